@@ -1,0 +1,126 @@
+//! `AWS::Lambda::EventSourceMapping` resources, in CloudFormation and SAM templates and in the
+//! `resources` section of Serverless services.
+
+use super::{Draft, properties_of};
+use crate::model::{Format, FunctionInfo, Setting, Trigger};
+use crate::template::{Resource, Template, referenced_resource};
+use crate::tree::Node;
+
+pub const ESM_TYPE: &str = "AWS::Lambda::EventSourceMapping";
+
+/// Every event source mapping resource, with logical paths under `prefix`.
+pub fn load(template: &Template<'_>, prefix: &str) -> Vec<Trigger> {
+    template
+        .resources
+        .iter()
+        .filter(|r| r.type_ == ESM_TYPE)
+        .map(|r| draft(template, r, prefix).finish(template))
+        .collect()
+}
+
+fn draft(template: &Template<'_>, resource: &Resource<'_>, prefix: &str) -> Draft {
+    let mut draft = Draft::new(
+        Format::CloudFormation,
+        resource.id_span,
+        format!("{prefix}/{}", resource.logical_id),
+    );
+    draft.properties = properties_of(resource.properties);
+    draft.event_source = resource.property("EventSourceArn").cloned();
+    draft.function = resource
+        .property("FunctionName")
+        .map(|name| function_info(template, name));
+    draft
+}
+
+/// Resolves `FunctionName` (`!Ref Fn`, `!GetAtt Fn.Arn`, an alias or version of it, or a
+/// literal name or ARN) to the function it invokes.
+pub fn function_info(template: &Template<'_>, function_name: &Node) -> FunctionInfo {
+    if let Some(function) = function_resource(template, function_name) {
+        return function_resource_info(template, &function);
+    }
+    let name = match template.resolve(function_name) {
+        Ok(node) => node
+            .as_str()
+            .map(|s| s.rsplit(":function:").next().unwrap_or(s).to_string())
+            .unwrap_or_else(|| crate::template::describe(function_name)),
+        Err(_) => crate::template::describe(function_name),
+    };
+    FunctionInfo {
+        name,
+        in_template: false,
+        timeout: Setting::Unknown {
+            span: None,
+            why: "the function is not defined in this template".to_string(),
+        },
+        reserved_concurrency: Setting::Unknown {
+            span: None,
+            why: "the function is not defined in this template".to_string(),
+        },
+    }
+}
+
+const FUNCTION_TYPES: &[&str] = &["AWS::Lambda::Function", "AWS::Serverless::Function"];
+const POINTER_TYPES: &[&str] = &["AWS::Lambda::Alias", "AWS::Lambda::Version"];
+
+/// The function resource an expression names, looking through aliases and versions.
+fn function_resource<'a>(template: &Template<'a>, node: &Node) -> Option<Resource<'a>> {
+    let (id, _) = referenced_resource(node)?;
+    let resource = *template.resource(id)?;
+    if FUNCTION_TYPES.contains(&resource.type_) {
+        return Some(resource);
+    }
+    if POINTER_TYPES.contains(&resource.type_) {
+        let target = resource.property("FunctionName")?;
+        let (target_id, _) = referenced_resource(target)?;
+        let target = *template.resource(target_id)?;
+        return FUNCTION_TYPES.contains(&target.type_).then_some(target);
+    }
+    None
+}
+
+/// Timeout and reserved concurrency of a function resource, with SAM globals and AWS defaults.
+pub fn function_resource_info(template: &Template<'_>, function: &Resource<'_>) -> FunctionInfo {
+    FunctionInfo {
+        name: function.logical_id.to_string(),
+        in_template: true,
+        timeout: int_property(template, function, "Timeout", Some(3)),
+        reserved_concurrency: int_property(
+            template,
+            function,
+            "ReservedConcurrentExecutions",
+            None,
+        ),
+    }
+}
+
+fn int_property(
+    template: &Template<'_>,
+    function: &Resource<'_>,
+    name: &str,
+    service_default: Option<i64>,
+) -> Setting<i64> {
+    let Some(node) = template.function_property(function, name) else {
+        return service_default.map_or(Setting::Unset, |value| Setting::ServiceDefault { value });
+    };
+    written_int(template, node)
+}
+
+/// A written integer, resolved through the template.
+pub fn written_int(template: &Template<'_>, node: &Node) -> Setting<i64> {
+    match template.resolve(node) {
+        Ok(resolved) => match super::settings::as_int(&resolved) {
+            Ok(value) => Setting::Written {
+                value,
+                span: node.span,
+            },
+            Err(why) => Setting::Invalid {
+                span: node.span,
+                why,
+            },
+        },
+        Err(why) => Setting::Unknown {
+            span: Some(node.span),
+            why,
+        },
+    }
+}

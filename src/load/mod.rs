@@ -1,0 +1,170 @@
+//! From a parsed document to triggers: decide the format by content, run that format's loader,
+//! and finish every draft the same way (source kind, effective settings).
+
+pub mod cloudformation;
+pub mod kind;
+pub mod sam;
+pub mod serverless;
+pub mod settings;
+
+use crate::model::{Format, FunctionInfo, KindBasis, Prop, Property, SourceKind, Tool, Trigger};
+use crate::source::{FileId, Span};
+use crate::template::Template;
+use crate::tree::Node;
+use settings::DefaultValue;
+
+/// A template and the triggers found in it.
+pub struct Loaded<'a> {
+    pub template: Template<'a>,
+    pub triggers: Vec<Trigger>,
+}
+
+/// Decides the format by content, not by file name. `None` for files that are not templates
+/// (workflows, docker-compose files, Kubernetes manifests...): they are skipped quietly.
+pub fn sniff(root: &Node) -> Option<Format> {
+    let map = root.as_map()?;
+    if serverless::looks_like_serverless(map) {
+        return Some(Format::Serverless);
+    }
+    let resources = map.get("Resources").and_then(Node::as_map);
+    let resource_types = || {
+        resources
+            .into_iter()
+            .flat_map(|r| r.iter())
+            .filter_map(|e| e.value.get("Type").and_then(Node::as_str))
+    };
+    if sam::has_serverless_transform(root)
+        || resource_types().any(|t| t.starts_with("AWS::Serverless::"))
+    {
+        return Some(Format::Sam);
+    }
+    let is_cfn = map.contains_key("AWSTemplateFormatVersion")
+        || resource_types().any(|t| t.starts_with("AWS::") || t.starts_with("Custom::"));
+    is_cfn.then_some(Format::CloudFormation)
+}
+
+/// Loads every trigger of a document in the given format.
+pub fn load(format: Format, file: FileId, root: &Node) -> Loaded<'_> {
+    match format {
+        Format::CloudFormation => {
+            let template = Template::new(format, file, root, &resource_maps(root));
+            let triggers = cloudformation::load(&template, "Resources");
+            Loaded { template, triggers }
+        }
+        Format::Sam => {
+            let template = Template::new(format, file, root, &resource_maps(root));
+            let triggers = sam::load(&template);
+            Loaded { template, triggers }
+        }
+        Format::Serverless => {
+            let template = Template::new(format, file, root, &serverless::resource_maps(root));
+            let triggers = serverless::load(&template);
+            Loaded { template, triggers }
+        }
+    }
+}
+
+fn resource_maps(root: &Node) -> Vec<&Node> {
+    root.get("Resources").into_iter().collect()
+}
+
+/// What a format's loader knows about a trigger before the shared finishing steps.
+pub struct Draft {
+    pub format: Format,
+    pub event_type: Option<String>,
+    pub anchor: Span,
+    pub path: String,
+    /// The kind the format states outright, and how it says so.
+    pub declared: Option<(SourceKind, String)>,
+    pub event_source: Option<Node>,
+    pub function: Option<FunctionInfo>,
+    pub properties: Vec<Property>,
+    pub tool: Option<Tool>,
+    pub tool_defaults: Vec<(Prop, DefaultValue)>,
+}
+
+impl Draft {
+    pub fn new(format: Format, anchor: Span, path: String) -> Draft {
+        Draft {
+            format,
+            event_type: None,
+            anchor,
+            path,
+            declared: None,
+            event_source: None,
+            function: None,
+            properties: Vec::new(),
+            tool: None,
+            tool_defaults: Vec::new(),
+        }
+    }
+
+    /// Source kind and effective settings: the same steps for every format.
+    pub fn finish(self, template: &Template<'_>) -> Trigger {
+        let (source, kind_basis) = self.source_kind(template);
+        let settings = settings::derive(
+            &self.properties,
+            source,
+            &self.tool_defaults,
+            self.tool,
+            template,
+        );
+        Trigger {
+            format: self.format,
+            event_type: self.event_type,
+            file: template.file,
+            anchor: self.anchor,
+            path: self.path,
+            source,
+            kind_basis,
+            event_source: self.event_source,
+            function: self.function,
+            properties: self.properties,
+            settings,
+        }
+    }
+
+    /// The declared kind first; then what the event source's ARN or referenced resource says;
+    /// then `SelfManagedEventSource`, which only self-managed Kafka has.
+    fn source_kind(&self, template: &Template<'_>) -> (SourceKind, KindBasis) {
+        let inferred = self
+            .event_source
+            .as_ref()
+            .and_then(|node| kind::kind_of_source(node, template));
+        match (&self.declared, inferred) {
+            (Some((SourceKind::Sqs { .. }, how)), Some((SourceKind::Sqs { fifo }, _))) => {
+                (SourceKind::Sqs { fifo }, KindBasis::Declared(how.clone()))
+            }
+            (Some((kind, how)), _) => (*kind, KindBasis::Declared(how.clone())),
+            (None, Some(found)) => found,
+            (None, None)
+                if self
+                    .properties
+                    .iter()
+                    .any(|p| p.name == "SelfManagedEventSource") =>
+            {
+                (
+                    SourceKind::SelfManagedKafka,
+                    KindBasis::Shape("SelfManagedEventSource"),
+                )
+            }
+            (None, None) => (SourceKind::Unknown, KindBasis::Unknown),
+        }
+    }
+}
+
+/// Every entry of a mapping node as a written property with its CloudFormation name.
+pub fn properties_of(map: Option<&Node>) -> Vec<Property> {
+    map.and_then(Node::as_map)
+        .map(|m| {
+            m.iter()
+                .map(|e| Property {
+                    name: e.key.clone(),
+                    key: e.key.clone(),
+                    key_span: e.key_span,
+                    value: e.value.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

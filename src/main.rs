@@ -1,0 +1,16 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use triggerlint::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with success, usage errors to stderr.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { cli::exit::ERROR } else { 0 });
+        }
+    };
+    ExitCode::from(cli::run(cli))
+}

@@ -1,0 +1,688 @@
+//! YAML to [`Node`] through saphyr-parser's event stream: one pass, spans on every node,
+//! anchors, aliases and merge keys resolved here, with bounds on what hostile input can cost.
+
+use std::collections::{HashMap, HashSet};
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+
+use super::{MAX_ALIAS_EXPANSION, MAX_DEPTH, ParseError};
+use crate::source::{FileId, Span};
+use crate::tree::{Entry, Intrinsic, Map, Node, Value, long_form_of_tag, resolve_plain_scalar};
+
+/// Parses the first document of a YAML stream. `Ok(None)` for a stream without documents.
+///
+/// saphyr-parser follows YAML 1.2 to the letter in two places where libyaml, PyYAML and js-yaml
+/// (and so CloudFormation, SAM and the Serverless Framework) accept the text: a flow collection
+/// whose continuation lines are indented less than its key, and a flow item that is a lone `-`
+/// (`!Split [-, ...]`). Both occur in deployed templates, so they are accepted here through
+/// same-length rewrites of the text (spans stay valid) and a retry.
+pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, ParseError> {
+    let mut rewritten: Option<String> = None;
+    let mut dashes: Vec<usize> = Vec::new();
+    for _ in 0..MAX_LENIENT_REWRITES {
+        let current = rewritten.as_deref().unwrap_or(text);
+        let failure = match parse_once(current, text, &dashes, file) {
+            Ok(root) => return Ok(root),
+            Err(failure) => failure,
+        };
+        let (bytes, fix) = match lenient_rewrite(current, &failure) {
+            Some(fix) => fix,
+            None => return Err(failure.error),
+        };
+        let mut next = current.to_string();
+        next.replace_range(fix.range.clone(), &bytes);
+        if fix.is_dash {
+            dashes.push(fix.range.start);
+        }
+        rewritten = Some(next);
+    }
+    parse_once(rewritten.as_deref().unwrap_or(text), text, &dashes, file).map_err(|f| f.error)
+}
+
+/// Bounds the retries a file can cost (each one re-parses the whole text).
+const MAX_LENIENT_REWRITES: usize = 32;
+
+/// A parse error, and whether the innermost open collection was a flow collection.
+struct Failure {
+    error: ParseError,
+    in_flow: bool,
+}
+
+struct Rewrite {
+    range: std::ops::Range<usize>,
+    is_dash: bool,
+}
+
+/// The same-length rewrite that makes libyaml-accepted text acceptable to saphyr, if any.
+fn lenient_rewrite(text: &str, failure: &Failure) -> Option<(String, Rewrite)> {
+    let at = failure.error.offset;
+    match failure.error.message.as_str() {
+        "plain scalar cannot start with '-' followed by ,[]{}"
+            if text.as_bytes().get(at) == Some(&b'-') =>
+        {
+            // `^` is not a YAML indicator, so it scans as a plain scalar; the builder restores
+            // the original text of scalars covering a rewritten dash.
+            Some((
+                "^".to_string(),
+                Rewrite {
+                    range: at..at + 1,
+                    is_dash: true,
+                },
+            ))
+        }
+        "invalid indentation" | "invalid indentation in flow construct" if failure.in_flow => {
+            // Inside a flow collection a line break is only white space: join the line to the
+            // one before, blanking a trailing comment there so the join does not swallow it.
+            let line_start = text[..at].rfind(['\n', '\r']).map(|i| i + 1)?;
+            if !text[line_start..at]
+                .bytes()
+                .all(|b| b == b' ' || b == b'\t')
+            {
+                return None;
+            }
+            let break_start = text[..line_start].trim_end_matches(['\n', '\r']).len();
+            let previous_start = text[..break_start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let comment = comment_start(&text[previous_start..break_start])?;
+            let from = comment.map_or(break_start, |c| previous_start + c);
+            Some((
+                " ".repeat(line_start - from),
+                Rewrite {
+                    range: from..line_start,
+                    is_dash: false,
+                },
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Where a comment starts on a line of flow content: `Some(None)` for no comment,
+/// `Some(Some(i))` for a `#` after white space outside quotes, `None` when the line ends inside
+/// a quoted scalar (joining it would change the scalar).
+fn comment_start(line: &str) -> Option<Option<usize>> {
+    let bytes = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(b'"') if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'#' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t')) => {
+                return Some(Some(i));
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    quote.is_none().then_some(None)
+}
+
+fn parse_once(
+    text: &str,
+    original: &str,
+    dashes: &[usize],
+    file: FileId,
+) -> Result<Option<Node>, Failure> {
+    let offsets = CharOffsets::new(text);
+    let mut builder = Builder::new(original, dashes);
+    let mut parser = Parser::new_from_str(text);
+    while let Some(event) = parser.next_event() {
+        let (event, span) = match event {
+            Ok(ok) => ok,
+            Err(e) => {
+                return Err(Failure {
+                    error: ParseError {
+                        offset: offsets.byte(e.marker().index()),
+                        message: e.info().to_string(),
+                    },
+                    in_flow: builder.in_flow(original),
+                });
+            }
+        };
+        let span = Span::new(
+            file,
+            offsets.byte(span.start.index()),
+            offsets.byte(span.end.index()),
+        );
+        let flow = builder.on_event(event, span).map_err(|error| Failure {
+            error,
+            in_flow: false,
+        })?;
+        if flow == Flow::Done {
+            break;
+        }
+    }
+    Ok(builder.root)
+}
+
+/// saphyr-parser counts positions in characters; spans are bytes. For ASCII text the two agree;
+/// otherwise a checkpoint every [`STEP`] characters keeps the lookup cheap and the table small.
+struct CharOffsets<'a> {
+    text: &'a str,
+    checkpoints: Option<Vec<usize>>,
+}
+
+const STEP: usize = 64;
+
+impl<'a> CharOffsets<'a> {
+    fn new(text: &'a str) -> Self {
+        let checkpoints = (!text.is_ascii()).then(|| {
+            text.char_indices()
+                .step_by(STEP)
+                .map(|(byte, _)| byte)
+                .collect()
+        });
+        CharOffsets { text, checkpoints }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        let Some(checkpoints) = &self.checkpoints else {
+            return char_index.min(self.text.len());
+        };
+        let Some(&base) = checkpoints.get(char_index / STEP) else {
+            return self.text.len();
+        };
+        let rest = char_index % STEP;
+        self.text[base..]
+            .char_indices()
+            .nth(rest)
+            .map_or(self.text.len(), |(b, _)| base + b)
+    }
+}
+
+#[derive(PartialEq)]
+enum Flow {
+    Continue,
+    Done,
+}
+
+struct Key {
+    text: String,
+    span: Span,
+    /// A plain `<<` key: the YAML merge key.
+    is_merge: bool,
+}
+
+enum Frame {
+    Seq {
+        start: Span,
+        anchor: usize,
+        tag: Option<Tag>,
+        items: Vec<Node>,
+    },
+    Map {
+        start: Span,
+        anchor: usize,
+        tag: Option<Tag>,
+        entries: Vec<Entry>,
+        seen: HashSet<String>,
+        pending_key: Option<Key>,
+        merges: Vec<Node>,
+    },
+}
+
+struct Builder<'t> {
+    /// The text as written, for scalars whose text was rewritten before parsing.
+    original: &'t str,
+    dashes: &'t [usize],
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    expanded: usize,
+    root: Option<Node>,
+    /// A scalar key is only known to be a key once it is complete; its style decides whether
+    /// `<<` is a merge key.
+    last_scalar_plain: bool,
+}
+
+impl<'t> Builder<'t> {
+    fn new(original: &'t str, dashes: &'t [usize]) -> Self {
+        Builder {
+            original,
+            dashes,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: 0,
+            root: None,
+            last_scalar_plain: false,
+        }
+    }
+
+    fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<Flow, ParseError> {
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.last_scalar_plain = style == ScalarStyle::Plain && tag.is_none();
+                let text = self.written_text(text, style, span);
+                let value = scalar_value(&text, style, tag.as_deref());
+                let node = tagged(span, value, tag.as_deref());
+                self.register_anchor(anchor, &node);
+                self.complete(node)
+            }
+            Event::Alias(id) => {
+                self.last_scalar_plain = false;
+                let node = self.expand_alias(id, span)?;
+                self.complete(node)
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open(Frame::Seq {
+                    start: span,
+                    anchor,
+                    tag: tag.map(|t| t.into_owned()),
+                    items: Vec::new(),
+                })?;
+                Ok(Flow::Continue)
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.open(Frame::Map {
+                    start: span,
+                    anchor,
+                    tag: tag.map(|t| t.into_owned()),
+                    entries: Vec::new(),
+                    seen: HashSet::new(),
+                    pending_key: None,
+                    merges: Vec::new(),
+                })?;
+                Ok(Flow::Continue)
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(span),
+            Event::DocumentEnd if self.root.is_some() => Ok(Flow::Done),
+            _ => Ok(Flow::Continue),
+        }
+    }
+
+    /// Whether the innermost open collection is a flow collection (`[` or `{`).
+    fn in_flow(&self, text: &str) -> bool {
+        let start = match self.stack.last() {
+            Some(Frame::Seq { start, .. } | Frame::Map { start, .. }) => *start,
+            None => return false,
+        };
+        // The start event spans any anchor and tag, then the bracket of a flow collection.
+        let mut rest = text.get(start.range()).unwrap_or_default().trim_start();
+        while rest.starts_with(['&', '!']) {
+            rest = rest
+                .find(char::is_whitespace)
+                .map_or("", |i| rest[i..].trim_start());
+        }
+        rest.starts_with(['[', '{'])
+    }
+
+    /// A plain scalar covering a rewritten `-` gets its text back from the original.
+    fn written_text<'e>(
+        &self,
+        text: std::borrow::Cow<'e, str>,
+        style: ScalarStyle,
+        span: Span,
+    ) -> std::borrow::Cow<'e, str> {
+        let rewritten =
+            style == ScalarStyle::Plain && self.dashes.iter().any(|&d| span.range().contains(&d));
+        match self.original.get(span.range()) {
+            Some(original) if rewritten => std::borrow::Cow::Owned(original.trim().to_string()),
+            _ => text,
+        }
+    }
+
+    fn open(&mut self, frame: Frame) -> Result<(), ParseError> {
+        if self.stack.len() >= MAX_DEPTH {
+            let start = match &frame {
+                Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
+            };
+            return Err(ParseError {
+                offset: start.start as usize,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn close(&mut self, end: Span) -> Result<Flow, ParseError> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(Flow::Continue);
+        };
+        let node = match frame {
+            Frame::Seq {
+                start,
+                anchor,
+                tag,
+                items,
+            } => {
+                let span = collection_span(start, end, items.last().map(|n| n.span));
+                let node = tagged(span, Value::Seq(items), tag.as_ref());
+                self.register_anchor(anchor, &node);
+                node
+            }
+            Frame::Map {
+                start,
+                anchor,
+                tag,
+                mut entries,
+                merges,
+                ..
+            } => {
+                let last = entries.last().map(|e| e.value.span);
+                apply_merges(&mut entries, merges);
+                let span = collection_span(start, end, last);
+                let node = match tag {
+                    Some(tag) => tagged(span, Value::Map(Map { entries }), Some(&tag)),
+                    None => Node::mapping(span, Map { entries }),
+                };
+                self.register_anchor(anchor, &node);
+                node
+            }
+        };
+        self.complete(node)
+    }
+
+    /// Places a finished node: as the document root, a sequence item, a key, or a value.
+    fn complete(&mut self, node: Node) -> Result<Flow, ParseError> {
+        let key_is_plain = self.last_scalar_plain;
+        match self.stack.last_mut() {
+            None => {
+                self.root.get_or_insert(node);
+                Ok(Flow::Continue)
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(Flow::Continue)
+            }
+            Some(Frame::Map {
+                entries,
+                seen,
+                pending_key,
+                merges,
+                ..
+            }) => {
+                match pending_key.take() {
+                    None => {
+                        let text = key_text(&node);
+                        *pending_key = Some(Key {
+                            is_merge: key_is_plain && text == "<<",
+                            text,
+                            span: node.span,
+                        });
+                    }
+                    Some(key) if key.is_merge => merges.push(node),
+                    Some(key) => {
+                        if !seen.insert(key.text.clone()) {
+                            return Err(ParseError {
+                                offset: key.span.start as usize,
+                                message: format!("duplicate mapping key `{}`", key.text),
+                            });
+                        }
+                        entries.push(Entry {
+                            key: key.text,
+                            key_span: key.span,
+                            value: node,
+                        });
+                    }
+                }
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    fn register_anchor(&mut self, anchor: usize, node: &Node) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), node.size()));
+        }
+    }
+
+    fn expand_alias(&mut self, id: usize, span: Span) -> Result<Node, ParseError> {
+        let Some((node, size)) = self.anchors.get(&id) else {
+            return Err(ParseError {
+                offset: span.start as usize,
+                message: "alias to an unknown anchor".to_string(),
+            });
+        };
+        self.expanded += size;
+        if self.expanded > MAX_ALIAS_EXPANSION {
+            return Err(ParseError {
+                offset: span.start as usize,
+                message: format!(
+                    "aliases expand to more than {MAX_ALIAS_EXPANSION} nodes (an alias bomb?)"
+                ),
+            });
+        }
+        // Values inside keep pointing at the anchored definition; the alias itself is where
+        // the value is used.
+        let mut node = node.clone();
+        node.span = span;
+        Ok(node)
+    }
+}
+
+/// Applies a tag: CloudFormation short forms become intrinsics, core-schema tags are
+/// already reflected in the value, anything else is kept as an opaque intrinsic so it is
+/// never taken for a literal.
+fn tagged(span: Span, value: Value, tag: Option<&Tag>) -> Node {
+    let Some(tag) = tag else {
+        return Node::new(span, value);
+    };
+    if tag.is_yaml_core_schema() {
+        return Node::new(span, value);
+    }
+    let name = if tag.handle == "!" {
+        long_form_of_tag(&tag.suffix).unwrap_or_else(|| format!("!{}", tag.suffix))
+    } else {
+        tag.to_string()
+    };
+    let arg = match (name.as_str(), value) {
+        ("Fn::GetAtt", Value::Str(dotted)) => split_get_att(span, &dotted),
+        (_, value) => Node::new(span, value),
+    };
+    Node::new(span, Value::Intrinsic(Box::new(Intrinsic { name, arg })))
+}
+
+/// `!GetAtt Resource.Attr.Sub` is `[Resource, "Attr.Sub"]` in long form.
+fn split_get_att(span: Span, dotted: &str) -> Node {
+    let parts = match dotted.split_once('.') {
+        Some((resource, attribute)) => vec![resource, attribute],
+        None => vec![dotted],
+    };
+    let items = parts
+        .into_iter()
+        .map(|p| Node::new(span, Value::Str(p.to_string())))
+        .collect();
+    Node::new(span, Value::Seq(items))
+}
+
+fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
+        return match tag.suffix.as_str() {
+            "str" => Value::Str(text.to_string()),
+            "null" => Value::Null,
+            _ => resolve_plain_scalar(text),
+        };
+    }
+    if style == ScalarStyle::Plain {
+        resolve_plain_scalar(text)
+    } else {
+        Value::Str(text.to_string())
+    }
+}
+
+fn key_text(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) | Value::Yaml11Bool(_, s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_string(),
+        Value::Intrinsic(i) => i.name.clone(),
+        Value::Seq(_) | Value::Map(_) => "<complex key>".to_string(),
+    }
+}
+
+/// Block collections end where the next token starts (often lines later); their span should
+/// end with their last child. Flow collections end at their closing bracket.
+fn collection_span(start: Span, end: Span, last_child: Option<Span>) -> Span {
+    let end_offset = if end.end > end.start {
+        end.end
+    } else {
+        last_child.map_or(start.end, |c| c.end)
+    };
+    Span {
+        file: start.file,
+        start: start.start,
+        end: end_offset.max(start.start),
+    }
+}
+
+/// YAML merge keys: entries written in the mapping win; among merged mappings, earlier wins.
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+    for merge in merges {
+        let sources: Vec<Node> = match merge.value {
+            Value::Seq(items) => items,
+            _ => vec![merge],
+        };
+        for source in sources {
+            let Value::Map(map) = source.value else {
+                continue;
+            };
+            for entry in map.entries {
+                if !entries.iter().any(|e| e.key == entry.key) {
+                    entries.push(entry);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Node {
+        parse(text, FileId(0))
+            .expect("parses")
+            .expect("has a document")
+    }
+
+    fn text_of(text: &str, span: Span) -> &str {
+        &text[span.range()]
+    }
+
+    #[test]
+    fn spans_are_bytes_even_after_multibyte_characters() {
+        let text = "# café ☕\nkey: välue\nother: 2\n";
+        let root = parse_str(text);
+        let entry = root.as_map().unwrap().entry("other").unwrap();
+        assert_eq!(text_of(text, entry.key_span), "other");
+        assert_eq!(text_of(text, entry.value.span), "2");
+        let v = root.get("key").unwrap();
+        assert_eq!(text_of(text, v.span), "välue");
+    }
+
+    #[test]
+    fn short_form_tags_become_long_form_intrinsics() {
+        let root = parse_str("a: !GetAtt Queue.Arn\nb: !Ref X\nc: !Join [':', [a, b]]\n");
+        let a = root.get("a").unwrap().as_intrinsic().unwrap();
+        assert_eq!(a.name, "Fn::GetAtt");
+        assert_eq!(a.arg.to_json(), serde_json::json!(["Queue", "Arn"]));
+        let long = parse_str("a:\n  Fn::GetAtt: [Queue, Arn]\n");
+        assert_eq!(
+            root.get("a").unwrap().to_json(),
+            long.get("a").unwrap().to_json()
+        );
+        assert_eq!(root.get("b").unwrap().as_intrinsic().unwrap().name, "Ref");
+        assert_eq!(
+            root.get("c").unwrap().to_json(),
+            serde_json::json!({"Fn::Join": [":", ["a", "b"]]})
+        );
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys_resolve() {
+        let text = "base: &b\n  x: 1\n  y: 2\nuse:\n  <<: *b\n  y: 3\nref: *b\n";
+        let root = parse_str(text);
+        assert_eq!(
+            root.get("use").unwrap().to_json(),
+            serde_json::json!({"y": 3, "x": 1})
+        );
+        assert_eq!(
+            root.get("ref").unwrap().to_json(),
+            serde_json::json!({"x": 1, "y": 2})
+        );
+        // A quoted "<<" is an ordinary key.
+        let quoted = parse_str("'<<': 1\n");
+        assert!(quoted.get("<<").is_some());
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second_key() {
+        let err = parse("a: 1\nb: 2\na: 3\n", FileId(0)).unwrap_err();
+        assert_eq!(err.offset, 10);
+        assert!(err.message.contains("duplicate mapping key `a`"));
+    }
+
+    #[test]
+    fn alias_bombs_are_stopped() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let err = parse(&text, FileId(0)).unwrap_err();
+        assert!(err.message.contains("alias bomb"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let text = "- ".repeat(5000) + "x\n";
+        let err = parse(&text, FileId(0)).unwrap_err();
+        assert!(err.message.contains("nesting deeper"), "{}", err.message);
+    }
+
+    #[test]
+    fn syntax_errors_carry_a_byte_offset() {
+        let err = parse("é: [1, 2\nb: 3\n", FileId(0)).unwrap_err();
+        assert!(err.offset > 0 && err.offset <= 14, "{err:?}");
+    }
+
+    #[test]
+    fn lone_dashes_in_flow_collections_are_accepted_like_libyaml() {
+        let text = "a: !Split [-, !Ref X]\nb: [x-, y]\n";
+        let root = parse_str(text);
+        let a = root.get("a").unwrap().as_intrinsic().unwrap();
+        assert_eq!(a.arg.as_seq().unwrap()[0].as_str(), Some("-"));
+        assert_eq!(
+            root.get("b").unwrap().to_json(),
+            serde_json::json!(["x-", "y"])
+        );
+    }
+
+    #[test]
+    fn flow_continuation_lines_may_be_less_indented_like_libyaml() {
+        let text = "s:\n  - Action: [\n      \"a\",\n      \"b\"\n    ]\n    Effect: Allow\n";
+        let root = parse_str(text);
+        let item = &root.get("s").unwrap().as_seq().unwrap()[0];
+        assert_eq!(
+            item.get("Action").unwrap().to_json(),
+            serde_json::json!(["a", "b"])
+        );
+        let effect = item.as_map().unwrap().entry("Effect").unwrap();
+        assert_eq!(&text[effect.key_span.range()], "Effect");
+    }
+
+    #[test]
+    fn a_comment_before_a_less_indented_flow_line_is_kept_out_of_the_join() {
+        let text = "s:\n  - Action: [ # list\n      \"a\" # first\n    ]\n";
+        let root = parse_str(text);
+        let item = &root.get("s").unwrap().as_seq().unwrap()[0];
+        assert_eq!(
+            item.get("Action").unwrap().to_json(),
+            serde_json::json!(["a"])
+        );
+    }
+
+    #[test]
+    fn block_collections_end_at_their_last_child() {
+        let text = "a:\n  b: 1\n  c: 2\n\nd: 3\n";
+        let root = parse_str(text);
+        assert_eq!(text_of(text, root.get("a").unwrap().span), "b: 1\n  c: 2");
+    }
+}

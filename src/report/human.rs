@@ -1,0 +1,211 @@
+//! Diagnostics for people: the snippet, a label at the span, `help:`, and a summary line.
+
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::{Tally, plural};
+use crate::rules::{Finding, Severity};
+use crate::source::{SourceFile, Span};
+use crate::{FileError, Run};
+
+/// How diagnostics are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+    pub unicode: bool,
+}
+
+fn renderer(style: Style) -> Renderer {
+    let renderer = if style.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.decor_style(if style.unicode {
+        DecorStyle::Unicode
+    } else {
+        DecorStyle::Ascii
+    })
+}
+
+/// The whole report: findings and errors in file order, then the summary line.
+pub fn render(run: &Run, style: Style) -> String {
+    let renderer = renderer(style);
+    let mut out = String::new();
+    for error in &run.errors {
+        out.push_str(&renderer.render(&error_report(run, error)));
+        out.push_str("\n\n");
+    }
+    for finding in &run.findings {
+        out.push_str(&renderer.render(&finding_report(run, finding)));
+        out.push_str("\n\n");
+    }
+    out.push_str(&summary(run));
+    out.push('\n');
+    out
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Note => Level::NOTE,
+    }
+}
+
+/// A window of whole lines around some spans, so rendering cost does not grow with file size.
+struct Excerpt<'a> {
+    text: &'a str,
+    first_line: usize,
+    base: usize,
+}
+
+impl<'a> Excerpt<'a> {
+    fn around(file: &'a SourceFile, spans: &[Span]) -> Excerpt<'a> {
+        let start = spans.iter().map(|s| s.start as usize).min().unwrap_or(0);
+        let end = spans.iter().map(|s| s.end as usize).max().unwrap_or(0);
+        let text = file.text.as_str();
+        let start = floor_boundary(text, start.min(text.len()));
+        let end = floor_boundary(text, end.min(text.len()));
+        let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let line_end = text[end..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| end + i);
+        Excerpt {
+            text: &text[line_start..line_end],
+            first_line: file.line_col(line_start).line,
+            base: line_start,
+        }
+    }
+
+    /// A span relative to the excerpt, never empty, never outside it.
+    fn range(&self, span: Span) -> std::ops::Range<usize> {
+        let start = (span.start as usize)
+            .saturating_sub(self.base)
+            .min(self.text.len());
+        let end = (span.end as usize)
+            .saturating_sub(self.base)
+            .min(self.text.len());
+        let end = if end > start {
+            end
+        } else {
+            next_boundary(self.text, start)
+        };
+        start..end
+    }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn next_boundary(text: &str, i: usize) -> usize {
+    text[i..].chars().next().map_or(i, |c| i + c.len_utf8())
+}
+
+fn finding_report<'a>(run: &'a Run, finding: &'a Finding) -> Vec<Group<'a>> {
+    let file = run.sources.get(finding.span.file);
+    let path = display_path(file);
+    let same_file: Vec<&crate::rules::Related> = finding
+        .related
+        .iter()
+        .filter(|r| r.span.file == finding.span.file)
+        .collect();
+    let spans: Vec<Span> = std::iter::once(finding.span)
+        .chain(same_file.iter().map(|r| r.span))
+        .collect();
+    let excerpt = Excerpt::around(file, &spans);
+    let mut snippet = Snippet::source(excerpt.text)
+        .line_start(excerpt.first_line)
+        .path(path)
+        .fold(true)
+        .annotation(
+            AnnotationKind::Primary
+                .span(excerpt.range(finding.span))
+                .label(finding.label.as_deref().unwrap_or_default()),
+        );
+    for related in same_file {
+        snippet = snippet.annotation(
+            AnnotationKind::Context
+                .span(excerpt.range(related.span))
+                .label(related.message.as_str()),
+        );
+    }
+    let title = level(finding.severity)
+        .primary_title(finding.message.as_str())
+        .id(format!("{} {}", finding.rule.code, finding.rule.slug));
+    let mut group = title.element(snippet);
+    for related in finding
+        .related
+        .iter()
+        .filter(|r| r.span.file != finding.span.file)
+    {
+        let other = run.sources.get(related.span.file);
+        let excerpt = Excerpt::around(other, &[related.span]);
+        group = group.element(
+            Snippet::source(excerpt.text)
+                .line_start(excerpt.first_line)
+                .path(display_path(other))
+                .annotation(
+                    AnnotationKind::Context
+                        .span(excerpt.range(related.span))
+                        .label(related.message.as_str()),
+                ),
+        );
+    }
+    if let Some(help) = &finding.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    vec![group]
+}
+
+fn error_report<'a>(run: &'a Run, error: &'a FileError) -> Vec<Group<'a>> {
+    let file = run.sources.get(error.file);
+    let path = display_path(file);
+    let title = Level::ERROR.primary_title(error.message.as_str());
+    match error.offset {
+        Some(offset) if !file.text.is_empty() => {
+            let span = Span::new(error.file, offset, offset);
+            let excerpt = Excerpt::around(file, &[span]);
+            vec![
+                title.element(
+                    Snippet::source(excerpt.text)
+                        .line_start(excerpt.first_line)
+                        .path(path)
+                        .annotation(AnnotationKind::Primary.span(excerpt.range(span))),
+                ),
+            ]
+        }
+        _ => vec![title.element(Level::NOTE.message(format!("in {path}")))],
+    }
+}
+
+fn display_path(file: &SourceFile) -> String {
+    file.path.display().to_string()
+}
+
+/// "checked 3 files (2 templates, 4 triggers): 1 error, 2 warnings, 0 notes".
+pub fn summary(run: &Run) -> String {
+    let tally = Tally::of(run);
+    let mut line = format!(
+        "checked {} ({}, {}): {}, {}, {}",
+        plural(run.files(), "file"),
+        plural(run.templates, "template"),
+        plural(run.triggers.len(), "trigger"),
+        plural(tally.errors, "error"),
+        plural(tally.warnings, "warning"),
+        plural(tally.notes, "note"),
+    );
+    if !run.errors.is_empty() {
+        let could_not = if run.errors.len() == 1 {
+            "1 file could not be linted".to_string()
+        } else {
+            format!("{} files could not be linted", run.errors.len())
+        };
+        line.push_str(&format!("; {could_not}"));
+    }
+    line
+}

@@ -1,0 +1,183 @@
+//! `triggerlint inspect`: every trigger found, with each setting's effective value and who
+//! chose it. This is how a user sees what AWS will actually get.
+
+use serde::Serialize;
+use serde_json::Value as J;
+
+use super::json::{JsonError, JsonSummary, errors, summary};
+use crate::Run;
+use crate::model::{Setting, SettingValue, SettingView, Trigger};
+use crate::source::{Sources, Span};
+use crate::template::describe;
+
+#[derive(Serialize)]
+struct InspectReport {
+    version: u32,
+    triggers: Vec<J>,
+    errors: Vec<JsonError>,
+    summary: JsonSummary,
+}
+
+fn position(sources: &Sources, span: Option<Span>) -> (J, J) {
+    match span {
+        Some(span) => {
+            let lc = sources.get(span.file).line_col(span.start as usize);
+            (J::from(lc.line), J::from(lc.column))
+        }
+        None => (J::Null, J::Null),
+    }
+}
+
+fn setting_json(sources: &Sources, key: String, view: &SettingView) -> J {
+    let (line, column) = position(sources, view.span);
+    let reason = match view.provenance {
+        "unknown" | "invalid" => J::String(view.provenance_text.clone()),
+        _ => J::Null,
+    };
+    serde_json::json!({
+        "key": key,
+        "value": view.value.clone().unwrap_or(J::Null),
+        "provenance": view.provenance,
+        "line": line,
+        "column": column,
+        "reason": reason,
+    })
+}
+
+fn int_setting_json(sources: &Sources, setting: &Setting<i64>) -> J {
+    let (line, column) = position(sources, setting.span());
+    serde_json::json!({
+        "value": setting.value().map(SettingValue::to_json).unwrap_or(J::Null),
+        "provenance": setting.provenance_id(),
+        "line": line,
+        "column": column,
+    })
+}
+
+/// A trigger as JSON, also used by the differential tests (which ignore the positions).
+pub fn trigger_json(sources: &Sources, t: &Trigger) -> J {
+    let (line, column) = position(sources, Some(t.anchor));
+    let settings: serde_json::Map<String, J> = t
+        .settings
+        .relevant_views(t.source)
+        .map(|view| {
+            let name = view.prop.cfn_name().to_string();
+            (name, setting_json(sources, t.key_name(view.prop), &view))
+        })
+        .collect();
+    let function = t.function.as_ref().map(|f| {
+        serde_json::json!({
+            "name": f.name,
+            "in_template": f.in_template,
+            "timeout": int_setting_json(sources, &f.timeout),
+            "reserved_concurrency": int_setting_json(sources, &f.reserved_concurrency),
+        })
+    });
+    serde_json::json!({
+        "file": sources.get(t.file).path.display().to_string(),
+        "line": line,
+        "column": column,
+        "path": t.path,
+        "format": t.format.id(),
+        "event_type": t.event_type,
+        "function": function,
+        "source_kind": t.source.id(),
+        "source_kind_basis": t.kind_basis.to_string(),
+        "event_source": t.event_source.as_ref().map(describe),
+        "settings": settings,
+    })
+}
+
+pub fn render_json(run: &Run) -> String {
+    let report = InspectReport {
+        version: 1,
+        triggers: run
+            .triggers
+            .iter()
+            .map(|t| trigger_json(&run.sources, t))
+            .collect(),
+        errors: errors(run),
+        summary: summary(run),
+    };
+    let mut text = serde_json::to_string_pretty(&report).expect("report serialises");
+    text.push('\n');
+    text
+}
+
+fn where_written(sources: &Sources, span: Option<Span>) -> String {
+    span.map(|s| {
+        let lc = sources.get(s.file).line_col(s.start as usize);
+        format!(" (line {})", lc.line)
+    })
+    .unwrap_or_default()
+}
+
+/// One block per trigger: location, function, source kind, then a settings table.
+pub fn render_human(run: &Run) -> String {
+    let mut out = String::new();
+    for t in &run.triggers {
+        let file = run.sources.get(t.file);
+        let lc = file.line_col(t.anchor.start as usize);
+        out.push_str(&format!(
+            "{}:{}:{}  {}\n",
+            file.path.display(),
+            lc.line,
+            lc.column,
+            t.path
+        ));
+        if let Some(f) = &t.function {
+            out.push_str(&format!(
+                "  function  {}  (timeout: {} s, {}{})\n",
+                f.name,
+                f.timeout.value().map_or("?".to_string(), i64::to_string),
+                f.timeout.provenance_text(),
+                where_written(&run.sources, f.timeout.span()),
+            ));
+        }
+        out.push_str(&format!(
+            "  source    {} ({})\n",
+            t.source.id(),
+            t.kind_basis
+        ));
+        if let Some(source) = &t.event_source {
+            out.push_str(&format!("            {}\n", describe(source)));
+        }
+        let rows: Vec<(String, String, String)> = t
+            .settings
+            .relevant_views(t.source)
+            .map(|view| {
+                (
+                    t.key_name(view.prop),
+                    view.display.clone(),
+                    format!(
+                        "{}{}",
+                        view.provenance_text,
+                        where_written(&run.sources, view.span)
+                    ),
+                )
+            })
+            .collect();
+        let key_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+        let value_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+        for (key, value, provenance) in rows {
+            out.push_str(&format!(
+                "    {key:<key_width$}  {value:<value_width$}  {provenance}\n"
+            ));
+        }
+        out.push('\n');
+    }
+    for e in errors(run) {
+        let at = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!(":{l}:{c}"),
+            _ => String::new(),
+        };
+        out.push_str(&format!("error: {}{at}: {}\n", e.file, e.message));
+    }
+    out.push_str(&format!(
+        "{} in {} ({} could not be read)\n",
+        super::plural(run.triggers.len(), "trigger"),
+        super::plural(run.files(), "file"),
+        run.errors.len()
+    ));
+    out
+}

@@ -1,0 +1,44 @@
+//! TL002: without a batching window, low traffic means one invocation per record.
+
+use super::{Finding, Rule, Severity, describe_setting, span_of};
+use crate::config::Config;
+use crate::model::{Prop, SourceKind, Trigger};
+use crate::template::Template;
+
+pub static RULE: Rule = Rule {
+    code: "TL002",
+    slug: "missing-batching-window",
+    summary: "at low traffic every record is its own invocation",
+    severity: Severity::Note,
+    docs: include_str!("../../rules/missing-batching-window.md"),
+    check,
+};
+
+fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+    // FIFO queues cannot have a batching window at all.
+    let applies = t.source.is_stream() || t.source == SourceKind::Sqs { fifo: false };
+    let s = &t.settings;
+    let window = &s.batching_window;
+    let (true, Some(&seconds), Some(&batch)) = (applies, window.value(), s.batch_size.value())
+    else {
+        return Vec::new();
+    };
+    if seconds != 0.0 || batch <= 1 {
+        return Vec::new();
+    }
+    let key = t.key_name(Prop::MaximumBatchingWindowInSeconds);
+    vec![
+        RULE.at(
+            span_of(t, window),
+            format!(
+                "{}: the function is invoked as soon as any record arrives, so at low traffic \
+                 a batch of up to {batch} usually holds one record",
+                describe_setting(t, Prop::MaximumBatchingWindowInSeconds, window)
+            ),
+        )
+        .label("no batching window")
+        .help(format!(
+            "set `{key}` to the seconds a record may wait for its batch to fill (1 to 300)"
+        )),
+    ]
+}

@@ -1,0 +1,213 @@
+//! The rule registry and the finding type every rule produces.
+//!
+//! A rule is a plain function of one trigger and the template it came from. Severity belongs to
+//! the rule; the long documentation lives in `rules/<slug>.md` and is compiled in.
+
+mod missing_batching_window;
+mod stream_implicit_starting_position;
+mod stream_missing_on_failure_destination;
+mod stream_no_bisect_on_error;
+mod stream_small_batch_size;
+mod stream_unbounded_record_age;
+mod stream_unbounded_retries;
+
+use std::fmt;
+
+use crate::config::Config;
+use crate::model::{Prop, Setting, SettingValue, Trigger};
+use crate::source::Span;
+use crate::template::Template;
+
+/// How serious a finding is. Ordered so that `Error > Warning > Note`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "note" => Some(Severity::Note),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+pub type Check = fn(&Trigger, &Template<'_>, &Config) -> Vec<Finding>;
+
+pub struct Rule {
+    pub code: &'static str,
+    pub slug: &'static str,
+    pub summary: &'static str,
+    pub severity: Severity,
+    /// The rule's page, `rules/<slug>.md`.
+    pub docs: &'static str,
+    pub check: Check,
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.slug)
+    }
+}
+
+impl Rule {
+    /// Whether a selector names this rule: its code, its slug, or a prefix of its code.
+    pub fn matches(&self, selector: &str) -> bool {
+        let selector = selector.trim();
+        !selector.is_empty()
+            && (self.slug == selector
+                || self
+                    .code
+                    .to_ascii_uppercase()
+                    .starts_with(&selector.to_ascii_uppercase()))
+    }
+
+    /// Starts a finding at `span` with the message shown as its title.
+    pub fn at(&'static self, span: Span, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: self,
+            severity: self.severity,
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+            related: Vec::new(),
+            path: String::new(),
+            function: None,
+            source_kind: "",
+        }
+    }
+}
+
+/// Every rule, in code order.
+pub static ALL: &[&Rule] = &[
+    &missing_batching_window::RULE,
+    &stream_unbounded_retries::RULE,
+    &stream_unbounded_record_age::RULE,
+    &stream_missing_on_failure_destination::RULE,
+    &stream_no_bisect_on_error::RULE,
+    &stream_implicit_starting_position::RULE,
+    &stream_small_batch_size::RULE,
+];
+
+/// Looks a rule up by code (any case) or slug.
+pub fn find(code_or_slug: &str) -> Option<&'static Rule> {
+    ALL.iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_slug) || r.slug == code_or_slug)
+}
+
+/// A secondary location shown with a finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One reported problem.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    /// The title: what is wrong and why, in one sentence.
+    pub message: String,
+    pub span: Span,
+    /// A short text shown at the span.
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+    /// Logical path of the trigger (a stable identity that survives line changes).
+    pub path: String,
+    pub function: Option<String>,
+    pub source_kind: &'static str,
+}
+
+impl Finding {
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Fills in what every finding says about its trigger.
+    fn about(mut self, trigger: &Trigger) -> Self {
+        self.path = trigger.path.clone();
+        self.function = trigger.function_name().map(str::to_string);
+        self.source_kind = trigger.source.id();
+        self
+    }
+}
+
+/// Runs every enabled rule on one trigger.
+pub fn check(trigger: &Trigger, template: &Template<'_>, config: &Config) -> Vec<Finding> {
+    ALL.iter()
+        .filter(|rule| config.is_enabled(rule))
+        .flat_map(|rule| (rule.check)(trigger, template, config))
+        .map(|f| f.about(trigger))
+        .collect()
+}
+
+/// Where a finding about a setting points: the written value, else the key that declares the
+/// trigger.
+pub fn span_of<T>(trigger: &Trigger, setting: &Setting<T>) -> Span {
+    match setting {
+        Setting::Written { span, .. } => *span,
+        _ => trigger.anchor,
+    }
+}
+
+/// "`batchSize` is not set, so the Serverless Framework writes 10" / "`BatchSize` is 5":
+/// the effective value and who chose it, in the author's own key names.
+pub fn describe_setting<T: SettingValue>(
+    trigger: &Trigger,
+    prop: Prop,
+    setting: &Setting<T>,
+) -> String {
+    let key = trigger.key_name(prop);
+    match setting {
+        Setting::Written { value, .. } => format!("`{key}` is {}", value.display()),
+        Setting::ToolDefault { value, tool } => format!(
+            "`{key}` is not set, so {} writes {}",
+            tool.name(),
+            value.display()
+        ),
+        Setting::ServiceDefault { value } => {
+            format!("`{key}` is not set, so AWS uses {}", value.display())
+        }
+        Setting::Unset => format!("`{key}` is not set"),
+        Setting::Unknown { why, .. } | Setting::Invalid { why, .. } => {
+            format!("`{key}` {why}")
+        }
+    }
+}

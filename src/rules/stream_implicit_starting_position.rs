@@ -1,0 +1,45 @@
+//! TL105: the deploy tool picks TRIM_HORIZON, so a new or replaced trigger replays history.
+
+use super::{Finding, Rule, Severity, describe_setting};
+use crate::config::Config;
+use crate::model::{Prop, Setting, SourceKind, Trigger};
+use crate::template::Template;
+
+pub static RULE: Rule = Rule {
+    code: "TL105",
+    slug: "stream-implicit-starting-position",
+    summary: "the deploy tool starts at TRIM_HORIZON and replays the whole retention",
+    severity: Severity::Warning,
+    docs: include_str!("../../rules/stream-implicit-starting-position.md"),
+    check,
+};
+
+fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+    let setting = &t.settings.starting_position;
+    let Setting::ToolDefault { value, .. } = setting else {
+        return Vec::new();
+    };
+    if value != "TRIM_HORIZON" {
+        return Vec::new();
+    }
+    let replay = match t.source {
+        SourceKind::Kinesis => "up to 365 days of records, the stream's whole retention",
+        SourceKind::DynamoDb => "the last 24 hours of changes",
+        _ => "every record the topic still retains",
+    };
+    let key = t.key_name(Prop::StartingPosition);
+    vec![
+        RULE.at(
+            t.anchor,
+            format!(
+                "{}: a new or replaced trigger replays {replay}",
+                describe_setting(t, Prop::StartingPosition, setting)
+            ),
+        )
+        .label("implicit TRIM_HORIZON")
+        .help(format!(
+            "write `{key}: LATEST` to start with new records, or write `{key}: TRIM_HORIZON` \
+             if replaying the retained records is intended"
+        )),
+    ]
+}

@@ -1,0 +1,42 @@
+//! TL103: records that exhaust their retries are dropped without a trace.
+
+use super::{Finding, Rule, Severity};
+use crate::config::Config;
+use crate::model::{Format, Prop, Trigger};
+use crate::template::Template;
+
+pub static RULE: Rule = Rule {
+    code: "TL103",
+    slug: "stream-missing-on-failure-destination",
+    summary: "records dropped after the retries are lost without trace",
+    severity: Severity::Warning,
+    docs: include_str!("../../rules/stream-missing-on-failure-destination.md"),
+    check,
+};
+
+fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+    // SQS, MQ and DocumentDB cannot have one: their failures stay in the source.
+    if !t.source.has_retry_controls() || !t.settings.on_failure.is_unset() {
+        return Vec::new();
+    }
+    let key = t.key_name(Prop::OnFailureDestination);
+    let example = match t.format {
+        Format::Serverless => "destinations: { onFailure: <queue or topic ARN> }".to_string(),
+        _ => "DestinationConfig: { OnFailure: { Destination: <queue or topic ARN> } }".to_string(),
+    };
+    vec![
+        RULE.at(
+            t.anchor,
+            format!(
+                "no `{key}` on this {} trigger: records that run out of retries or age are \
+                 discarded without a trace",
+                t.source.label()
+            ),
+        )
+        .label("no on-failure destination")
+        .help(format!(
+            "add `{example}` with an SQS queue or SNS topic that receives the details of \
+             discarded batches"
+        )),
+    ]
+}

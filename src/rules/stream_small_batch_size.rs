@@ -1,0 +1,54 @@
+//! TL107: tiny batches turn a busy stream into a flood of invocations.
+
+use super::{Finding, Rule, Severity, describe_setting, span_of};
+use crate::config::Config;
+use crate::model::{Prop, Setting, Trigger};
+use crate::template::Template;
+
+pub static RULE: Rule = Rule {
+    code: "TL107",
+    slug: "stream-small-batch-size",
+    summary: "small batches multiply invocations (Serverless writes 10, AWS defaults to 100)",
+    severity: Severity::Warning,
+    docs: include_str!("../../rules/stream-small-batch-size.md"),
+    check,
+};
+
+fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
+    if !t.source.is_stream() {
+        return Vec::new();
+    }
+    let setting = &t.settings.batch_size;
+    let Some(&batch) = setting.value() else {
+        return Vec::new();
+    };
+    let min = cfg.options.min_batch_size;
+    let problem = match setting {
+        Setting::ToolDefault { .. } => {
+            "instead of the AWS default of 100: a busy stream costs ten times more invocations"
+                .to_string()
+        }
+        _ if batch < min => {
+            format!(
+                "below the minimum of {min} (`min-batch-size`): busy streams cost an invocation every few records"
+            )
+        }
+        _ => return Vec::new(),
+    };
+    let key = t.key_name(Prop::BatchSize);
+    let window = t.key_name(Prop::MaximumBatchingWindowInSeconds);
+    vec![
+        RULE.at(
+            span_of(t, setting),
+            format!(
+                "{} {problem}",
+                describe_setting(t, Prop::BatchSize, setting)
+            ),
+        )
+        .label(format!("batches of at most {batch}"))
+        .help(format!(
+            "write `{key}` explicitly (100 is the AWS default) and set `{window}` so batches fill \
+             during quiet periods"
+        )),
+    ]
+}

@@ -1,0 +1,40 @@
+//! TL102: a stream trigger processes records however old they are.
+
+use super::{Finding, Rule, Severity, describe_setting, span_of};
+use crate::config::Config;
+use crate::model::{Prop, Trigger};
+use crate::template::Template;
+
+pub static RULE: Rule = Rule {
+    code: "TL102",
+    slug: "stream-unbounded-record-age",
+    summary: "stale records are processed no matter how far behind the consumer is",
+    severity: Severity::Note,
+    docs: include_str!("../../rules/stream-unbounded-record-age.md"),
+    check,
+};
+
+fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+    if !t.source.is_stream() {
+        return Vec::new();
+    }
+    let setting = &t.settings.maximum_record_age;
+    if setting.value() != Some(&-1) {
+        return Vec::new();
+    }
+    let key = t.key_name(Prop::MaximumRecordAgeInSeconds);
+    vec![
+        RULE.at(
+            span_of(t, setting),
+            format!(
+                "{}: records are processed however old they are, up to the stream's retention",
+                describe_setting(t, Prop::MaximumRecordAgeInSeconds, setting)
+            ),
+        )
+        .label("no record age limit")
+        .help(format!(
+            "set `{key}` to the age after which a record is no longer worth processing \
+             (60 to 604800 seconds); expired records go to the on-failure destination"
+        )),
+    ]
+}

@@ -1,0 +1,54 @@
+//! TL101: a poison batch on a stream or Kafka trigger is retried until its records expire.
+
+use super::{Finding, Rule, Severity, describe_setting, span_of};
+use crate::config::Config;
+use crate::model::{Prop, Trigger};
+use crate::template::Template;
+
+pub static RULE: Rule = Rule {
+    code: "TL101",
+    slug: "stream-unbounded-retries",
+    summary: "a failing batch is retried until its records expire, blocking the shard",
+    severity: Severity::Warning,
+    docs: include_str!("../../rules/stream-unbounded-retries.md"),
+    check,
+};
+
+fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
+    if !t.source.has_retry_controls() {
+        return Vec::new();
+    }
+    let setting = &t.settings.maximum_retry_attempts;
+    let Some(&retries) = setting.value() else {
+        return Vec::new();
+    };
+    let limit = cfg.options.max_retry_attempts;
+    let problem = if retries == -1 {
+        "a failing batch is retried until its records expire, and the shard or partition waits"
+            .to_string()
+    } else if retries > limit {
+        format!("more than the limit of {limit} retries (`max-retry-attempts`)")
+    } else {
+        return Vec::new();
+    };
+    let key = t.key_name(Prop::MaximumRetryAttempts);
+    let label = if retries == -1 {
+        "retried without limit".to_string()
+    } else {
+        format!("{retries} retries")
+    };
+    vec![
+        RULE.at(
+            span_of(t, setting),
+            format!(
+                "{}: {problem}",
+                describe_setting(t, Prop::MaximumRetryAttempts, setting)
+            ),
+        )
+        .label(label)
+        .help(format!(
+            "set `{key}` to a small number (2 to 10 suits most consumers) and add an on-failure \
+             destination for the records that still fail"
+        )),
+    ]
+}

@@ -1,0 +1,344 @@
+//! The read-only view of a template that loaders and rules share: resources by logical id,
+//! parameters, mappings, SAM globals, and static resolution of values.
+//!
+//! Resolution never guesses: a value that depends on a parameter without a literal default, a
+//! condition, another stack, or a Serverless variable is reported as unknown with the reason.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::model::Format;
+use crate::source::{FileId, Span};
+use crate::tree::{Node, Value};
+
+/// One CloudFormation resource.
+#[derive(Clone, Copy, Debug)]
+pub struct Resource<'a> {
+    pub logical_id: &'a str,
+    pub id_span: Span,
+    pub type_: &'a str,
+    pub node: &'a Node,
+    pub properties: Option<&'a Node>,
+}
+
+impl<'a> Resource<'a> {
+    pub fn property(&self, name: &str) -> Option<&'a Node> {
+        self.properties.and_then(|p| p.get(name))
+    }
+}
+
+/// A template as rules see it.
+#[derive(Debug)]
+pub struct Template<'a> {
+    pub format: Format,
+    pub file: FileId,
+    pub root: &'a Node,
+    /// Resources in document order.
+    pub resources: Vec<Resource<'a>>,
+    by_id: HashMap<&'a str, usize>,
+    parameters: HashMap<&'a str, &'a Node>,
+    mappings: Option<&'a Node>,
+    /// SAM `Globals.Function`, applied under each `AWS::Serverless::Function`.
+    pub sam_function_globals: Option<&'a Node>,
+}
+
+/// Why a value cannot be known before deploy time.
+pub type Unknown = String;
+
+impl<'a> Template<'a> {
+    /// Builds the view over a document's root. `resource_maps` are the mappings that hold
+    /// resources: `Resources` in CloudFormation and SAM, `resources.Resources` in Serverless.
+    pub fn new(format: Format, file: FileId, root: &'a Node, resource_maps: &[&'a Node]) -> Self {
+        let mut resources = Vec::new();
+        for map in resource_maps.iter().filter_map(|n| n.as_map()) {
+            for entry in map.iter() {
+                let node = &entry.value;
+                let Some(type_) = node.get("Type").and_then(Node::as_str) else {
+                    continue;
+                };
+                resources.push(Resource {
+                    logical_id: &entry.key,
+                    id_span: entry.key_span,
+                    type_,
+                    node,
+                    properties: node.get("Properties"),
+                });
+            }
+        }
+        let by_id = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.logical_id, i))
+            .collect();
+        let parameters = root
+            .get("Parameters")
+            .and_then(Node::as_map)
+            .map(|m| m.iter().map(|e| (e.key.as_str(), &e.value)).collect())
+            .unwrap_or_default();
+        Template {
+            format,
+            file,
+            root,
+            resources,
+            by_id,
+            parameters,
+            mappings: root.get("Mappings"),
+            sam_function_globals: root.get_path(&["Globals", "Function"]),
+        }
+    }
+
+    pub fn resource(&self, logical_id: &str) -> Option<&Resource<'a>> {
+        self.by_id.get(logical_id).map(|&i| &self.resources[i])
+    }
+
+    pub fn parameter(&self, name: &str) -> Option<&'a Node> {
+        self.parameters.get(name).copied()
+    }
+
+    /// A property of a function resource, falling back to SAM `Globals.Function` for
+    /// `AWS::Serverless::Function`. Returns the node that supplies it.
+    pub fn function_property(&self, function: &Resource<'a>, name: &str) -> Option<&'a Node> {
+        function.property(name).or_else(|| {
+            (function.type_ == "AWS::Serverless::Function")
+                .then_some(self.sam_function_globals)
+                .flatten()
+                .and_then(|g| g.get(name))
+        })
+    }
+
+    /// The value a node will have at deploy time, when that is knowable from the file alone.
+    pub fn resolve<'n>(&self, node: &'n Node) -> Result<Cow<'n, Node>, Unknown>
+    where
+        'a: 'n,
+    {
+        if let Value::Str(s) = &node.value
+            && self.format == Format::Serverless
+            && has_serverless_variable(s)
+        {
+            return Err(format!("uses the Serverless variable `{s}`"));
+        }
+        let Some(intrinsic) = node.as_intrinsic() else {
+            return Ok(Cow::Borrowed(node));
+        };
+        let arg = &intrinsic.arg;
+        match intrinsic.name.as_str() {
+            "Ref" => self.resolve_ref(arg),
+            "Fn::Sub" => match arg.as_str() {
+                Some(s) if !s.contains("${") => Ok(Cow::Owned(Node::new(
+                    node.span,
+                    Value::Str(s.replace("${!", "${")),
+                ))),
+                _ => Err(format!("is computed by {}", describe(node))),
+            },
+            "Fn::FindInMap" => self
+                .find_in_map(arg)
+                .map(Cow::Borrowed)
+                .ok_or_else(|| format!("is looked up by {}", describe(node))),
+            "Fn::If" => {
+                let condition = arg
+                    .as_seq()
+                    .and_then(|s| s.first())
+                    .and_then(Node::as_str)
+                    .unwrap_or("?");
+                Err(format!("depends on the condition {condition}"))
+            }
+            "Fn::ImportValue" => Err("is imported from another stack".to_string()),
+            _ => Err(format!("is computed by {}", describe(node))),
+        }
+    }
+
+    fn resolve_ref<'n>(&self, arg: &'n Node) -> Result<Cow<'n, Node>, Unknown>
+    where
+        'a: 'n,
+    {
+        let Some(name) = arg.as_str() else {
+            return Err("is a Ref that cannot be resolved".to_string());
+        };
+        if name.starts_with("AWS::") {
+            return Err(format!(
+                "is the pseudo parameter {name}, known only at deploy time"
+            ));
+        }
+        let Some(parameter) = self.parameter(name) else {
+            return Err(format!("is !Ref {name}, known only at deploy time"));
+        };
+        match parameter.get("Default") {
+            Some(default) if default.as_intrinsic().is_none() => Ok(Cow::Borrowed(default)),
+            _ => Err(format!(
+                "comes from the parameter {name}, which has no literal default"
+            )),
+        }
+    }
+
+    fn find_in_map(&self, arg: &Node) -> Option<&'a Node> {
+        let keys: Vec<&str> = arg
+            .as_seq()?
+            .iter()
+            .map(Node::as_str)
+            .collect::<Option<_>>()?;
+        let [map, top, second] = keys.as_slice() else {
+            return None;
+        };
+        self.mappings?.get_path(&[map, top, second])
+    }
+}
+
+/// Whether a string holds a Serverless `${...}` variable.
+pub fn has_serverless_variable(s: &str) -> bool {
+    s.contains("${")
+}
+
+/// A short, familiar rendering of an expression: `!GetAtt Queue.Arn`, `!Ref Param`, or the
+/// literal itself.
+pub fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) | Value::Yaml11Bool(_, s) => s.clone(),
+        Value::Intrinsic(i) => {
+            let short = i.name.strip_prefix("Fn::").unwrap_or(&i.name);
+            match (&i.arg.value, i.name.as_str()) {
+                (Value::Seq(parts), "Fn::GetAtt") => {
+                    let parts: Vec<String> = parts.iter().map(describe).collect();
+                    format!("!GetAtt {}", parts.join("."))
+                }
+                (Value::Seq(_), "Fn::Join") => format!("!Join {}", joined(&i.arg)),
+                (Value::Str(s), "Fn::GetAtt") => format!("!GetAtt {s}"),
+                (Value::Str(s), _) => format!("!{short} {s}"),
+                _ => format!("!{short} {}", i.arg.to_json()),
+            }
+        }
+        _ => node.to_json().to_string(),
+    }
+}
+
+/// `Fn::Join` arguments as one string, other expressions shown as `${...}`.
+fn joined(arg: &Node) -> String {
+    let Some(
+        [
+            delimiter,
+            Node {
+                value: Value::Seq(parts),
+                ..
+            },
+        ],
+    ) = arg.as_seq()
+    else {
+        return arg.to_json().to_string();
+    };
+    let delimiter = delimiter.as_str().unwrap_or_default();
+    let texts: Vec<String> = parts
+        .iter()
+        .map(|p| match (&p.value, referenced_resource(p)) {
+            (Value::Str(s), _) => s.clone(),
+            (_, Some((id, Some(attr)))) => format!("${{{id}.{attr}}}"),
+            (_, Some((id, None))) => format!("${{{id}}}"),
+            _ => "${...}".to_string(),
+        })
+        .collect();
+    texts.join(delimiter)
+}
+
+/// The resource a `Ref X`, `Fn::GetAtt [X, Attr]` or `!Sub "${X.Attr}"` names, with the attribute.
+pub fn referenced_resource(node: &Node) -> Option<(&str, Option<&str>)> {
+    let intrinsic = node.as_intrinsic()?;
+    match intrinsic.name.as_str() {
+        "Ref" => Some((intrinsic.arg.as_str()?, None)),
+        "Fn::GetAtt" => match (&intrinsic.arg.value, intrinsic.arg.as_seq()) {
+            (_, Some([id, attr])) => Some((id.as_str()?, Some(attr.as_str()?))),
+            (_, Some([id])) => Some((id.as_str()?, None)),
+            // `{"Fn::GetAtt": "Resource.Attribute"}` is accepted too.
+            (Value::Str(dotted), _) => Some(match dotted.split_once('.') {
+                Some((id, attr)) => (id, Some(attr)),
+                None => (dotted.as_str(), None),
+            }),
+            _ => None,
+        },
+        "Fn::Sub" => {
+            let template = intrinsic.arg.as_str()?;
+            let inner = template.strip_prefix("${")?.strip_suffix('}')?;
+            if inner.contains(['$', '{', '}']) || inner.starts_with("AWS::") {
+                return None;
+            }
+            Some(match inner.split_once('.') {
+                Some((id, attr)) => (id, Some(attr)),
+                None => (inner, None),
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml;
+
+    fn doc(text: &str) -> Node {
+        yaml::parse(text, FileId(0)).unwrap().unwrap()
+    }
+
+    #[test]
+    fn refs_resolve_to_literal_parameter_defaults_only() {
+        let root = doc(
+            "Parameters:\n  Size: {Type: Number, Default: 50}\n  Free: {Type: String}\nResources: {}\nX:\n  a: !Ref Size\n  b: !Ref Free\n  c: !Ref AWS::Region\n  d: !If [IsProd, 1, 2]\n  e: !Sub plain\n",
+        );
+        let t = Template::new(Format::CloudFormation, FileId(0), &root, &[]);
+        let x = root.get("X").unwrap();
+        assert_eq!(
+            t.resolve(x.get("a").unwrap()).unwrap().value,
+            Value::Int(50)
+        );
+        assert!(
+            t.resolve(x.get("b").unwrap())
+                .unwrap_err()
+                .contains("no literal default")
+        );
+        assert!(
+            t.resolve(x.get("c").unwrap())
+                .unwrap_err()
+                .contains("pseudo parameter")
+        );
+        assert!(
+            t.resolve(x.get("d").unwrap())
+                .unwrap_err()
+                .contains("IsProd")
+        );
+        assert_eq!(
+            t.resolve(x.get("e").unwrap()).unwrap().as_str(),
+            Some("plain")
+        );
+    }
+
+    #[test]
+    fn serverless_variables_are_unknown_only_in_serverless_files() {
+        let root = doc("a: ${self:custom.size}\n");
+        let a = root.get("a").unwrap();
+        let sls = Template::new(Format::Serverless, FileId(0), &root, &[]);
+        assert!(sls.resolve(a).is_err());
+        let cfn = Template::new(Format::CloudFormation, FileId(0), &root, &[]);
+        assert!(cfn.resolve(a).is_ok());
+    }
+
+    #[test]
+    fn referenced_resources_through_each_form() {
+        let root = doc(
+            "a: !GetAtt Q.Arn\nb: !Ref S\nc: !Sub '${T.StreamArn}'\nd: !Sub 'arn:${AWS::Partition}'\ne: {Fn::GetAtt: Q.Arn}\n",
+        );
+        assert_eq!(
+            referenced_resource(root.get("a").unwrap()),
+            Some(("Q", Some("Arn")))
+        );
+        assert_eq!(
+            referenced_resource(root.get("b").unwrap()),
+            Some(("S", None))
+        );
+        assert_eq!(
+            referenced_resource(root.get("c").unwrap()),
+            Some(("T", Some("StreamArn")))
+        );
+        assert_eq!(referenced_resource(root.get("d").unwrap()), None);
+        assert_eq!(
+            referenced_resource(root.get("e").unwrap()),
+            Some(("Q", Some("Arn")))
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The shared corpus of real templates, `../shared/corpus` from the project root. Absent in a
+/// user's clone: tests that need it skip with a message, except under `CI=true`, where a
+/// missing corpus is a failure.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but the corpus is missing at {}", dir.display());
+    }
+    eprintln!(
+        "skipping: the corpus folder {} is absent (it ships beside the project, not in it)",
+        dir.display()
+    );
+    None
+}
+
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
