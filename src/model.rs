@@ -517,6 +517,16 @@ pub struct Trigger {
     pub function: Option<FunctionInfo>,
     pub properties: Vec<Property>,
     pub settings: Settings,
+    /// What the loader noticed about how the deploy tool treats what was written (a value the
+    /// Serverless Framework silently drops, say); shown by `inspect`.
+    pub notes: Vec<LoaderNote>,
+}
+
+/// A remark about a written value, at that value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoaderNote {
+    pub span: Span,
+    pub message: String,
 }
 
 impl Trigger {

@@ -111,11 +111,15 @@ impl<'a> Template<'a> {
     where
         'a: 'n,
     {
-        if let Value::Str(s) = &node.value
-            && self.format == Format::Serverless
-            && has_serverless_variable(s)
-        {
-            return Err(format!("uses the Serverless variable `{s}`"));
+        if let Value::Str(s) = &node.value {
+            if self.format == Format::Serverless && has_serverless_variable(s) {
+                return Err(format!("uses the Serverless variable `{s}`"));
+            }
+            if s.contains("{{resolve:") {
+                return Err(format!(
+                    "is the dynamic reference `{s}`, resolved at deploy time"
+                ));
+            }
         }
         let Some(intrinsic) = node.as_intrinsic() else {
             return Ok(Cow::Borrowed(node));

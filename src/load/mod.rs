@@ -7,7 +7,9 @@ pub mod sam;
 pub mod serverless;
 pub mod settings;
 
-use crate::model::{Format, FunctionInfo, KindBasis, Prop, Property, SourceKind, Tool, Trigger};
+use crate::model::{
+    Format, FunctionInfo, KindBasis, LoaderNote, Prop, Property, SourceKind, Tool, Trigger,
+};
 use crate::source::{FileId, Span};
 use crate::template::Template;
 use crate::tree::Node;
@@ -81,6 +83,7 @@ pub struct Draft {
     pub properties: Vec<Property>,
     pub tool: Option<Tool>,
     pub tool_defaults: Vec<(Prop, DefaultValue)>,
+    pub notes: Vec<LoaderNote>,
 }
 
 impl Draft {
@@ -96,6 +99,7 @@ impl Draft {
             properties: Vec::new(),
             tool: None,
             tool_defaults: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -121,6 +125,7 @@ impl Draft {
             function: self.function,
             properties: self.properties,
             settings,
+            notes: self.notes,
         }
     }
 

@@ -6,7 +6,9 @@
 
 use super::settings::DefaultValue;
 use super::{Draft, cloudformation};
-use crate::model::{Format, FunctionInfo, Prop, Property, Setting, SourceKind, Tool, Trigger};
+use crate::model::{
+    Format, FunctionInfo, LoaderNote, Prop, Property, Setting, SourceKind, Tool, Trigger,
+};
 use crate::source::Span;
 use crate::template::Template;
 use crate::tree::{Entry, Map, Node, Value};
@@ -522,6 +524,19 @@ fn compile_key(template: &Template<'_>, draft: &mut Draft, rule: &KeyRule, entry
         Emit::Truthy | Emit::OrDefault => is_falsy(template, &entry.value),
     };
     if dropped {
+        if !absent {
+            let replaced_by = match rule.emit {
+                Emit::OrDefault => "writes its own default instead",
+                _ => "leaves it out, so the AWS default applies",
+            };
+            draft.notes.push(LoaderNote {
+                span: entry.value.span,
+                message: format!(
+                    "the Serverless Framework ignores this falsy `{}` and {replaced_by}",
+                    rule.key
+                ),
+            });
+        }
         return;
     }
     let value = match rule.shape {
@@ -563,6 +578,13 @@ fn stream_timestamp(template: &Template<'_>, draft: &mut Draft, settings: &Map) 
             entry.key_span,
             entry.value.clone(),
         ));
+    } else {
+        draft.notes.push(LoaderNote {
+            span: entry.value.span,
+            message: "the Serverless Framework passes `startingPositionTimestamp` on only for \
+                      Kinesis streams read through a `consumer`; here it is dropped"
+                .to_string(),
+        });
     }
 }
 

@@ -274,7 +274,9 @@ impl FromDefault for usize {
 
 fn found(expected: &str, node: &Node) -> String {
     match &node.value {
-        Value::Str(s) => format!("expected {expected}, found the string \"{s}\""),
+        Value::Str(s) | Value::Yaml11Bool(_, s) => {
+            format!("expected {expected}, found the string \"{s}\"")
+        }
         _ => format!("expected {expected}, found a {}", node.type_name()),
     }
 }

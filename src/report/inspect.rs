@@ -85,6 +85,10 @@ pub fn trigger_json(sources: &Sources, t: &Trigger) -> J {
         "source_kind_basis": t.kind_basis.to_string(),
         "event_source": t.event_source.as_ref().map(describe),
         "settings": settings,
+        "notes": t.notes.iter().map(|n| {
+            let (line, column) = position(sources, Some(n.span));
+            serde_json::json!({"line": line, "column": column, "message": n.message})
+        }).collect::<Vec<_>>(),
     })
 }
 
@@ -162,6 +166,13 @@ pub fn render_human(run: &Run) -> String {
         for (key, value, provenance) in rows {
             out.push_str(&format!(
                 "    {key:<key_width$}  {value:<value_width$}  {provenance}\n"
+            ));
+        }
+        for note in &t.notes {
+            out.push_str(&format!(
+                "  note: {}{}\n",
+                note.message,
+                where_written(&run.sources, Some(note.span))
             ));
         }
         out.push('\n');

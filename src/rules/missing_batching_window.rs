@@ -31,8 +31,8 @@ fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
         RULE.at(
             span_of(t, window),
             format!(
-                "{}: the function is invoked as soon as any record arrives, so at low traffic \
-                 a batch of up to {batch} usually holds one record",
+                "{}: every record starts an invocation as soon as it arrives, and at low \
+                 traffic a batch of up to {batch} usually holds a single record",
                 describe_setting(t, Prop::MaximumBatchingWindowInSeconds, window)
             ),
         )

@@ -211,3 +211,25 @@ pub fn describe_setting<T: SettingValue>(
         }
     }
 }
+
+/// When the author's format has no key for a setting (the Serverless Framework cannot set
+/// retries on `msk` events, say), how to set it anyway.
+pub fn inexpressible_hint(trigger: &Trigger, prop: Prop) -> Option<String> {
+    let event = trigger.event_type.as_deref()?;
+    if trigger.format != crate::model::Format::Serverless || prop.serverless_key(event).is_some() {
+        return None;
+    }
+    Some(format!(
+        "the Serverless Framework has no key for `{}` on `{event}` events; declare this mapping \
+         as an AWS::Lambda::EventSourceMapping under `resources` to set it",
+        prop.cfn_name()
+    ))
+}
+
+/// A help text, followed by the way around a format that cannot express the fix.
+pub fn help_for(trigger: &Trigger, prop: Prop, help: String) -> String {
+    match inexpressible_hint(trigger, prop) {
+        Some(hint) => format!("{help}; {hint}"),
+        None => help,
+    }
+}

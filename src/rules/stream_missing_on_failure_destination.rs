@@ -1,6 +1,6 @@
 //! TL103: records that exhaust their retries are dropped without a trace.
 
-use super::{Finding, Rule, Severity};
+use super::{Finding, Rule, Severity, help_for};
 use crate::config::Config;
 use crate::model::{Format, Prop, Trigger};
 use crate::template::Template;
@@ -20,23 +20,31 @@ fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
         return Vec::new();
     }
     let key = t.key_name(Prop::OnFailureDestination);
-    let example = match t.format {
-        Format::Serverless => "destinations: { onFailure: <queue or topic ARN> }".to_string(),
-        _ => "DestinationConfig: { OnFailure: { Destination: <queue or topic ARN> } }".to_string(),
+    let key = key.strip_suffix(".Destination").unwrap_or(&key);
+    let serverless_key = t.format == Format::Serverless
+        && super::inexpressible_hint(t, Prop::OnFailureDestination).is_none();
+    let example = if serverless_key {
+        "destinations: { onFailure: <queue or topic ARN> }"
+    } else {
+        "DestinationConfig: { OnFailure: { Destination: <queue or topic ARN> } }"
     };
     vec![
         RULE.at(
             t.anchor,
             format!(
-                "no `{key}` on this {} trigger: records that run out of retries or age are \
-                 discarded without a trace",
+                "this {} trigger has no on-failure destination (`{key}`): records that run out \
+                 of retries or age are discarded without a trace",
                 t.source.label()
             ),
         )
         .label("no on-failure destination")
-        .help(format!(
-            "add `{example}` with an SQS queue or SNS topic that receives the details of \
-             discarded batches"
+        .help(help_for(
+            t,
+            Prop::OnFailureDestination,
+            format!(
+                "add `{example}` with an SQS queue or SNS topic that receives the details of \
+                 discarded batches"
+            ),
         )),
     ]
 }

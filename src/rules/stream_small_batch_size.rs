@@ -25,12 +25,13 @@ fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
     let min = cfg.options.min_batch_size;
     let problem = match setting {
         Setting::ToolDefault { .. } => {
-            "instead of the AWS default of 100: a busy stream costs ten times more invocations"
+            " instead of the AWS default of 100: a busy stream costs ten times more invocations"
                 .to_string()
         }
         _ if batch < min => {
             format!(
-                "below the minimum of {min} (`min-batch-size`): busy streams cost an invocation every few records"
+                ", below the minimum of {min} (`min-batch-size`): a busy stream costs an \
+                 invocation every few records"
             )
         }
         _ => return Vec::new(),
@@ -40,15 +41,18 @@ fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
     vec![
         RULE.at(
             span_of(t, setting),
-            format!(
-                "{} {problem}",
-                describe_setting(t, Prop::BatchSize, setting)
-            ),
+            format!("{}{problem}", describe_setting(t, Prop::BatchSize, setting)),
         )
         .label(format!("batches of at most {batch}"))
-        .help(format!(
-            "write `{key}` explicitly (100 is the AWS default) and set `{window}` so batches fill \
-             during quiet periods"
-        )),
+        .help(match setting {
+            Setting::ToolDefault { .. } => format!(
+                "write `{key}` explicitly (100 is the AWS default) and set `{window}` so batches \
+                 fill during quiet periods"
+            ),
+            _ => format!(
+                "raise `{key}` (100 is the AWS default) and set `{window}` so batches fill \
+                 during quiet periods"
+            ),
+        }),
     ]
 }

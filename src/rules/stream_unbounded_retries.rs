@@ -1,6 +1,6 @@
 //! TL101: a poison batch on a stream or Kafka trigger is retried until its records expire.
 
-use super::{Finding, Rule, Severity, describe_setting, span_of};
+use super::{Finding, Rule, Severity, describe_setting, help_for, span_of};
 use crate::config::Config;
 use crate::model::{Prop, Trigger};
 use crate::template::Template;
@@ -46,9 +46,18 @@ fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
             ),
         )
         .label(label)
-        .help(format!(
-            "set `{key}` to a small number (2 to 10 suits most consumers) and add an on-failure \
-             destination for the records that still fail"
+        .help(help_for(
+            t,
+            Prop::MaximumRetryAttempts,
+            format!(
+                "set `{key}` to a small number (2 to 10 suits most consumers) and add an \
+                 on-failure destination for the records that still fail{}",
+                if t.source.is_kafka() {
+                    " (Kafka triggers take retry settings in provisioned poller mode)"
+                } else {
+                    ""
+                }
+            ),
         )),
     ]
 }
