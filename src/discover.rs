@@ -33,7 +33,17 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkError>) {
             }),
         }
     }
+    dedup_keeping_first(&mut files);
     (files, errors)
+}
+
+/// A file named twice (directly and through its folder, say) is linted once.
+fn dedup_keeping_first(files: &mut Vec<PathBuf>) {
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|path| {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        seen.insert(key)
+    });
 }
 
 fn walk(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {

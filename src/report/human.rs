@@ -165,13 +165,12 @@ fn finding_report<'a>(run: &'a Run, finding: &'a Finding) -> Vec<Group<'a>> {
 fn error_report<'a>(run: &'a Run, error: &'a FileError) -> Vec<Group<'a>> {
     let file = run.sources.get(error.file);
     let path = display_path(file);
-    let title = Level::ERROR.primary_title(error.message.as_str());
     match error.offset {
         Some(offset) if !file.text.is_empty() => {
             let span = Span::new(error.file, offset, offset);
             let excerpt = Excerpt::around(file, &[span]);
             vec![
-                title.element(
+                Level::ERROR.primary_title(error.message.as_str()).element(
                     Snippet::source(excerpt.text)
                         .line_start(excerpt.first_line)
                         .path(path)
@@ -179,7 +178,9 @@ fn error_report<'a>(run: &'a Run, error: &'a FileError) -> Vec<Group<'a>> {
                 ),
             ]
         }
-        _ => vec![title.element(Level::NOTE.message(format!("in {path}")))],
+        _ => vec![Group::with_title(
+            Level::ERROR.primary_title(format!("{path}: {}", error.message)),
+        )],
     }
 }
 

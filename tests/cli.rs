@@ -1,0 +1,451 @@
+//! The command line as users run it: exit codes, every output format, and a folder where a
+//! malformed file sits beside good ones.
+
+mod common;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn triggerlint() -> Command {
+    let mut cmd = Command::cargo_bin("triggerlint").expect("binary");
+    cmd.current_dir(common::project_root());
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &[u8]) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const RISKY_STREAM: &str = "service: orders
+provider:
+  name: aws
+functions:
+  consumer:
+    handler: h.consume
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders
+          startingPosition: LATEST
+";
+
+const NOTE_ONLY: &str = "Resources:
+  Jobs:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: worker
+      EventSourceArn: arn:aws:sqs:us-east-1:123456789012:jobs
+";
+
+fn json_of(output: &[u8]) -> Value {
+    serde_json::from_slice(output).expect("valid JSON")
+}
+
+#[test]
+fn exit_code_1_for_findings_at_or_above_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "serverless.yml", RISKY_STREAM.as_bytes());
+    triggerlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "warning[TL101 stream-unbounded-retries]",
+        ))
+        .stdout(predicate::str::contains("serverless.yml:8:9"));
+    triggerlint()
+        .args(["check", "--exit-zero"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    triggerlint()
+        .args(["check", "--fail-on", "error"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn notes_fail_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "template.yaml", NOTE_ONLY.as_bytes());
+    triggerlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "note[TL002 missing-batching-window]",
+        ))
+        .stdout(predicate::str::contains(
+            "checked 1 file (1 template, 1 trigger): 0 errors, 0 warnings, 1 note",
+        ));
+    triggerlint()
+        .args(["check", "--fail-on", "note"])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_malformed_file_is_reported_and_the_others_are_still_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/serverless.yml", RISKY_STREAM.as_bytes());
+    write(
+        dir.path(),
+        "b/broken.yaml",
+        b"Resources:\n  X: [1, 2\n  Y: 3\n",
+    );
+    write(dir.path(), "c/template.json", b"{\"Resources\": {\"M\": }}");
+    let output = triggerlint()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&output);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2);
+    assert!(errors[0]["file"].as_str().unwrap().ends_with("broken.yaml"));
+    assert_eq!(errors[0]["line"], 3);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid YAML: ")
+    );
+    assert!(
+        errors[1]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("template.json")
+    );
+    assert_eq!(
+        (errors[1]["line"].clone(), errors[1]["column"].clone()),
+        (1.into(), 21.into())
+    );
+    assert!(
+        errors[1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid JSON: ")
+    );
+    // The good file was still linted.
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "TL101")
+    );
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["templates"], 1);
+    assert_eq!(report["summary"]["errors"], 2);
+
+    triggerlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("error: invalid YAML"))
+        .stdout(predicate::str::contains("broken.yaml:3:"))
+        .stdout(predicate::str::contains("2 files could not be linted"));
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let output = triggerlint()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "TL101",
+            "fixtures/stream-unbounded-retries/bad.serverless.yml",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&output);
+    let keys: Vec<&String> = report.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["version", "findings", "errors", "summary"]);
+    assert_eq!(report["version"], 1);
+    let first = &report["findings"][0];
+    let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "code",
+            "rule",
+            "severity",
+            "message",
+            "help",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "path",
+            "function",
+            "source_kind"
+        ]
+    );
+    assert_eq!(first["code"], "TL101");
+    assert_eq!(first["rule"], "stream-unbounded-retries");
+    assert_eq!(first["severity"], "warning");
+    assert_eq!(
+        first["file"],
+        "fixtures/stream-unbounded-retries/bad.serverless.yml"
+    );
+    assert_eq!(
+        (first["line"].clone(), first["column"].clone()),
+        (12.into(), 9.into())
+    );
+    assert_eq!(
+        (first["end_line"].clone(), first["end_column"].clone()),
+        (12.into(), 15.into())
+    );
+    assert_eq!(first["path"], "functions/consumer/events/0/stream");
+    assert_eq!(first["function"], "consumer");
+    assert_eq!(first["source_kind"], "kinesis");
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"files": 1, "templates": 1, "triggers": 3, "findings": 3, "errors": 0})
+    );
+}
+
+#[test]
+fn unreadable_and_missing_paths_exit_2() {
+    triggerlint()
+        .args(["check", "no/such/dir"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("no such file or directory"));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "binary.yaml", b"\x00\x01\x02garbage");
+    write(dir.path(), "latin1.yaml", b"Resources:\n  caf\xe9: 1\n");
+    let output = triggerlint()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&output);
+    let messages: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        ["binary file (contains NUL bytes)", "invalid UTF-8"]
+    );
+    assert_eq!(report["errors"][1]["line"], 2);
+    assert_eq!(report["errors"][1]["column"], 6);
+}
+
+#[test]
+fn an_alias_bomb_is_an_error_for_that_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..20 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
+    }
+    write(dir.path(), "bomb.yaml", bomb.as_bytes());
+    write(dir.path(), "serverless.yml", RISKY_STREAM.as_bytes());
+    triggerlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("an alias bomb?"))
+        .stdout(predicate::str::contains("TL101"));
+}
+
+#[test]
+fn colour_only_on_request_or_a_terminal_and_never_with_no_color() {
+    let path = "fixtures/stream-unbounded-retries/bad.cfn.json";
+    let plain = triggerlint().args(["check", path]).output().unwrap();
+    assert!(!plain.stdout.contains(&0x1b), "no colour when piped");
+    let forced = triggerlint()
+        .args(["check", "--color", "always", path])
+        .output()
+        .unwrap();
+    assert!(forced.stdout.contains(&0x1b), "colour when asked");
+    let no_color = triggerlint()
+        .env("NO_COLOR", "1")
+        .args(["check", "--color", "auto", path])
+        .output()
+        .unwrap();
+    assert!(!no_color.stdout.contains(&0x1b));
+}
+
+#[test]
+fn rules_lists_every_rule_in_both_formats() {
+    triggerlint()
+        .arg("rules")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "TL101  stream-unbounded-retries               warning",
+        ));
+    let output = triggerlint()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules = json_of(&output.stdout);
+    let codes: Vec<&str> = rules["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "TL002", "TL101", "TL102", "TL103", "TL104", "TL105", "TL107"
+        ]
+    );
+}
+
+#[test]
+fn explain_prints_the_rule_page_by_code_or_slug() {
+    for name in ["TL104", "tl104", "stream-no-bisect-on-error"] {
+        triggerlint()
+            .args(["explain", name])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::starts_with(
+                "# stream-no-bisect-on-error (TL104)",
+            ));
+    }
+    triggerlint()
+        .args(["explain", "TL999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no rule is called `TL999`"));
+}
+
+#[test]
+fn inspect_shows_effective_values_and_who_chose_them() {
+    triggerlint()
+        .args(["inspect", "fixtures/stream-small-batch-size/bad.serverless.yml"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "fixtures/stream-small-batch-size/bad.serverless.yml:12:9  functions/consumer/events/0/stream",
+        ))
+        .stdout(
+            predicate::str::is_match(r"\n    batchSize +10 +default of the Serverless Framework\n")
+                .unwrap(),
+        )
+        .stdout(predicate::str::is_match(r"\n    maximumRetryAttempts +-1 +AWS default\n").unwrap())
+        .stdout(predicate::str::is_match(r"\n    batchSize +2 +written \(line 19\)\n").unwrap());
+    let output = triggerlint()
+        .args([
+            "inspect",
+            "--format",
+            "json",
+            "fixtures/stream-small-batch-size/bad.serverless.yml",
+        ])
+        .output()
+        .unwrap();
+    let report = json_of(&output.stdout);
+    let batch = &report["triggers"][0]["settings"]["BatchSize"];
+    assert_eq!(batch["key"], "batchSize");
+    assert_eq!(batch["value"], 10);
+    assert_eq!(batch["provenance"], "serverless-default");
+    assert_eq!(batch["line"], Value::Null);
+    let written = &report["triggers"][1]["settings"]["BatchSize"];
+    assert_eq!(
+        (written["value"].clone(), written["line"].clone()),
+        (2.into(), 19.into())
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    triggerlint()
+        .args(["check", "--format", "yaml"])
+        .assert()
+        .code(2);
+    triggerlint()
+        .args(["check", "--select", "TL999", "fixtures"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`TL999` names no rule"));
+    triggerlint().assert().code(2);
+    triggerlint().arg("--version").assert().code(0);
+}
+
+#[test]
+fn select_and_ignore_take_codes_slugs_and_prefixes() {
+    let path = "fixtures/stream-unbounded-retries/bad.serverless.yml";
+    let codes = |args: &[&str]| -> Vec<String> {
+        let output = triggerlint()
+            .args(["check", "--format", "json"])
+            .args(args)
+            .arg(path)
+            .output()
+            .unwrap();
+        let mut codes: Vec<String> = json_of(&output.stdout)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    assert_eq!(codes(&["--select", "stream-unbounded-retries"]), ["TL101"]);
+    assert_eq!(
+        codes(&["--select", "TL10", "--ignore", "TL101,TL103,TL104"]),
+        ["TL102", "TL107"]
+    );
+    assert_eq!(codes(&["--ignore", "TL1"]), ["TL002"]);
+}
+
+/// The README's sample sessions are real: every line shown (`...` marks an elision) appears in
+/// the output of the command shown.
+#[test]
+fn readme_samples_match_real_output() {
+    let readme = std::fs::read_to_string(common::project_root().join("README.md")).unwrap();
+    let mut checked = 0;
+    for block in readme.split("```text\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        let mut lines = block.lines();
+        let Some(command) = lines.next().and_then(|l| l.strip_prefix("$ triggerlint ")) else {
+            continue;
+        };
+        let output = triggerlint()
+            .args(command.split_whitespace())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        for line in lines.filter(|l| l.trim() != "...") {
+            assert!(
+                stdout.lines().any(|out| out == line),
+                "README line not in `triggerlint {command}` output:\n{line}\n---\n{stdout}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "README sample sessions");
+}

@@ -1,0 +1,151 @@
+//! The whole shared corpus of real templates, linted in one run: nothing panics, the files
+//! that fail are exactly the ones that are not valid YAML or JSON, and the triggers found per
+//! file match the corpus manifest's own count, except where the manifest is known to be off.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use triggerlint::config::Config;
+
+/// Files that do not parse, with the reason they are not valid YAML.
+const INVALID: &[(&str, &str, &str)] = &[
+    (
+        "aws-samples__serverless-patterns/msk-lambda-schema-avro-java-sam/template_original.yaml",
+        "duplicate mapping key `SchemaRegistryURI`",
+        "the key appears twice in one mapping, which YAML forbids",
+    ),
+    (
+        "aws__aws-sam-cli-app-templates/dotnet10/sqs/{{cookiecutter.project_name}}/template.yaml",
+        "unexpected character: `%'",
+        "a cookiecutter (Jinja) template: `{%- if ... %}` is not YAML until rendered",
+    ),
+    (
+        "aws__aws-sam-cli-app-templates/dotnet6/sqs/{{cookiecutter.project_name}}/template.yaml",
+        "unexpected character: `%'",
+        "a cookiecutter (Jinja) template",
+    ),
+    (
+        "aws__aws-sam-cli-app-templates/nodejs20.x/sqs/{{cookiecutter.project_name}}/template.yaml",
+        "unexpected character: `%'",
+        "a cookiecutter (Jinja) template",
+    ),
+    (
+        "aws__aws-sam-cli-app-templates/nodejs22.x/sqs/{{cookiecutter.project_name}}/template.yaml",
+        "unexpected character: `%'",
+        "a cookiecutter (Jinja) template",
+    ),
+    (
+        "aws__aws-sam-cli-app-templates/nodejs24.x/sqs/{{cookiecutter.project_name}}/template.yaml",
+        "unexpected character: `%'",
+        "a cookiecutter (Jinja) template",
+    ),
+];
+
+/// Where our count differs from the manifest's, and why.
+const COUNT_EXCEPTIONS: &[(&str, usize, &str)] = &[
+    (
+        "Enterprise-CMCS__macpro-mdct-carts/services/carts-bigmac-streams/serverless.yml",
+        3,
+        "the manifest counts the two stream events and misses the mapping under `resources`",
+    ),
+    (
+        "aws__serverless-application-model/tests/translator/input/error_sns_intrinsics.yaml",
+        0,
+        "`SqsSubscription: !Ref Param` is rejected by the SAM translator (an error test)",
+    ),
+    (
+        "fourTheorem__slic-starter/packages/email-service/sls-functions.yml",
+        0,
+        "a bare function map pulled in with ${file()}; linted as part of its service (variables \
+         and includes are later work)",
+    ),
+];
+
+fn relative(path: &std::path::Path, corpus: &std::path::Path) -> String {
+    path.strip_prefix(corpus)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+#[test]
+fn the_whole_corpus_lints_without_panics_and_only_invalid_files_fail() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let run = triggerlint::run(std::slice::from_ref(&corpus), &Config::default());
+    let failures: Vec<(String, String)> = run
+        .errors
+        .iter()
+        .map(|e| {
+            let file = run.sources.get(e.file);
+            (relative(&file.path, &corpus), e.message.clone())
+        })
+        .collect();
+    for (file, message) in &failures {
+        assert!(
+            !message.contains("internal error"),
+            "{file}: a panic was caught: {message}"
+        );
+        let expected = INVALID.iter().find(|(f, _, _)| f == file);
+        let Some((_, fragment, _)) = expected else {
+            panic!("{file} failed unexpectedly: {message}");
+        };
+        assert!(message.contains(fragment), "{file}: {message}");
+    }
+    assert_eq!(failures.len(), INVALID.len(), "{failures:#?}");
+    for error in &run.errors {
+        assert!(error.offset.is_some(), "parse errors carry a position");
+    }
+    eprintln!(
+        "corpus: {} files, {} templates, {} triggers, {} findings, {} files not valid YAML/JSON",
+        run.files(),
+        run.templates,
+        run.triggers.len(),
+        run.findings.len(),
+        run.errors.len()
+    );
+}
+
+#[test]
+fn triggers_per_file_match_the_manifest() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("manifest");
+    let run = triggerlint::run(std::slice::from_ref(&corpus), &Config::default());
+    let mut found: BTreeMap<String, usize> = BTreeMap::new();
+    for t in &run.triggers {
+        *found
+            .entry(relative(&run.sources.get(t.file).path, &corpus))
+            .or_default() += 1;
+    }
+    let invalid: Vec<&str> = INVALID.iter().map(|(f, _, _)| *f).collect();
+    let mut compared = 0;
+    let mut mismatches = Vec::new();
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (file, format, expected) = (cols[0], cols[5], cols[6]);
+        if matches!(format, "terraform" | "sam-error-json") || invalid.contains(&file) {
+            continue;
+        }
+        let expected: usize = expected.parse().expect("a count");
+        let ours = found.get(file).copied().unwrap_or(0);
+        let allowed = COUNT_EXCEPTIONS
+            .iter()
+            .find(|(f, _, _)| *f == file)
+            .map(|(_, n, _)| *n);
+        compared += 1;
+        if ours != allowed.unwrap_or(expected) {
+            mismatches.push(format!("{file}: manifest {expected}, found {ours}"));
+        }
+    }
+    assert!(compared > 400, "compared only {compared} files");
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    let total: usize = found.values().sum();
+    assert_eq!(total, run.triggers.len());
+    eprintln!(
+        "corpus: trigger counts agree with the manifest for {compared} files ({total} triggers)"
+    );
+}

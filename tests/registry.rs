@@ -1,0 +1,127 @@
+//! Invariants of the rule registry: adding a rule means one source file, one page, one line in
+//! `ALL`, one fixture folder and one README row. This test fails when any of them is missing,
+//! or when something is left over from a rule that no longer exists.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use triggerlint::rules::{self, ALL};
+
+fn names_in(dir: &str, suffix: &str) -> BTreeSet<String> {
+    std::fs::read_dir(common::project_root().join(dir))
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(suffix).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn codes_and_slugs_are_unique_and_well_formed() {
+    let codes: BTreeSet<&str> = ALL.iter().map(|r| r.code).collect();
+    let slugs: BTreeSet<&str> = ALL.iter().map(|r| r.slug).collect();
+    assert_eq!(codes.len(), ALL.len(), "duplicate code");
+    assert_eq!(slugs.len(), ALL.len(), "duplicate slug");
+    for rule in ALL {
+        assert!(
+            rule.code.len() == 5
+                && rule.code.starts_with("TL")
+                && rule.code[2..].bytes().all(|b| b.is_ascii_digit()),
+            "{}",
+            rule.code
+        );
+        assert!(
+            rule.slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{}",
+            rule.slug
+        );
+        assert_eq!(rules::find(rule.code).map(|r| r.slug), Some(rule.slug));
+        assert_eq!(rules::find(rule.slug).map(|r| r.code), Some(rule.code));
+    }
+    let mut sorted = ALL.to_vec();
+    sorted.sort_by_key(|r| r.code);
+    assert_eq!(
+        sorted.iter().map(|r| r.code).collect::<Vec<_>>(),
+        ALL.iter().map(|r| r.code).collect::<Vec<_>>(),
+        "ALL is in code order"
+    );
+}
+
+#[test]
+fn every_rule_has_its_source_file_page_fixtures_and_readme_row() {
+    let readme = std::fs::read_to_string(common::project_root().join("README.md")).unwrap();
+    for rule in ALL {
+        let source = format!("src/rules/{}.rs", rule.slug.replace('-', "_"));
+        assert!(
+            common::project_root().join(&source).is_file(),
+            "{source} is missing"
+        );
+        let page = common::project_root().join(format!("rules/{}.md", rule.slug));
+        let text = std::fs::read_to_string(&page)
+            .unwrap_or_else(|_| panic!("{} is missing", page.display()));
+        assert_eq!(
+            text, rule.docs,
+            "the compiled-in page is rules/{}.md",
+            rule.slug
+        );
+        assert!(
+            text.starts_with(&format!("# {} ({})\n", rule.slug, rule.code)),
+            "{} page title",
+            rule.slug
+        );
+        for section in [
+            "## What it does",
+            "## Why is this risky",
+            "## Example",
+            "## Fix",
+            "## References",
+        ] {
+            assert!(text.contains(section), "{} page lacks {section}", rule.slug);
+        }
+        let fixtures = common::project_root().join("fixtures").join(rule.slug);
+        let files = names_in(&format!("fixtures/{}", rule.slug), "");
+        assert!(
+            files.iter().any(|f| f.starts_with("bad."))
+                && files.iter().any(|f| f.starts_with("good.")),
+            "{} needs bad and good fixtures",
+            fixtures.display()
+        );
+        let row = format!("| {} | `{}` | {} |", rule.code, rule.slug, rule.severity);
+        assert!(readme.contains(&row), "README lacks the row `{row}`");
+    }
+}
+
+#[test]
+fn nothing_is_left_over_from_rules_that_do_not_exist() {
+    let slugs: BTreeSet<String> = ALL.iter().map(|r| r.slug.to_string()).collect();
+    let sources: BTreeSet<String> = names_in("src/rules", ".rs")
+        .into_iter()
+        .filter(|n| n != "mod")
+        .map(|n| n.replace('_', "-"))
+        .collect();
+    assert_eq!(sources, slugs, "src/rules/*.rs");
+    assert_eq!(names_in("rules", ".md"), slugs, "rules/*.md");
+    let fixture_dirs: BTreeSet<String> = names_in("fixtures", "")
+        .into_iter()
+        .filter(|n| !n.starts_with('_'))
+        .collect();
+    assert_eq!(fixture_dirs, slugs, "fixtures/<slug>/");
+}
+
+/// Codes, slugs and severities agree with the product's rule catalogue, where it is present.
+#[test]
+fn rules_match_the_catalogue() {
+    let catalogue = common::project_root().join("../shared/reference/rule-catalog.md");
+    let Ok(text) = std::fs::read_to_string(Path::new(&catalogue)) else {
+        common::corpus(); // fails under CI=true when the shared folder is missing
+        eprintln!("skipping: {} is absent", catalogue.display());
+        return;
+    };
+    for rule in ALL {
+        let row = format!("| {} | {} | {} |", rule.code, rule.slug, rule.severity);
+        assert!(text.contains(&row), "the catalogue has no row `{row}`");
+    }
+}
