@@ -42,15 +42,13 @@ fn semantics(run: &triggerlint::Run, t: &Trigger) -> Value {
     })
 }
 
-fn load(path: &Path) -> triggerlint::Run {
-    let run = triggerlint::run(&[path.to_path_buf()], &Config::default());
-    assert!(
-        run.errors.is_empty(),
-        "{}: {:?}",
-        path.display(),
-        run.errors
-    );
-    run
+/// The triggers of a file by the logical id of the mapping each becomes.
+fn keyed(path: &Path, logical_id: fn(&Trigger) -> String) -> BTreeMap<String, Value> {
+    let run = common::lint_clean(path, &Config::default());
+    run.triggers
+        .iter()
+        .map(|t| (logical_id(t), semantics(&run, t)))
+        .collect()
 }
 
 struct Tally {
@@ -171,18 +169,8 @@ fn sam_translator_inputs_and_outputs_agree() {
             if text.contains("\"errorMessage\"") {
                 continue; // the translator rejected this input: there is no output to compare
             }
-            let before_run = load(&input);
-            let after_run = load(&output);
-            let before = before_run
-                .triggers
-                .iter()
-                .map(|t| (sam_logical_id(t), semantics(&before_run, t)))
-                .collect();
-            let after = after_run
-                .triggers
-                .iter()
-                .map(|t| (cfn_logical_id(t), semantics(&after_run, t)))
-                .collect();
+            let before = keyed(&input, sam_logical_id);
+            let after = keyed(&output, cfn_logical_id);
             tally.compare(&format!("{stem}.yaml ({partition})"), before, after);
         }
     }
@@ -210,18 +198,8 @@ fn serverless_services_and_compiled_templates_agree() {
     for service in services {
         let name = service.file_name().unwrap().to_str().unwrap().to_string();
         let compiled = dir.join(name.replacen(".service", ".input", 1));
-        let before_run = load(&service);
-        let after_run = load(&compiled);
-        let before = before_run
-            .triggers
-            .iter()
-            .map(|t| (serverless_logical_id(t), semantics(&before_run, t)))
-            .collect();
-        let after = after_run
-            .triggers
-            .iter()
-            .map(|t| (cfn_logical_id(t), semantics(&after_run, t)))
-            .collect();
+        let before = keyed(&service, serverless_logical_id);
+        let after = keyed(&compiled, cfn_logical_id);
         tally.compare(&name, before, after);
     }
     assert!(

@@ -24,3 +24,18 @@ pub fn corpus() -> Option<PathBuf> {
 pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Lints one file, which must parse.
+pub fn lint_clean(
+    path: &std::path::Path,
+    config: &triggerlint::config::Config,
+) -> triggerlint::Run {
+    let run = triggerlint::run(&[path.to_path_buf()], config);
+    assert!(
+        run.errors.is_empty(),
+        "{}: {:?}",
+        path.display(),
+        run.errors
+    );
+    run
+}
