@@ -44,25 +44,55 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files or folders to lint.
+    /// Files or folders to lint; `-` reads one template from standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// The lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// The lowest severity that makes the exit code 1 [default: warning, or `fail-on` from the
+    /// configuration file].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Exit 0 even when there are findings (parse and read errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
-    /// Only run these rules (codes, slugs or code prefixes such as TL1); repeatable or comma separated.
+    /// Only run these rules (codes, slugs or code prefixes such as TL1); replaces the
+    /// configuration file's `select`.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Do not run these rules (codes, slugs or code prefixes).
+    /// Do not run these rules; added to the configuration file's `ignore`.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Report findings that `# triggerlint: ignore[...]` comments and Metadata entries hide.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Report only findings that this baseline file does not record.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in this file and exit 0 (unless some input could not be linted).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// The file name to report (and to choose YAML or JSON by) when reading standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// Where the settings come from.
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// Use this configuration file instead of searching for one.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Say which configuration file is used.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Args, Debug)]
@@ -72,6 +102,8 @@ pub struct InspectArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Args, Debug)]
@@ -90,6 +122,10 @@ pub struct ExplainArgs {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -154,29 +190,135 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let config = Config {
-        select: args.select,
-        ignore: args.ignore,
-        fail_on: args.fail_on.into(),
-        ..Config::default()
+    let style = Style {
+        color: args.color.enabled(),
+        unicode: false,
     };
+    let mut config = match load_config(&args.config, style) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    if !args.select.is_empty() {
+        config.select = args.select.clone();
+    }
+    config.ignore.extend(args.ignore.iter().cloned());
+    if let Some(fail_on) = args.fail_on {
+        config.fail_on = fail_on.into();
+    }
+    config.no_ignore = args.no_ignore;
     if let Some(unknown) = unknown_selector(&config) {
         eprintln!("error: `{unknown}` names no rule; `triggerlint rules` lists them");
         return exit::ERROR;
     }
-    let run = crate::run(&args.paths, &config);
+    let mut run = match lint(&args, &config) {
+        Ok(run) => run,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::ERROR;
+        }
+    };
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &run, style);
+    }
+    if let Some(path) = &args.baseline {
+        match crate::baseline::read(path) {
+            Ok(baseline) => run.apply_baseline(&baseline),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::ERROR;
+            }
+        }
+    }
     let text = match args.format {
-        Format::Human => report::human::render(
-            &run,
-            Style {
-                color: args.color.enabled(),
-                unicode: false,
-            },
-        ),
+        Format::Human => report::human::render(&run, style),
         Format::Json => report::json::render(&run),
+        Format::Sarif => report::sarif::render(&run),
+        Format::Github => report::github::render(&run),
     };
     print(&text);
     exit_code(&run, &config, args.exit_zero)
+}
+
+/// Lints the paths, or standard input when the only path is `-`.
+fn lint(args: &CheckArgs, config: &Config) -> Result<crate::Run, String> {
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if !stdin {
+        return Ok(crate::run(&args.paths, config));
+    }
+    if args.paths.len() > 1 {
+        return Err("`-` (standard input) cannot be combined with other paths".to_string());
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin().lock(), crate::parse::MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| format!("cannot read standard input: {}", crate::discover::io_message(&e)))?;
+    if bytes.len() as u64 > crate::parse::MAX_FILE_BYTES {
+        return Err("standard input is larger than the 64 MiB limit".to_string());
+    }
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<stdin>"));
+    Ok(crate::run_bytes(name, &bytes, config))
+}
+
+/// Records the findings; files that could not be linted still make the exit code 2, since
+/// their findings are missing from the baseline.
+fn write_baseline(path: &std::path::Path, run: &crate::Run, style: Style) -> u8 {
+    match crate::baseline::write(path, &run.sources, &run.findings) {
+        Ok(count) => {
+            eprintln!(
+                "wrote {} to the baseline {}",
+                report::plural(count, "finding"),
+                path.display()
+            );
+            if run.errors.is_empty() {
+                exit::CLEAN
+            } else {
+                print(&report::human::render_errors(run, style));
+                exit::ERROR
+            }
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            exit::ERROR
+        }
+    }
+}
+
+/// The configuration file's settings, or the defaults; prints the problem and returns exit
+/// code 2 when the file is invalid.
+fn load_config(args: &ConfigArgs, style: Style) -> Result<Config, u8> {
+    if args.no_config {
+        if args.verbose {
+            eprintln!("triggerlint: not reading configuration files (--no-config)");
+        }
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            crate::config::discover(&cwd).map_err(|e| config_failed(&e, style))?
+        }
+    };
+    let Some(path) = path else {
+        if args.verbose {
+            eprintln!("triggerlint: no triggerlint.toml found; using the defaults");
+        }
+        return Ok(Config::default());
+    };
+    if args.verbose {
+        eprintln!("triggerlint: using configuration {}", path.display());
+    }
+    crate::config::load(&path).map_err(|e| config_failed(&e, style))
+}
+
+fn config_failed(error: &crate::config::ConfigError, style: Style) -> u8 {
+    eprint!("{}", report::human::render_config_error(error, style));
+    exit::ERROR
 }
 
 /// 2 when some input could not be linted, else 1 when a finding reaches the threshold.
@@ -200,7 +342,15 @@ fn unknown_selector(config: &Config) -> Option<&str> {
 }
 
 fn inspect(args: InspectArgs) -> u8 {
-    let run = crate::run(&args.paths, &Config::default());
+    let style = Style {
+        color: false,
+        unicode: false,
+    };
+    let config = match load_config(&args.config, style) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let run = crate::run(&args.paths, &config);
     let text = match args.format {
         ListFormat::Human => report::inspect::render_human(&run),
         ListFormat::Json => report::inspect::render_json(&run),

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
+use crate::config::Exclude;
+
 /// Extensions considered inside folders. The format is then decided by content.
 pub const EXTENSIONS: &[&str] = &["yml", "yaml", "json", "template"];
 
@@ -19,12 +21,14 @@ pub struct WalkError {
 }
 
 /// Files to lint in a stable order (command-line order, then sorted within each folder).
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<WalkError>) {
+/// `exclude` applies to named files too, so pre-commit and CI honour the configuration.
+pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<PathBuf>, Vec<WalkError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, &mut files, &mut errors),
+            Ok(meta) if meta.is_dir() => walk(path, exclude, &mut files, &mut errors),
+            Ok(_) if exclude.matches(path) => {}
             // Named files are linted whatever their extension (pre-commit passes them so).
             Ok(_) => files.push(path.clone()),
             Err(e) => errors.push(WalkError {
@@ -46,16 +50,18 @@ fn dedup_keeping_first(files: &mut Vec<PathBuf>) {
     });
 }
 
-fn walk(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {
+fn walk(root: &Path, exclude: &Exclude, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {
+    let exclude = exclude.clone();
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|entry| {
-            !(entry.file_type().is_some_and(|t| t.is_dir())
+        .filter_entry(move |entry| {
+            let skipped_dir = entry.file_type().is_some_and(|t| t.is_dir())
                 && entry
                     .file_name()
                     .to_str()
-                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n));
+            !skipped_dir && (entry.depth() == 0 || !exclude.matches(entry.path()))
         })
         .build();
     for entry in walker {
@@ -118,4 +124,26 @@ pub fn io_message(error: &std::io::Error) -> String {
             }
         }
     }
+}
+
+/// An absolute path without `.` and `..` parts (resolved lexically), for comparing prefixes;
+/// the empty path is the current folder.
+pub fn absolute(path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

@@ -520,6 +520,48 @@ pub struct Trigger {
     /// What the loader noticed about how the deploy tool treats what was written (a value the
     /// Serverless Framework silently drops, say); shown by `inspect`.
     pub notes: Vec<LoaderNote>,
+    /// `Metadata: {triggerlint: {ignore: [...]}}` entries of the mapping resource or of the
+    /// function resource, which apply to this trigger.
+    pub metadata_ignores: Vec<MetadataIgnore>,
+}
+
+/// One entry of a resource's `Metadata.triggerlint.ignore` list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetadataIgnore {
+    /// A rule code, slug or code prefix.
+    pub selector: String,
+    pub reason: Option<String>,
+    pub span: Span,
+}
+
+impl MetadataIgnore {
+    /// Reads `Metadata.triggerlint.ignore` of a resource: entries are selectors, or mappings
+    /// `{rule: <selector>, reason: <text>}`.
+    pub fn of_resource(resource: &Node) -> Vec<MetadataIgnore> {
+        let Some(entries) = resource
+            .get_path(&["Metadata", "triggerlint", "ignore"])
+            .and_then(Node::as_seq)
+        else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter_map(|entry| {
+                let (selector, reason) = match entry.as_str() {
+                    Some(s) => (s, None),
+                    None => (
+                        entry.get("rule")?.as_str()?,
+                        entry.get("reason").and_then(Node::as_str),
+                    ),
+                };
+                Some(MetadataIgnore {
+                    selector: selector.to_string(),
+                    reason: reason.map(str::to_string),
+                    span: entry.span,
+                })
+            })
+            .collect()
+    }
 }
 
 /// A remark about a written value, at that value.

@@ -84,7 +84,7 @@ fn notes_fail_only_when_asked() {
             "note[TL002 missing-batching-window]",
         ))
         .stdout(predicate::str::contains(
-            "checked 1 file (1 template, 1 trigger): 0 errors, 0 warnings, 1 note",
+            "checked 1 file (1 template, 1 trigger): 0 errors, 0 warnings, 1 note, 0 ignored",
         ));
     triggerlint()
         .args(["check", "--fail-on", "note"])
@@ -220,7 +220,10 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(first["source_kind"], "kinesis");
     assert_eq!(
         report["summary"],
-        serde_json::json!({"files": 1, "templates": 1, "triggers": 3, "findings": 3, "errors": 0})
+        serde_json::json!({
+            "files": 1, "templates": 1, "triggers": 3, "findings": 3, "errors": 0,
+            "ignored": 0, "baselined": 0
+        })
     );
 }
 
@@ -319,7 +322,7 @@ fn rules_lists_every_rule_in_both_formats() {
     assert_eq!(
         codes,
         [
-            "TL002", "TL101", "TL102", "TL103", "TL104", "TL105", "TL107"
+            "TL002", "TL101", "TL102", "TL103", "TL104", "TL105", "TL107", "TL900"
         ]
     );
 }

@@ -125,3 +125,20 @@ fn rules_match_the_catalogue() {
         assert!(text.contains(&row), "the catalogue has no row `{row}`");
     }
 }
+
+/// The published configuration schema is the one built from the registry. Regenerate it with
+/// `TRIGGERLINT_WRITE_SCHEMA=1 cargo test --test registry` after adding a rule or an option.
+#[test]
+fn the_published_config_schema_is_current() {
+    let path = common::project_root().join("triggerlint.schema.json");
+    let mut expected = serde_json::to_string_pretty(&triggerlint::config::json_schema()).unwrap();
+    expected.push('\n');
+    if std::env::var_os("TRIGGERLINT_WRITE_SCHEMA").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let published = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        published == expected,
+        "triggerlint.schema.json is stale: run TRIGGERLINT_WRITE_SCHEMA=1 cargo test --test registry"
+    );
+}

@@ -2,7 +2,7 @@
 //! `resources` section of Serverless services.
 
 use super::{Draft, properties_of};
-use crate::model::{Format, FunctionInfo, Setting, Trigger};
+use crate::model::{Format, FunctionInfo, MetadataIgnore, Setting, Trigger};
 use crate::template::{Resource, Template, referenced_resource};
 use crate::tree::Node;
 
@@ -29,6 +29,15 @@ fn draft(template: &Template<'_>, resource: &Resource<'_>, prefix: &str) -> Draf
     draft.function = resource
         .property("FunctionName")
         .map(|name| function_info(template, name));
+    draft.metadata_ignores = MetadataIgnore::of_resource(resource.node);
+    if let Some(function) = resource
+        .property("FunctionName")
+        .and_then(|name| function_resource(template, name))
+    {
+        draft
+            .metadata_ignores
+            .extend(MetadataIgnore::of_resource(function.node));
+    }
     draft
 }
 

@@ -8,7 +8,8 @@ pub mod serverless;
 pub mod settings;
 
 use crate::model::{
-    Format, FunctionInfo, KindBasis, LoaderNote, Prop, Property, SourceKind, Tool, Trigger,
+    Format, FunctionInfo, KindBasis, LoaderNote, MetadataIgnore, Prop, Property, SourceKind, Tool,
+    Trigger,
 };
 use crate::source::{FileId, Span};
 use crate::template::Template;
@@ -84,6 +85,7 @@ pub struct Draft {
     pub tool: Option<Tool>,
     pub tool_defaults: Vec<(Prop, DefaultValue)>,
     pub notes: Vec<LoaderNote>,
+    pub metadata_ignores: Vec<MetadataIgnore>,
 }
 
 impl Draft {
@@ -100,6 +102,7 @@ impl Draft {
             tool: None,
             tool_defaults: Vec::new(),
             notes: Vec::new(),
+            metadata_ignores: Vec::new(),
         }
     }
 
@@ -126,6 +129,7 @@ impl Draft {
             properties: self.properties,
             settings,
             notes: self.notes,
+            metadata_ignores: self.metadata_ignores,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::settings::DefaultValue;
 use super::{Draft, cloudformation};
-use crate::model::{Format, Prop, Property, SourceKind, Tool, Trigger};
+use crate::model::{Format, MetadataIgnore, Prop, Property, SourceKind, Tool, Trigger};
 use crate::template::{Resource, Template};
 use crate::tree::{Entry, Map, Node, Value};
 
@@ -61,6 +61,7 @@ fn event_draft(template: &Template<'_>, function: &Resource<'_>, event: &Entry) 
     );
     draft.event_type = Some(type_.to_string());
     draft.function = Some(cloudformation::function_resource_info(template, function));
+    draft.metadata_ignores = MetadataIgnore::of_resource(function.node);
     if type_ == "SNS" {
         return sns_subscription_draft(draft, properties?);
     }

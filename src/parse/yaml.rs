@@ -96,10 +96,10 @@ fn lenient_rewrite(text: &str, failure: &Failure) -> Option<(String, Rewrite)> {
     }
 }
 
-/// Where a comment starts on a line of flow content: `Some(None)` for no comment,
-/// `Some(Some(i))` for a `#` after white space outside quotes, `None` when the line ends inside
-/// a quoted scalar (joining it would change the scalar).
-fn comment_start(line: &str) -> Option<Option<usize>> {
+/// Where a comment starts on a line: `Some(None)` for no comment, `Some(Some(i))` for a `#`
+/// at the start or after white space, outside quotes; `None` when the line ends inside a quoted
+/// scalar.
+pub(crate) fn comment_start(line: &str) -> Option<Option<usize>> {
     let bytes = line.as_bytes();
     let mut quote: Option<u8> = None;
     let mut i = 0;

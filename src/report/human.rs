@@ -28,14 +28,21 @@ fn renderer(style: Style) -> Renderer {
     })
 }
 
-/// The whole report: findings and errors in file order, then the summary line.
-pub fn render(run: &Run, style: Style) -> String {
+/// The files that could not be linted.
+pub fn render_errors(run: &Run, style: Style) -> String {
     let renderer = renderer(style);
     let mut out = String::new();
     for error in &run.errors {
         out.push_str(&renderer.render(&error_report(run, error)));
         out.push_str("\n\n");
     }
+    out
+}
+
+/// The whole report: findings and errors in file order, then the summary line.
+pub fn render(run: &Run, style: Style) -> String {
+    let renderer = renderer(style);
+    let mut out = render_errors(run, style);
     for finding in &run.findings {
         out.push_str(&renderer.render(&finding_report(run, finding)));
         out.push_str("\n\n");
@@ -192,14 +199,18 @@ fn display_path(file: &SourceFile) -> String {
 pub fn summary(run: &Run) -> String {
     let tally = Tally::of(run);
     let mut line = format!(
-        "checked {} ({}, {}): {}, {}, {}",
+        "checked {} ({}, {}): {}, {}, {}, {} ignored",
         plural(run.files(), "file"),
         plural(run.templates, "template"),
         plural(run.triggers.len(), "trigger"),
         plural(tally.errors, "error"),
         plural(tally.warnings, "warning"),
         plural(tally.notes, "note"),
+        run.ignored.len(),
     );
+    if !run.baselined.is_empty() {
+        line.push_str(&format!(", {} in the baseline", run.baselined.len()));
+    }
     if !run.errors.is_empty() {
         let could_not = if run.errors.len() == 1 {
             "1 file could not be linted".to_string()
@@ -209,4 +220,20 @@ pub fn summary(run: &Run) -> String {
         line.push_str(&format!("; {could_not}"));
     }
     line
+}
+
+/// A configuration file problem, drawn like a parse error.
+pub fn render_config_error(error: &crate::config::ConfigError, style: Style) -> String {
+    let mut run = Run::default();
+    let file = run
+        .sources
+        .add(SourceFile::new(error.path.clone(), error.text.clone()));
+    run.errors.push(FileError {
+        file,
+        offset: error.offset,
+        message: error.message.clone(),
+    });
+    let mut out = renderer(style).render(&error_report(&run, &run.errors[0]));
+    out.push('\n');
+    out
 }

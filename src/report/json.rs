@@ -28,7 +28,7 @@ pub struct JsonFinding<'a> {
     pub end_column: usize,
     pub path: &'a str,
     pub function: Option<&'a str>,
-    pub source_kind: &'static str,
+    pub source_kind: Option<&'static str>,
 }
 
 /// A file that could not be linted; `line` and `column` are null when the problem is not at a
@@ -48,6 +48,10 @@ pub struct JsonSummary {
     pub triggers: usize,
     pub findings: usize,
     pub errors: usize,
+    /// Findings hidden by suppression comments or Metadata (shown with `--no-ignore`).
+    pub ignored: usize,
+    /// Findings hidden because the baseline records them.
+    pub baselined: usize,
 }
 
 pub fn errors(run: &Run) -> Vec<JsonError> {
@@ -73,6 +77,8 @@ pub fn summary(run: &Run) -> JsonSummary {
         triggers: run.triggers.len(),
         findings: run.findings.len(),
         errors: run.errors.len(),
+        ignored: run.ignored.len(),
+        baselined: run.baselined.len(),
     }
 }
 

@@ -1,10 +1,12 @@
 //! Rendering a run: human diagnostics, versioned JSON, `inspect` tables and the rule list.
 //! Line and column numbers are computed here and nowhere earlier.
 
+pub mod github;
 pub mod human;
 pub mod inspect;
 pub mod json;
 pub mod rules;
+pub mod sarif;
 
 use crate::Run;
 use crate::rules::Severity;

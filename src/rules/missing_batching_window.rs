@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "at low traffic every record is its own invocation",
     severity: Severity::Note,
     docs: include_str!("../../rules/missing-batching-window.md"),
+    options: &[],
     check,
 };
 

@@ -10,6 +10,7 @@ mod stream_no_bisect_on_error;
 mod stream_small_batch_size;
 mod stream_unbounded_record_age;
 mod stream_unbounded_retries;
+pub mod unused_suppression;
 
 use std::fmt;
 
@@ -60,7 +61,19 @@ pub struct Rule {
     pub severity: Severity,
     /// The rule's page, `rules/<slug>.md`.
     pub docs: &'static str,
+    /// Settings the configuration file may change (`[rules.<slug>]`).
+    pub options: &'static [RuleOption],
     pub check: Check,
+}
+
+/// An integer setting of a rule, with its default and valid range.
+#[derive(Debug)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub default: i64,
+    pub min: i64,
+    pub max: i64,
+    pub help: &'static str,
 }
 
 impl fmt::Debug for Rule {
@@ -93,7 +106,7 @@ impl Rule {
             related: Vec::new(),
             path: String::new(),
             function: None,
-            source_kind: "",
+            source_kind: None,
         }
     }
 }
@@ -107,6 +120,7 @@ pub static ALL: &[&Rule] = &[
     &stream_no_bisect_on_error::RULE,
     &stream_implicit_starting_position::RULE,
     &stream_small_batch_size::RULE,
+    &unused_suppression::RULE,
 ];
 
 /// Looks a rule up by code (any case) or slug.
@@ -138,7 +152,7 @@ pub struct Finding {
     /// Logical path of the trigger (a stable identity that survives line changes).
     pub path: String,
     pub function: Option<String>,
-    pub source_kind: &'static str,
+    pub source_kind: Option<&'static str>,
 }
 
 impl Finding {
@@ -161,10 +175,10 @@ impl Finding {
     }
 
     /// Fills in what every finding says about its trigger.
-    fn about(mut self, trigger: &Trigger) -> Self {
+    pub fn about(mut self, trigger: &Trigger) -> Self {
         self.path = trigger.path.clone();
         self.function = trigger.function_name().map(str::to_string);
-        self.source_kind = trigger.source.id();
+        self.source_kind = Some(trigger.source.id());
         self
     }
 }
@@ -174,7 +188,10 @@ pub fn check(trigger: &Trigger, template: &Template<'_>, config: &Config) -> Vec
     ALL.iter()
         .filter(|rule| config.is_enabled(rule))
         .flat_map(|rule| (rule.check)(trigger, template, config))
-        .map(|f| f.about(trigger))
+        .map(|mut f| {
+            f.severity = config.severity_of(f.rule);
+            f.about(trigger)
+        })
         .collect()
 }
 

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "the deploy tool starts at TRIM_HORIZON and replays the whole retention",
     severity: Severity::Warning,
     docs: include_str!("../../rules/stream-implicit-starting-position.md"),
+    options: &[],
     check,
 };
 

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "records dropped after the retries are lost without trace",
     severity: Severity::Warning,
     docs: include_str!("../../rules/stream-missing-on-failure-destination.md"),
+    options: &[],
     check,
 };
 

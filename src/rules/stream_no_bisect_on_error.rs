@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "one bad record fails and retries the whole batch",
     severity: Severity::Warning,
     docs: include_str!("../../rules/stream-no-bisect-on-error.md"),
+    options: &[],
     check,
 };
 

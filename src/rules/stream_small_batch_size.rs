@@ -1,6 +1,6 @@
 //! TL107: tiny batches turn a busy stream into a flood of invocations.
 
-use super::{Finding, Rule, Severity, describe_setting, span_of};
+use super::{Finding, Rule, RuleOption, Severity, describe_setting, span_of};
 use crate::config::Config;
 use crate::model::{Prop, Setting, Trigger};
 use crate::template::Template;
@@ -11,6 +11,13 @@ pub static RULE: Rule = Rule {
     summary: "small batches multiply invocations (Serverless writes 10, AWS defaults to 100)",
     severity: Severity::Warning,
     docs: include_str!("../../rules/stream-small-batch-size.md"),
+    options: &[RuleOption {
+        name: "min-batch-size",
+        default: 10,
+        min: 1,
+        max: 10_000,
+        help: "written batch sizes below this are reported",
+    }],
     check,
 };
 
@@ -22,7 +29,7 @@ fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
     let Some(&batch) = setting.value() else {
         return Vec::new();
     };
-    let min = cfg.options.min_batch_size;
+    let min = cfg.option(&RULE, "min-batch-size");
     let problem = match setting {
         Setting::ToolDefault { .. } => {
             " instead of the AWS default of 100: a busy stream costs ten times more invocations"

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "stale records are processed no matter how far behind the consumer is",
     severity: Severity::Note,
     docs: include_str!("../../rules/stream-unbounded-record-age.md"),
+    options: &[],
     check,
 };
 

@@ -1,6 +1,6 @@
 //! TL101: a poison batch on a stream or Kafka trigger is retried until its records expire.
 
-use super::{Finding, Rule, Severity, describe_setting, help_for, span_of};
+use super::{Finding, Rule, RuleOption, Severity, describe_setting, help_for, span_of};
 use crate::config::Config;
 use crate::model::{Prop, Trigger};
 use crate::template::Template;
@@ -11,6 +11,13 @@ pub static RULE: Rule = Rule {
     summary: "a failing batch is retried until its records expire, blocking the shard",
     severity: Severity::Warning,
     docs: include_str!("../../rules/stream-unbounded-retries.md"),
+    options: &[RuleOption {
+        name: "max-retry-attempts",
+        default: 100,
+        min: 0,
+        max: 10_000,
+        help: "written retry limits above this are reported too",
+    }],
     check,
 };
 
@@ -22,7 +29,7 @@ fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
     let Some(&retries) = setting.value() else {
         return Vec::new();
     };
-    let limit = cfg.options.max_retry_attempts;
+    let limit = cfg.option(&RULE, "max-retry-attempts");
     let problem = if retries == -1 {
         "a failing batch is retried until its records expire, and the shard or partition waits"
             .to_string()
