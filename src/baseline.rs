@@ -104,7 +104,11 @@ pub fn read(path: &Path) -> Result<Baseline, String> {
     }
     Ok(Baseline {
         base: folder_of(path),
-        counts: file.findings.into_iter().map(|e| (e.key, e.count)).collect(),
+        counts: file
+            .findings
+            .into_iter()
+            .map(|e| (e.key, e.count))
+            .collect(),
     })
 }
 

@@ -253,7 +253,12 @@ fn lint(args: &CheckArgs, config: &Config) -> Result<crate::Run, String> {
         &mut std::io::Read::take(std::io::stdin().lock(), crate::parse::MAX_FILE_BYTES + 1),
         &mut bytes,
     )
-    .map_err(|e| format!("cannot read standard input: {}", crate::discover::io_message(&e)))?;
+    .map_err(|e| {
+        format!(
+            "cannot read standard input: {}",
+            crate::discover::io_message(&e)
+        )
+    })?;
     if bytes.len() as u64 > crate::parse::MAX_FILE_BYTES {
         return Err("standard input is larger than the 64 MiB limit".to_string());
     }

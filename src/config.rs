@@ -105,7 +105,10 @@ impl Exclude {
         };
         let absolute = crate::discover::absolute(path);
         let relative = absolute.strip_prefix(&self.base).unwrap_or(&absolute);
-        globs.is_match(relative) || relative.ancestors().any(|a| globs.is_match(a) && a != Path::new(""))
+        globs.is_match(relative)
+            || relative
+                .ancestors()
+                .any(|a| globs.is_match(a) && a != Path::new(""))
     }
 }
 
@@ -246,7 +249,9 @@ fn rules_table(value: &Spanned<DeValue<'_>>, config: &mut Config) -> Result<(), 
                         .unwrap_or_default();
                     return at(
                         key.span(),
-                        format!("`[rules.{name}]` names no rule{hint} (`triggerlint rules` lists them)"),
+                        format!(
+                            "`[rules.{name}]` names no rule{hint} (`triggerlint rules` lists them)"
+                        ),
                     );
                 };
                 rule_table(rule, value, config)?;
@@ -256,9 +261,16 @@ fn rules_table(value: &Spanned<DeValue<'_>>, config: &mut Config) -> Result<(), 
     Ok(())
 }
 
-fn rule_table(rule: &'static Rule, value: &Spanned<DeValue<'_>>, config: &mut Config) -> Result<(), Problem> {
+fn rule_table(
+    rule: &'static Rule,
+    value: &Spanned<DeValue<'_>>,
+    config: &mut Config,
+) -> Result<(), Problem> {
     let DeValue::Table(table) = value.get_ref() else {
-        return at(value.span(), format!("`rules.{}` must be a table", rule.slug));
+        return at(
+            value.span(),
+            format!("`rules.{}` must be a table", rule.slug),
+        );
     };
     let mut valid = vec!["severity"];
     valid.extend(rule.options.iter().map(|o| o.name));
@@ -288,7 +300,10 @@ fn rule_table(rule: &'static Rule, value: &Spanned<DeValue<'_>>, config: &mut Co
     Ok(())
 }
 
-fn strings<'a>(value: &'a Spanned<DeValue<'_>>, what: &str) -> Result<Vec<(String, std::ops::Range<usize>)>, Problem> {
+fn strings(
+    value: &Spanned<DeValue<'_>>,
+    what: &str,
+) -> Result<Vec<(String, std::ops::Range<usize>)>, Problem> {
     let DeValue::Array(items) = value.get_ref() else {
         return at(value.span(), format!("{what} must be a list of strings"));
     };
@@ -308,7 +323,10 @@ fn selectors(value: &Spanned<DeValue<'_>>) -> Result<Vec<String>, Problem> {
             if ALL.iter().any(|r| r.matches(&selector)) {
                 Ok(selector)
             } else {
-                at(span, format!("`{selector}` names no rule (`triggerlint rules` lists them)"))
+                at(
+                    span,
+                    format!("`{selector}` names no rule (`triggerlint rules` lists them)"),
+                )
             }
         })
         .collect()
@@ -318,9 +336,15 @@ fn severity(value: &Spanned<DeValue<'_>>) -> Result<Severity, Problem> {
     match value.get_ref() {
         DeValue::String(s) => match Severity::parse(s) {
             Some(severity) => Ok(severity),
-            None => at(value.span(), format!("`{s}` is not a severity: use \"error\", \"warning\" or \"note\"")),
+            None => at(
+                value.span(),
+                format!("`{s}` is not a severity: use \"error\", \"warning\" or \"note\""),
+            ),
         },
-        _ => at(value.span(), "a severity must be \"error\", \"warning\" or \"note\""),
+        _ => at(
+            value.span(),
+            "a severity must be \"error\", \"warning\" or \"note\"",
+        ),
     }
 }
 
@@ -331,7 +355,12 @@ fn globs(value: &Spanned<DeValue<'_>>) -> Result<GlobSet, Problem> {
             Ok(glob) => {
                 builder.add(glob);
             }
-            Err(e) => return at(span, format!("`{pattern}` is not a valid glob: {}", e.kind())),
+            Err(e) => {
+                return at(
+                    span,
+                    format!("`{pattern}` is not a valid glob: {}", e.kind()),
+                );
+            }
         }
     }
     builder
@@ -448,19 +477,36 @@ mod tests {
         assert_eq!(config.option(small, "min-batch-size"), 50);
         let retries = crate::rules::find("TL101").unwrap();
         assert_eq!(config.option(retries, "max-retry-attempts"), 5);
-        assert!(config.exclude.matches(Path::new("/repo/legacy/a/serverless.yml")));
-        assert!(!config.exclude.matches(Path::new("/repo/services/serverless.yml")));
+        assert!(
+            config
+                .exclude
+                .matches(Path::new("/repo/legacy/a/serverless.yml"))
+        );
+        assert!(
+            !config
+                .exclude
+                .matches(Path::new("/repo/services/serverless.yml"))
+        );
     }
 
     #[test]
     fn mistakes_are_reported_at_their_key_with_a_suggestion() {
         let (offset, message) = parse_err("fail-on = \"warning\"\nexlude = []\n");
         assert_eq!(offset, 20);
-        assert!(message.starts_with("unknown key `exlude` at the top level; did you mean `exclude`?"), "{message}");
+        assert!(
+            message.starts_with("unknown key `exlude` at the top level; did you mean `exclude`?"),
+            "{message}"
+        );
         let (_, message) = parse_err("[rules.stream-small-batchsize]\nseverity = \"note\"\n");
-        assert!(message.contains("did you mean `stream-small-batch-size`?"), "{message}");
+        assert!(
+            message.contains("did you mean `stream-small-batch-size`?"),
+            "{message}"
+        );
         let (_, message) = parse_err("[rules.stream-small-batch-size]\nmin-batch = 3\n");
-        assert!(message.contains("did you mean `min-batch-size`?"), "{message}");
+        assert!(
+            message.contains("did you mean `min-batch-size`?"),
+            "{message}"
+        );
         let (_, message) = parse_err("[rules.stream-small-batch-size]\nmin-batch-size = \"3\"\n");
         assert_eq!(message, "`min-batch-size` must be an integer");
         let (_, message) = parse_err("[rules.stream-small-batch-size]\nmin-batch-size = 0\n");

@@ -61,8 +61,14 @@ impl Run {
     fn sort(&mut self) {
         let sources = &self.sources;
         let path_of = |id: FileId| sources.get(id).path.clone();
-        let finding_order =
-            |f: &Finding| (path_of(f.span.file), f.span.start, f.rule.code, f.message.clone());
+        let finding_order = |f: &Finding| {
+            (
+                path_of(f.span.file),
+                f.span.start,
+                f.rule.code,
+                f.message.clone(),
+            )
+        };
         self.findings.sort_by_key(finding_order);
         self.ignored.sort_by_key(finding_order);
         self.errors.sort_by_key(|e| (path_of(e.file), e.offset));

@@ -63,7 +63,12 @@ fn comments(
     let anchors: Vec<(usize, &str)> = triggers
         .iter()
         .filter(|t| t.anchor.file == file)
-        .map(|t| (source.line_col(t.anchor.start as usize).line, t.path.as_str()))
+        .map(|t| {
+            (
+                source.line_col(t.anchor.start as usize).line,
+                t.path.as_str(),
+            )
+        })
         .collect();
     let mut offset = 0;
     let lines: Vec<&str> = source.text.split_inclusive('\n').collect();
@@ -78,7 +83,8 @@ fn comments(
         let Some(body) = comment.trim_start().strip_prefix(MARKER) else {
             continue;
         };
-        let body_start = line_start + hash + 1 + (comment.len() - comment.trim_start().len()) + MARKER.len();
+        let body_start =
+            line_start + hash + 1 + (comment.len() - comment.trim_start().len()) + MARKER.len();
         let comment_span = Span::new(file, line_start + hash, line_start + line.len());
         match parse_directive(body, body_start, file) {
             Ok((selectors, reason)) => {
@@ -192,7 +198,8 @@ pub fn apply(
         let line = source.line_col(finding.span.start as usize).line;
         let mut suppressed = false;
         for suppression in suppressions.iter_mut() {
-            let covers = suppression.lines.contains(&line) || suppression.triggers.contains(&finding.path);
+            let covers =
+                suppression.lines.contains(&line) || suppression.triggers.contains(&finding.path);
             if !covers {
                 continue;
             }
@@ -214,7 +221,11 @@ pub fn apply(
 
 /// TL900 findings for selectors that matched nothing, and for malformed directives. A selector
 /// for rules that are all switched off is not reported: whether it would match is unknown.
-pub fn unused(suppressions: &[Suppression], malformed: &[Malformed], config: &Config) -> Vec<Finding> {
+pub fn unused(
+    suppressions: &[Suppression],
+    malformed: &[Malformed],
+    config: &Config,
+) -> Vec<Finding> {
     let rule = &unused_suppression::RULE;
     if !config.is_enabled(rule) {
         return Vec::new();
@@ -224,7 +235,10 @@ pub fn unused(suppressions: &[Suppression], malformed: &[Malformed], config: &Co
         for selector in suppression.selectors.iter().filter(|s| !s.used) {
             let named: Vec<_> = ALL.iter().filter(|r| r.matches(&selector.text)).collect();
             let message = if named.is_empty() {
-                format!("`{}` names no rule, so this suppression does nothing", selector.text)
+                format!(
+                    "`{}` names no rule, so this suppression does nothing",
+                    selector.text
+                )
             } else if named.iter().any(|r| config.is_enabled(r)) {
                 format!(
                     "`{}` matches no finding where this suppression applies",
@@ -233,7 +247,11 @@ pub fn unused(suppressions: &[Suppression], malformed: &[Malformed], config: &Co
             } else {
                 continue;
             };
-            findings.push(unused_suppression::finding(selector.span, message, suppression.triggers.first()));
+            findings.push(unused_suppression::finding(
+                selector.span,
+                message,
+                suppression.triggers.first(),
+            ));
         }
     }
     for m in malformed {

@@ -45,7 +45,12 @@ fn only(rule: &Rule, path: &Path) -> triggerlint::Run {
     };
     // The path as given, so snapshots do not depend on where the project lives.
     let mut run = triggerlint::run_text(path, text, &config);
-    assert!(run.errors.is_empty(), "{}: {:?}", path.display(), run.errors);
+    assert!(
+        run.errors.is_empty(),
+        "{}: {:?}",
+        path.display(),
+        run.errors
+    );
     run.findings.retain(|f| f.rule.code == rule.code);
     run
 }

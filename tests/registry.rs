@@ -142,3 +142,46 @@ fn the_published_config_schema_is_current() {
         "triggerlint.schema.json is stale: run TRIGGERLINT_WRITE_SCHEMA=1 cargo test --test registry"
     );
 }
+
+/// The published schema and the configuration reader agree on what is valid.
+#[test]
+fn the_config_schema_and_the_reader_agree() {
+    let schema = triggerlint::config::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let cases = [
+        ("", true),
+        ("fail-on = \"note\"\nexclude = [\"a/**\"]\n", true),
+        (
+            "[rules]\nselect = [\"TL1\"]\nignore = [\"stream-unbounded-record-age\"]\n",
+            true,
+        ),
+        (
+            "[rules.stream-small-batch-size]\nseverity = \"error\"\nmin-batch-size = 50\n",
+            true,
+        ),
+        ("[rules.TL101]\nmax-retry-attempts = 0\n", true),
+        ("fail-on = \"fatal\"\n", false),
+        ("exclude = \"a/**\"\n", false),
+        ("excludes = []\n", false),
+        (
+            "[rules.stream-small-batch-size]\nmin-batch-size = 0\n",
+            false,
+        ),
+        (
+            "[rules.stream-small-batch-size]\nmin-batch-size = \"5\"\n",
+            false,
+        ),
+        (
+            "[rules.stream-small-batch-size]\nmax-retry-attempts = 5\n",
+            false,
+        ),
+        ("[rules.no-such-rule]\nseverity = \"note\"\n", false),
+        ("[rules]\nselect = \"TL1\"\n", false),
+    ];
+    for (text, valid) in cases {
+        let as_json: serde_json::Value = toml::from_str(text).expect("valid TOML");
+        assert_eq!(validator.is_valid(&as_json), valid, "schema on {text:?}");
+        let read = triggerlint::config::parse(text, Path::new("/repo"));
+        assert_eq!(read.is_ok(), valid, "reader on {text:?}: {read:?}");
+    }
+}

@@ -111,10 +111,18 @@ fn the_configuration_is_found_up_to_the_git_root_and_applied() {
 #[test]
 fn the_search_stops_at_the_git_root() {
     let outer = tempfile::tempdir().unwrap();
-    write(outer.path(), "triggerlint.toml", "[rules]\nignore = [\"TL1\"]\n");
+    write(
+        outer.path(),
+        "triggerlint.toml",
+        "[rules]\nignore = [\"TL1\"]\n",
+    );
     let repo = outer.path().join("repo");
     std::fs::create_dir_all(repo.join(".git")).unwrap();
-    write(&repo, "template.yaml", "Resources:\n  M: {Type: AWS::Lambda::EventSourceMapping, Properties: {FunctionName: f, EventSourceArn: 'arn:aws:kinesis:us-east-1:1:stream/s', StartingPosition: LATEST}}\n");
+    write(
+        &repo,
+        "template.yaml",
+        "Resources:\n  M: {Type: AWS::Lambda::EventSourceMapping, Properties: {FunctionName: f, EventSourceArn: 'arn:aws:kinesis:us-east-1:1:stream/s', StartingPosition: LATEST}}\n",
+    );
     triggerlint(&repo)
         .args(["check", "-v", "."])
         .assert()
@@ -125,7 +133,11 @@ fn the_search_stops_at_the_git_root() {
 #[test]
 fn a_named_configuration_file_and_its_mistakes() {
     let repo = repository();
-    write(repo.path(), "ci/lint.toml", "[rules]\nselect = [\"TL107\"]\n");
+    write(
+        repo.path(),
+        "ci/lint.toml",
+        "[rules]\nselect = [\"TL107\"]\n",
+    );
     triggerlint(repo.path())
         .args(["check", "--config", "ci/lint.toml", "."])
         .assert()
@@ -162,17 +174,21 @@ fn a_named_configuration_file_and_its_mistakes() {
 #[test]
 fn exclude_globs_skip_files_found_and_named() {
     let repo = repository();
-    write(repo.path(), "legacy/serverless.yml", "service: old\nprovider: {name: aws}\nfunctions:\n  f:\n    events:\n      - stream: arn:aws:kinesis:us-east-1:1:stream/s\n");
-    write(repo.path(), "triggerlint.toml", "exclude = [\"legacy/**\"]\n");
+    write(
+        repo.path(),
+        "legacy/serverless.yml",
+        "service: old\nprovider: {name: aws}\nfunctions:\n  f:\n    events:\n      - stream: arn:aws:kinesis:us-east-1:1:stream/s\n",
+    );
+    write(
+        repo.path(),
+        "triggerlint.toml",
+        "exclude = [\"legacy/**\"]\n",
+    );
     let report = json(triggerlint(repo.path()).args(["check", "--format", "json", "."]));
     assert_eq!(report["summary"]["files"], 1, "only the service");
     assert_eq!(codes(&report), Vec::<String>::new());
-    let report = json(triggerlint(repo.path()).args([
-        "check",
-        "--format",
-        "json",
-        "legacy/serverless.yml",
-    ]));
+    let report =
+        json(triggerlint(repo.path()).args(["check", "--format", "json", "legacy/serverless.yml"]));
     assert_eq!(report["summary"]["files"], 0);
 }
 
@@ -212,13 +228,21 @@ fn comments_suppress_counted_and_unused_ones_are_reported() {
         .code(0)
         .stdout(predicate::str::contains("3 ignored"));
     // --no-ignore shows what the comments hide, and no longer reports them as unused.
-    let report = json(triggerlint(dir.path()).args(["check", "--format", "json", "--no-ignore", "."]));
+    let report =
+        json(triggerlint(dir.path()).args(["check", "--format", "json", "--no-ignore", "."]));
     let mut found = codes(&report);
     found.sort();
     assert_eq!(found, ["TL002", "TL105", "TL107"]);
     assert_eq!(report["summary"]["ignored"], 0);
     // A suppression for a rule that is switched off is not called unused.
-    let report = json(triggerlint(dir.path()).args(["check", "--format", "json", "--select", "TL101,TL900", "."]));
+    let report = json(triggerlint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "TL101,TL900",
+        ".",
+    ]));
     assert_eq!(codes(&report), Vec::<String>::new());
 }
 
@@ -274,20 +298,36 @@ functions:
         .args(["check", "--write-baseline", "baseline.json", "app"])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains("wrote 7 findings to the baseline baseline.json"));
+        .stderr(predicate::str::contains(
+            "wrote 7 findings to the baseline baseline.json",
+        ));
     let baseline: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
             .unwrap();
     assert_eq!(baseline["version"], 1);
     assert_eq!(baseline["findings"][0]["file"], "app/serverless.yml");
-    assert_eq!(baseline["findings"][0]["path"], "functions/consumer/events/0/stream");
+    assert_eq!(
+        baseline["findings"][0]["path"],
+        "functions/consumer/events/0/stream"
+    );
 
-    let report = json(triggerlint(dir.path()).args(["check", "--format", "json", "--baseline", "baseline.json", "app"]));
+    let report = json(triggerlint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--baseline",
+        "baseline.json",
+        "app",
+    ]));
     assert_eq!(codes(&report), Vec::<String>::new());
     assert_eq!(report["summary"]["baselined"], 7);
 
     // Lines move: nothing comes back. From another working directory: the same.
-    write(dir.path(), "app/serverless.yml", &format!("# header\n\n{risky}"));
+    write(
+        dir.path(),
+        "app/serverless.yml",
+        &format!("# header\n\n{risky}"),
+    );
     triggerlint(&dir.path().join("app"))
         .args(["check", "--baseline", "../baseline.json", "."])
         .assert()
@@ -300,9 +340,19 @@ functions:
         "app/serverless.yml",
         &format!("{risky}      - sqs: arn:aws:sqs:us-east-1:123456789012:jobs\n"),
     );
-    let report = json(triggerlint(dir.path()).args(["check", "--format", "json", "--baseline", "baseline.json", "app"]));
+    let report = json(triggerlint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--baseline",
+        "baseline.json",
+        "app",
+    ]));
     assert_eq!(codes(&report), ["TL002"]);
-    assert_eq!(report["findings"][0]["path"], "functions/consumer/events/1/sqs");
+    assert_eq!(
+        report["findings"][0]["path"],
+        "functions/consumer/events/1/sqs"
+    );
 
     write(dir.path(), "broken.json", "{");
     triggerlint(dir.path())
@@ -317,7 +367,10 @@ fn sarif_schema() -> Option<Value> {
     let path = common::project_root().join("../shared/reference/sarif-schema-2.1.0.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
         common::corpus(); // fails under CI=true, where the shared folder must exist
-        eprintln!("skipping SARIF schema validation: {} is absent", path.display());
+        eprintln!(
+            "skipping SARIF schema validation: {} is absent",
+            path.display()
+        );
         return None;
     };
     let text = text.replace(
@@ -346,27 +399,49 @@ fn sarif_output_validates_and_carries_rules_regions_and_fingerprints() {
     assert_eq!(rules.len(), triggerlint::rules::ALL.len());
     assert_eq!(rules[1]["id"], "TL101");
     assert_eq!(rules[1]["name"], "stream-unbounded-retries");
-    assert!(rules[1]["help"]["markdown"].as_str().unwrap().starts_with("# stream-unbounded-retries (TL101)"));
+    assert!(
+        rules[1]["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .starts_with("# stream-unbounded-retries (TL101)")
+    );
     let results = run["results"].as_array().unwrap();
     let unused = results.iter().find(|r| r["ruleId"] == "TL900").unwrap();
     let location = &unused["locations"][0]["physicalLocation"];
-    assert_eq!(location["artifactLocation"]["uri"], "services/a%20b/serverless.yml");
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "services/a%20b/serverless.yml"
+    );
     assert_eq!(location["region"]["startLine"], 19);
     assert!(unused["partialFingerprints"]["triggerlint/v1"].is_string());
-    let suppressed = results.iter().filter(|r| r.get("suppressions").is_some()).count();
+    let suppressed = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .count();
     assert_eq!(suppressed, 3);
     assert_eq!(run["invocations"][0]["executionSuccessful"], false);
     let notification = &run["invocations"][0]["toolExecutionNotifications"][0];
-    assert!(notification["message"]["text"].as_str().unwrap().starts_with("invalid YAML"));
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid YAML")
+    );
 }
 
 #[test]
 fn fingerprints_survive_moved_lines() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "serverless.yml", SUPPRESSED);
-    let before = json(triggerlint(dir.path()).args(["check", "--format", "sarif", "--no-ignore", "."]));
-    write(dir.path(), "serverless.yml", &format!("# moved\n{SUPPRESSED}"));
-    let after = json(triggerlint(dir.path()).args(["check", "--format", "sarif", "--no-ignore", "."]));
+    let before =
+        json(triggerlint(dir.path()).args(["check", "--format", "sarif", "--no-ignore", "."]));
+    write(
+        dir.path(),
+        "serverless.yml",
+        &format!("# moved\n{SUPPRESSED}"),
+    );
+    let after =
+        json(triggerlint(dir.path()).args(["check", "--format", "sarif", "--no-ignore", "."]));
     let prints = |log: &Value| -> Vec<Value> {
         log["runs"][0]["results"]
             .as_array()
@@ -394,15 +469,29 @@ fn github_output_is_workflow_commands() {
     assert_eq!(output.status.code(), Some(2));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
-    assert!(lines[0].starts_with("::error file=./broken.yaml,line=2,col=1,title=triggerlint::invalid YAML"), "{}", lines[0]);
+    assert!(
+        lines[0]
+            .starts_with("::error file=./broken.yaml,line=2,col=1,title=triggerlint::invalid YAML"),
+        "{}",
+        lines[0]
+    );
     assert!(
         lines.iter().any(|l| l.starts_with(
             "::warning file=./serverless.yml,line=9,col=9,endLine=9,endColumn=15,title=TL105 stream-implicit-starting-position::`startingPosition` is not set"
         )),
         "{stdout}"
     );
-    assert!(lines.iter().any(|l| l.starts_with("::notice file=./serverless.yml,line=11,")), "{stdout}");
-    assert!(lines.iter().all(|l| l.starts_with("::") || l.starts_with("checked ")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::notice file=./serverless.yml,line=11,")),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("::") || l.starts_with("checked "))
+    );
     assert!(lines.last().unwrap().starts_with("checked 2 files"));
 }
 
@@ -411,7 +500,14 @@ fn standard_input_is_linted_under_the_given_name() {
     let dir = tempfile::tempdir().unwrap();
     let report = json(
         triggerlint(dir.path())
-            .args(["check", "--format", "json", "-", "--stdin-filename", "services/serverless.yml"])
+            .args([
+                "check",
+                "--format",
+                "json",
+                "-",
+                "--stdin-filename",
+                "services/serverless.yml",
+            ])
             .write_stdin(SUPPRESSED),
     );
     assert_eq!(report["summary"]["templates"], 1);
@@ -432,8 +528,19 @@ fn standard_input_is_linted_under_the_given_name() {
 #[test]
 fn exclude_is_relative_to_a_configuration_named_without_a_folder() {
     let repo = repository();
-    write(repo.path(), "legacy/serverless.yml", "service: old\nprovider: {name: aws}\nfunctions:\n  f:\n    events:\n      - stream: arn:aws:kinesis:us-east-1:1:stream/s\n");
+    write(
+        repo.path(),
+        "legacy/serverless.yml",
+        "service: old\nprovider: {name: aws}\nfunctions:\n  f:\n    events:\n      - stream: arn:aws:kinesis:us-east-1:1:stream/s\n",
+    );
     write(repo.path(), "lint.toml", "exclude = [\"legacy\"]\n");
-    let report = json(triggerlint(repo.path()).args(["check", "--format", "json", "--config", "lint.toml", "."]));
+    let report = json(triggerlint(repo.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--config",
+        "lint.toml",
+        ".",
+    ]));
     assert_eq!(report["summary"]["files"], 1);
 }

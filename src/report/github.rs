@@ -21,7 +21,12 @@ pub fn render(run: &Run) -> String {
     }
     for f in &run.findings {
         let (start, end) = line_cols(&run.sources, f.span);
-        let file = run.sources.get(f.span.file).path.to_string_lossy().into_owned();
+        let file = run
+            .sources
+            .get(f.span.file)
+            .path
+            .to_string_lossy()
+            .into_owned();
         let command = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -91,7 +91,8 @@ fn invocation(run: &Run) -> Value {
         .iter()
         .map(|e| {
             let file = run.sources.get(e.file);
-            let mut physical = json!({"artifactLocation": {"uri": uri(&file.path.to_string_lossy())}});
+            let mut physical =
+                json!({"artifactLocation": {"uri": uri(&file.path.to_string_lossy())}});
             if let Some(offset) = e.offset {
                 let lc = file.line_col(offset);
                 physical["region"] = json!({"startLine": lc.line, "startColumn": lc.column});
@@ -166,7 +167,11 @@ fn message_text(f: &Finding) -> String {
 
 /// A stable fingerprint from what identifies a finding: file, logical path, rule.
 fn fingerprint(sources: &Sources, f: &Finding) -> String {
-    let file = sources.get(f.span.file).path.to_string_lossy().replace('\\', "/");
+    let file = sources
+        .get(f.span.file)
+        .path
+        .to_string_lossy()
+        .replace('\\', "/");
     let file = file.trim_start_matches("./");
     let identity = format!("{file}\u{0}{}\u{0}{}", f.path, f.rule.code);
     format!("{:016x}", fnv1a(identity.as_bytes()))
