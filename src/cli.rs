@@ -84,6 +84,17 @@ pub struct CheckArgs {
 /// Where the settings come from.
 #[derive(Args, Debug)]
 pub struct ConfigArgs {
+    /// The stage for Serverless variables (`${sls:stage}`, `${opt:stage}`, stage params)
+    /// [default: `provider.stage`, else dev].
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// The region for Serverless variables (`${opt:region}`) [default: `provider.region`, else
+    /// us-east-1].
+    #[arg(long)]
+    pub region: Option<String>,
+    /// A Serverless parameter (`${param:KEY}`); repeatable.
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
     /// Use this configuration file instead of searching for one.
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -194,7 +205,7 @@ fn check(args: CheckArgs) -> u8 {
         color: args.color.enabled(),
         unicode: false,
     };
-    let mut config = match load_config(&args.config, style) {
+    let mut config = match load_config_and_options(&args.config, style) {
         Ok(config) => config,
         Err(code) => return code,
     };
@@ -321,6 +332,24 @@ fn load_config(args: &ConfigArgs, style: Style) -> Result<Config, u8> {
     crate::config::load(&path).map_err(|e| config_failed(&e, style))
 }
 
+/// The configuration, with the Serverless stage, region and parameters of the command line.
+fn load_config_and_options(args: &ConfigArgs, style: Style) -> Result<Config, u8> {
+    let mut config = load_config(args, style)?;
+    config.serverless = crate::load::variables::ServerlessOptions {
+        stage: args.stage.clone(),
+        region: args.region.clone(),
+        params: args.params.clone(),
+    };
+    Ok(config)
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
+}
+
 fn config_failed(error: &crate::config::ConfigError, style: Style) -> u8 {
     eprint!("{}", report::human::render_config_error(error, style));
     exit::ERROR
@@ -351,7 +380,7 @@ fn inspect(args: InspectArgs) -> u8 {
         color: false,
         unicode: false,
     };
-    let config = match load_config(&args.config, style) {
+    let config = match load_config_and_options(&args.config, style) {
         Ok(config) => config,
         Err(code) => return code,
     };

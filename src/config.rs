@@ -44,6 +44,8 @@ pub struct Config {
     pub exclude: Exclude,
     /// Report findings that suppressions would hide (`--no-ignore`).
     pub no_ignore: bool,
+    /// `--stage`, `--region` and `--param` for Serverless variables.
+    pub serverless: crate::load::variables::ServerlessOptions,
     /// The file these settings came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -58,6 +60,7 @@ impl Default for Config {
             fail_on: Severity::Warning,
             exclude: Exclude::default(),
             no_ignore: false,
+            serverless: Default::default(),
             source: None,
         }
     }

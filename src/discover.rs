@@ -147,3 +147,13 @@ pub fn absolute(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// The root of the project a file belongs to: the enclosing git repository, else the current
+/// folder. Serverless includes are never read from outside it.
+pub fn project_root(dir: &Path) -> PathBuf {
+    let dir = absolute(dir);
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| absolute(Path::new(".")))
+}

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use config::Config;
 use model::Trigger;
 use rules::Finding;
-use source::{FileId, SourceFile, Sources};
+use source::{FileId, FileIds, SourceFile, Sources};
 
 /// A file that could not be linted, and where the problem is (a byte offset, when known).
 #[derive(Clone, Debug)]
@@ -39,6 +39,8 @@ pub struct FileError {
 #[derive(Debug, Default)]
 pub struct Run {
     pub sources: Sources,
+    /// Files considered: discovered or named (files included by others are not counted).
+    pub files: usize,
     /// Files recognised as Serverless, SAM or CloudFormation.
     pub templates: usize,
     pub triggers: Vec<Trigger>,
@@ -49,15 +51,19 @@ pub struct Run {
     /// Findings hidden because the baseline records them.
     pub baselined: Vec<Finding>,
     pub errors: Vec<FileError>,
+    /// How the variables of Serverless services were resolved, by the span of each use.
+    pub variables: load::variables::VariableTable,
+    ids: FileIds,
 }
 
 impl Run {
     /// Files considered (read, or attempted).
     pub fn files(&self) -> usize {
-        self.sources.len()
+        self.files
     }
 
-    /// Sorts everything by file, then position, whatever order files were linted in.
+    /// Sorts everything by file, then position, whatever order files were linted in, and
+    /// drops findings reported twice (a fragment included by two services).
     fn sort(&mut self) {
         let sources = &self.sources;
         let path_of = |id: FileId| sources.get(id).path.clone();
@@ -65,19 +71,29 @@ impl Run {
             (
                 path_of(f.span.file),
                 f.span.start,
+                f.span.end,
                 f.rule.code,
                 f.message.clone(),
             )
         };
         self.findings.sort_by_key(finding_order);
+        self.findings
+            .dedup_by(|a, b| finding_order(a) == finding_order(b));
         self.ignored.sort_by_key(finding_order);
-        self.errors.sort_by_key(|e| (path_of(e.file), e.offset));
+        self.ignored
+            .dedup_by(|a, b| finding_order(a) == finding_order(b));
+        self.errors
+            .sort_by_key(|e| (path_of(e.file), e.offset, e.message.clone()));
+        self.errors.dedup_by(|a, b| {
+            (path_of(a.file), a.offset, &a.message) == (path_of(b.file), b.offset, &b.message)
+        });
         self.triggers
-            .sort_by_key(|t| (path_of(t.file), t.anchor.start));
+            .sort_by_key(|t| (path_of(t.file), t.anchor.start, t.path.clone()));
     }
 
-    fn absorb(&mut self, source: SourceFile, outcome: FileOutcome) {
-        let file = self.sources.add(source);
+    fn absorb(&mut self, file: FileId, source: SourceFile, outcome: FileOutcome) {
+        self.sources.insert(file, source);
+        self.files += 1;
         self.templates += usize::from(outcome.is_template);
         self.triggers.extend(outcome.triggers);
         self.findings.extend(outcome.findings);
@@ -89,6 +105,16 @@ impl Run {
                 message,
             });
         }
+        for included in outcome.included {
+            self.sources.insert(included.id, included.source);
+        }
+        self.variables.extend(outcome.variables);
+        self.errors
+            .extend(outcome.include_errors.into_iter().map(|e| FileError {
+                file: e.file,
+                offset: e.offset,
+                message: e.message,
+            }));
     }
 
     /// Moves findings the baseline already records out of `findings`.
@@ -104,10 +130,15 @@ impl Run {
 #[derive(Default)]
 struct FileOutcome {
     is_template: bool,
+    /// A Serverless file without `service:`, meant to be included by a service.
+    is_fragment: bool,
     triggers: Vec<Trigger>,
     findings: Vec<Finding>,
     ignored: Vec<Finding>,
     error: Option<(Option<usize>, String)>,
+    included: Vec<load::variables::Included>,
+    include_errors: Vec<load::variables::IncludeError>,
+    variables: load::variables::VariableTable,
 }
 
 impl FileOutcome {
@@ -117,6 +148,14 @@ impl FileOutcome {
             ..FileOutcome::default()
         }
     }
+
+    /// Canonical paths of the files this one includes.
+    fn included_paths(&self) -> Vec<PathBuf> {
+        self.included
+            .iter()
+            .filter_map(|i| std::fs::canonicalize(&i.source.path).ok())
+            .collect()
+    }
 }
 
 /// Lints files and folders.
@@ -124,19 +163,20 @@ pub fn run(paths: &[PathBuf], config: &Config) -> Run {
     let (files, walk_errors) = discover::discover(paths, &config.exclude);
     let mut run = Run::default();
     for error in walk_errors {
-        let file = run.sources.add(SourceFile::new(error.path, String::new()));
-        run.errors.push(FileError {
+        let file = run.ids.next();
+        run.absorb(
             file,
-            offset: None,
-            message: error.message,
-        });
+            SourceFile::new(error.path, String::new()),
+            FileOutcome::error(None, error.message),
+        );
     }
+    let mut outcomes = Vec::new();
     for path in files {
-        let file = FileId(run.sources.len() as u32);
+        let file = run.ids.next();
         let (source, outcome) = match read(&path) {
             Ok(text) => {
                 let source = SourceFile::new(path, text);
-                let outcome = lint_source(file, &source, config);
+                let outcome = lint_source(file, &source, config, &run.ids);
                 (source, outcome)
             }
             Err((text, offset, message)) => (
@@ -144,7 +184,23 @@ pub fn run(paths: &[PathBuf], config: &Config) -> Run {
                 FileOutcome::error(offset, message),
             ),
         };
-        run.absorb(source, outcome);
+        outcomes.push((file, source, outcome));
+    }
+    // A fragment that a service of this run includes is linted as part of that service.
+    let included: std::collections::HashSet<PathBuf> = outcomes
+        .iter()
+        .flat_map(|(_, _, o)| o.included_paths())
+        .collect();
+    for (file, source, mut outcome) in outcomes {
+        let linted_with_its_service = outcome.is_fragment
+            && std::fs::canonicalize(&source.path).is_ok_and(|p| included.contains(&p));
+        if linted_with_its_service {
+            outcome.triggers.clear();
+            outcome.findings.clear();
+            outcome.ignored.clear();
+            outcome.variables = Default::default();
+        }
+        run.absorb(file, source, outcome);
     }
     run.sort();
     run
@@ -153,9 +209,10 @@ pub fn run(paths: &[PathBuf], config: &Config) -> Run {
 /// Lints one text as if read from `path` (standard input, tests).
 pub fn run_text(path: impl Into<PathBuf>, text: String, config: &Config) -> Run {
     let mut run = Run::default();
+    let file = run.ids.next();
     let source = SourceFile::new(path, text);
-    let outcome = lint_source(FileId(0), &source, config);
-    run.absorb(source, outcome);
+    let outcome = lint_source(file, &source, config, &run.ids);
+    run.absorb(file, source, outcome);
     run.sort();
     run
 }
@@ -166,8 +223,10 @@ pub fn run_bytes(path: impl Into<PathBuf>, bytes: &[u8], config: &Config) -> Run
         Ok(text) => run_text(path, text, config),
         Err(e) => {
             let mut run = Run::default();
+            let file = run.ids.next();
             let prefix = String::from_utf8_lossy(&bytes[..e.offset.min(bytes.len())]).into_owned();
             run.absorb(
+                file,
                 SourceFile::new(path, prefix),
                 FileOutcome::error(Some(e.offset), e.message),
             );
@@ -210,8 +269,9 @@ fn read(path: &Path) -> Result<String, (String, Option<usize>, String)> {
 
 /// Parses, loads, checks and applies suppressions for one file. A panic anywhere in here is a
 /// bug; it is caught so the other files are still linted, and reported as an error here.
-fn lint_source(file: FileId, source: &SourceFile, config: &Config) -> FileOutcome {
-    std::panic::catch_unwind(|| lint_source_inner(file, source, config)).unwrap_or_else(|_| {
+fn lint_source(file: FileId, source: &SourceFile, config: &Config, ids: &FileIds) -> FileOutcome {
+    let lint = std::panic::AssertUnwindSafe(|| lint_source_inner(file, source, config, ids));
+    std::panic::catch_unwind(lint).unwrap_or_else(|_| {
         FileOutcome::error(
             None,
             "internal error while linting this file (a bug in triggerlint; please report it)",
@@ -219,7 +279,12 @@ fn lint_source(file: FileId, source: &SourceFile, config: &Config) -> FileOutcom
     })
 }
 
-fn lint_source_inner(file: FileId, source: &SourceFile, config: &Config) -> FileOutcome {
+fn lint_source_inner(
+    file: FileId,
+    source: &SourceFile,
+    config: &Config,
+    ids: &FileIds,
+) -> FileOutcome {
     let text = source.text.as_str();
     let syntax = parse::syntax_of(&source.path, text);
     let root = match parse::parse(text, syntax, file) {
@@ -236,11 +301,47 @@ fn lint_source_inner(file: FileId, source: &SourceFile, config: &Config) -> File
     let Some(format) = load::sniff(&root) else {
         return FileOutcome::default();
     };
-    let loaded = load::load(format, file, &root);
+    let resolved = (format == model::Format::Serverless)
+        .then(|| resolve_variables(file, source, &root, config, ids));
+    let (triggers, findings, ignored) =
+        check_document(file, source, format, &root, resolved.as_ref(), config);
+    let is_fragment = format == model::Format::Serverless && root.get("service").is_none();
+    let (included, include_errors, variables) =
+        resolved.map_or_else(Default::default, |r| (r.included, r.errors, r.table));
+    FileOutcome {
+        is_template: true,
+        is_fragment,
+        triggers,
+        findings,
+        ignored,
+        error: None,
+        included,
+        include_errors,
+        variables,
+    }
+}
+
+/// Loads the triggers of a parsed document, runs the rules and applies suppressions: the
+/// triggers, the findings to report, and the suppressed ones.
+fn check_document(
+    file: FileId,
+    source: &SourceFile,
+    format: model::Format,
+    root: &tree::Node,
+    resolved: Option<&load::variables::Resolved>,
+    config: &Config,
+) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
+    let document = resolved.map_or(root, |r| &r.root);
+    let table = resolved.map(|r| &r.table);
+    let loaded = load::load(format, file, document, table);
     let findings: Vec<Finding> = loaded
         .triggers
         .iter()
         .flat_map(|t| rules::check(t, &loaded.template, config))
+        .map(|f| match table {
+            Some(table) => with_definitions(f, table),
+            None => f,
+        })
         .collect();
     let (findings, ignored) = if config.no_ignore {
         (findings, Vec::new())
@@ -250,11 +351,44 @@ fn lint_source_inner(file: FileId, source: &SourceFile, config: &Config) -> File
         kept.extend(suppress::unused(&suppressions, &malformed, config));
         (kept, ignored)
     };
-    FileOutcome {
-        is_template: true,
-        triggers: loaded.triggers,
-        findings,
-        ignored,
-        error: None,
+    (loaded.triggers, findings, ignored)
+}
+
+/// Resolves a Serverless file's variables. A file without `service:` is a fragment: linted
+/// alone, what it takes from the service that includes it stays unknown.
+fn resolve_variables(
+    file: FileId,
+    source: &SourceFile,
+    root: &tree::Node,
+    config: &Config,
+    ids: &FileIds,
+) -> load::variables::Resolved {
+    let service_dir = discover::absolute(source.path.parent().unwrap_or(Path::new("")));
+    let context = load::variables::Context {
+        options: &config.serverless,
+        project_root: discover::project_root(&service_dir),
+        service_dir,
+        fragment_alone: root.get("service").is_none(),
+        ids,
+    };
+    load::variables::resolve_service(root, file, &context)
+}
+
+/// Adds where a value that came through variables was defined, as related labels.
+fn with_definitions(mut finding: Finding, table: &load::variables::VariableTable) -> Finding {
+    let Some(used) = table.get(finding.span) else {
+        return finding;
+    };
+    for definition in used
+        .definitions
+        .iter()
+        .filter(|d| d.span != source::Span::default())
+        .take(3)
+    {
+        finding = finding.related(
+            definition.span,
+            format!("`{}` is defined here", definition.what),
+        );
     }
+    finding
 }

@@ -98,13 +98,11 @@ pub enum KindBasis {
     /// The service segment of an ARN written in the template.
     Arn(String),
     /// The type of a resource in the same template that the source refers to.
-    Resource {
-        logical_id: String,
-        type_: String,
-    },
+    Resource { logical_id: String, type_: String },
     /// A property only one source kind has (`SelfManagedEventSource`).
     Shape(&'static str),
-    Unknown,
+    /// Not statically knowable, with the reason when there is a specific one.
+    Unknown(Option<String>),
 }
 
 impl fmt::Display for KindBasis {
@@ -116,7 +114,8 @@ impl fmt::Display for KindBasis {
                 write!(f, "from resource {logical_id} ({type_})")
             }
             KindBasis::Shape(prop) => write!(f, "from the {prop} property"),
-            KindBasis::Unknown => write!(f, "could not be determined statically"),
+            KindBasis::Unknown(None) => write!(f, "could not be determined statically"),
+            KindBasis::Unknown(Some(why)) => write!(f, "could not be determined statically: {why}"),
         }
     }
 }

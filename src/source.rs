@@ -116,35 +116,49 @@ impl SourceFile {
     }
 }
 
-/// All files read for one lint run, addressed by [`FileId`].
+/// All files read for one lint run, addressed by [`FileId`]. Ids are handed out by
+/// [`FileIds`], so files included while linting others can be added in any order.
 #[derive(Debug, Default)]
 pub struct Sources {
-    files: Vec<SourceFile>,
+    files: Vec<Option<SourceFile>>,
 }
 
 impl Sources {
-    pub fn add(&mut self, file: SourceFile) -> FileId {
-        self.files.push(file);
-        FileId((self.files.len() - 1) as u32)
+    pub fn insert(&mut self, id: FileId, file: SourceFile) {
+        let index = id.0 as usize;
+        if self.files.len() <= index {
+            self.files.resize_with(index + 1, || None);
+        }
+        self.files[index] = Some(file);
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        self.files[id.0 as usize]
+            .as_ref()
+            .expect("every span's file is in the sources")
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .filter_map(|(i, f)| f.as_ref().map(|f| (FileId(i as u32), f)))
     }
+}
 
-    pub fn len(&self) -> usize {
-        self.files.len()
+/// Hands out file ids, from any thread.
+#[derive(Debug, Default)]
+pub struct FileIds(std::sync::atomic::AtomicU32);
+
+impl FileIds {
+    pub fn next(&self) -> FileId {
+        FileId(self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
     }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+impl crate::load::variables::FileIdSource for FileIds {
+    fn next_id(&self) -> FileId {
+        self.next()
     }
 }
 

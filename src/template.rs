@@ -40,6 +40,8 @@ pub struct Template<'a> {
     mappings: Option<&'a Node>,
     /// SAM `Globals.Function`, applied under each `AWS::Serverless::Function`.
     pub sam_function_globals: Option<&'a Node>,
+    /// How the variables of a Serverless service were resolved.
+    pub variables: Option<&'a crate::load::variables::VariableTable>,
 }
 
 /// Why a value cannot be known before deploy time.
@@ -84,6 +86,7 @@ impl<'a> Template<'a> {
             parameters,
             mappings: root.get("Mappings"),
             sam_function_globals: root.get_path(&["Globals", "Function"]),
+            variables: None,
         }
     }
 
@@ -112,8 +115,15 @@ impl<'a> Template<'a> {
         'a: 'n,
     {
         if let Value::Str(s) = &node.value {
-            if self.format == Format::Serverless && has_serverless_variable(s) {
-                return Err(format!("uses the Serverless variable `{s}`"));
+            if self.format == Format::Serverless && crate::load::variables::has_variable(s) {
+                let reason = self
+                    .variables
+                    .and_then(|t| t.get(node.span))
+                    .and_then(|u| u.unresolved.clone());
+                return Err(match reason {
+                    Some(reason) => format!("uses `{s}`, which stays unknown: {reason}"),
+                    None => format!("uses the Serverless variable `{s}`"),
+                });
             }
             if s.contains("{{resolve:") {
                 return Err(format!(
@@ -185,11 +195,6 @@ impl<'a> Template<'a> {
         };
         self.mappings?.get_path(&[map, top, second])
     }
-}
-
-/// Whether a string holds a Serverless `${...}` variable.
-pub fn has_serverless_variable(s: &str) -> bool {
-    s.contains("${")
 }
 
 /// A short, familiar rendering of an expression: `!GetAtt Queue.Arn`, `!Ref Param`, or the

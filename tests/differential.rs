@@ -28,7 +28,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[(
 
 /// What must agree: the source kind, every effective value, and the function's timeout.
 fn semantics(run: &triggerlint::Run, t: &Trigger) -> Value {
-    let json = trigger_json(&run.sources, t);
+    let json = trigger_json(run, t);
     let settings: BTreeMap<String, Value> = json["settings"]
         .as_object()
         .expect("settings")

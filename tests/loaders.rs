@@ -12,7 +12,7 @@ fn models(path: &str) -> Vec<Value> {
     let run = common::lint_clean(&common::project_root().join(path), &Config::default());
     run.triggers
         .iter()
-        .map(|t| without_positions(trigger_json(&run.sources, t)))
+        .map(|t| without_positions(trigger_json(&run, t)))
         .collect()
 }
 
@@ -32,10 +32,7 @@ fn without_positions(value: Value) -> Value {
 fn inline(name: &str, text: &str) -> Vec<Value> {
     let run = triggerlint::run_text(name, text.to_string(), &Config::default());
     assert!(run.errors.is_empty(), "{name}: {:?}", run.errors);
-    run.triggers
-        .iter()
-        .map(|t| trigger_json(&run.sources, t))
-        .collect()
+    run.triggers.iter().map(|t| trigger_json(&run, t)).collect()
 }
 
 fn setting<'a>(trigger: &'a Value, name: &str) -> &'a Value {
@@ -228,7 +225,8 @@ fn serverless_defaults_are_the_frameworks_own() {
     );
     let mq = &triggers[5];
     assert_eq!(mq["source_kind"], "mq");
-    assert_eq!(setting(mq, "BatchSize")["provenance"], "unknown");
+    // `batchSize: ${self:custom.batch}` resolves to the value under `custom`.
+    assert_eq!(provenance(mq, "BatchSize"), (json!(50), json!("written")));
     // A mapping under `resources` names the framework's function by its logical id.
     let audit = &triggers[6];
     assert_eq!(audit["path"], "resources/Resources/AuditMapping");

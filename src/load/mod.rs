@@ -6,6 +6,7 @@ pub mod kind;
 pub mod sam;
 pub mod serverless;
 pub mod settings;
+pub mod variables;
 
 use crate::model::{
     Format, FunctionInfo, KindBasis, LoaderNote, MetadataIgnore, Prop, Property, SourceKind, Tool,
@@ -46,25 +47,26 @@ pub fn sniff(root: &Node) -> Option<Format> {
     is_cfn.then_some(Format::CloudFormation)
 }
 
-/// Loads every trigger of a document in the given format.
-pub fn load(format: Format, file: FileId, root: &Node) -> Loaded<'_> {
-    match format {
-        Format::CloudFormation => {
-            let template = Template::new(format, file, root, &resource_maps(root));
-            let triggers = cloudformation::load(&template, "Resources");
-            Loaded { template, triggers }
-        }
-        Format::Sam => {
-            let template = Template::new(format, file, root, &resource_maps(root));
-            let triggers = sam::load(&template);
-            Loaded { template, triggers }
-        }
-        Format::Serverless => {
-            let template = Template::new(format, file, root, &serverless::resource_maps(root));
-            let triggers = serverless::load(&template);
-            Loaded { template, triggers }
-        }
-    }
+/// Loads every trigger of a document in the given format. `variables` records how a
+/// Serverless service's variables were resolved (see [`variables::resolve_service`]).
+pub fn load<'a>(
+    format: Format,
+    file: FileId,
+    root: &'a Node,
+    variables: Option<&'a variables::VariableTable>,
+) -> Loaded<'a> {
+    let maps = match format {
+        Format::Serverless => serverless::resource_maps(root),
+        _ => resource_maps(root),
+    };
+    let mut template = Template::new(format, file, root, &maps);
+    template.variables = variables;
+    let triggers = match format {
+        Format::CloudFormation => cloudformation::load(&template, "Resources"),
+        Format::Sam => sam::load(&template),
+        Format::Serverless => serverless::load(&template),
+    };
+    Loaded { template, triggers }
 }
 
 fn resource_maps(root: &Node) -> Vec<&Node> {
@@ -119,7 +121,8 @@ impl Draft {
         Trigger {
             format: self.format,
             event_type: self.event_type,
-            file: template.file,
+            // The file the trigger is written in: an included file, for a Serverless fragment.
+            file: self.anchor.file,
             anchor: self.anchor,
             path: self.path,
             source,
@@ -131,6 +134,12 @@ impl Draft {
             notes: self.notes,
             metadata_ignores: self.metadata_ignores,
         }
+    }
+
+    /// Why the event source cannot be read, when a template resolution says so.
+    fn unknown_source_reason(&self, template: &Template<'_>) -> Option<String> {
+        let source = self.event_source.as_ref()?;
+        template.resolve(source).err()
     }
 
     /// The declared kind first; then what the event source's ARN or referenced resource says;
@@ -157,7 +166,10 @@ impl Draft {
                     KindBasis::Shape("SelfManagedEventSource"),
                 )
             }
-            (None, None) => (SourceKind::Unknown, KindBasis::Unknown),
+            (None, None) => (
+                SourceKind::Unknown,
+                KindBasis::Unknown(self.unknown_source_reason(template)),
+            ),
         }
     }
 }

@@ -15,16 +15,35 @@ use crate::tree::{Entry, Map, Node, Value};
 
 pub const EVENT_KEYS: &[&str] = &["stream", "sqs", "kafka", "msk", "activemq", "rabbitmq"];
 
-/// A service (`service:` with `functions:` or `provider:`), or a fragment holding
-/// `functions:` with events, as included by `${file(...)}`.
+/// A service (`service:` with `functions:` or `provider:`), or a fragment that a service
+/// includes with `${file(...)}`: a `functions:` section, or a bare map of functions.
 pub fn looks_like_serverless(map: &Map) -> bool {
     let service = map.contains_key("service")
         && (map.contains_key("functions") || map.contains_key("provider"));
-    let fragment = !map.contains_key("Resources")
+    let functions_section = !map.contains_key("Resources")
         && map
             .get("functions")
             .is_some_and(|f| functions(f).any(|(_, _, node)| node.get("events").is_some()));
-    service || fragment
+    service || functions_section || is_function_map(map)
+}
+
+/// A bare map of functions (`name: {handler: ..., events: [...]}`), as fragments hold them.
+fn is_function_map(map: &Map) -> bool {
+    !map.is_empty()
+        && map.iter().all(|e| e.value.as_map().is_some())
+        && map.iter().any(|e| {
+            e.value.get("handler").is_some()
+                && e.value.get("events").and_then(Node::as_seq).is_some()
+        })
+}
+
+/// Where the functions are: the `functions` section, or the document itself for a bare map.
+fn functions_node(root: &Node) -> Option<&Node> {
+    root.get("functions").or_else(|| {
+        root.as_map()
+            .filter(|m| !m.contains_key("service") && is_function_map(m))
+            .map(|_| root)
+    })
 }
 
 /// `resources.Resources`, where `resources` may also be a list of such blocks.
@@ -54,7 +73,7 @@ pub fn load(template: &Template<'_>) -> Vec<Trigger> {
     let root = template.root;
     let provider_timeout = root.get_path(&["provider", "timeout"]);
     let mut triggers = Vec::new();
-    for (name, _, function) in root.get("functions").into_iter().flat_map(functions) {
+    for (name, _, function) in functions_node(root).into_iter().flat_map(functions) {
         let info = function_info(template, name, function, provider_timeout);
         let events = function.get("events").and_then(Node::as_seq).unwrap_or(&[]);
         for (index, event) in events.iter().enumerate() {
@@ -70,8 +89,7 @@ pub fn load(template: &Template<'_>) -> Vec<Trigger> {
             triggers.push(draft.finish(template));
         }
     }
-    let functions_by_id: Vec<(String, FunctionInfo)> = root
-        .get("functions")
+    let functions_by_id: Vec<(String, FunctionInfo)> = functions_node(root)
         .into_iter()
         .flat_map(functions)
         .map(|(name, _, function)| {

@@ -225,9 +225,11 @@ pub fn summary(run: &Run) -> String {
 /// A configuration file problem, drawn like a parse error.
 pub fn render_config_error(error: &crate::config::ConfigError, style: Style) -> String {
     let mut run = Run::default();
-    let file = run
-        .sources
-        .add(SourceFile::new(error.path.clone(), error.text.clone()));
+    let file = crate::source::FileId(0);
+    run.sources.insert(
+        file,
+        SourceFile::new(error.path.clone(), error.text.clone()),
+    );
     run.errors.push(FileError {
         file,
         offset: error.offset,

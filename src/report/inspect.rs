@@ -6,6 +6,7 @@ use serde_json::Value as J;
 
 use super::json::{JsonError, JsonSummary, errors, summary};
 use crate::Run;
+use crate::load::variables::VariableUse;
 use crate::model::{Setting, SettingValue, SettingView, Trigger};
 use crate::source::{Sources, Span};
 use crate::template::describe;
@@ -28,20 +29,72 @@ fn position(sources: &Sources, span: Option<Span>) -> (J, J) {
     }
 }
 
-fn setting_json(sources: &Sources, key: String, view: &SettingView) -> J {
+fn setting_json(run: &Run, key: String, view: &SettingView) -> J {
+    let sources = &run.sources;
     let (line, column) = position(sources, view.span);
     let reason = match view.provenance {
         "unknown" | "invalid" => J::String(view.provenance_text.clone()),
         _ => J::Null,
     };
-    serde_json::json!({
+    let mut json = serde_json::json!({
         "key": key,
         "value": view.value.clone().unwrap_or(J::Null),
         "provenance": view.provenance,
         "line": line,
         "column": column,
         "reason": reason,
+    });
+    if let Some(used) = view.span.and_then(|s| run.variables.get(s)) {
+        json["via"] = via_json(sources, used);
+    }
+    json
+}
+
+/// How a value came through Serverless variables: the expression, each definition on the way,
+/// and any assumption.
+fn via_json(sources: &Sources, used: &VariableUse) -> J {
+    let definitions: Vec<J> = used
+        .definitions
+        .iter()
+        .filter(|d| d.span != Span::default())
+        .map(|d| {
+            let file = sources.get(d.span.file);
+            let lc = file.line_col(d.span.start as usize);
+            serde_json::json!({
+                "what": d.what,
+                "file": file.path.display().to_string(),
+                "line": lc.line,
+                "column": lc.column,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "expression": used.expression,
+        "definitions": definitions,
+        "assumption": used.assumption,
     })
+}
+
+/// " via ${self:custom.batch} (custom.batch at serverless.yml:40)".
+fn via_text(sources: &Sources, used: &VariableUse) -> String {
+    let chain: Vec<String> = used
+        .definitions
+        .iter()
+        .filter(|d| d.span != Span::default())
+        .map(|d| {
+            let file = sources.get(d.span.file);
+            let lc = file.line_col(d.span.start as usize);
+            format!("{} at {}:{}", d.what, file.path.display(), lc.line)
+        })
+        .collect();
+    let mut text = format!(" via {}", used.expression);
+    if !chain.is_empty() {
+        text.push_str(&format!(" ({})", chain.join(" <- ")));
+    }
+    if let Some(assumption) = &used.assumption {
+        text.push_str(&format!("; {assumption}"));
+    }
+    text
 }
 
 fn int_setting_json(sources: &Sources, setting: &Setting<i64>) -> J {
@@ -55,14 +108,15 @@ fn int_setting_json(sources: &Sources, setting: &Setting<i64>) -> J {
 }
 
 /// A trigger as JSON, also used by the differential tests (which ignore the positions).
-pub fn trigger_json(sources: &Sources, t: &Trigger) -> J {
+pub fn trigger_json(run: &Run, t: &Trigger) -> J {
+    let sources = &run.sources;
     let (line, column) = position(sources, Some(t.anchor));
     let settings: serde_json::Map<String, J> = t
         .settings
         .relevant_views(t.source)
         .map(|view| {
             let name = view.prop.cfn_name().to_string();
-            (name, setting_json(sources, t.key_name(view.prop), &view))
+            (name, setting_json(run, t.key_name(view.prop), &view))
         })
         .collect();
     let function = t.function.as_ref().map(|f| {
@@ -95,11 +149,7 @@ pub fn trigger_json(sources: &Sources, t: &Trigger) -> J {
 pub fn render_json(run: &Run) -> String {
     let report = InspectReport {
         version: 1,
-        triggers: run
-            .triggers
-            .iter()
-            .map(|t| trigger_json(&run.sources, t))
-            .collect(),
+        triggers: run.triggers.iter().map(|t| trigger_json(run, t)).collect(),
         errors: errors(run),
         summary: summary(run),
     };
@@ -154,9 +204,13 @@ pub fn render_human(run: &Run) -> String {
                     t.key_name(view.prop),
                     view.display.clone(),
                     format!(
-                        "{}{}",
+                        "{}{}{}",
                         view.provenance_text,
-                        where_written(&run.sources, view.span)
+                        where_written(&run.sources, view.span),
+                        view.span
+                            .and_then(|s| run.variables.get(s))
+                            .map(|used| via_text(&run.sources, used))
+                            .unwrap_or_default()
                     ),
                 )
             })
