@@ -58,13 +58,49 @@ fn folder_of(baseline_path: &Path) -> PathBuf {
     crate::discover::absolute(baseline_path.parent().unwrap_or(Path::new("")))
 }
 
+/// Collects findings for a baseline file, batch by batch.
+pub struct Recorder {
+    path: PathBuf,
+    base: PathBuf,
+    counts: BTreeMap<Key, usize>,
+    total: usize,
+}
+
+impl Recorder {
+    pub fn new(path: &Path) -> Recorder {
+        Recorder {
+            path: path.to_path_buf(),
+            base: folder_of(path),
+            counts: BTreeMap::new(),
+            total: 0,
+        }
+    }
+
+    pub fn add(&mut self, sources: &Sources, findings: &[Finding]) {
+        for finding in findings {
+            *self
+                .counts
+                .entry(key(sources, &self.base, finding))
+                .or_default() += 1;
+            self.total += 1;
+        }
+    }
+
+    /// Writes the baseline file; returns how many findings it records.
+    pub fn write(self) -> Result<usize, String> {
+        write_counts(&self.path, self.counts)?;
+        Ok(self.total)
+    }
+}
+
 /// Writes the findings of a run as a baseline; returns how many it recorded.
 pub fn write(path: &Path, sources: &Sources, findings: &[Finding]) -> Result<usize, String> {
-    let base = folder_of(path);
-    let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
-    for finding in findings {
-        *counts.entry(key(sources, &base, finding)).or_default() += 1;
-    }
+    let mut recorder = Recorder::new(path);
+    recorder.add(sources, findings);
+    recorder.write()
+}
+
+fn write_counts(path: &Path, counts: BTreeMap<Key, usize>) -> Result<(), String> {
     let file = BaselineFile {
         version: 1,
         findings: counts
@@ -80,8 +116,7 @@ pub fn write(path: &Path, sources: &Sources, findings: &[Finding]) -> Result<usi
             path.display(),
             crate::discover::io_message(&e)
         )
-    })?;
-    Ok(findings.len())
+    })
 }
 
 /// Reads a baseline written by [`write`].

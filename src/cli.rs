@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
-use crate::report::{self, human::Style};
+use crate::engine::{FileReport, Keep};
+use crate::report::{self, Summary, Writer, human::Style};
 use crate::rules::{self, Severity};
 
 /// Exit codes, the same in every output format.
@@ -221,40 +222,50 @@ fn check(args: CheckArgs) -> u8 {
         eprintln!("error: `{unknown}` names no rule; `triggerlint rules` lists them");
         return exit::ERROR;
     }
-    let mut run = match lint(&args, &config) {
-        Ok(run) => run,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return exit::ERROR;
-        }
-    };
-    if let Some(path) = &args.write_baseline {
-        return write_baseline(path, &run, style);
-    }
-    if let Some(path) = &args.baseline {
-        match crate::baseline::read(path) {
-            Ok(baseline) => run.apply_baseline(&baseline),
+    let baseline = match &args.baseline {
+        Some(path) => match crate::baseline::read(path) {
+            Ok(baseline) => Some(baseline),
             Err(message) => {
                 eprintln!("error: {message}");
                 return exit::ERROR;
             }
-        }
-    }
-    let text = match args.format {
-        Format::Human => report::human::render(&run, style),
-        Format::Json => report::json::render(&run),
-        Format::Sarif => report::sarif::render(&run),
-        Format::Github => report::github::render(&run),
+        },
+        None => None,
     };
-    print(&text);
-    exit_code(&run, &config, args.exit_zero)
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(&args, &config, path, style);
+    }
+    let stdout = Quiet::new(std::io::stdout().lock());
+    let mut writer: Box<dyn Writer> = match args.format {
+        Format::Human => Box::new(report::human::HumanWriter::new(stdout, style)),
+        Format::Json => Box::new(report::json::JsonWriter::new(stdout)),
+        Format::Sarif => Box::new(report::sarif::SarifWriter::new(stdout)),
+        Format::Github => Box::new(report::github::GithubWriter::new(stdout)),
+    };
+    let mut summary = Summary::default();
+    let linted = lint(&args, &config, |mut report| {
+        if let Some(baseline) = &baseline {
+            report.apply_baseline(baseline);
+        }
+        summary.add(&report);
+        // Output errors (a closed pipe) are swallowed by `Quiet`.
+        let _ = writer.batch(report.batch());
+    });
+    if let Err(message) = linted {
+        eprintln!("error: {message}");
+        return exit::ERROR;
+    }
+    let _ = writer.finish(&summary);
+    exit_code(&summary, &config, args.exit_zero)
 }
 
-/// Lints the paths, or standard input when the only path is `-`.
-fn lint(args: &CheckArgs, config: &Config) -> Result<crate::Run, String> {
+/// Lints the paths, or standard input when the only path is `-`, handing each file's report
+/// to `emit` as it is ready.
+fn lint(args: &CheckArgs, config: &Config, mut emit: impl FnMut(FileReport)) -> Result<(), String> {
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if !stdin {
-        return Ok(crate::run(&args.paths, config));
+        crate::engine::lint_each(&args.paths, config, Keep::Output, emit);
+        return Ok(());
     }
     if args.paths.len() > 1 {
         return Err("`-` (standard input) cannot be combined with other paths".to_string());
@@ -277,30 +288,73 @@ fn lint(args: &CheckArgs, config: &Config) -> Result<crate::Run, String> {
         .stdin_filename
         .clone()
         .unwrap_or_else(|| PathBuf::from("<stdin>"));
-    Ok(crate::run_bytes(name, &bytes, config))
+    emit(crate::engine::report_bytes(name, &bytes, config));
+    Ok(())
 }
 
 /// Records the findings; files that could not be linted still make the exit code 2, since
 /// their findings are missing from the baseline.
-fn write_baseline(path: &std::path::Path, run: &crate::Run, style: Style) -> u8 {
-    match crate::baseline::write(path, &run.sources, &run.findings) {
+fn write_baseline(args: &CheckArgs, config: &Config, path: &std::path::Path, style: Style) -> u8 {
+    let mut recorder = crate::baseline::Recorder::new(path);
+    let mut errors = report::human::HumanWriter::new(Quiet::new(std::io::stdout().lock()), style);
+    let mut failed = false;
+    let linted = lint(args, config, |report| {
+        recorder.add(&report.sources, &report.findings);
+        if !report.errors.is_empty() {
+            failed = true;
+            let _ = errors.batch(report::Batch {
+                findings: &[],
+                ignored: &[],
+                baselined: &[],
+                ..report.batch()
+            });
+        }
+    });
+    if let Err(message) = linted {
+        eprintln!("error: {message}");
+        return exit::ERROR;
+    }
+    match recorder.write() {
         Ok(count) => {
             eprintln!(
                 "wrote {} to the baseline {}",
                 report::plural(count, "finding"),
                 path.display()
             );
-            if run.errors.is_empty() {
-                exit::CLEAN
-            } else {
-                print(&report::human::render_errors(run, style));
-                exit::ERROR
-            }
+            if failed { exit::ERROR } else { exit::CLEAN }
         }
         Err(message) => {
             eprintln!("error: {message}");
             exit::ERROR
         }
+    }
+}
+
+/// Standard output that stops writing quietly once the reader is gone (`| head`).
+struct Quiet<W: Write> {
+    out: W,
+    closed: bool,
+}
+
+impl<W: Write> Quiet<W> {
+    fn new(out: W) -> Self {
+        Quiet { out, closed: false }
+    }
+}
+
+impl<W: Write> Write for Quiet<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if !self.closed && self.out.write_all(bytes).is_err() {
+            self.closed = true;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.closed && self.out.flush().is_err() {
+            self.closed = true;
+        }
+        Ok(())
     }
 }
 
@@ -356,10 +410,10 @@ fn config_failed(error: &crate::config::ConfigError, style: Style) -> u8 {
 }
 
 /// 2 when some input could not be linted, else 1 when a finding reaches the threshold.
-pub fn exit_code(run: &crate::Run, config: &Config, exit_zero: bool) -> u8 {
-    if !run.errors.is_empty() {
+pub fn exit_code(summary: &Summary, config: &Config, exit_zero: bool) -> u8 {
+    if summary.errors > 0 {
         exit::ERROR
-    } else if !exit_zero && run.findings.iter().any(|f| f.severity >= config.fail_on) {
+    } else if !exit_zero && summary.findings.reaches(config.fail_on) {
         exit::FINDINGS
     } else {
         exit::CLEAN

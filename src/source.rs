@@ -116,33 +116,35 @@ impl SourceFile {
     }
 }
 
-/// All files read for one lint run, addressed by [`FileId`]. Ids are handed out by
+/// Files read for a run or one report, addressed by [`FileId`]. Ids are handed out by
 /// [`FileIds`], so files included while linting others can be added in any order.
 #[derive(Debug, Default)]
 pub struct Sources {
-    files: Vec<Option<SourceFile>>,
+    files: std::collections::BTreeMap<FileId, SourceFile>,
 }
 
 impl Sources {
     pub fn insert(&mut self, id: FileId, file: SourceFile) {
-        let index = id.0 as usize;
-        if self.files.len() <= index {
-            self.files.resize_with(index + 1, || None);
-        }
-        self.files[index] = Some(file);
+        self.files.insert(id, file);
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
-        self.files[id.0 as usize]
-            .as_ref()
+        self.files
+            .get(&id)
             .expect("every span's file is in the sources")
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| f.as_ref().map(|f| (FileId(i as u32), f)))
+        self.files.iter().map(|(id, f)| (*id, f))
+    }
+
+    #[allow(clippy::should_implement_trait)]
+    pub fn into_iter(self) -> impl Iterator<Item = (FileId, SourceFile)> {
+        self.files.into_iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 }
 

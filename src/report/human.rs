@@ -3,9 +3,11 @@
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::{Tally, plural};
+use std::io::Write;
+
+use super::{Batch, Summary, Writer, plural};
 use crate::rules::{Finding, Severity};
-use crate::source::{SourceFile, Span};
+use crate::source::{SourceFile, Sources, Span};
 use crate::{FileError, Run};
 
 /// How diagnostics are drawn.
@@ -28,28 +30,63 @@ fn renderer(style: Style) -> Renderer {
     })
 }
 
-/// The files that could not be linted.
-pub fn render_errors(run: &Run, style: Style) -> String {
-    let renderer = renderer(style);
-    let mut out = String::new();
-    for error in &run.errors {
-        out.push_str(&renderer.render(&error_report(run, error)));
-        out.push_str("\n\n");
-    }
-    out
+/// Writes diagnostics as batches arrive, then the summary line.
+pub struct HumanWriter<W: Write> {
+    out: W,
+    renderer: Renderer,
 }
 
-/// The whole report: findings and errors in file order, then the summary line.
-pub fn render(run: &Run, style: Style) -> String {
-    let renderer = renderer(style);
-    let mut out = render_errors(run, style);
-    for finding in &run.findings {
-        out.push_str(&renderer.render(&finding_report(run, finding)));
-        out.push_str("\n\n");
+impl<W: Write> HumanWriter<W> {
+    pub fn new(out: W, style: Style) -> Self {
+        HumanWriter {
+            out,
+            renderer: renderer(style),
+        }
     }
-    out.push_str(&summary(run));
-    out.push('\n');
-    out
+
+    /// Errors first, then findings, each drawn with its snippet.
+    fn write_errors(&mut self, sources: &Sources, errors: &[FileError]) -> std::io::Result<()> {
+        for error in errors {
+            let text = self.renderer.render(&error_report(sources, error));
+            write!(self.out, "{text}\n\n")?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Writer for HumanWriter<W> {
+    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()> {
+        self.write_errors(batch.sources, batch.errors)?;
+        for finding in batch.findings {
+            let text = self
+                .renderer
+                .render(&finding_report(batch.sources, finding));
+            write!(self.out, "{text}\n\n")?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        writeln!(self.out, "{}", summary_line(summary))?;
+        self.out.flush()
+    }
+}
+
+/// The files that could not be linted.
+pub fn render_errors(run: &Run, style: Style) -> String {
+    let buffer = super::Buffer::default();
+    let mut writer = HumanWriter::new(buffer.clone(), style);
+    writer
+        .write_errors(&run.sources, &run.errors)
+        .expect("writing to memory");
+    buffer.text()
+}
+
+/// The whole report of a collected run: errors and findings, then the summary line.
+pub fn render(run: &Run, style: Style) -> String {
+    let buffer = super::Buffer::default();
+    super::render_run(&mut HumanWriter::new(buffer.clone(), style), run);
+    buffer.text()
 }
 
 fn level(severity: Severity) -> Level<'static> {
@@ -113,8 +150,8 @@ fn next_boundary(text: &str, i: usize) -> usize {
     text[i..].chars().next().map_or(i, |c| i + c.len_utf8())
 }
 
-fn finding_report<'a>(run: &'a Run, finding: &'a Finding) -> Vec<Group<'a>> {
-    let file = run.sources.get(finding.span.file);
+fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'a>> {
+    let file = sources.get(finding.span.file);
     let path = display_path(file);
     let same_file: Vec<&crate::rules::Related> = finding
         .related
@@ -150,7 +187,7 @@ fn finding_report<'a>(run: &'a Run, finding: &'a Finding) -> Vec<Group<'a>> {
         .iter()
         .filter(|r| r.span.file != finding.span.file)
     {
-        let other = run.sources.get(related.span.file);
+        let other = sources.get(related.span.file);
         let excerpt = Excerpt::around(other, &[related.span]);
         group = group.element(
             Snippet::source(excerpt.text)
@@ -169,8 +206,8 @@ fn finding_report<'a>(run: &'a Run, finding: &'a Finding) -> Vec<Group<'a>> {
     vec![group]
 }
 
-fn error_report<'a>(run: &'a Run, error: &'a FileError) -> Vec<Group<'a>> {
-    let file = run.sources.get(error.file);
+fn error_report<'a>(sources: &'a Sources, error: &'a FileError) -> Vec<Group<'a>> {
+    let file = sources.get(error.file);
     let path = display_path(file);
     match error.offset {
         Some(offset) if !file.text.is_empty() => {
@@ -195,31 +232,36 @@ fn display_path(file: &SourceFile) -> String {
     file.path.display().to_string()
 }
 
-/// "checked 3 files (2 templates, 4 triggers): 1 error, 2 warnings, 0 notes".
-pub fn summary(run: &Run) -> String {
-    let tally = Tally::of(run);
+/// "checked 3 files (2 templates, 4 triggers): 1 error, 2 warnings, 0 notes, 0 ignored".
+pub fn summary_line(summary: &Summary) -> String {
+    let tally = summary.findings;
     let mut line = format!(
         "checked {} ({}, {}): {}, {}, {}, {} ignored",
-        plural(run.files(), "file"),
-        plural(run.templates, "template"),
-        plural(run.triggers.len(), "trigger"),
+        plural(summary.files, "file"),
+        plural(summary.templates, "template"),
+        plural(summary.triggers, "trigger"),
         plural(tally.errors, "error"),
         plural(tally.warnings, "warning"),
         plural(tally.notes, "note"),
-        run.ignored.len(),
+        summary.ignored,
     );
-    if !run.baselined.is_empty() {
-        line.push_str(&format!(", {} in the baseline", run.baselined.len()));
+    if summary.baselined > 0 {
+        line.push_str(&format!(", {} in the baseline", summary.baselined));
     }
-    if !run.errors.is_empty() {
-        let could_not = if run.errors.len() == 1 {
+    if summary.errors > 0 {
+        let could_not = if summary.errors == 1 {
             "1 file could not be linted".to_string()
         } else {
-            format!("{} files could not be linted", run.errors.len())
+            format!("{} files could not be linted", summary.errors)
         };
         line.push_str(&format!("; {could_not}"));
     }
     line
+}
+
+/// The summary line of a collected run.
+pub fn summary(run: &Run) -> String {
+    summary_line(&Summary::of(run))
 }
 
 /// A configuration file problem, drawn like a parse error.
@@ -235,7 +277,7 @@ pub fn render_config_error(error: &crate::config::ConfigError, style: Style) -> 
         offset: error.offset,
         message: error.message.clone(),
     });
-    let mut out = renderer(style).render(&error_report(&run, &run.errors[0]));
+    let mut out = renderer(style).render(&error_report(&run.sources, &run.errors[0]));
     out.push('\n');
     out
 }

@@ -1,18 +1,16 @@
 //! The versioned JSON report. Its shape is a public interface: other tools parse it.
+//!
+//! Findings are written as they arrive; errors and the summary at the end.
+
+use std::io::Write;
 
 use serde::Serialize;
 
-use super::line_cols;
+use super::{Batch, Summary, Writer, line_cols};
 use crate::Run;
+use crate::engine::FileError;
+use crate::rules::Finding;
 use crate::source::Sources;
-
-#[derive(Serialize)]
-pub struct JsonReport<'a> {
-    pub version: u32,
-    pub findings: Vec<JsonFinding<'a>>,
-    pub errors: Vec<JsonError>,
-    pub summary: JsonSummary,
-}
 
 #[derive(Serialize)]
 pub struct JsonFinding<'a> {
@@ -54,48 +52,40 @@ pub struct JsonSummary {
     pub baselined: usize,
 }
 
+impl From<&Summary> for JsonSummary {
+    fn from(s: &Summary) -> Self {
+        JsonSummary {
+            files: s.files,
+            templates: s.templates,
+            triggers: s.triggers,
+            findings: s.findings.total(),
+            errors: s.errors,
+            ignored: s.ignored,
+            baselined: s.baselined,
+        }
+    }
+}
+
+pub fn error(sources: &Sources, e: &FileError) -> JsonError {
+    let file = sources.get(e.file);
+    let position = e.offset.map(|o| file.line_col(o));
+    JsonError {
+        file: file.path.display().to_string(),
+        line: position.map(|p| p.line),
+        column: position.map(|p| p.column),
+        message: e.message.clone(),
+    }
+}
+
 pub fn errors(run: &Run) -> Vec<JsonError> {
-    run.errors
-        .iter()
-        .map(|e| {
-            let file = run.sources.get(e.file);
-            let position = e.offset.map(|o| file.line_col(o));
-            JsonError {
-                file: file.path.display().to_string(),
-                line: position.map(|p| p.line),
-                column: position.map(|p| p.column),
-                message: e.message.clone(),
-            }
-        })
-        .collect()
+    run.errors.iter().map(|e| error(&run.sources, e)).collect()
 }
 
 pub fn summary(run: &Run) -> JsonSummary {
-    JsonSummary {
-        files: run.files(),
-        templates: run.templates,
-        triggers: run.triggers.len(),
-        findings: run.findings.len(),
-        errors: run.errors.len(),
-        ignored: run.ignored.len(),
-        baselined: run.baselined.len(),
-    }
+    JsonSummary::from(&Summary::of(run))
 }
 
-pub fn report(run: &Run) -> JsonReport<'_> {
-    JsonReport {
-        version: 1,
-        findings: run
-            .findings
-            .iter()
-            .map(|f| finding(&run.sources, f))
-            .collect(),
-        errors: errors(run),
-        summary: summary(run),
-    }
-}
-
-fn finding<'a>(sources: &Sources, f: &'a crate::rules::Finding) -> JsonFinding<'a> {
+fn finding<'a>(sources: &Sources, f: &'a Finding) -> JsonFinding<'a> {
     let (start, end) = line_cols(sources, f.span);
     JsonFinding {
         code: f.rule.code,
@@ -114,8 +104,81 @@ fn finding<'a>(sources: &Sources, f: &'a crate::rules::Finding) -> JsonFinding<'
     }
 }
 
+/// Pretty JSON of a value, each line indented by `depth` levels (to nest inside the report).
+pub(super) fn indented<T: Serialize>(value: &T, depth: usize) -> String {
+    let text = serde_json::to_string_pretty(value).expect("serialises");
+    let pad = "  ".repeat(depth);
+    text.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes `{"version": 1, "findings": [...], "errors": [...], "summary": {...}}`.
+pub struct JsonWriter<W: Write> {
+    out: W,
+    started: bool,
+    first: bool,
+    errors: Vec<JsonError>,
+}
+
+impl<W: Write> JsonWriter<W> {
+    pub fn new(out: W) -> Self {
+        JsonWriter {
+            out,
+            started: false,
+            first: true,
+            errors: Vec::new(),
+        }
+    }
+
+    fn start(&mut self) -> std::io::Result<()> {
+        if !self.started {
+            self.started = true;
+            write!(self.out, "{{\n  \"version\": 1,\n  \"findings\": [")?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Writer for JsonWriter<W> {
+    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()> {
+        self.start()?;
+        for f in batch.findings {
+            let separator = if self.first { "\n" } else { ",\n" };
+            self.first = false;
+            write!(
+                self.out,
+                "{separator}{}",
+                indented(&finding(batch.sources, f), 2)
+            )?;
+        }
+        self.errors
+            .extend(batch.errors.iter().map(|e| error(batch.sources, e)));
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        self.start()?;
+        let close = if self.first { "]" } else { "\n  ]" };
+        let errors = if self.errors.is_empty() {
+            "[]".to_string()
+        } else {
+            indented(&self.errors, 1).trim_start().to_string()
+        };
+        let summary = indented(&JsonSummary::from(summary), 1)
+            .trim_start()
+            .to_string();
+        write!(
+            self.out,
+            "{close},\n  \"errors\": {errors},\n  \"summary\": {summary}\n}}\n"
+        )?;
+        self.out.flush()
+    }
+}
+
 pub fn render(run: &Run) -> String {
-    let mut text = serde_json::to_string_pretty(&report(run)).expect("report serialises");
-    text.push('\n');
-    text
+    let buffer = super::Buffer::default();
+    super::render_run(&mut JsonWriter::new(buffer.clone()), run);
+    buffer.text()
 }

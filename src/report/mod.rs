@@ -1,5 +1,10 @@
-//! Rendering a run: human diagnostics, versioned JSON, `inspect` tables and the rule list.
-//! Line and column numbers are computed here and nowhere earlier.
+//! Rendering: human diagnostics, versioned JSON, SARIF, GitHub annotations, `inspect` tables
+//! and the rule list. Line and column numbers are computed here and nowhere earlier.
+//!
+//! The `check` formats are [`Writer`]s: they take one [`Batch`] of findings at a time (one
+//! file's, as the engine streams them) and write it at once, so output starts early and memory
+//! does not grow with the number of files; `finish` writes what needs the whole run (the
+//! summary, the errors of JSON and SARIF).
 
 pub mod github;
 pub mod human;
@@ -8,8 +13,10 @@ pub mod json;
 pub mod rules;
 pub mod sarif;
 
-use crate::Run;
-use crate::rules::Severity;
+use std::io::Write;
+
+use crate::engine::{FileError, FileReport, Run};
+use crate::rules::{Finding, Severity};
 use crate::source::{LineCol, Sources, Span};
 
 /// Start and end (exclusive) of a span as 1-based line/column pairs.
@@ -21,6 +28,40 @@ pub fn line_cols(sources: &Sources, span: Span) -> (LineCol, LineCol) {
     )
 }
 
+/// Findings and errors to write, with the files they point into.
+#[derive(Clone, Copy)]
+pub struct Batch<'a> {
+    pub sources: &'a Sources,
+    pub findings: &'a [Finding],
+    pub ignored: &'a [Finding],
+    pub baselined: &'a [Finding],
+    pub errors: &'a [FileError],
+}
+
+impl FileReport {
+    pub fn batch(&self) -> Batch<'_> {
+        Batch {
+            sources: &self.sources,
+            findings: &self.findings,
+            ignored: &self.ignored,
+            baselined: &self.baselined,
+            errors: &self.errors,
+        }
+    }
+}
+
+impl Run {
+    pub fn batch(&self) -> Batch<'_> {
+        Batch {
+            sources: &self.sources,
+            findings: &self.findings,
+            ignored: &self.ignored,
+            baselined: &self.baselined,
+            errors: &self.errors,
+        }
+    }
+}
+
 /// Counts of findings per severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -30,16 +71,99 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn of(run: &Run) -> Tally {
-        let mut tally = Tally::default();
-        for f in &run.findings {
+    fn add(&mut self, findings: &[Finding]) {
+        for f in findings {
             match f.severity {
-                Severity::Error => tally.errors += 1,
-                Severity::Warning => tally.warnings += 1,
-                Severity::Note => tally.notes += 1,
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Note => self.notes += 1,
             }
         }
-        tally
+    }
+
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.notes
+    }
+
+    /// Whether a finding at or above `severity` was reported.
+    pub fn reaches(&self, severity: Severity) -> bool {
+        match severity {
+            Severity::Error => self.errors > 0,
+            Severity::Warning => self.errors + self.warnings > 0,
+            Severity::Note => self.total() > 0,
+        }
+    }
+}
+
+/// The counts every format's summary reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub templates: usize,
+    pub triggers: usize,
+    pub errors: usize,
+    pub ignored: usize,
+    pub baselined: usize,
+    pub findings: Tally,
+}
+
+impl Summary {
+    /// Counts one file's report (after the baseline was applied to it).
+    pub fn add(&mut self, report: &FileReport) {
+        self.files += 1;
+        self.templates += usize::from(report.is_template);
+        self.triggers += report.trigger_count;
+        self.errors += report.errors.len();
+        self.ignored += report.ignored.len();
+        self.baselined += report.baselined.len();
+        self.findings.add(&report.findings);
+    }
+
+    pub fn of(run: &Run) -> Summary {
+        let mut findings = Tally::default();
+        findings.add(&run.findings);
+        Summary {
+            files: run.files(),
+            templates: run.templates,
+            triggers: run.triggers.len(),
+            errors: run.errors.len(),
+            ignored: run.ignored.len(),
+            baselined: run.baselined.len(),
+            findings,
+        }
+    }
+}
+
+/// A `check` output format, written as the run goes.
+pub trait Writer {
+    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()>;
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
+}
+
+/// Renders a collected run with a writer, into a string.
+pub fn render_run<W: Writer>(writer: &mut W, run: &Run) {
+    writer.batch(run.batch()).expect("writing to memory");
+    writer.finish(&Summary::of(run)).expect("writing to memory");
+}
+
+/// A shared in-memory sink for writers whose output is wanted as a string.
+#[derive(Clone, Default)]
+pub struct Buffer(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl Buffer {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+    }
+}
+
+impl Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -4,45 +4,94 @@
 
 use serde_json::{Value, json};
 
-use super::line_cols;
+use std::io::Write;
+
+use super::json::indented;
+use super::{Batch, Summary, Writer, line_cols};
 use crate::Run;
+use crate::engine::FileError;
 use crate::rules::{ALL, Finding, Severity};
 use crate::source::{Sources, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-pub fn render(run: &Run) -> String {
-    let mut text = serde_json::to_string_pretty(&log(run)).expect("SARIF serialises");
-    text.push('\n');
-    text
+/// Writes one SARIF run: the tool and its rules, results as they arrive, then the invocation
+/// with the files that could not be linted.
+pub struct SarifWriter<W: Write> {
+    out: W,
+    started: bool,
+    first: bool,
+    notifications: Vec<Value>,
 }
 
-pub fn log(run: &Run) -> Value {
-    let mut results: Vec<Value> = run
-        .findings
-        .iter()
-        .map(|f| result(&run.sources, f, None))
-        .collect();
-    results.extend(
-        run.ignored
-            .iter()
-            .map(|f| result(&run.sources, f, Some("inSource"))),
-    );
-    results.extend(
-        run.baselined
-            .iter()
-            .map(|f| result(&run.sources, f, Some("external"))),
-    );
-    json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": driver()},
-            "invocations": [invocation(run)],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    })
+impl<W: Write> SarifWriter<W> {
+    pub fn new(out: W) -> Self {
+        SarifWriter {
+            out,
+            started: false,
+            first: true,
+            notifications: Vec::new(),
+        }
+    }
+
+    fn start(&mut self) -> std::io::Result<()> {
+        if self.started {
+            return Ok(());
+        }
+        self.started = true;
+        let tool = indented(&json!({"driver": driver()}), 3);
+        write!(
+            self.out,
+            "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
+            tool.trim_start()
+        )
+    }
+
+    fn result(&mut self, value: &Value) -> std::io::Result<()> {
+        let separator = if self.first { "\n" } else { ",\n" };
+        self.first = false;
+        write!(self.out, "{separator}{}", indented(value, 4))
+    }
+}
+
+impl<W: Write> Writer for SarifWriter<W> {
+    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()> {
+        self.start()?;
+        let sets = [
+            (batch.findings, None),
+            (batch.ignored, Some("inSource")),
+            (batch.baselined, Some("external")),
+        ];
+        for (findings, suppression) in sets {
+            for f in findings {
+                self.result(&result(batch.sources, f, suppression))?;
+            }
+        }
+        self.notifications
+            .extend(batch.errors.iter().map(|e| notification(batch.sources, e)));
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        self.start()?;
+        let close = if self.first { "]" } else { "\n      ]" };
+        let invocation = json!({
+            "executionSuccessful": summary.errors == 0,
+            "toolExecutionNotifications": std::mem::take(&mut self.notifications),
+        });
+        write!(
+            self.out,
+            "{close},\n      \"invocations\": [\n{}\n      ]\n    }}\n  ]\n}}\n",
+            indented(&invocation, 4)
+        )?;
+        self.out.flush()
+    }
+}
+
+pub fn render(run: &Run) -> String {
+    let buffer = super::Buffer::default();
+    super::render_run(&mut SarifWriter::new(buffer.clone()), run);
+    buffer.text()
 }
 
 fn driver() -> Value {
@@ -85,28 +134,17 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn invocation(run: &Run) -> Value {
-    let notifications: Vec<Value> = run
-        .errors
-        .iter()
-        .map(|e| {
-            let file = run.sources.get(e.file);
-            let mut physical =
-                json!({"artifactLocation": {"uri": uri(&file.path.to_string_lossy())}});
-            if let Some(offset) = e.offset {
-                let lc = file.line_col(offset);
-                physical["region"] = json!({"startLine": lc.line, "startColumn": lc.column});
-            }
-            json!({
-                "level": "error",
-                "message": {"text": e.message},
-                "locations": [{"physicalLocation": physical}],
-            })
-        })
-        .collect();
+fn notification(sources: &Sources, e: &FileError) -> Value {
+    let file = sources.get(e.file);
+    let mut physical = json!({"artifactLocation": {"uri": uri(&file.path.to_string_lossy())}});
+    if let Some(offset) = e.offset {
+        let lc = file.line_col(offset);
+        physical["region"] = json!({"startLine": lc.line, "startColumn": lc.column});
+    }
     json!({
-        "executionSuccessful": run.errors.is_empty(),
-        "toolExecutionNotifications": notifications,
+        "level": "error",
+        "message": {"text": e.message},
+        "locations": [{"physicalLocation": physical}],
     })
 }
 

@@ -1,0 +1,195 @@
+//! Generated templates for benchmarks: realistic services in every format, with a mix of
+//! source kinds and settings, so the whole pipeline does its usual work.
+#![allow(dead_code)]
+
+use std::fmt::Write;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    Serverless,
+    Sam,
+    CfnYaml,
+    CfnJson,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Serverless, Kind::Sam, Kind::CfnYaml, Kind::CfnJson];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Serverless => "serverless",
+            Kind::Sam => "sam",
+            Kind::CfnYaml => "cfn-yaml",
+            Kind::CfnJson => "cfn-json",
+        }
+    }
+
+    pub fn file_name(self, index: usize) -> String {
+        match self {
+            Kind::Serverless => format!("svc{index}/serverless.yml"),
+            Kind::Sam => format!("app{index}/template.yaml"),
+            Kind::CfnYaml => format!("stack{index}.yaml"),
+            Kind::CfnJson => format!("stack{index}.template.json"),
+        }
+    }
+}
+
+/// Triggers per generated template.
+pub const TRIGGERS_PER_TEMPLATE: usize = 6;
+
+/// One template with `triggers` triggers.
+pub fn template(kind: Kind, index: usize, triggers: usize) -> String {
+    match kind {
+        Kind::Serverless => serverless(index, triggers),
+        Kind::Sam => sam(index, triggers),
+        Kind::CfnYaml => cfn_yaml(index, triggers),
+        Kind::CfnJson => cfn_json(index, triggers),
+    }
+}
+
+fn serverless(index: usize, triggers: usize) -> String {
+    let mut s = format!(
+        "service: orders-{index}\nframeworkVersion: '3'\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  region: eu-west-1\n  timeout: 20\n  environment:\n    TABLE: orders-{index}\ncustom:\n  batchSize: 50\n  window: 5\nfunctions:\n"
+    );
+    for t in 0..triggers {
+        let _ = write!(
+            s,
+            "  consumer{t}:\n    handler: src/handlers/consumer{t}.handler\n    memorySize: 512\n    events:\n"
+        );
+        match t % 3 {
+            0 => {
+                let _ = write!(
+                    s,
+                    "      - stream:\n          type: kinesis\n          arn: arn:aws:kinesis:eu-west-1:123456789012:stream/orders-{index}-{t}\n          batchSize: ${{self:custom.batchSize}}\n          batchWindow: ${{self:custom.window}}\n          startingPosition: LATEST\n          maximumRetryAttempts: 3\n"
+                );
+            }
+            1 => {
+                let _ = write!(
+                    s,
+                    "      - stream:\n          type: dynamodb\n          arn: !GetAtt OrdersTable{t}.StreamArn\n          bisectBatchOnFunctionError: true\n          destinations:\n            onFailure:\n              arn: !GetAtt Failures.Arn\n              type: sqs\n"
+                );
+            }
+            _ => {
+                let _ = write!(
+                    s,
+                    "      - sqs:\n          arn: !GetAtt Jobs{t}.Arn\n          batchSize: 10\n          functionResponseType: ReportBatchItemFailures\n"
+                );
+            }
+        }
+    }
+    s.push_str("resources:\n  Resources:\n    Failures:\n      Type: AWS::SQS::Queue\n");
+    for t in 0..triggers {
+        let _ = write!(
+            s,
+            "    OrdersTable{t}:\n      Type: AWS::DynamoDB::Table\n      Properties:\n        BillingMode: PAY_PER_REQUEST\n        AttributeDefinitions:\n          - AttributeName: id\n            AttributeType: S\n        KeySchema:\n          - AttributeName: id\n            KeyType: HASH\n        StreamSpecification:\n          StreamViewType: NEW_IMAGE\n    Jobs{t}:\n      Type: AWS::SQS::Queue\n      Properties:\n        VisibilityTimeout: 120\n"
+        );
+    }
+    s
+}
+
+fn sam(index: usize, triggers: usize) -> String {
+    let mut s = format!(
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nDescription: orders {index}\nGlobals:\n  Function:\n    Runtime: python3.12\n    Timeout: 30\n    MemorySize: 256\nParameters:\n  Batch:\n    Type: Number\n    Default: 100\nResources:\n"
+    );
+    for t in 0..triggers {
+        let _ = write!(
+            s,
+            "  Consumer{t}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      CodeUri: src/\n      Policies:\n        - SQSPollerPolicy:\n            QueueName: !GetAtt Jobs{t}.QueueName\n      Events:\n"
+        );
+        match t % 3 {
+            0 => {
+                let _ = write!(
+                    s,
+                    "        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: !GetAtt Stream{t}.Arn\n            StartingPosition: LATEST\n            BatchSize: !Ref Batch\n            MaximumRetryAttempts: 5\n            BisectBatchOnFunctionError: true\n"
+                );
+            }
+            1 => {
+                let _ = write!(
+                    s,
+                    "        Changes:\n          Type: DynamoDB\n          Properties:\n            Stream: !GetAtt Table{t}.StreamArn\n            StartingPosition: TRIM_HORIZON\n            DestinationConfig:\n              OnFailure:\n                Type: SQS\n                Destination: !GetAtt Jobs{t}.Arn\n"
+                );
+            }
+            _ => {
+                let _ = write!(
+                    s,
+                    "        Jobs:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Jobs{t}.Arn\n            BatchSize: 10\n            MaximumBatchingWindowInSeconds: 2\n"
+                );
+            }
+        }
+        let _ = write!(
+            s,
+            "  Stream{t}:\n    Type: AWS::Kinesis::Stream\n    Properties:\n      ShardCount: 2\n  Table{t}:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      StreamSpecification:\n        StreamViewType: NEW_AND_OLD_IMAGES\n  Jobs{t}:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 180\n"
+        );
+    }
+    s
+}
+
+fn cfn_yaml(index: usize, triggers: usize) -> String {
+    let mut s =
+        format!("AWSTemplateFormatVersion: '2010-09-09'\nDescription: stack {index}\nResources:\n");
+    for t in 0..triggers {
+        let (source, extra) = match t % 3 {
+            0 => (
+                format!("!GetAtt Stream{t}.Arn"),
+                "      StartingPosition: LATEST\n      MaximumRetryAttempts: 2\n      MaximumRecordAgeInSeconds: 3600\n",
+            ),
+            1 => (
+                format!(
+                    "!Sub 'arn:${{AWS::Partition}}:dynamodb:${{AWS::Region}}:${{AWS::AccountId}}:table/orders{t}/stream/2024'"
+                ),
+                "      StartingPosition: TRIM_HORIZON\n      BatchSize: 5\n",
+            ),
+            _ => (format!("!GetAtt Queue{t}.Arn"), "      BatchSize: 10\n"),
+        };
+        let _ = write!(
+            s,
+            "  Mapping{t}:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: !Ref Function{t}\n      EventSourceArn: {source}\n{extra}  Function{t}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      Timeout: 60\n      Role: !GetAtt Role.Arn\n      Code:\n        ZipFile: exports.handler = async () => {{}};\n  Stream{t}:\n    Type: AWS::Kinesis::Stream\n    Properties:\n      ShardCount: 1\n  Queue{t}:\n    Type: AWS::SQS::Queue\n"
+        );
+    }
+    s
+}
+
+fn cfn_json(index: usize, triggers: usize) -> String {
+    let mut resources = Vec::new();
+    for t in 0..triggers {
+        let source = match t % 3 {
+            0 => format!("{{\"Fn::GetAtt\": [\"Stream{t}\", \"Arn\"]}}"),
+            1 => format!("{{\"Fn::GetAtt\": [\"Table{t}\", \"StreamArn\"]}}"),
+            _ => format!("{{\"Fn::GetAtt\": [\"Queue{t}\", \"Arn\"]}}"),
+        };
+        let position = if t % 3 == 2 {
+            String::new()
+        } else {
+            "\"StartingPosition\": \"LATEST\",".to_string()
+        };
+        resources.push(format!(
+            "    \"Handler{index}x{t}EventSource\": {{\n      \"Type\": \"AWS::Lambda::EventSourceMapping\",\n      \"Properties\": {{\n        \"FunctionName\": {{\"Ref\": \"Handler{t}\"}},\n        \"EventSourceArn\": {source},\n        {position}\n        \"BatchSize\": 100\n      }}\n    }},\n    \"Handler{t}\": {{\n      \"Type\": \"AWS::Lambda::Function\",\n      \"Properties\": {{\"Handler\": \"index.handler\", \"Runtime\": \"nodejs20.x\", \"Timeout\": 30, \"MemorySize\": 512}}\n    }},\n    \"Stream{t}\": {{\"Type\": \"AWS::Kinesis::Stream\", \"Properties\": {{\"ShardCount\": 1}}}},\n    \"Table{t}\": {{\"Type\": \"AWS::DynamoDB::Table\", \"Properties\": {{\"StreamSpecification\": {{\"StreamViewType\": \"NEW_IMAGE\"}}}}}},\n    \"Queue{t}\": {{\"Type\": \"AWS::SQS::Queue\", \"Properties\": {{\"VisibilityTimeout\": 60}}}}"
+        ));
+    }
+    format!(
+        "{{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {{\n{}\n  }}\n}}\n",
+        resources.join(",\n")
+    )
+}
+
+/// A template of about `bytes` bytes (one big stack).
+pub fn large(kind: Kind, bytes: usize) -> String {
+    let per_trigger = template(kind, 0, 1).len();
+    template(kind, 0, bytes / per_trigger.max(1))
+}
+
+/// Writes `count` templates of every format under `dir`; returns the total bytes written.
+pub fn write_corpus(dir: &Path, count: usize) -> std::io::Result<u64> {
+    let mut total = 0;
+    for kind in Kind::ALL {
+        for i in 0..count.div_ceil(Kind::ALL.len()) {
+            let path = dir.join(kind.name()).join(kind.file_name(i));
+            std::fs::create_dir_all(path.parent().expect("a folder"))?;
+            let text = template(kind, i, TRIGGERS_PER_TEMPLATE);
+            total += text.len() as u64;
+            std::fs::write(path, text)?;
+        }
+    }
+    Ok(total)
+}

@@ -1,0 +1,521 @@
+//! Running the pipeline over many files: in parallel on every core, with each file's report
+//! streamed in path order, so output is the same whatever the thread count and memory is
+//! bounded by the files in flight, not by the corpus.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::model::{self, Trigger};
+use crate::rules::{self, Finding};
+use crate::source::{FileId, FileIds, SourceFile, Sources};
+use crate::{discover, load, parse, suppress, tree};
+
+/// A file that could not be linted, and where the problem is (a byte offset, when known).
+#[derive(Clone, Debug)]
+pub struct FileError {
+    pub file: FileId,
+    pub offset: Option<usize>,
+    pub message: String,
+}
+
+/// What linting one discovered file produced, with the text of every file its findings and
+/// errors point into (the file itself and what it includes).
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub sources: Sources,
+    /// The file that was linted.
+    pub file: Option<FileId>,
+    pub path: PathBuf,
+    pub is_template: bool,
+    /// A Serverless file without `service:`, meant to be included by a service.
+    pub is_fragment: bool,
+    pub trigger_count: usize,
+    /// The triggers, when the run keeps them (`inspect`, the library API).
+    pub triggers: Vec<Trigger>,
+    /// Findings to report, sorted by position.
+    pub findings: Vec<Finding>,
+    /// Findings hidden by a suppression comment or Metadata entry.
+    pub ignored: Vec<Finding>,
+    /// Findings hidden because the baseline records them.
+    pub baselined: Vec<Finding>,
+    pub errors: Vec<FileError>,
+    pub variables: load::variables::VariableTable,
+    /// Canonical paths of the files this one includes.
+    pub included: Vec<PathBuf>,
+}
+
+impl FileReport {
+    fn error(
+        file: FileId,
+        source: SourceFile,
+        offset: Option<usize>,
+        message: impl Into<String>,
+    ) -> FileReport {
+        let path = source.path.clone();
+        let mut sources = Sources::default();
+        sources.insert(file, source);
+        FileReport {
+            sources,
+            file: Some(file),
+            path,
+            errors: vec![FileError {
+                file,
+                offset,
+                message: message.into(),
+            }],
+            ..FileReport::default()
+        }
+    }
+
+    /// Moves findings the baseline already records out of `findings`.
+    pub fn apply_baseline(&mut self, baseline: &crate::baseline::Baseline) {
+        let findings = std::mem::take(&mut self.findings);
+        let (new, known) = baseline.split(&self.sources, findings);
+        self.findings = new;
+        self.baselined = known;
+    }
+
+    fn sort(&mut self) {
+        let sources = &self.sources;
+        let key = |f: &Finding| {
+            (
+                sources.get(f.span.file).path.clone(),
+                f.span.start,
+                f.span.end,
+                f.rule.code,
+                f.message.clone(),
+            )
+        };
+        self.findings.sort_by_key(key);
+        self.findings.dedup_by(|a, b| key(a) == key(b));
+        self.ignored.sort_by_key(key);
+        self.errors.sort_by_key(|e| {
+            (
+                sources.get(e.file).path.clone(),
+                e.offset,
+                e.message.clone(),
+            )
+        });
+        self.errors
+            .dedup_by(|a, b| (a.file, a.offset, &a.message) == (b.file, b.offset, &b.message));
+    }
+}
+
+/// How many files are linted between two emissions: enough to keep every core busy, few enough
+/// that memory stays bounded by the files in flight.
+const CHUNK: usize = 64;
+
+/// Lints files and folders, calling `emit` with each file's report in path order. Fragments
+/// that no service of the run includes are reported last (whether one is included is known
+/// only once every service has been read).
+pub fn lint_each(paths: &[PathBuf], config: &Config, keep: Keep, mut emit: impl FnMut(FileReport)) {
+    let (mut files, walk_errors) = discover::discover(paths, &config.exclude);
+    files.sort();
+    let ids = FileIds::default();
+    let mut walk_errors: Vec<FileReport> = walk_errors
+        .into_iter()
+        .map(|e| {
+            FileReport::error(
+                ids.next(),
+                SourceFile::new(e.path, String::new()),
+                None,
+                e.message,
+            )
+        })
+        .collect();
+    walk_errors.sort_by(|a, b| a.path.cmp(&b.path));
+    walk_errors.into_iter().for_each(&mut emit);
+
+    let mut included: HashSet<PathBuf> = HashSet::new();
+    let mut fragments: Vec<FileReport> = Vec::new();
+    let mut seen: HashSet<u64> = HashSet::new();
+    for chunk in files.chunks(CHUNK) {
+        let reports: Vec<FileReport> = chunk
+            .par_iter()
+            .map(|path| lint_path(path, config, &ids, keep))
+            .collect();
+        for report in reports {
+            included.extend(report.included.iter().cloned());
+            if report.is_fragment {
+                fragments.push(report);
+            } else {
+                emit(without_repeats(report, &mut seen));
+            }
+        }
+    }
+    for mut fragment in fragments {
+        let with_its_service =
+            std::fs::canonicalize(&fragment.path).is_ok_and(|p| included.contains(&p));
+        if with_its_service {
+            fragment.trigger_count = 0;
+            fragment.triggers.clear();
+            fragment.findings.clear();
+            fragment.ignored.clear();
+            fragment.variables = Default::default();
+        }
+        emit(fragment);
+    }
+}
+
+/// What a report keeps beyond what output needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Only what reports print: texts of files with findings or errors.
+    Output,
+    /// Everything: triggers and every text (the library API, `inspect`, tests).
+    All,
+}
+
+/// Drops findings another report already gave: a fragment included by two services.
+fn without_repeats(mut report: FileReport, seen: &mut HashSet<u64>) -> FileReport {
+    let Some(file) = report.file else {
+        return report;
+    };
+    let sources = &report.sources;
+    report.findings.retain(|f| {
+        if f.span.file == file {
+            return true;
+        }
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (
+            &sources.get(f.span.file).path,
+            f.span.start,
+            f.span.end,
+            f.rule.code,
+            &f.message,
+        )
+            .hash(&mut hasher);
+        seen.insert(hasher.finish())
+    });
+    report
+}
+
+fn lint_path(path: &Path, config: &Config, ids: &FileIds, keep: Keep) -> FileReport {
+    let file = ids.next();
+    match read(path) {
+        Ok(text) => lint_source(file, SourceFile::new(path, text), config, ids, keep),
+        Err((text, offset, message)) => {
+            FileReport::error(file, SourceFile::new(path, text), offset, message)
+        }
+    }
+}
+
+/// Everything one run found, collected (for the library API, `inspect` and tests).
+#[derive(Debug, Default)]
+pub struct Run {
+    pub sources: Sources,
+    /// Files considered: discovered or named (files included by others are not counted).
+    pub files: usize,
+    /// Files recognised as Serverless, SAM or CloudFormation.
+    pub templates: usize,
+    pub triggers: Vec<Trigger>,
+    /// Findings to report.
+    pub findings: Vec<Finding>,
+    /// Findings hidden by a suppression comment or Metadata entry.
+    pub ignored: Vec<Finding>,
+    /// Findings hidden because the baseline records them.
+    pub baselined: Vec<Finding>,
+    pub errors: Vec<FileError>,
+    /// How the variables of Serverless services were resolved, by the span of each use.
+    pub variables: load::variables::VariableTable,
+}
+
+impl Run {
+    /// Files considered (read, or attempted).
+    pub fn files(&self) -> usize {
+        self.files
+    }
+
+    /// Adds one file's report.
+    pub fn absorb(&mut self, report: FileReport) {
+        self.files += 1;
+        self.templates += usize::from(report.is_template);
+        self.triggers.extend(report.triggers);
+        self.findings.extend(report.findings);
+        self.ignored.extend(report.ignored);
+        self.errors.extend(report.errors);
+        self.variables.extend(report.variables);
+        for (id, source) in report.sources.into_iter() {
+            self.sources.insert(id, source);
+        }
+    }
+
+    /// Moves findings the baseline already records out of `findings`.
+    pub fn apply_baseline(&mut self, baseline: &crate::baseline::Baseline) {
+        let findings = std::mem::take(&mut self.findings);
+        let (new, known) = baseline.split(&self.sources, findings);
+        self.findings = new;
+        self.baselined = known;
+    }
+}
+
+/// Lints files and folders and collects everything.
+pub fn run(paths: &[PathBuf], config: &Config) -> Run {
+    let mut run = Run::default();
+    lint_each(paths, config, Keep::All, |report| run.absorb(report));
+    run
+}
+
+/// Lints one text as if read from `path` (standard input, tests).
+pub fn run_text(path: impl Into<PathBuf>, text: String, config: &Config) -> Run {
+    let mut run = Run::default();
+    let ids = FileIds::default();
+    let file = ids.next();
+    run.absorb(lint_source(
+        file,
+        SourceFile::new(path, text),
+        config,
+        &ids,
+        Keep::All,
+    ));
+    run
+}
+
+/// Lints bytes read from standard input, decoded like a file's, collecting everything.
+pub fn run_bytes(path: impl Into<PathBuf>, bytes: &[u8], config: &Config) -> Run {
+    let mut run = Run::default();
+    run.absorb(lint_bytes(path.into(), bytes, config, Keep::All));
+    run
+}
+
+/// Lints bytes read from standard input into one file's report.
+pub fn report_bytes(path: impl Into<PathBuf>, bytes: &[u8], config: &Config) -> FileReport {
+    lint_bytes(path.into(), bytes, config, Keep::Output)
+}
+
+fn lint_bytes(path: PathBuf, bytes: &[u8], config: &Config, keep: Keep) -> FileReport {
+    let ids = FileIds::default();
+    let file = ids.next();
+    match parse::decode(bytes) {
+        Ok(text) => lint_source(file, SourceFile::new(path, text), config, &ids, keep),
+        Err(e) => {
+            let prefix = String::from_utf8_lossy(&bytes[..e.offset.min(bytes.len())]).into_owned();
+            FileReport::error(
+                file,
+                SourceFile::new(path, prefix),
+                Some(e.offset),
+                e.message,
+            )
+        }
+    }
+}
+
+/// Reads a file as text, refusing what is too big, binary, not text, or not a regular file
+/// (a FIFO would block the open, so the type is checked first). On failure returns whatever
+/// text is worth showing with the error (the valid prefix of an undecodable file).
+fn read(path: &Path) -> Result<String, (String, Option<usize>, String)> {
+    let fail = |offset, message: String| (String::new(), offset, message);
+    let meta = std::fs::metadata(path).map_err(|e| fail(None, discover::io_message(&e)))?;
+    if !meta.is_file() {
+        return Err(fail(None, "not a regular file".to_string()));
+    }
+    if meta.len() > parse::MAX_FILE_BYTES {
+        return Err(fail(None, too_large(meta.len())));
+    }
+    let file = std::fs::File::open(path).map_err(|e| fail(None, discover::io_message(&e)))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Read at most one byte past the limit, in case the file grew after the size check.
+    file.take(parse::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(None, discover::io_message(&e)))?;
+    if bytes.len() as u64 > parse::MAX_FILE_BYTES {
+        return Err(fail(None, too_large(bytes.len() as u64)));
+    }
+    parse::decode(&bytes).map_err(|e| {
+        let prefix = String::from_utf8_lossy(&bytes[..e.offset.min(bytes.len())]).into_owned();
+        (prefix, Some(e.offset), e.message)
+    })
+}
+
+fn too_large(bytes: u64) -> String {
+    format!(
+        "file is {} MiB, larger than the {} MiB limit",
+        bytes / (1024 * 1024),
+        parse::MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
+/// Lints one file's text. A panic anywhere in here is a bug; it is caught so the other files
+/// are still linted, and reported as an error for this file.
+fn lint_source(
+    file: FileId,
+    source: SourceFile,
+    config: &Config,
+    ids: &FileIds,
+    keep: Keep,
+) -> FileReport {
+    let lint = std::panic::AssertUnwindSafe(|| lint_source_inner(file, &source, config, ids, keep));
+    let outcome = std::panic::catch_unwind(lint);
+    let mut report = match outcome {
+        Ok(report) => report,
+        Err(_) => {
+            return FileReport::error(
+                file,
+                source,
+                None,
+                "internal error while linting this file (a bug in triggerlint; please report it)",
+            );
+        }
+    };
+    report.path = source.path.clone();
+    report.file = Some(file);
+    let needed = keep == Keep::All
+        || !report.findings.is_empty()
+        || !report.ignored.is_empty()
+        || !report.errors.is_empty();
+    if needed {
+        report.sources.insert(file, source);
+    } else {
+        // Nothing to show from this file: keep no text.
+        report.sources = Sources::default();
+    }
+    report.sort();
+    report
+}
+
+fn lint_source_inner(
+    file: FileId,
+    source: &SourceFile,
+    config: &Config,
+    ids: &FileIds,
+    keep: Keep,
+) -> FileReport {
+    let text = source.text.as_str();
+    let syntax = parse::syntax_of(&source.path, text);
+    let root = match parse::parse(text, syntax, file) {
+        Ok(Some(root)) => root,
+        Ok(None) => return FileReport::default(),
+        Err(e) => {
+            let what = match syntax {
+                parse::Syntax::Json => "JSON",
+                parse::Syntax::Yaml => "YAML",
+            };
+            return FileReport {
+                errors: vec![FileError {
+                    file,
+                    offset: Some(e.offset),
+                    message: format!("invalid {what}: {}", e.message),
+                }],
+                ..FileReport::default()
+            };
+        }
+    };
+    let Some(format) = load::sniff(&root) else {
+        return FileReport::default();
+    };
+    let resolved = (format == model::Format::Serverless)
+        .then(|| resolve_variables(file, source, &root, config, ids));
+    let (triggers, findings, ignored) =
+        check_document(file, source, format, &root, resolved.as_ref(), config);
+    let mut report = FileReport {
+        is_template: true,
+        is_fragment: format == model::Format::Serverless && root.get("service").is_none(),
+        trigger_count: triggers.len(),
+        triggers: if keep == Keep::All {
+            triggers
+        } else {
+            Vec::new()
+        },
+        findings,
+        ignored,
+        ..FileReport::default()
+    };
+    if let Some(resolved) = resolved {
+        report.included = resolved
+            .included
+            .iter()
+            .filter_map(|i| std::fs::canonicalize(&i.source.path).ok())
+            .collect();
+        report
+            .errors
+            .extend(resolved.errors.into_iter().map(|e| FileError {
+                file: e.file,
+                offset: e.offset,
+                message: e.message,
+            }));
+        for included in resolved.included {
+            report.sources.insert(included.id, included.source);
+        }
+        if keep == Keep::All {
+            report.variables = resolved.table;
+        }
+    }
+    report
+}
+
+/// Loads the triggers of a parsed document, runs the rules and applies suppressions: the
+/// triggers, the findings to report, and the suppressed ones.
+fn check_document(
+    file: FileId,
+    source: &SourceFile,
+    format: model::Format,
+    root: &tree::Node,
+    resolved: Option<&load::variables::Resolved>,
+    config: &Config,
+) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
+    let document = resolved.map_or(root, |r| &r.root);
+    let table = resolved.map(|r| &r.table);
+    let loaded = load::load(format, file, document, table);
+    let findings: Vec<Finding> = loaded
+        .triggers
+        .iter()
+        .flat_map(|t| rules::check(t, &loaded.template, config))
+        .map(|f| match table {
+            Some(table) => with_definitions(f, table),
+            None => f,
+        })
+        .collect();
+    let (findings, ignored) = if config.no_ignore {
+        (findings, Vec::new())
+    } else {
+        let (mut suppressions, malformed) = suppress::collect(file, source, &loaded.triggers);
+        let (mut kept, ignored) = suppress::apply(findings, &mut suppressions, source);
+        kept.extend(suppress::unused(&suppressions, &malformed, config));
+        (kept, ignored)
+    };
+    (loaded.triggers, findings, ignored)
+}
+
+/// Resolves a Serverless file's variables. A file without `service:` is a fragment: linted
+/// alone, what it takes from the service that includes it stays unknown.
+fn resolve_variables(
+    file: FileId,
+    source: &SourceFile,
+    root: &tree::Node,
+    config: &Config,
+    ids: &FileIds,
+) -> load::variables::Resolved {
+    let service_dir = discover::absolute(source.path.parent().unwrap_or(Path::new("")));
+    let context = load::variables::Context {
+        options: &config.serverless,
+        project_root: discover::project_root(&service_dir),
+        service_dir,
+        fragment_alone: root.get("service").is_none(),
+        ids,
+    };
+    load::variables::resolve_service(root, file, &context)
+}
+
+/// Adds where a value that came through variables was defined, as related labels.
+fn with_definitions(mut finding: Finding, table: &load::variables::VariableTable) -> Finding {
+    let Some(used) = table.get(finding.span) else {
+        return finding;
+    };
+    for definition in used
+        .definitions
+        .iter()
+        .filter(|d| d.span != crate::source::Span::default())
+        .take(3)
+    {
+        finding = finding.related(
+            definition.span,
+            format!("`{}` is defined here", definition.what),
+        );
+    }
+    finding
+}
