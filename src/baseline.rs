@@ -49,7 +49,7 @@ fn key(sources: &Sources, base: &Path, finding: &Finding) -> Key {
     let relative = absolute.strip_prefix(base).unwrap_or(&absolute);
     Key {
         file: relative.to_string_lossy().replace('\\', "/"),
-        path: finding.path.clone(),
+        path: finding.path.to_string(),
         code: finding.rule.code.to_string(),
     }
 }

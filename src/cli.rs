@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::engine::{FileReport, Keep};
-use crate::report::{self, Summary, Writer, human::Style};
+use crate::report::{self, Render, Summary, Writer, human::Style};
 use crate::rules::{self, Severity};
 
 /// Exit codes, the same in every output format.
@@ -236,20 +236,36 @@ fn check(args: CheckArgs) -> u8 {
         return write_baseline(&args, &config, path, style);
     }
     let stdout = Quiet::new(std::io::stdout().lock());
-    let mut writer: Box<dyn Writer> = match args.format {
-        Format::Human => Box::new(report::human::HumanWriter::new(stdout, style)),
-        Format::Json => Box::new(report::json::JsonWriter::new(stdout)),
-        Format::Sarif => Box::new(report::sarif::SarifWriter::new(stdout)),
-        Format::Github => Box::new(report::github::GithubWriter::new(stdout)),
+    let (render, mut writer): (Box<dyn Render>, Box<dyn Writer>) = match args.format {
+        Format::Human => (
+            Box::new(report::human::HumanRender { style }),
+            Box::new(report::human::HumanWriter::new(stdout)),
+        ),
+        Format::Json => (
+            Box::new(report::json::JsonRender),
+            Box::new(report::json::JsonWriter::new(stdout)),
+        ),
+        Format::Sarif => (
+            Box::new(report::sarif::SarifRender),
+            Box::new(report::sarif::SarifWriter::new(stdout)),
+        ),
+        Format::Github => (
+            Box::new(report::github::GithubRender),
+            Box::new(report::github::GithubWriter::new(stdout)),
+        ),
     };
     let mut summary = Summary::default();
-    let linted = lint(&args, &config, |mut report| {
+    // Baseline and rendering run on the worker threads; the main thread writes in order.
+    let prepare = |report: &mut FileReport| {
         if let Some(baseline) = &baseline {
             report.apply_baseline(baseline);
         }
+        render.render(report.batch())
+    };
+    let linted = lint(&args, &config, prepare, |report, rendered| {
         summary.add(&report);
         // Output errors (a closed pipe) are swallowed by `Quiet`.
-        let _ = writer.batch(report.batch());
+        let _ = writer.write(rendered);
     });
     if let Err(message) = linted {
         eprintln!("error: {message}");
@@ -260,11 +276,16 @@ fn check(args: CheckArgs) -> u8 {
 }
 
 /// Lints the paths, or standard input when the only path is `-`, handing each file's report
-/// to `emit` as it is ready.
-fn lint(args: &CheckArgs, config: &Config, mut emit: impl FnMut(FileReport)) -> Result<(), String> {
+/// with what `prepare` made of it (on a worker thread) to `emit`, in order.
+fn lint<T: Send>(
+    args: &CheckArgs,
+    config: &Config,
+    prepare: impl Fn(&mut FileReport) -> T + Sync,
+    mut emit: impl FnMut(FileReport, T),
+) -> Result<(), String> {
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if !stdin {
-        crate::engine::lint_each(&args.paths, config, Keep::Output, emit);
+        crate::engine::lint_each_prepared(&args.paths, config, Keep::Output, prepare, emit);
         return Ok(());
     }
     if args.paths.len() > 1 {
@@ -288,7 +309,9 @@ fn lint(args: &CheckArgs, config: &Config, mut emit: impl FnMut(FileReport)) -> 
         .stdin_filename
         .clone()
         .unwrap_or_else(|| PathBuf::from("<stdin>"));
-    emit(crate::engine::report_bytes(name, &bytes, config));
+    let mut report = crate::engine::report_bytes(name, &bytes, config);
+    let prepared = prepare(&mut report);
+    emit(report, prepared);
     Ok(())
 }
 
@@ -296,19 +319,22 @@ fn lint(args: &CheckArgs, config: &Config, mut emit: impl FnMut(FileReport)) -> 
 /// their findings are missing from the baseline.
 fn write_baseline(args: &CheckArgs, config: &Config, path: &std::path::Path, style: Style) -> u8 {
     let mut recorder = crate::baseline::Recorder::new(path);
-    let mut errors = report::human::HumanWriter::new(Quiet::new(std::io::stdout().lock()), style);
+    let render = report::human::HumanRender { style };
+    let mut errors = report::human::HumanWriter::new(Quiet::new(std::io::stdout().lock()));
     let mut failed = false;
-    let linted = lint(args, config, |report| {
+    // Only the errors are shown: the findings go into the baseline.
+    let errors_only = |report: &mut FileReport| {
+        render.render(report::Batch {
+            findings: &[],
+            ignored: &[],
+            baselined: &[],
+            ..report.batch()
+        })
+    };
+    let linted = lint(args, config, errors_only, |report, rendered| {
         recorder.add(&report.sources, &report.findings);
-        if !report.errors.is_empty() {
-            failed = true;
-            let _ = errors.batch(report::Batch {
-                findings: &[],
-                ignored: &[],
-                baselined: &[],
-                ..report.batch()
-            });
-        }
+        failed |= !report.errors.is_empty();
+        let _ = errors.write(rendered);
     });
     if let Err(message) = linted {
         eprintln!("error: {message}");

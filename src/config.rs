@@ -67,6 +67,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The enabled rules, in code order.
+    pub fn enabled_rules(&self) -> Vec<&'static Rule> {
+        ALL.iter().copied().filter(|r| self.is_enabled(r)).collect()
+    }
+
     pub fn is_enabled(&self, rule: &Rule) -> bool {
         let selected = self.select.is_empty() || self.select.iter().any(|s| rule.matches(s));
         selected && !self.ignore.iter().any(|s| rule.matches(s))

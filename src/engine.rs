@@ -81,24 +81,26 @@ impl FileReport {
 
     fn sort(&mut self) {
         let sources = &self.sources;
-        let key = |f: &Finding| {
+        fn key<'f>(
+            sources: &'f Sources,
+            f: &'f Finding,
+        ) -> (&'f Path, u32, u32, &'static str, &'f str) {
             (
-                sources.get(f.span.file).path.clone(),
+                sources.get(f.span.file).path.as_path(),
                 f.span.start,
                 f.span.end,
                 f.rule.code,
-                f.message.clone(),
+                f.message.as_str(),
             )
-        };
-        self.findings.sort_by_key(key);
-        self.findings.dedup_by(|a, b| key(a) == key(b));
-        self.ignored.sort_by_key(key);
-        self.errors.sort_by_key(|e| {
-            (
-                sources.get(e.file).path.clone(),
-                e.offset,
-                e.message.clone(),
-            )
+        }
+        let order = |a: &Finding, b: &Finding| key(sources, a).cmp(&key(sources, b));
+        self.findings.sort_by(order);
+        self.findings
+            .dedup_by(|a, b| key(sources, a) == key(sources, b));
+        self.ignored.sort_by(order);
+        self.errors.sort_by(|a, b| {
+            let key = |e: &FileError| (sources.get(e.file).path.as_path(), e.offset);
+            key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
         });
         self.errors
             .dedup_by(|a, b| (a.file, a.offset, &a.message) == (b.file, b.offset, &b.message));
@@ -113,6 +115,18 @@ const CHUNK: usize = 64;
 /// that no service of the run includes are reported last (whether one is included is known
 /// only once every service has been read).
 pub fn lint_each(paths: &[PathBuf], config: &Config, keep: Keep, mut emit: impl FnMut(FileReport)) {
+    lint_each_prepared(paths, config, keep, |_| (), |report, ()| emit(report));
+}
+
+/// [`lint_each`], with `prepare` run on each report on the worker threads before it is
+/// emitted (rendering output, say), so that work is parallel too.
+pub fn lint_each_prepared<T: Send>(
+    paths: &[PathBuf],
+    config: &Config,
+    keep: Keep,
+    prepare: impl Fn(&mut FileReport) -> T + Sync,
+    mut emit: impl FnMut(FileReport, T),
+) {
     let (mut files, walk_errors) = discover::discover(paths, &config.exclude);
     files.sort();
     let ids = FileIds::default();
@@ -128,23 +142,34 @@ pub fn lint_each(paths: &[PathBuf], config: &Config, keep: Keep, mut emit: impl 
         })
         .collect();
     walk_errors.sort_by(|a, b| a.path.cmp(&b.path));
-    walk_errors.into_iter().for_each(&mut emit);
+    for mut report in walk_errors {
+        let prepared = prepare(&mut report);
+        emit(report, prepared);
+    }
 
     let mut included: HashSet<PathBuf> = HashSet::new();
     let mut fragments: Vec<FileReport> = Vec::new();
     let mut seen: HashSet<u64> = HashSet::new();
     for chunk in files.chunks(CHUNK) {
-        let reports: Vec<FileReport> = chunk
+        let reports: Vec<(FileReport, Option<T>)> = chunk
             .par_iter()
-            .map(|path| lint_path(path, config, &ids, keep))
+            .map(|path| {
+                let mut report = lint_path(path, config, &ids, keep);
+                // A fragment is prepared once it is known whether a service includes it.
+                let prepared = (!report.is_fragment && !has_included_findings(&report))
+                    .then(|| prepare(&mut report));
+                (report, prepared)
+            })
             .collect();
-        for report in reports {
+        for (report, prepared) in reports {
             included.extend(report.included.iter().cloned());
             if report.is_fragment {
                 fragments.push(report);
-            } else {
-                emit(without_repeats(report, &mut seen));
+                continue;
             }
+            let mut report = without_repeats(report, &mut seen);
+            let prepared = prepared.unwrap_or_else(|| prepare(&mut report));
+            emit(report, prepared);
         }
     }
     for mut fragment in fragments {
@@ -157,8 +182,18 @@ pub fn lint_each(paths: &[PathBuf], config: &Config, keep: Keep, mut emit: impl 
             fragment.ignored.clear();
             fragment.variables = Default::default();
         }
-        emit(fragment);
+        let prepared = prepare(&mut fragment);
+        emit(fragment, prepared);
     }
+}
+
+/// Whether a report has findings in files it includes, which another report may repeat: it is
+/// then prepared after the repeats are dropped.
+fn has_included_findings(report: &FileReport) -> bool {
+    report
+        .findings
+        .iter()
+        .any(|f| Some(f.span.file) != report.file)
 }
 
 /// What a report keeps beyond what output needs.
@@ -281,6 +316,19 @@ pub fn run_bytes(path: impl Into<PathBuf>, bytes: &[u8], config: &Config) -> Run
     let mut run = Run::default();
     run.absorb(lint_bytes(path.into(), bytes, config, Keep::All));
     run
+}
+
+/// Lints one text into the report `check` would write (benchmarks, embedding).
+pub fn report_text(path: impl Into<PathBuf>, text: String, config: &Config) -> FileReport {
+    let ids = FileIds::default();
+    let file = ids.next();
+    lint_source(
+        file,
+        SourceFile::new(path, text),
+        config,
+        &ids,
+        Keep::Output,
+    )
 }
 
 /// Lints bytes read from standard input into one file's report.
@@ -408,7 +456,8 @@ fn lint_source_inner(
     let Some(format) = load::sniff(&root) else {
         return FileReport::default();
     };
-    let resolved = (format == model::Format::Serverless)
+    // Without `${` there is nothing to resolve (nor any fragment context to miss).
+    let resolved = (format == model::Format::Serverless && text.contains("${"))
         .then(|| resolve_variables(file, source, &root, config, ids));
     let (triggers, findings, ignored) =
         check_document(file, source, format, &root, resolved.as_ref(), config);
@@ -461,10 +510,11 @@ fn check_document(
     let document = resolved.map_or(root, |r| &r.root);
     let table = resolved.map(|r| &r.table);
     let loaded = load::load(format, file, document, table);
+    let enabled = config.enabled_rules();
     let findings: Vec<Finding> = loaded
         .triggers
         .iter()
-        .flat_map(|t| rules::check(t, &loaded.template, config))
+        .flat_map(|t| rules::check(t, &loaded.template, config, &enabled))
         .map(|f| match table {
             Some(table) => with_definitions(f, table),
             None => f,

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod fxhash;
 pub mod load;
 pub mod model;
 pub mod parse;

@@ -1,5 +1,10 @@
 use std::process::ExitCode;
 
+// The pipeline builds many small trees and strings; mimalloc's thread-local heaps make that
+// markedly cheaper than the system allocator, above all with several threads.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use triggerlint::cli::{self, Cli};
 

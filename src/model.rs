@@ -490,7 +490,7 @@ pub struct Property {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionInfo {
     /// Logical id (CloudFormation, SAM), function key (Serverless), or the literal name.
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     /// Whether `name` is a resource in the same template.
     pub in_template: bool,
     pub timeout: Setting<i64>,
@@ -507,8 +507,8 @@ pub struct Trigger {
     pub file: FileId,
     /// The key that declares the trigger: "unset" findings point here.
     pub anchor: Span,
-    /// Logical path, e.g. `functions/consumer/events/0/stream`.
-    pub path: String,
+    /// Logical path, e.g. `functions/consumer/events/0/stream` (shared by its findings).
+    pub path: std::sync::Arc<str>,
     pub source: SourceKind,
     pub kind_basis: KindBasis,
     /// The event source as written (`EventSourceArn`, SAM `Stream`/`Queue`..., Serverless `arn`).
@@ -573,20 +573,20 @@ pub struct LoaderNote {
 impl Trigger {
     /// The name the author would use for a setting: their own key when they wrote it, else
     /// the name their format uses.
-    pub fn key_name(&self, prop: Prop) -> String {
-        let top = prop.cfn_name().split('.').next().unwrap_or_default();
-        if let Some(p) = self.properties.iter().find(|p| p.name == top)
-            && self.format == Format::Serverless
-            && !prop.cfn_name().contains('.')
-        {
-            return p.key.clone();
+    pub fn key_name(&self, prop: Prop) -> &str {
+        if self.format != Format::Serverless {
+            return prop.cfn_name();
         }
-        match (self.format, self.event_type.as_deref()) {
-            (Format::Serverless, Some(event)) => prop
-                .serverless_key(event)
-                .map_or_else(|| prop.cfn_name().to_string(), str::to_string),
-            _ => prop.cfn_name().to_string(),
+        let written = (!prop.cfn_name().contains('.'))
+            .then(|| self.properties.iter().find(|p| p.name == prop.cfn_name()))
+            .flatten();
+        if let Some(p) = written {
+            return &p.key;
         }
+        self.event_type
+            .as_deref()
+            .and_then(|event| prop.serverless_key(event))
+            .unwrap_or(prop.cfn_name())
     }
 
     pub fn property(&self, name: &str) -> Option<&Property> {
@@ -594,6 +594,6 @@ impl Trigger {
     }
 
     pub fn function_name(&self) -> Option<&str> {
-        self.function.as_ref().map(|f| f.name.as_str())
+        self.function.as_ref().map(|f| &*f.name)
     }
 }

@@ -27,7 +27,7 @@ pub struct Suppression {
     /// Findings that start on these 1-based lines are covered.
     lines: Vec<usize>,
     /// Findings of triggers with these logical paths are covered.
-    triggers: Vec<String>,
+    triggers: Vec<std::sync::Arc<str>>,
 }
 
 /// A comment that starts like a directive but is not one.
@@ -63,12 +63,7 @@ fn comments(
     let anchors: Vec<(usize, &str)> = triggers
         .iter()
         .filter(|t| t.anchor.file == file)
-        .map(|t| {
-            (
-                source.line_col(t.anchor.start as usize).line,
-                t.path.as_str(),
-            )
-        })
+        .map(|t| (source.line_col(t.anchor.start as usize).line, &*t.path))
         .collect();
     let mut offset = 0;
     let lines: Vec<&str> = source.text.split_inclusive('\n').collect();
@@ -94,7 +89,7 @@ fn comments(
                     selectors,
                     reason,
                     lines: vec![line_no],
-                    triggers: triggers.into_iter().map(str::to_string).collect(),
+                    triggers: triggers.into_iter().map(std::sync::Arc::from).collect(),
                 });
             }
             Err(message) => malformed.push(Malformed {
@@ -192,6 +187,9 @@ pub fn apply(
     suppressions: &mut [Suppression],
     source: &SourceFile,
 ) -> (Vec<Finding>, Vec<Finding>) {
+    if suppressions.is_empty() {
+        return (findings, Vec::new());
+    }
     let mut kept = Vec::new();
     let mut ignored = Vec::new();
     for finding in findings {

@@ -4,8 +4,8 @@
 //! Resolution never guesses: a value that depends on a parameter without a literal default, a
 //! condition, another stack, or a Serverless variable is reported as unknown with the reason.
 
+use crate::fxhash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::model::Format;
 use crate::source::{FileId, Span};
@@ -35,8 +35,8 @@ pub struct Template<'a> {
     pub root: &'a Node,
     /// Resources in document order.
     pub resources: Vec<Resource<'a>>,
-    by_id: HashMap<&'a str, usize>,
-    parameters: HashMap<&'a str, &'a Node>,
+    by_id: FxHashMap<&'a str, usize>,
+    parameters: FxHashMap<&'a str, &'a Node>,
     mappings: Option<&'a Node>,
     /// SAM `Globals.Function`, applied under each `AWS::Serverless::Function`.
     pub sam_function_globals: Option<&'a Node>,

@@ -55,7 +55,7 @@ pub fn function_info(template: &Template<'_>, function_name: &Node) -> FunctionI
         Err(_) => crate::template::describe(function_name),
     };
     FunctionInfo {
-        name,
+        name: name.into(),
         in_template: false,
         timeout: Setting::Unknown {
             span: None,
@@ -90,7 +90,7 @@ fn function_resource<'a>(template: &Template<'a>, node: &Node) -> Option<Resourc
 /// Timeout and reserved concurrency of a function resource, with SAM globals and AWS defaults.
 pub fn function_resource_info(template: &Template<'_>, function: &Resource<'_>) -> FunctionInfo {
     FunctionInfo {
-        name: function.logical_id.to_string(),
+        name: function.logical_id.into(),
         in_template: true,
         timeout: int_property(template, function, "Timeout", Some(3)),
         reserved_concurrency: int_property(

@@ -124,7 +124,7 @@ impl Draft {
             // The file the trigger is written in: an included file, for a Serverless fragment.
             file: self.anchor.file,
             anchor: self.anchor,
-            path: self.path,
+            path: self.path.into(),
             source,
             kind_basis,
             event_source: self.event_source,

@@ -153,7 +153,7 @@ fn function_info(
         .get("reservedConcurrency")
         .map_or(Setting::Unset, |n| cloudformation::written_int(template, n));
     FunctionInfo {
-        name: name.to_string(),
+        name: name.into(),
         in_template: true,
         timeout,
         reserved_concurrency,

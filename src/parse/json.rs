@@ -2,12 +2,10 @@
 //! JSON5 extensions). YAML parsers are not used for JSON: they reject valid surrogate-pair
 //! escapes that CDK output contains.
 
-use std::collections::HashSet;
-
 use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
-use super::ParseError;
+use super::{KeySet, ParseError};
 use crate::source::{FileId, Span};
 use crate::tree::{Entry, Map, Node, Value};
 
@@ -52,14 +50,14 @@ fn convert(value: ast::Value<'_>, file: FileId) -> Result<Node, ParseError> {
         }
         ast::Value::Object(o) => {
             let object_span = span(o.range);
-            let mut seen = HashSet::with_capacity(o.properties.len());
-            let mut entries = Vec::with_capacity(o.properties.len());
+            let mut seen = KeySet::default();
+            let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
             for prop in o.properties {
                 let (key, key_range) = match prop.name {
                     ObjectPropName::String(s) => (s.value.into_owned(), s.range),
                     ObjectPropName::Word(w) => (w.value.to_string(), w.range),
                 };
-                if !seen.insert(key.clone()) {
+                if !seen.insert(&key, &entries) {
                     return Err(ParseError {
                         offset: key_range.start,
                         message: format!("duplicate object key \"{key}\""),

@@ -17,6 +17,38 @@ pub const MAX_DEPTH: usize = 512;
 /// Total nodes that aliases may copy into one document.
 pub const MAX_ALIAS_EXPANSION: usize = 500_000;
 
+/// Detects duplicate mapping keys: a scan of the entries so far for the small mappings that
+/// templates are made of, a hash set once a mapping grows large.
+/// Large mappings remember key hashes only, and confirm a repeated hash against the entries.
+#[derive(Debug, Default)]
+pub(crate) struct KeySet {
+    hashes: Option<crate::fxhash::FxHashSet<u64>>,
+}
+
+const SCAN_LIMIT: usize = 16;
+
+impl KeySet {
+    /// Whether `key` is new among `entries` (the mapping's entries so far); remembers it.
+    pub(crate) fn insert(&mut self, key: &str, entries: &[crate::tree::Entry]) -> bool {
+        if let Some(hashes) = &mut self.hashes {
+            let fresh = hashes.insert(crate::fxhash::hash_str(key));
+            return fresh || !entries.iter().any(|e| e.key == key);
+        }
+        if entries.iter().any(|e| e.key == key) {
+            return false;
+        }
+        if entries.len() >= SCAN_LIMIT {
+            let mut hashes: crate::fxhash::FxHashSet<u64> = entries
+                .iter()
+                .map(|e| crate::fxhash::hash_str(&e.key))
+                .collect();
+            hashes.insert(crate::fxhash::hash_str(key));
+            self.hashes = Some(hashes);
+        }
+        true
+    }
+}
+
 /// Where and why text could not be parsed or read. `offset` is a byte offset in the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {

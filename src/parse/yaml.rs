@@ -1,11 +1,11 @@
 //! YAML to [`Node`] through saphyr-parser's event stream: one pass, spans on every node,
 //! anchors, aliases and merge keys resolved here, with bounds on what hostile input can cost.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
-use super::{MAX_ALIAS_EXPANSION, MAX_DEPTH, ParseError};
+use super::{KeySet, MAX_ALIAS_EXPANSION, MAX_DEPTH, ParseError};
 use crate::source::{FileId, Span};
 use crate::tree::{Entry, Intrinsic, Map, Node, Value, long_form_of_tag, resolve_plain_scalar};
 
@@ -218,7 +218,7 @@ enum Frame {
         anchor: usize,
         tag: Option<Tag>,
         entries: Vec<Entry>,
-        seen: HashSet<String>,
+        seen: KeySet,
         pending_key: Option<Key>,
         merges: Vec<Node>,
     },
@@ -280,7 +280,7 @@ impl<'t> Builder<'t> {
                     anchor,
                     tag: tag.map(|t| t.into_owned()),
                     entries: Vec::new(),
-                    seen: HashSet::new(),
+                    seen: KeySet::default(),
                     pending_key: None,
                     merges: Vec::new(),
                 })?;
@@ -405,7 +405,7 @@ impl<'t> Builder<'t> {
                     }
                     Some(key) if key.is_merge => merges.push(node),
                     Some(key) => {
-                        if !seen.insert(key.text.clone()) {
+                        if !seen.insert(&key.text, entries) {
                             return Err(ParseError {
                                 offset: key.span.start as usize,
                                 message: format!("duplicate mapping key `{}`", key.text),

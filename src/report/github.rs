@@ -3,37 +3,33 @@
 
 use std::io::Write;
 
-use super::{Batch, Summary, Writer, line_cols};
+use super::{Batch, Render, Rendered, Summary, Writer, line_cols};
 use crate::Run;
 use crate::rules::Severity;
 
-/// Writes one workflow command per error and finding, then the summary line.
-pub struct GithubWriter<W: Write> {
-    out: W,
-}
+/// One workflow command per error and finding.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GithubRender;
 
-impl<W: Write> GithubWriter<W> {
-    pub fn new(out: W) -> Self {
-        GithubWriter { out }
-    }
-}
-
-impl<W: Write> Writer for GithubWriter<W> {
-    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()> {
-        for e in batch.errors {
-            let file = batch.sources.get(e.file);
-            let mut properties = format!("file={}", property(&file.path.to_string_lossy()));
-            if let Some(offset) = e.offset {
-                let lc = file.line_col(offset);
-                properties.push_str(&format!(",line={},col={}", lc.line, lc.column));
-            }
-            writeln!(
-                self.out,
-                "::error {properties},title=triggerlint::{}",
-                data(&e.message)
-            )?;
-        }
-        for f in batch.findings {
+impl Render for GithubRender {
+    fn render(&self, batch: Batch<'_>) -> Rendered {
+        let mut items: Vec<String> = batch
+            .errors
+            .iter()
+            .map(|e| {
+                let file = batch.sources.get(e.file);
+                let mut properties = format!("file={}", property(&file.path.to_string_lossy()));
+                if let Some(offset) = e.offset {
+                    let lc = file.line_col(offset);
+                    properties.push_str(&format!(",line={},col={}", lc.line, lc.column));
+                }
+                format!(
+                    "::error {properties},title=triggerlint::{}\n",
+                    data(&e.message)
+                )
+            })
+            .collect();
+        items.extend(batch.findings.iter().map(|f| {
             let (start, end) = line_cols(batch.sources, f.span);
             let file = batch
                 .sources
@@ -50,9 +46,8 @@ impl<W: Write> Writer for GithubWriter<W> {
                 Some(help) => format!("{}\nHelp: {help}", f.message),
                 None => f.message.clone(),
             };
-            writeln!(
-                self.out,
-                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            format!(
+                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
                 property(&file),
                 start.line,
                 start.column,
@@ -60,9 +55,32 @@ impl<W: Write> Writer for GithubWriter<W> {
                 end.column,
                 property(&format!("{} {}", f.rule.code, f.rule.slug)),
                 data(&message),
-            )?;
+            )
+        }));
+        Rendered {
+            items,
+            deferred: Vec::new(),
         }
-        Ok(())
+    }
+}
+
+/// Writes the commands as they come, then the summary line.
+pub struct GithubWriter<W: Write> {
+    out: W,
+}
+
+impl<W: Write> GithubWriter<W> {
+    pub fn new(out: W) -> Self {
+        GithubWriter { out }
+    }
+}
+
+impl<W: Write> Writer for GithubWriter<W> {
+    fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
+        rendered
+            .items
+            .iter()
+            .try_for_each(|item| self.out.write_all(item.as_bytes()))
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
@@ -73,7 +91,7 @@ impl<W: Write> Writer for GithubWriter<W> {
 
 pub fn render(run: &Run) -> String {
     let buffer = super::Buffer::default();
-    super::render_run(&mut GithubWriter::new(buffer.clone()), run);
+    super::render_run(&GithubRender, &mut GithubWriter::new(buffer.clone()), run);
     buffer.text()
 }
 

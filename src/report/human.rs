@@ -5,7 +5,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use std::io::Write;
 
-use super::{Batch, Summary, Writer, plural};
+use super::{Batch, Render, Rendered, Summary, Writer, plural};
 use crate::rules::{Finding, Severity};
 use crate::source::{SourceFile, Sources, Span};
 use crate::{FileError, Run};
@@ -30,40 +30,56 @@ fn renderer(style: Style) -> Renderer {
     })
 }
 
-/// Writes diagnostics as batches arrive, then the summary line.
+/// Draws diagnostics.
+#[derive(Clone, Copy, Debug)]
+pub struct HumanRender {
+    pub style: Style,
+}
+
+impl HumanRender {
+    fn errors(&self, renderer: &Renderer, sources: &Sources, errors: &[FileError]) -> Vec<String> {
+        errors
+            .iter()
+            .map(|e| format!("{}\n\n", renderer.render(&error_report(sources, e))))
+            .collect()
+    }
+}
+
+impl Render for HumanRender {
+    /// Errors first, then findings, each drawn with its snippet.
+    fn render(&self, batch: Batch<'_>) -> Rendered {
+        let renderer = renderer(self.style);
+        let mut items = self.errors(&renderer, batch.sources, batch.errors);
+        items.extend(
+            batch
+                .findings
+                .iter()
+                .map(|f| format!("{}\n\n", renderer.render(&finding_report(batch.sources, f)))),
+        );
+        Rendered {
+            items,
+            deferred: Vec::new(),
+        }
+    }
+}
+
+/// Writes diagnostics as they come, then the summary line.
 pub struct HumanWriter<W: Write> {
     out: W,
-    renderer: Renderer,
 }
 
 impl<W: Write> HumanWriter<W> {
-    pub fn new(out: W, style: Style) -> Self {
-        HumanWriter {
-            out,
-            renderer: renderer(style),
-        }
-    }
-
-    /// Errors first, then findings, each drawn with its snippet.
-    fn write_errors(&mut self, sources: &Sources, errors: &[FileError]) -> std::io::Result<()> {
-        for error in errors {
-            let text = self.renderer.render(&error_report(sources, error));
-            write!(self.out, "{text}\n\n")?;
-        }
-        Ok(())
+    pub fn new(out: W) -> Self {
+        HumanWriter { out }
     }
 }
 
 impl<W: Write> Writer for HumanWriter<W> {
-    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()> {
-        self.write_errors(batch.sources, batch.errors)?;
-        for finding in batch.findings {
-            let text = self
-                .renderer
-                .render(&finding_report(batch.sources, finding));
-            write!(self.out, "{text}\n\n")?;
-        }
-        Ok(())
+    fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
+        rendered
+            .items
+            .iter()
+            .try_for_each(|item| self.out.write_all(item.as_bytes()))
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
@@ -72,20 +88,14 @@ impl<W: Write> Writer for HumanWriter<W> {
     }
 }
 
-/// The files that could not be linted.
-pub fn render_errors(run: &Run, style: Style) -> String {
-    let buffer = super::Buffer::default();
-    let mut writer = HumanWriter::new(buffer.clone(), style);
-    writer
-        .write_errors(&run.sources, &run.errors)
-        .expect("writing to memory");
-    buffer.text()
-}
-
 /// The whole report of a collected run: errors and findings, then the summary line.
 pub fn render(run: &Run, style: Style) -> String {
     let buffer = super::Buffer::default();
-    super::render_run(&mut HumanWriter::new(buffer.clone(), style), run);
+    super::render_run(
+        &HumanRender { style },
+        &mut HumanWriter::new(buffer.clone()),
+        run,
+    );
     buffer.text()
 }
 

@@ -116,12 +116,15 @@ pub fn trigger_json(run: &Run, t: &Trigger) -> J {
         .relevant_views(t.source)
         .map(|view| {
             let name = view.prop.cfn_name().to_string();
-            (name, setting_json(run, t.key_name(view.prop), &view))
+            (
+                name,
+                setting_json(run, t.key_name(view.prop).to_string(), &view),
+            )
         })
         .collect();
     let function = t.function.as_ref().map(|f| {
         serde_json::json!({
-            "name": f.name,
+            "name": &*f.name,
             "in_template": f.in_template,
             "timeout": int_setting_json(sources, &f.timeout),
             "reserved_concurrency": int_setting_json(sources, &f.reserved_concurrency),
@@ -201,7 +204,7 @@ pub fn render_human(run: &Run) -> String {
             .relevant_views(t.source)
             .map(|view| {
                 (
-                    t.key_name(view.prop),
+                    t.key_name(view.prop).to_string(),
                     view.display.clone(),
                     format!(
                         "{}{}{}",

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{Batch, Summary, Writer, line_cols};
+use super::{Batch, Render, Rendered, Summary, Writer, line_cols};
 use crate::Run;
 use crate::engine::FileError;
 use crate::rules::Finding;
@@ -108,10 +108,28 @@ fn finding<'a>(sources: &Sources, f: &'a Finding) -> JsonFinding<'a> {
 pub(super) fn indented<T: Serialize>(value: &T, depth: usize) -> String {
     let text = serde_json::to_string_pretty(value).expect("serialises");
     let pad = "  ".repeat(depth);
-    text.lines()
-        .map(|l| format!("{pad}{l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    format!("{pad}{}", text.replace('\n', &format!("\n{pad}")))
+}
+
+/// Findings as JSON objects; errors kept for the end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonRender;
+
+impl Render for JsonRender {
+    fn render(&self, batch: Batch<'_>) -> Rendered {
+        Rendered {
+            items: batch
+                .findings
+                .iter()
+                .map(|f| indented(&finding(batch.sources, f), 2))
+                .collect(),
+            deferred: batch
+                .errors
+                .iter()
+                .map(|e| indented(&error(batch.sources, e), 2))
+                .collect(),
+        }
+    }
 }
 
 /// Writes `{"version": 1, "findings": [...], "errors": [...], "summary": {...}}`.
@@ -119,7 +137,7 @@ pub struct JsonWriter<W: Write> {
     out: W,
     started: bool,
     first: bool,
-    errors: Vec<JsonError>,
+    errors: Vec<String>,
 }
 
 impl<W: Write> JsonWriter<W> {
@@ -142,19 +160,14 @@ impl<W: Write> JsonWriter<W> {
 }
 
 impl<W: Write> Writer for JsonWriter<W> {
-    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()> {
+    fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
         self.start()?;
-        for f in batch.findings {
+        for item in rendered.items {
             let separator = if self.first { "\n" } else { ",\n" };
             self.first = false;
-            write!(
-                self.out,
-                "{separator}{}",
-                indented(&finding(batch.sources, f), 2)
-            )?;
+            write!(self.out, "{separator}{item}")?;
         }
-        self.errors
-            .extend(batch.errors.iter().map(|e| error(batch.sources, e)));
+        self.errors.extend(rendered.deferred);
         Ok(())
     }
 
@@ -164,7 +177,7 @@ impl<W: Write> Writer for JsonWriter<W> {
         let errors = if self.errors.is_empty() {
             "[]".to_string()
         } else {
-            indented(&self.errors, 1).trim_start().to_string()
+            format!("[\n{}\n  ]", self.errors.join(",\n"))
         };
         let summary = indented(&JsonSummary::from(summary), 1)
             .trim_start()
@@ -179,6 +192,6 @@ impl<W: Write> Writer for JsonWriter<W> {
 
 pub fn render(run: &Run) -> String {
     let buffer = super::Buffer::default();
-    super::render_run(&mut JsonWriter::new(buffer.clone()), run);
+    super::render_run(&JsonRender, &mut JsonWriter::new(buffer.clone()), run);
     buffer.text()
 }

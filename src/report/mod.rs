@@ -134,15 +134,31 @@ impl Summary {
     }
 }
 
+/// One batch in text: an item per finding or error (written in order), and what is written
+/// only at the end (the errors of JSON and SARIF).
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub items: Vec<String>,
+    pub deferred: Vec<String>,
+}
+
+/// Turns a batch into text. Pure, so the engine renders on its worker threads while the main
+/// thread writes what is ready.
+pub trait Render: Sync {
+    fn render(&self, batch: Batch<'_>) -> Rendered;
+}
+
 /// A `check` output format, written as the run goes.
 pub trait Writer {
-    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()>;
+    fn write(&mut self, rendered: Rendered) -> std::io::Result<()>;
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
 }
 
-/// Renders a collected run with a writer, into a string.
-pub fn render_run<W: Writer>(writer: &mut W, run: &Run) {
-    writer.batch(run.batch()).expect("writing to memory");
+/// Renders a collected run with a format, into a string.
+pub fn render_run(render: &dyn Render, writer: &mut dyn Writer, run: &Run) {
+    writer
+        .write(render.render(run.batch()))
+        .expect("writing to memory");
     writer.finish(&Summary::of(run)).expect("writing to memory");
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use std::io::Write;
 
 use super::json::indented;
-use super::{Batch, Summary, Writer, line_cols};
+use super::{Batch, Render, Rendered, Summary, Writer, line_cols};
 use crate::Run;
 use crate::engine::FileError;
 use crate::rules::{ALL, Finding, Severity};
@@ -15,13 +15,45 @@ use crate::source::{Sources, Span};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Writes one SARIF run: the tool and its rules, results as they arrive, then the invocation
+/// Results as SARIF objects; notifications of unreadable files kept for the end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SarifRender;
+
+impl Render for SarifRender {
+    fn render(&self, batch: Batch<'_>) -> Rendered {
+        let sets = [
+            (batch.findings, None),
+            (batch.ignored, Some("inSource")),
+            (batch.baselined, Some("external")),
+        ];
+        let items = sets
+            .iter()
+            .flat_map(|(findings, suppression)| {
+                findings
+                    .iter()
+                    .map(|f| indented(&result(batch.sources, f, *suppression), 4))
+            })
+            .collect();
+        Rendered {
+            items,
+            deferred: batch
+                .errors
+                .iter()
+                .map(|e| {
+                    serde_json::to_string(&notification(batch.sources, e)).expect("serialises")
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Writes one SARIF run: the tool and its rules, results as they come, then the invocation
 /// with the files that could not be linted.
 pub struct SarifWriter<W: Write> {
     out: W,
     started: bool,
     first: bool,
-    notifications: Vec<Value>,
+    notifications: Vec<String>,
 }
 
 impl<W: Write> SarifWriter<W> {
@@ -46,38 +78,30 @@ impl<W: Write> SarifWriter<W> {
             tool.trim_start()
         )
     }
-
-    fn result(&mut self, value: &Value) -> std::io::Result<()> {
-        let separator = if self.first { "\n" } else { ",\n" };
-        self.first = false;
-        write!(self.out, "{separator}{}", indented(value, 4))
-    }
 }
 
 impl<W: Write> Writer for SarifWriter<W> {
-    fn batch(&mut self, batch: Batch<'_>) -> std::io::Result<()> {
+    fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
         self.start()?;
-        let sets = [
-            (batch.findings, None),
-            (batch.ignored, Some("inSource")),
-            (batch.baselined, Some("external")),
-        ];
-        for (findings, suppression) in sets {
-            for f in findings {
-                self.result(&result(batch.sources, f, suppression))?;
-            }
+        for item in rendered.items {
+            let separator = if self.first { "\n" } else { ",\n" };
+            self.first = false;
+            write!(self.out, "{separator}{item}")?;
         }
-        self.notifications
-            .extend(batch.errors.iter().map(|e| notification(batch.sources, e)));
+        self.notifications.extend(rendered.deferred);
         Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         self.start()?;
         let close = if self.first { "]" } else { "\n      ]" };
+        let notifications: Vec<Value> = std::mem::take(&mut self.notifications)
+            .iter()
+            .map(|n| serde_json::from_str(n).expect("rendered JSON"))
+            .collect();
         let invocation = json!({
             "executionSuccessful": summary.errors == 0,
-            "toolExecutionNotifications": std::mem::take(&mut self.notifications),
+            "toolExecutionNotifications": notifications,
         });
         write!(
             self.out,
@@ -90,7 +114,7 @@ impl<W: Write> Writer for SarifWriter<W> {
 
 pub fn render(run: &Run) -> String {
     let buffer = super::Buffer::default();
-    super::render_run(&mut SarifWriter::new(buffer.clone()), run);
+    super::render_run(&SarifRender, &mut SarifWriter::new(buffer.clone()), run);
     buffer.text()
 }
 

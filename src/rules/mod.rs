@@ -104,7 +104,7 @@ impl Rule {
             label: None,
             help: None,
             related: Vec::new(),
-            path: String::new(),
+            path: std::sync::Arc::from(""),
             function: None,
             source_kind: None,
         }
@@ -150,8 +150,8 @@ pub struct Finding {
     pub help: Option<String>,
     pub related: Vec<Related>,
     /// Logical path of the trigger (a stable identity that survives line changes).
-    pub path: String,
-    pub function: Option<String>,
+    pub path: std::sync::Arc<str>,
+    pub function: Option<std::sync::Arc<str>>,
     pub source_kind: Option<&'static str>,
 }
 
@@ -177,16 +177,22 @@ impl Finding {
     /// Fills in what every finding says about its trigger.
     pub fn about(mut self, trigger: &Trigger) -> Self {
         self.path = trigger.path.clone();
-        self.function = trigger.function_name().map(str::to_string);
+        self.function = trigger.function.as_ref().map(|f| f.name.clone());
         self.source_kind = Some(trigger.source.id());
         self
     }
 }
 
-/// Runs every enabled rule on one trigger.
-pub fn check(trigger: &Trigger, template: &Template<'_>, config: &Config) -> Vec<Finding> {
-    ALL.iter()
-        .filter(|rule| config.is_enabled(rule))
+/// Runs the enabled rules (from [`Config::enabled_rules`], worked out once per file) on one
+/// trigger.
+pub fn check(
+    trigger: &Trigger,
+    template: &Template<'_>,
+    config: &Config,
+    enabled: &[&'static Rule],
+) -> Vec<Finding> {
+    enabled
+        .iter()
         .flat_map(|rule| (rule.check)(trigger, template, config))
         .map(|mut f| {
             f.severity = config.severity_of(f.rule);

@@ -21,7 +21,7 @@ fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
         return Vec::new();
     }
     let key = t.key_name(Prop::OnFailureDestination);
-    let key = key.strip_suffix(".Destination").unwrap_or(&key);
+    let key = key.strip_suffix(".Destination").unwrap_or(key);
     let serverless_key = t.format == Format::Serverless
         && super::inexpressible_hint(t, Prop::OnFailureDestination).is_none();
     let example = if serverless_key {

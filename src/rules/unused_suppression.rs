@@ -22,11 +22,13 @@ fn check(_: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
 }
 
 /// A TL900 finding at a selector (or a malformed directive), for the trigger it was meant for.
-pub fn finding(span: Span, message: String, trigger_path: Option<&String>) -> Finding {
+pub fn finding(span: Span, message: String, trigger_path: Option<&std::sync::Arc<str>>) -> Finding {
     let mut finding = RULE
         .at(span, message)
         .label("unused suppression")
         .help("remove it, or fix the rule name if it was meant to match something");
-    finding.path = trigger_path.cloned().unwrap_or_default();
+    finding.path = trigger_path
+        .cloned()
+        .unwrap_or_else(|| std::sync::Arc::from(""));
     finding
 }

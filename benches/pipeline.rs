@@ -1,0 +1,146 @@
+//! Throughput of the whole pipeline (parse, load, rules, suppressions, report data) against a
+//! parse-only baseline (the same YAML or JSON parser building nothing), over generated
+//! templates in every format: 1, 100, 1 000 and 10 000 templates, and one 10 MB template.
+//! Single-threaded, per file, so the two compare like for like; `cargo bench --bench memory`
+//! measures the parallel binary end to end.
+//!
+//! Run with `cargo bench --bench pipeline`; divan prints MB/s and triggers/s per case.
+
+mod support;
+
+use divan::Bencher;
+use divan::counter::{BytesCount, ItemsCount};
+use support::{Kind, TRIGGERS_PER_TEMPLATE};
+use triggerlint::config::Config;
+
+// Measure with the allocator the binary ships with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    divan::main();
+}
+
+const SIZES: &[usize] = &[1, 100, 1_000, 10_000];
+
+fn corpus(kind: Kind, count: usize) -> Vec<(String, String)> {
+    (0..count)
+        .map(|i| {
+            (
+                kind.file_name(i),
+                support::template(kind, i, TRIGGERS_PER_TEMPLATE),
+            )
+        })
+        .collect()
+}
+
+fn bytes(texts: &[(String, String)]) -> usize {
+    texts.iter().map(|(_, t)| t.len()).sum()
+}
+
+/// The whole pipeline on each text.
+fn pipeline(bencher: Bencher, texts: Vec<(String, String)>) {
+    let config = Config::default();
+    let triggers: usize = texts
+        .iter()
+        .map(|(p, t)| triggerlint::engine::report_text(p, t.clone(), &config).trigger_count)
+        .sum();
+    bencher
+        .counter(BytesCount::new(bytes(&texts)))
+        .counter(ItemsCount::new(triggers))
+        .bench(|| {
+            for (path, text) in &texts {
+                divan::black_box(triggerlint::engine::report_text(
+                    path,
+                    text.clone(),
+                    &config,
+                ));
+            }
+        });
+}
+
+/// The parser alone: saphyr-parser's events for YAML, jsonc-parser's tree for JSON.
+fn parse_only(bencher: Bencher, texts: Vec<(String, String)>, json: bool) {
+    bencher.counter(BytesCount::new(bytes(&texts))).bench(|| {
+        for (_, text) in &texts {
+            if json {
+                let parsed = jsonc_parser::parse_to_ast(
+                    text,
+                    &jsonc_parser::CollectOptions::default(),
+                    &jsonc_parser::ParseOptions::default(),
+                );
+                divan::black_box(parsed.is_ok());
+            } else {
+                let mut parser = saphyr_parser::Parser::new_from_str(text);
+                while let Some(Ok(event)) = parser.next_event() {
+                    divan::black_box(&event);
+                }
+            }
+        }
+    });
+}
+
+/// Our spanned tree, without loading: what building the tree costs over the parser.
+fn tree_only(bencher: Bencher, texts: Vec<(String, String)>) {
+    bencher.counter(BytesCount::new(bytes(&texts))).bench(|| {
+        for (path, text) in &texts {
+            let syntax = triggerlint::parse::syntax_of(std::path::Path::new(path), text);
+            let tree = triggerlint::parse::parse(text, syntax, triggerlint::source::FileId(0));
+            divan::black_box(tree.is_ok());
+        }
+    });
+}
+
+macro_rules! format_benches {
+    ($module:ident, $kind:expr, $json:expr) => {
+        mod $module {
+            use super::*;
+
+            #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+            fn pipeline(bencher: Bencher, count: usize) {
+                super::pipeline(bencher, corpus($kind, count));
+            }
+
+            #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+            fn parse_only(bencher: Bencher, count: usize) {
+                super::parse_only(bencher, corpus($kind, count), $json);
+            }
+
+            #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+            fn tree_only(bencher: Bencher, count: usize) {
+                super::tree_only(bencher, corpus($kind, count));
+            }
+        }
+    };
+}
+
+format_benches!(serverless, Kind::Serverless, false);
+format_benches!(sam, Kind::Sam, false);
+format_benches!(cfn_yaml, Kind::CfnYaml, false);
+format_benches!(cfn_json, Kind::CfnJson, true);
+
+/// One template of about 10 MB.
+mod large_10mb {
+    use super::*;
+
+    fn one(kind: Kind) -> Vec<(String, String)> {
+        vec![(kind.file_name(0), support::large(kind, 10_000_000))]
+    }
+
+    #[divan::bench(args = ["cfn-yaml", "cfn-json"], sample_count = 5, sample_size = 1)]
+    fn pipeline(bencher: Bencher, kind: &str) {
+        let kind = if kind == "cfn-json" {
+            Kind::CfnJson
+        } else {
+            Kind::CfnYaml
+        };
+        super::pipeline(bencher, one(kind));
+    }
+
+    #[divan::bench(args = ["cfn-yaml", "cfn-json"], sample_count = 5, sample_size = 1)]
+    fn parse_only(bencher: Bencher, kind: &str) {
+        let json = kind == "cfn-json";
+        let kind = if json { Kind::CfnJson } else { Kind::CfnYaml };
+        super::parse_only(bencher, one(kind), json);
+    }
+}
