@@ -33,7 +33,7 @@ pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<PathBuf>, Vec<Walk
             Ok(_) => files.push(path.clone()),
             Err(e) => errors.push(WalkError {
                 path: path.clone(),
-                message: io_message(&e),
+                message: broken_link_message(path, &e),
             }),
         }
     }
@@ -41,13 +41,27 @@ pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<PathBuf>, Vec<Walk
     (files, errors)
 }
 
-/// A file named twice (directly and through its folder, say) is linted once.
+/// A file named twice (directly and through its folder, say, or through a symbolic link) is
+/// linted once, under its real name when one of the names is a link.
 fn dedup_keeping_first(files: &mut Vec<PathBuf>) {
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|path| {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-        seen.insert(key)
-    });
+    let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    let mut kept: Vec<PathBuf> = Vec::with_capacity(files.len());
+    for path in files.drain(..) {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match seen.get(&key) {
+            Some(&i) if is_symlink(&kept[i]) && !is_symlink(&path) => kept[i] = path,
+            Some(_) => {}
+            None => {
+                seen.insert(key, kept.len());
+                kept.push(path);
+            }
+        }
+    }
+    *files = kept;
+}
+
+fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn walk(root: &Path, exclude: &Exclude, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {
@@ -64,19 +78,57 @@ fn walk(root: &Path, exclude: &Exclude, files: &mut Vec<PathBuf>, errors: &mut V
             !skipped_dir && (entry.depth() == 0 || !exclude.matches(entry.path()))
         })
         .build();
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| absolute(root));
     for entry in walker {
         match entry {
-            Ok(entry) => {
-                let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                if is_file && has_template_extension(entry.path()) {
-                    files.push(entry.into_path());
-                }
-            }
+            Ok(entry) if !has_template_extension(entry.path()) => {}
+            Ok(entry) => match entry.file_type() {
+                Some(t) if t.is_file() => files.push(entry.into_path()),
+                Some(t) if t.is_symlink() => match follow_symlink(entry.path(), &canonical_root) {
+                    Ok(true) => files.push(entry.into_path()),
+                    Ok(false) => {}
+                    Err(message) => errors.push(WalkError {
+                        path: entry.into_path(),
+                        message,
+                    }),
+                },
+                _ => {}
+            },
             Err(e) => errors.push(WalkError {
                 path: error_path(&e).unwrap_or_else(|| root.to_path_buf()),
                 message: walk_message(&e),
             }),
         }
+    }
+}
+
+/// Whether a symbolic link met in a folder walk is linted: yes when it leads to a regular file
+/// inside the walked folder. Links to folders are not followed (so a walk cannot loop), and a
+/// link leading outside the folder is refused: on an untrusted pull request it could make the
+/// linter print a snippet of any file on the CI machine.
+fn follow_symlink(link: &Path, root: &Path) -> Result<bool, String> {
+    let target = std::fs::canonicalize(link).map_err(|e| broken_link_message(link, &e))?;
+    if target.is_dir() {
+        return Ok(false);
+    }
+    if !target.starts_with(root) {
+        return Err(format!(
+            "symbolic link to {}, outside {}; not followed",
+            target.display(),
+            root.display()
+        ));
+    }
+    Ok(true)
+}
+
+/// Why a path could not be followed, naming the missing target of a dangling link. (A link
+/// loop already reads well from the OS: "too many levels of symbolic links".)
+fn broken_link_message(link: &Path, error: &std::io::Error) -> String {
+    match std::fs::read_link(link) {
+        Ok(target) if error.kind() == std::io::ErrorKind::NotFound => {
+            format!("broken symbolic link: {} does not exist", target.display())
+        }
+        _ => io_message(error),
     }
 }
 
@@ -118,10 +170,14 @@ pub fn io_message(error: &std::io::Error) -> String {
         ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => {
             let text = error.to_string();
-            match text.find(" (os error") {
-                Some(i) => text[..i].to_string(),
-                None => text,
-            }
+            let text = text
+                .find(" (os error")
+                .map_or(text.as_str(), |i| &text[..i]);
+            // "Too many levels of symbolic links" reads better mid-sentence in lower case.
+            let mut chars = text.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_lowercase().chain(chars).collect()
+            })
         }
     }
 }

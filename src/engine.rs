@@ -342,13 +342,8 @@ fn lint_bytes(path: PathBuf, bytes: &[u8], config: &Config, keep: Keep) -> FileR
     match parse::decode(bytes) {
         Ok(text) => lint_source(file, SourceFile::new(path, text), config, &ids, keep),
         Err(e) => {
-            let prefix = String::from_utf8_lossy(&bytes[..e.offset.min(bytes.len())]).into_owned();
-            FileReport::error(
-                file,
-                SourceFile::new(path, prefix),
-                Some(e.offset),
-                e.message,
-            )
+            let (prefix, offset) = undecodable(bytes, e.offset);
+            FileReport::error(file, SourceFile::new(path, prefix), offset, e.message)
         }
     }
 }
@@ -375,9 +370,21 @@ fn read(path: &Path) -> Result<String, (String, Option<usize>, String)> {
         return Err(fail(None, too_large(bytes.len() as u64)));
     }
     parse::decode(&bytes).map_err(|e| {
-        let prefix = String::from_utf8_lossy(&bytes[..e.offset.min(bytes.len())]).into_owned();
-        (prefix, Some(e.offset), e.message)
+        let (prefix, offset) = undecodable(&bytes, e.offset);
+        (prefix, offset, e.message)
     })
+}
+
+/// What to show with a decoding error at byte `offset`: the text before it, when that much is
+/// valid UTF-8 (so the offset still means the same byte in it), else no position at all. (A
+/// binary file's bytes before its first NUL are rarely text; lossy decoding would change
+/// their length and put the offset in the middle of a character.)
+fn undecodable(bytes: &[u8], offset: usize) -> (String, Option<usize>) {
+    let offset = offset.min(bytes.len());
+    match std::str::from_utf8(&bytes[..offset]) {
+        Ok(prefix) => (prefix.to_string(), Some(offset)),
+        Err(_) => (String::new(), None),
+    }
 }
 
 fn too_large(bytes: u64) -> String {

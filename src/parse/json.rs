@@ -3,6 +3,7 @@
 //! escapes that CDK output contains.
 
 use jsonc_parser::ast::{self, ObjectPropName};
+use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
 use super::{KeySet, ParseError};
@@ -22,13 +23,22 @@ const STRICT: ParseOptions = ParseOptions {
     allow_extended_string_escapes: false,
 };
 
+/// jsonc-parser's own nesting limit (fixed inside it, and equal to the YAML side's
+/// [`super::MAX_DEPTH`]).
+const PARSER_MAX_DEPTH: usize = 512;
+
 /// Parses a JSON document. `Ok(None)` for a file with no value (empty or whitespace only).
 /// jsonc-parser bounds nesting depth itself (512 levels), so recursion here is bounded too.
 pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, ParseError> {
     let parsed =
         parse_to_ast(text, &CollectOptions::default(), &STRICT).map_err(|e| ParseError {
             offset: e.range().start,
-            message: e.kind().to_string(),
+            message: match e.kind() {
+                ParseErrorKind::NestingDepthExceeded => {
+                    format!("nesting deeper than {PARSER_MAX_DEPTH} levels")
+                }
+                kind => kind.to_string(),
+            },
         })?;
     parsed.value.map(|v| convert(v, file)).transpose()
 }

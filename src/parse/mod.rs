@@ -218,4 +218,31 @@ mod tests {
         assert_eq!(syntax_of(Path::new("t.template"), "a: 1"), Syntax::Yaml);
         assert_eq!(syntax_of(Path::new("t.yml"), "{a: 1}"), Syntax::Yaml);
     }
+
+    /// Past [`SCAN_LIMIT`] keys the check switches to hashes; a repeat is still caught, at
+    /// the repeated key, in both syntaxes, and distinct keys are never mistaken for repeats.
+    #[test]
+    fn duplicate_keys_are_found_in_large_mappings() {
+        let keys: Vec<String> = (0..200).map(|i| format!("Key{i}")).collect();
+        let yaml: String = keys.iter().map(|k| format!("{k}: 1\n")).collect();
+        let json = format!(
+            "{{{}}}",
+            keys.iter()
+                .map(|k| format!("\"{k}\": 1"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for (text, syntax) in [(&yaml, Syntax::Yaml), (&json, Syntax::Json)] {
+            let root = parse(text, syntax, FileId(0)).unwrap().unwrap();
+            assert_eq!(root.as_map().unwrap().iter().count(), 200);
+        }
+        let yaml_dup = format!("{yaml}Key150: 2\n");
+        let err = parse(&yaml_dup, Syntax::Yaml, FileId(0)).unwrap_err();
+        assert!(err.message.contains("Key150"), "{}", err.message);
+        assert_eq!(err.offset, yaml.len());
+        let json_dup = format!("{}, \"Key7\": 2}}", &json[..json.len() - 1]);
+        let err = parse(&json_dup, Syntax::Json, FileId(0)).unwrap_err();
+        assert!(err.message.contains("Key7"), "{}", err.message);
+        assert_eq!(err.offset, json.len() + 1);
+    }
 }

@@ -96,6 +96,17 @@ fn lenient_rewrite(text: &str, failure: &Failure) -> Option<(String, Rewrite)> {
     }
 }
 
+/// The scanner's message, reworded where it is cryptic. Its flow level is a `u8`, so flow
+/// collections nest at most 255 deep (block nesting is bounded by [`MAX_DEPTH`] here).
+fn scan_message(info: &str) -> String {
+    match info {
+        "recursion limit exceeded" => {
+            "flow collections ({ } and [ ]) nested deeper than 255 levels".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Where a comment starts on a line: `Some(None)` for no comment, `Some(Some(i))` for a `#`
 /// at the start or after white space, outside quotes; `None` when the line ends inside a quoted
 /// scalar.
@@ -136,7 +147,7 @@ fn parse_once(
                 return Err(Failure {
                     error: ParseError {
                         offset: offsets.byte(e.marker().index()),
-                        message: e.info().to_string(),
+                        message: scan_message(e.info()),
                     },
                     in_flow: builder.in_flow(original),
                 });

@@ -134,12 +134,13 @@ impl<'a> Excerpt<'a> {
 
     /// A span relative to the excerpt, never empty, never outside it.
     fn range(&self, span: Span) -> std::ops::Range<usize> {
-        let start = (span.start as usize)
-            .saturating_sub(self.base)
-            .min(self.text.len());
-        let end = (span.end as usize)
-            .saturating_sub(self.base)
-            .min(self.text.len());
+        let clamp = |offset: u32| {
+            let relative = (offset as usize)
+                .saturating_sub(self.base)
+                .min(self.text.len());
+            floor_boundary(self.text, relative)
+        };
+        let (start, end) = (clamp(span.start), clamp(span.end));
         let end = if end > start {
             end
         } else {

@@ -1,0 +1,23 @@
+//! Shared by the loader targets: parse (YAML, or JSON when the text opens like JSON), force one
+//! loader onto the tree, and run every rule on what it found.
+
+use triggerlint::config::Config;
+use triggerlint::model::Format;
+use triggerlint::parse;
+use triggerlint::source::FileId;
+
+pub fn load_as(format: Format, data: &[u8]) {
+    let Ok(text) = parse::decode(data) else {
+        return;
+    };
+    let syntax = parse::syntax_of(std::path::Path::new("fuzz.template"), &text);
+    let Ok(Some(root)) = parse::parse(&text, syntax, FileId(0)) else {
+        return;
+    };
+    let loaded = triggerlint::load::load(format, FileId(0), &root, None);
+    let config = Config::default();
+    let enabled = config.enabled_rules();
+    for trigger in &loaded.triggers {
+        let _ = triggerlint::rules::check(trigger, &loaded.template, &config, &enabled);
+    }
+}

@@ -1,0 +1,29 @@
+//! The whole pipeline on any bytes, as a file of each name the format sniffing cares about,
+//! then every output format rendered from the result (spans must stay inside the text).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use triggerlint::config::Config;
+use triggerlint::report::{self, human};
+
+const NAMES: [&str; 3] = ["serverless.yml", "template.json", "template"];
+
+fuzz_target!(|data: &[u8]| {
+    let config = Config::default();
+    // The first byte picks the file name, so one input explores every syntax choice.
+    let (name, body) = match data.split_first() {
+        Some((first, rest)) => (NAMES[usize::from(*first) % NAMES.len()], rest),
+        None => (NAMES[0], data),
+    };
+    let run = triggerlint::run_bytes(name, body, &config);
+    let style = human::Style {
+        color: false,
+        unicode: true,
+    };
+    let _ = human::render(&run, style);
+    let _ = report::json::render(&run);
+    let _ = report::sarif::render(&run);
+    let _ = report::github::render(&run);
+    let _ = report::inspect::render_json(&run);
+    let _ = report::inspect::render_human(&run);
+});
