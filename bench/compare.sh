@@ -49,22 +49,23 @@ measure() {
     shift
     echo "running $name ..." >&2
     /usr/bin/time -f '%e %M' -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
-    cat "$work/$name.time"
+    # GNU time adds a "Command exited with non-zero status" line first; the numbers are last.
+    echo "$(tail -n 1 "$work/$name.time") $(wc -l <"$work/$name.out")"
 }
 
-read -r tl_s tl_kib < <(measure triggerlint "$triggerlint" check --exit-zero --format json "$work/corpus")
-read -r cfn_s cfn_kib < <(measure cfn-lint "$venv/bin/cfn-lint" --append-rules cfn_lint_serverless.rules \
+read -r tl_s tl_kib tl_lines < <(measure triggerlint "$triggerlint" check --exit-zero --format json "$work/corpus")
+read -r cfn_s cfn_kib cfn_lines < <(measure cfn-lint "$venv/bin/cfn-lint" --append-rules cfn_lint_serverless.rules \
     --format parseable -- "${templates[@]}")
-read -r ckv_s ckv_kib < <(measure checkov "$venv/bin/checkov" --quiet --compact --output json \
+read -r ckv_s ckv_kib ckv_lines < <(measure checkov "$venv/bin/checkov" --quiet --compact --output json \
     --framework cloudformation serverless --directory "$work/corpus")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.01; printf "%.0f", a / b }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
-printf '\n%-34s %10s %12s %10s\n' tool "wall (s)" "peak RSS" "vs triggerlint"
-printf '%-34s %10s %9s MiB %10s\n' "triggerlint $("$triggerlint" --version | cut -d' ' -f2)" \
-    "$tl_s" "$(mib "$tl_kib")" "1x"
-printf '%-34s %10s %9s MiB %10s\n' "cfn-lint $("$venv/bin/cfn-lint" --version | awk '{print $2}') + serverless rules" \
-    "$cfn_s" "$(mib "$cfn_kib")" "$(ratio "$cfn_s" "$tl_s")x slower"
-printf '%-34s %10s %9s MiB %10s\n' "checkov $("$venv/bin/checkov" --version)" \
-    "$ckv_s" "$(mib "$ckv_kib")" "$(ratio "$ckv_s" "$tl_s")x slower"
+printf '\n%-34s %9s %13s %15s %13s\n' tool "wall (s)" "peak RSS" "vs triggerlint" "output lines"
+row() { printf '%-34s %9s %9s MiB %15s %13s\n' "$@"; }
+row "triggerlint $("$triggerlint" --version | cut -d' ' -f2)" "$tl_s" "$(mib "$tl_kib")" "1x" "$tl_lines"
+row "cfn-lint $("$venv/bin/cfn-lint" --version | awk '{print $2}') + serverless rules" \
+    "$cfn_s" "$(mib "$cfn_kib")" "$(ratio "$cfn_s" "$tl_s")x slower" "$cfn_lines"
+row "checkov $("$venv/bin/checkov" --version)" \
+    "$ckv_s" "$(mib "$ckv_kib")" "$(ratio "$ckv_s" "$tl_s")x slower" "$ckv_lines"

@@ -127,6 +127,7 @@ pub fn lint_each_prepared<T: Send>(
     prepare: impl Fn(&mut FileReport) -> T + Sync,
     mut emit: impl FnMut(FileReport, T),
 ) {
+    let prepare = |report: &mut FileReport| prepare_safely(&prepare, report);
     let (mut files, walk_errors) = discover::discover(paths, &config.exclude);
     files.sort();
     let ids = FileIds::default();
@@ -185,6 +186,23 @@ pub fn lint_each_prepared<T: Send>(
         let prepared = prepare(&mut fragment);
         emit(fragment, prepared);
     }
+}
+
+/// Runs `prepare` (rendering) on a report; should it panic (a bug), the report is replaced by
+/// an error saying so, so the other files are still reported.
+fn prepare_safely<T>(prepare: &impl Fn(&mut FileReport) -> T, report: &mut FileReport) -> T {
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(report)));
+    attempt.unwrap_or_else(|_| {
+        let file = report.file.unwrap_or(FileId(0));
+        let path = report.path.clone();
+        *report = FileReport::error(
+            file,
+            SourceFile::new(path, String::new()),
+            None,
+            "internal error while reporting on this file (a bug in triggerlint; please report it)",
+        );
+        prepare(report)
+    })
 }
 
 /// Whether a report has findings in files it includes, which another report may repeat: it is
@@ -442,7 +460,7 @@ fn lint_source_inner(
 ) -> FileReport {
     let text = source.text.as_str();
     let syntax = parse::syntax_of(&source.path, text);
-    let root = match parse::parse(text, syntax, file) {
+    let mut root = match parse::parse(text, syntax, file) {
         Ok(Some(root)) => root,
         Ok(None) => return FileReport::default(),
         Err(e) => {
@@ -464,10 +482,13 @@ fn lint_source_inner(
         return FileReport::default();
     };
     // Without `${` there is nothing to resolve (nor any fragment context to miss).
-    let resolved = (format == model::Format::Serverless && text.contains("${"))
-        .then(|| resolve_variables(file, source, &root, config, ids));
-    let (triggers, findings, ignored) =
-        check_document(file, source, format, &root, resolved.as_ref(), config);
+    let resolved = (format == model::Format::Serverless && text.contains("${")).then(|| {
+        let mut resolved = resolve_variables(file, source, &root, config, ids);
+        resolved.apply(&mut root);
+        resolved
+    });
+    let table = resolved.as_ref().map(|r| &r.table);
+    let (triggers, findings, ignored) = check_document(file, source, format, &root, table, config);
     let mut report = FileReport {
         is_template: true,
         is_fragment: format == model::Format::Serverless && root.get("service").is_none(),
@@ -511,12 +532,10 @@ fn check_document(
     source: &SourceFile,
     format: model::Format,
     root: &tree::Node,
-    resolved: Option<&load::variables::Resolved>,
+    table: Option<&load::variables::VariableTable>,
     config: &Config,
 ) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
-    let document = resolved.map_or(root, |r| &r.root);
-    let table = resolved.map(|r| &r.table);
-    let loaded = load::load(format, file, document, table);
+    let loaded = load::load(format, file, root, table);
     let enabled = config.enabled_rules();
     let findings: Vec<Finding> = loaded
         .triggers
@@ -575,4 +594,26 @@ fn with_definitions(mut finding: Finding, table: &load::variables::VariableTable
         );
     }
     finding
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A renderer that panics on the first attempt (a bug) turns that file into an error
+    /// report, rendered normally, instead of taking the whole run down.
+    #[test]
+    fn a_panic_while_rendering_becomes_an_error_for_that_file() {
+        let attempts = std::sync::atomic::AtomicUsize::new(0);
+        let render = |report: &mut FileReport| {
+            if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                panic!("renderer bug");
+            }
+            report.errors.len()
+        };
+        let mut report = report_text("t.yaml", "a: 1\n".to_string(), &Config::default());
+        assert_eq!(prepare_safely(&render, &mut report), 1);
+        assert!(report.errors[0].message.starts_with("internal error"));
+        assert_eq!(report.path, PathBuf::from("t.yaml"));
+    }
 }

@@ -93,7 +93,9 @@ pub struct IncludeError {
 
 /// The outcome of resolving a service.
 pub struct Resolved {
-    pub root: Node,
+    /// The resolved value of every string that held `${`, in document order (`None` where it
+    /// stays as written); [`Resolved::apply`] puts them in place.
+    replacements: Vec<Option<Node>>,
     pub table: VariableTable,
     pub included: Vec<Included>,
     pub errors: Vec<IncludeError>,
@@ -134,12 +136,43 @@ pub fn resolve_service(root: &Node, file: FileId, context: &Context<'_>) -> Reso
     };
     resolver.stage = Some(resolver.compute("stage"));
     resolver.region = Some(resolver.compute("region"));
-    let resolved = resolver.tree(root, &context.service_dir, 0);
+    let mut replacements = Vec::new();
+    resolver.replacements(root, &context.service_dir, &mut replacements);
     Resolved {
-        root: resolved,
+        replacements,
         table: resolver.table,
         included: resolver.included,
         errors: resolver.errors,
+    }
+}
+
+impl Resolved {
+    /// Writes the resolved values into the document they were computed from. Resolution reads
+    /// the document as written (a `${self:...}` points into it) and only then is it changed in
+    /// place: only the strings with variables are replaced, nothing else is copied.
+    pub fn apply(&mut self, root: &mut Node) {
+        let mut replacements = std::mem::take(&mut self.replacements).into_iter();
+        apply_in_order(root, &mut replacements);
+    }
+}
+
+/// Visits the strings holding `${` in the same order as [`Resolver::replacements`].
+fn apply_in_order(node: &mut Node, replacements: &mut impl Iterator<Item = Option<Node>>) {
+    match &mut node.value {
+        Value::Str(text) if text.contains("${") => {
+            if let Some(Some(resolved)) = replacements.next() {
+                *node = resolved;
+            }
+        }
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|n| apply_in_order(n, replacements)),
+        Value::Map(map) => map
+            .entries
+            .iter_mut()
+            .for_each(|e| apply_in_order(&mut e.value, replacements)),
+        Value::Intrinsic(i) => apply_in_order(&mut i.arg, replacements),
+        _ => {}
     }
 }
 
@@ -437,6 +470,22 @@ impl Resolver<'_> {
                 .as_str()
                 .map_or_else(|| default.to_string(), str::to_string),
             Err(_) => default.to_string(),
+        }
+    }
+
+    /// Resolves every string of the document that holds `${`, in document order, without
+    /// copying the rest (see [`Resolved::apply`]).
+    fn replacements(&mut self, node: &Node, dir: &Path, out: &mut Vec<Option<Node>>) {
+        match &node.value {
+            Value::Str(text) if text.contains("${") => {
+                out.push(self.string(text, node.span, dir, 0).ok().map(|f| f.node));
+            }
+            Value::Seq(items) => items.iter().for_each(|n| self.replacements(n, dir, out)),
+            Value::Map(map) => map
+                .iter()
+                .for_each(|e| self.replacements(&e.value, dir, out)),
+            Value::Intrinsic(i) => self.replacements(&i.arg, dir, out),
+            _ => {}
         }
     }
 
