@@ -239,7 +239,7 @@ fn check(args: CheckArgs) -> u8 {
     let (render, mut writer): (Box<dyn Render>, Box<dyn Writer>) = match args.format {
         Format::Human => (
             Box::new(report::human::HumanRender { style }),
-            Box::new(report::human::HumanWriter::new(stdout)),
+            Box::new(report::TextWriter::new(stdout)),
         ),
         Format::Json => (
             Box::new(report::json::JsonRender),
@@ -251,7 +251,7 @@ fn check(args: CheckArgs) -> u8 {
         ),
         Format::Github => (
             Box::new(report::github::GithubRender),
-            Box::new(report::github::GithubWriter::new(stdout)),
+            Box::new(report::TextWriter::new(stdout)),
         ),
     };
     let mut summary = Summary::default();
@@ -320,7 +320,7 @@ fn lint<T: Send>(
 fn write_baseline(args: &CheckArgs, config: &Config, path: &std::path::Path, style: Style) -> u8 {
     let mut recorder = crate::baseline::Recorder::new(path);
     let render = report::human::HumanRender { style };
-    let mut errors = report::human::HumanWriter::new(Quiet::new(std::io::stdout().lock()));
+    let mut errors = report::TextWriter::new(Quiet::new(std::io::stdout().lock()));
     let mut failed = false;
     // Only the errors are shown: the findings go into the baseline.
     let errors_only = |report: &mut FileReport| {

@@ -1,9 +1,7 @@
 //! GitHub Actions workflow commands: each finding becomes an annotation on the pull request's
 //! diff (`::warning file=...,line=...::message`).
 
-use std::io::Write;
-
-use super::{Batch, Render, Rendered, Summary, Writer, line_cols};
+use super::{Batch, Render, Rendered, line_cols};
 use crate::Run;
 use crate::rules::Severity;
 
@@ -64,34 +62,13 @@ impl Render for GithubRender {
     }
 }
 
-/// Writes the commands as they come, then the summary line.
-pub struct GithubWriter<W: Write> {
-    out: W,
-}
-
-impl<W: Write> GithubWriter<W> {
-    pub fn new(out: W) -> Self {
-        GithubWriter { out }
-    }
-}
-
-impl<W: Write> Writer for GithubWriter<W> {
-    fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
-        rendered
-            .items
-            .iter()
-            .try_for_each(|item| self.out.write_all(item.as_bytes()))
-    }
-
-    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
-        writeln!(self.out, "{}", super::human::summary_line(summary))?;
-        self.out.flush()
-    }
-}
-
 pub fn render(run: &Run) -> String {
     let buffer = super::Buffer::default();
-    super::render_run(&GithubRender, &mut GithubWriter::new(buffer.clone()), run);
+    super::render_run(
+        &GithubRender,
+        &mut super::TextWriter::new(buffer.clone()),
+        run,
+    );
     buffer.text()
 }
 

@@ -3,9 +3,7 @@
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use std::io::Write;
-
-use super::{Batch, Render, Rendered, Summary, Writer, plural};
+use super::{Batch, Render, Rendered, Summary, plural};
 use crate::rules::{Finding, Severity};
 use crate::source::{SourceFile, Sources, Span};
 use crate::{FileError, Run};
@@ -63,37 +61,12 @@ impl Render for HumanRender {
     }
 }
 
-/// Writes diagnostics as they come, then the summary line.
-pub struct HumanWriter<W: Write> {
-    out: W,
-}
-
-impl<W: Write> HumanWriter<W> {
-    pub fn new(out: W) -> Self {
-        HumanWriter { out }
-    }
-}
-
-impl<W: Write> Writer for HumanWriter<W> {
-    fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
-        rendered
-            .items
-            .iter()
-            .try_for_each(|item| self.out.write_all(item.as_bytes()))
-    }
-
-    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
-        writeln!(self.out, "{}", summary_line(summary))?;
-        self.out.flush()
-    }
-}
-
 /// The whole report of a collected run: errors and findings, then the summary line.
 pub fn render(run: &Run, style: Style) -> String {
     let buffer = super::Buffer::default();
     super::render_run(
         &HumanRender { style },
-        &mut HumanWriter::new(buffer.clone()),
+        &mut super::TextWriter::new(buffer.clone()),
         run,
     );
     buffer.text()

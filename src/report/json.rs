@@ -135,49 +135,37 @@ impl Render for JsonRender {
 /// Writes `{"version": 1, "findings": [...], "errors": [...], "summary": {...}}`.
 pub struct JsonWriter<W: Write> {
     out: W,
-    started: bool,
-    first: bool,
-    errors: Vec<String>,
+    findings: super::StreamedArray,
 }
 
 impl<W: Write> JsonWriter<W> {
     pub fn new(out: W) -> Self {
         JsonWriter {
             out,
-            started: false,
-            first: true,
-            errors: Vec::new(),
+            findings: super::StreamedArray::default(),
         }
     }
 
     fn start(&mut self) -> std::io::Result<()> {
-        if !self.started {
-            self.started = true;
-            write!(self.out, "{{\n  \"version\": 1,\n  \"findings\": [")?;
-        }
-        Ok(())
+        let header = || "{\n  \"version\": 1,\n  \"findings\": [".to_string();
+        self.findings.start(&mut self.out, header)
     }
 }
 
 impl<W: Write> Writer for JsonWriter<W> {
     fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
         self.start()?;
-        for item in rendered.items {
-            let separator = if self.first { "\n" } else { ",\n" };
-            self.first = false;
-            write!(self.out, "{separator}{item}")?;
-        }
-        self.errors.extend(rendered.deferred);
-        Ok(())
+        self.findings.write(&mut self.out, rendered)
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         self.start()?;
-        let close = if self.first { "]" } else { "\n  ]" };
-        let errors = if self.errors.is_empty() {
+        let close = self.findings.close("  ");
+        let errors = &self.findings.deferred;
+        let errors = if errors.is_empty() {
             "[]".to_string()
         } else {
-            format!("[\n{}\n  ]", self.errors.join(",\n"))
+            format!("[\n{}\n  ]", errors.join(",\n"))
         };
         let summary = indented(&JsonSummary::from(summary), 1)
             .trim_start()

@@ -154,6 +154,80 @@ pub trait Writer {
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
 }
 
+/// The writer of the line-oriented formats (human diagnostics, GitHub workflow commands):
+/// items as they come, then the summary line.
+pub struct TextWriter<W: Write> {
+    out: W,
+}
+
+impl<W: Write> TextWriter<W> {
+    pub fn new(out: W) -> Self {
+        TextWriter { out }
+    }
+}
+
+impl<W: Write> Writer for TextWriter<W> {
+    fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
+        rendered
+            .items
+            .iter()
+            .try_for_each(|item| self.out.write_all(item.as_bytes()))
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        writeln!(self.out, "{}", human::summary_line(summary))?;
+        self.out.flush()
+    }
+}
+
+/// The part of the JSON and SARIF writers that streams: a header written once, then an array
+/// of items (written as batches arrive, comma-separated), with each batch's deferred parts
+/// kept for the end of the document.
+#[derive(Default)]
+pub(crate) struct StreamedArray {
+    started: bool,
+    written: bool,
+    pub(crate) deferred: Vec<String>,
+}
+
+impl StreamedArray {
+    /// Writes `header` (ending with the array's opening bracket) unless already written.
+    pub(crate) fn start(
+        &mut self,
+        out: &mut impl Write,
+        header: impl FnOnce() -> String,
+    ) -> std::io::Result<()> {
+        if !self.started {
+            self.started = true;
+            out.write_all(header().as_bytes())?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn write(
+        &mut self,
+        out: &mut impl Write,
+        rendered: Rendered,
+    ) -> std::io::Result<()> {
+        for item in rendered.items {
+            let separator = if self.written { ",\n" } else { "\n" };
+            self.written = true;
+            write!(out, "{separator}{item}")?;
+        }
+        self.deferred.extend(rendered.deferred);
+        Ok(())
+    }
+
+    /// The closing bracket, on its own line at `indent` when the array has items.
+    pub(crate) fn close(&self, indent: &str) -> String {
+        if self.written {
+            format!("\n{indent}]")
+        } else {
+            "]".to_string()
+        }
+    }
+}
+
 /// Renders a collected run with a format, into a string.
 pub fn render_run(render: &dyn Render, writer: &mut dyn Writer, run: &Run) {
     writer

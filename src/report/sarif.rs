@@ -51,51 +51,39 @@ impl Render for SarifRender {
 /// with the files that could not be linted.
 pub struct SarifWriter<W: Write> {
     out: W,
-    started: bool,
-    first: bool,
-    notifications: Vec<String>,
+    results: super::StreamedArray,
 }
 
 impl<W: Write> SarifWriter<W> {
     pub fn new(out: W) -> Self {
         SarifWriter {
             out,
-            started: false,
-            first: true,
-            notifications: Vec::new(),
+            results: super::StreamedArray::default(),
         }
     }
 
     fn start(&mut self) -> std::io::Result<()> {
-        if self.started {
-            return Ok(());
-        }
-        self.started = true;
-        let tool = indented(&json!({"driver": driver()}), 3);
-        write!(
-            self.out,
-            "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
-            tool.trim_start()
-        )
+        let header = || {
+            let tool = indented(&json!({"driver": driver()}), 3);
+            format!(
+                "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
+                tool.trim_start()
+            )
+        };
+        self.results.start(&mut self.out, header)
     }
 }
 
 impl<W: Write> Writer for SarifWriter<W> {
     fn write(&mut self, rendered: Rendered) -> std::io::Result<()> {
         self.start()?;
-        for item in rendered.items {
-            let separator = if self.first { "\n" } else { ",\n" };
-            self.first = false;
-            write!(self.out, "{separator}{item}")?;
-        }
-        self.notifications.extend(rendered.deferred);
-        Ok(())
+        self.results.write(&mut self.out, rendered)
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         self.start()?;
-        let close = if self.first { "]" } else { "\n      ]" };
-        let notifications: Vec<Value> = std::mem::take(&mut self.notifications)
+        let close = self.results.close("      ");
+        let notifications: Vec<Value> = std::mem::take(&mut self.results.deferred)
             .iter()
             .map(|n| serde_json::from_str(n).expect("rendered JSON"))
             .collect();
