@@ -317,15 +317,7 @@ pub fn run(paths: &[PathBuf], config: &Config) -> Run {
 /// Lints one text as if read from `path` (standard input, tests).
 pub fn run_text(path: impl Into<PathBuf>, text: String, config: &Config) -> Run {
     let mut run = Run::default();
-    let ids = FileIds::default();
-    let file = ids.next();
-    run.absorb(lint_source(
-        file,
-        SourceFile::new(path, text),
-        config,
-        &ids,
-        Keep::All,
-    ));
+    run.absorb(lint_text(path.into(), text, config, Keep::All));
     run
 }
 
@@ -338,15 +330,14 @@ pub fn run_bytes(path: impl Into<PathBuf>, bytes: &[u8], config: &Config) -> Run
 
 /// Lints one text into the report `check` would write (benchmarks, embedding).
 pub fn report_text(path: impl Into<PathBuf>, text: String, config: &Config) -> FileReport {
+    lint_text(path.into(), text, config, Keep::Output)
+}
+
+/// One text linted on its own, as the first file of a run.
+fn lint_text(path: PathBuf, text: String, config: &Config, keep: Keep) -> FileReport {
     let ids = FileIds::default();
     let file = ids.next();
-    lint_source(
-        file,
-        SourceFile::new(path, text),
-        config,
-        &ids,
-        Keep::Output,
-    )
+    lint_source(file, SourceFile::new(path, text), config, &ids, keep)
 }
 
 /// Lints bytes read from standard input into one file's report.
@@ -355,12 +346,11 @@ pub fn report_bytes(path: impl Into<PathBuf>, bytes: &[u8], config: &Config) -> 
 }
 
 fn lint_bytes(path: PathBuf, bytes: &[u8], config: &Config, keep: Keep) -> FileReport {
-    let ids = FileIds::default();
-    let file = ids.next();
     match parse::decode(bytes) {
-        Ok(text) => lint_source(file, SourceFile::new(path, text), config, &ids, keep),
+        Ok(text) => lint_text(path, text, config, keep),
         Err(e) => {
             let (prefix, offset) = undecodable(bytes, e.offset);
+            let file = FileIds::default().next();
             FileReport::error(file, SourceFile::new(path, prefix), offset, e.message)
         }
     }

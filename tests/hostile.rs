@@ -619,15 +619,7 @@ fn fuzz_regressions_stay_fixed() {
                 .iter()
                 .any(|e| e.message.contains("internal error"));
             assert!(!internal, "{}: {:?}", path.display(), run.errors);
-            let style = triggerlint::report::human::Style {
-                color: false,
-                unicode: true,
-            };
-            triggerlint::report::human::render(&run, style);
-            triggerlint::report::json::render(&run);
-            triggerlint::report::sarif::render(&run);
-            triggerlint::report::github::render(&run);
-            triggerlint::report::inspect::render_human(&run);
+            common::render_every_format(&run);
         }
     }
     eprintln!("{count} fuzz regression inputs replayed");

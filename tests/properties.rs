@@ -5,6 +5,8 @@
 //! - a generated CloudFormation or SAM template written as JSON, as YAML with long-form
 //!   intrinsics and as YAML with short tags gives the same triggers and the same findings.
 
+mod common;
+
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use triggerlint::config::Config;
@@ -28,13 +30,7 @@ fn assert_lints_without_panic(bytes: &[u8]) {
             .filter(|e| e.message.contains("internal error"))
             .collect();
         assert!(internal.is_empty(), "{name}: {internal:?}");
-        let style = triggerlint::report::human::Style {
-            color: false,
-            unicode: true,
-        };
-        triggerlint::report::human::render(&run, style);
-        triggerlint::report::json::render(&run);
-        triggerlint::report::sarif::render(&run);
+        common::render_every_format(&run);
     }
 }
 

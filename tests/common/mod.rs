@@ -39,3 +39,18 @@ pub fn lint_clean(
     );
     run
 }
+
+/// Renders a run in every output format, for tests that only need rendering not to panic.
+pub fn render_every_format(run: &triggerlint::Run) {
+    use triggerlint::report;
+    let style = report::human::Style {
+        color: false,
+        unicode: true,
+    };
+    report::human::render(run, style);
+    report::json::render(run);
+    report::sarif::render(run);
+    report::github::render(run);
+    report::inspect::render_human(run);
+    report::inspect::render_json(run);
+}
