@@ -527,10 +527,15 @@ fn check_document(
 ) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
     let loaded = load::load(format, file, root, table);
     let enabled = config.enabled_rules();
+    let scope = rules::Scope {
+        template: &loaded.template,
+        triggers: &loaded.triggers,
+        config,
+    };
     let findings: Vec<Finding> = loaded
         .triggers
         .iter()
-        .flat_map(|t| rules::check(t, &loaded.template, config, &enabled))
+        .flat_map(|t| rules::check(t, &scope, &enabled))
         .map(|f| match table {
             Some(table) => with_definitions(f, table),
             None => f,

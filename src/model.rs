@@ -495,6 +495,14 @@ pub struct FunctionInfo {
     pub in_template: bool,
     pub timeout: Setting<i64>,
     pub reserved_concurrency: Setting<i64>,
+    /// The function's logical id in the deployed template (`HelloLambdaFunction` for a
+    /// Serverless function named `hello`); what alarms and mappings refer to.
+    pub resource_id: Option<std::sync::Arc<str>>,
+    /// The key that declares the function, for related labels.
+    pub declared_at: Option<Span>,
+    /// Where a dead-letter queue for asynchronous invokes is written (`DeadLetterConfig`, SAM
+    /// `DeadLetterQueue`, Serverless `onError`).
+    pub dead_letter: Option<Span>,
 }
 
 /// One event source mapping, normalised.
@@ -522,6 +530,9 @@ pub struct Trigger {
     /// `Metadata: {triggerlint: {ignore: [...]}}` entries of the mapping resource or of the
     /// function resource, which apply to this trigger.
     pub metadata_ignores: Vec<MetadataIgnore>,
+    /// The event as the author wrote it, for rules about how a deploy tool mishandles it (the
+    /// Serverless event's settings); `None` for mapping resources and SAM events.
+    pub declaration: Option<Node>,
 }
 
 /// One entry of a resource's `Metadata.triggerlint.ignore` list.

@@ -65,6 +65,9 @@ pub fn function_info(template: &Template<'_>, function_name: &Node) -> FunctionI
             span: None,
             why: "the function is not defined in this template".to_string(),
         },
+        resource_id: None,
+        declared_at: None,
+        dead_letter: None,
     }
 }
 
@@ -99,6 +102,12 @@ pub fn function_resource_info(template: &Template<'_>, function: &Resource<'_>) 
             "ReservedConcurrentExecutions",
             None,
         ),
+        resource_id: Some(function.logical_id.into()),
+        declared_at: Some(function.id_span),
+        dead_letter: ["DeadLetterConfig", "DeadLetterQueue"]
+            .iter()
+            .find_map(|name| template.function_property(function, name))
+            .map(|node| node.span),
     }
 }
 

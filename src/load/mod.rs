@@ -88,6 +88,7 @@ pub struct Draft {
     pub tool_defaults: Vec<(Prop, DefaultValue)>,
     pub notes: Vec<LoaderNote>,
     pub metadata_ignores: Vec<MetadataIgnore>,
+    pub declaration: Option<Node>,
 }
 
 impl Draft {
@@ -105,6 +106,7 @@ impl Draft {
             tool_defaults: Vec::new(),
             notes: Vec::new(),
             metadata_ignores: Vec::new(),
+            declaration: None,
         }
     }
 
@@ -133,6 +135,7 @@ impl Draft {
             settings,
             notes: self.notes,
             metadata_ignores: self.metadata_ignores,
+            declaration: self.declaration,
         }
     }
 

@@ -73,8 +73,8 @@ pub fn load(template: &Template<'_>) -> Vec<Trigger> {
     let root = template.root;
     let provider_timeout = root.get_path(&["provider", "timeout"]);
     let mut triggers = Vec::new();
-    for (name, _, function) in functions_node(root).into_iter().flat_map(functions) {
-        let info = function_info(template, name, function, provider_timeout);
+    for (name, name_span, function) in functions_node(root).into_iter().flat_map(functions) {
+        let info = function_info(template, (name, name_span), function, provider_timeout);
         let events = function.get("events").and_then(Node::as_seq).unwrap_or(&[]);
         for (index, event) in events.iter().enumerate() {
             let Some(entry) = event
@@ -92,11 +92,11 @@ pub fn load(template: &Template<'_>) -> Vec<Trigger> {
     let functions_by_id: Vec<(String, FunctionInfo)> = functions_node(root)
         .into_iter()
         .flat_map(functions)
-        .map(|(name, _, function)| {
+        .map(|(name, name_span, function)| {
             let id = format!("{}LambdaFunction", normalized_name(name));
             (
                 id,
-                function_info(template, name, function, provider_timeout),
+                function_info(template, (name, name_span), function, provider_timeout),
             )
         })
         .collect();
@@ -138,7 +138,7 @@ pub fn normalized_name(function: &str) -> String {
 
 fn function_info(
     template: &Template<'_>,
-    name: &str,
+    (name, name_span): (&str, Span),
     function: &Node,
     provider_timeout: Option<&Node>,
 ) -> FunctionInfo {
@@ -157,6 +157,9 @@ fn function_info(
         in_template: true,
         timeout,
         reserved_concurrency,
+        resource_id: Some(format!("{}LambdaFunction", normalized_name(name)).into()),
+        declared_at: Some(name_span),
+        dead_letter: function.get("onError").map(|n| n.span),
     }
 }
 
@@ -440,6 +443,7 @@ fn event_draft(template: &Template<'_>, event: &Entry, path: String) -> Draft {
         _ => (None, None),
     };
     draft.event_source = arn.cloned();
+    draft.declaration = Some(config.clone());
     if let Some(arn) = arn {
         draft.properties.push(property(
             "EventSourceArn",

@@ -1,9 +1,7 @@
 //! TL002: without a batching window, low traffic means one invocation per record.
 
-use super::{Finding, Rule, Severity, describe_setting, span_of};
-use crate::config::Config;
+use super::{Finding, Rule, Scope, Severity, describe_setting, span_of};
 use crate::model::{Prop, SourceKind, Trigger};
-use crate::template::Template;
 
 pub static RULE: Rule = Rule {
     code: "TL002",
@@ -15,7 +13,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     // FIFO queues cannot have a batching window at all.
     let applies = t.source.is_stream() || t.source == SourceKind::Sqs { fifo: false };
     let s = &t.settings;

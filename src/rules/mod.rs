@@ -52,7 +52,16 @@ impl fmt::Display for Severity {
     }
 }
 
-pub type Check = fn(&Trigger, &Template<'_>, &Config) -> Vec<Finding>;
+/// What a rule sees besides the trigger it checks.
+pub struct Scope<'s> {
+    pub template: &'s Template<'s>,
+    /// Every trigger of the template in document order, the checked one among them: for
+    /// rules about triggers that share a source.
+    pub triggers: &'s [Trigger],
+    pub config: &'s Config,
+}
+
+pub type Check = fn(&Trigger, &Scope<'_>) -> Vec<Finding>;
 
 pub struct Rule {
     pub code: &'static str,
@@ -185,17 +194,12 @@ impl Finding {
 
 /// Runs the enabled rules (from [`Config::enabled_rules`], worked out once per file) on one
 /// trigger.
-pub fn check(
-    trigger: &Trigger,
-    template: &Template<'_>,
-    config: &Config,
-    enabled: &[&'static Rule],
-) -> Vec<Finding> {
+pub fn check(trigger: &Trigger, scope: &Scope<'_>, enabled: &[&'static Rule]) -> Vec<Finding> {
     enabled
         .iter()
-        .flat_map(|rule| (rule.check)(trigger, template, config))
+        .flat_map(|rule| (rule.check)(trigger, scope))
         .map(|mut f| {
-            f.severity = config.severity_of(f.rule);
+            f.severity = scope.config.severity_of(f.rule);
             f.about(trigger)
         })
         .collect()

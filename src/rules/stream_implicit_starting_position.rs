@@ -1,9 +1,7 @@
 //! TL105: the deploy tool picks TRIM_HORIZON, so a new or replaced trigger replays history.
 
-use super::{Finding, Rule, Severity, describe_setting};
-use crate::config::Config;
+use super::{Finding, Rule, Scope, Severity, describe_setting};
 use crate::model::{Prop, Setting, SourceKind, Trigger};
-use crate::template::Template;
 
 pub static RULE: Rule = Rule {
     code: "TL105",
@@ -15,7 +13,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     let setting = &t.settings.starting_position;
     let Setting::ToolDefault { value, .. } = setting else {
         return Vec::new();

@@ -1,9 +1,7 @@
 //! TL103: records that exhaust their retries are dropped without a trace.
 
-use super::{Finding, Rule, Severity, help_for};
-use crate::config::Config;
+use super::{Finding, Rule, Scope, Severity, help_for};
 use crate::model::{Format, Prop, Trigger};
-use crate::template::Template;
 
 pub static RULE: Rule = Rule {
     code: "TL103",
@@ -15,7 +13,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     // SQS, MQ and DocumentDB cannot have one: their failures stay in the source.
     if !t.source.has_retry_controls() || !t.settings.on_failure.is_unset() {
         return Vec::new();

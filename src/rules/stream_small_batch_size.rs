@@ -1,9 +1,7 @@
 //! TL107: tiny batches turn a busy stream into a flood of invocations.
 
-use super::{Finding, Rule, RuleOption, Severity, describe_setting, span_of};
-use crate::config::Config;
+use super::{Finding, Rule, RuleOption, Scope, Severity, describe_setting, span_of};
 use crate::model::{Prop, Setting, Trigger};
-use crate::template::Template;
 
 pub static RULE: Rule = Rule {
     code: "TL107",
@@ -21,7 +19,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    let cfg = scope.config;
     if !t.source.is_stream() {
         return Vec::new();
     }

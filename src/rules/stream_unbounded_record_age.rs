@@ -1,9 +1,7 @@
 //! TL102: a stream trigger processes records however old they are.
 
-use super::{Finding, Rule, Severity, describe_setting, span_of};
-use crate::config::Config;
+use super::{Finding, Rule, Scope, Severity, describe_setting, span_of};
 use crate::model::{Prop, Trigger};
-use crate::template::Template;
 
 pub static RULE: Rule = Rule {
     code: "TL102",
@@ -15,7 +13,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(t: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     if !t.source.is_stream() {
         return Vec::new();
     }

@@ -1,9 +1,7 @@
 //! TL101: a poison batch on a stream or Kafka trigger is retried until its records expire.
 
-use super::{Finding, Rule, RuleOption, Severity, describe_setting, help_for, span_of};
-use crate::config::Config;
+use super::{Finding, Rule, RuleOption, Scope, Severity, describe_setting, help_for, span_of};
 use crate::model::{Prop, Trigger};
-use crate::template::Template;
 
 pub static RULE: Rule = Rule {
     code: "TL101",
@@ -21,7 +19,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(t: &Trigger, _: &Template<'_>, cfg: &Config) -> Vec<Finding> {
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    let cfg = scope.config;
     if !t.source.has_retry_controls() {
         return Vec::new();
     }

@@ -1,11 +1,9 @@
 //! TL900: a suppression that matches no finding. Reported by the suppression step (see
 //! `suppress.rs`), not by looking at triggers, so its `check` finds nothing on its own.
 
-use super::{Finding, Rule, Severity};
-use crate::config::Config;
+use super::{Finding, Rule, Scope, Severity};
 use crate::model::Trigger;
 use crate::source::Span;
-use crate::template::Template;
 
 pub static RULE: Rule = Rule {
     code: "TL900",
@@ -17,7 +15,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(_: &Trigger, _: &Template<'_>, _: &Config) -> Vec<Finding> {
+fn check(_: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     Vec::new()
 }
 

@@ -17,7 +17,12 @@ pub fn load_as(format: Format, data: &[u8]) {
     let loaded = triggerlint::load::load(format, FileId(0), &root, None);
     let config = Config::default();
     let enabled = config.enabled_rules();
+    let scope = triggerlint::rules::Scope {
+        template: &loaded.template,
+        triggers: &loaded.triggers,
+        config: &config,
+    };
     for trigger in &loaded.triggers {
-        let _ = triggerlint::rules::check(trigger, &loaded.template, &config, &enabled);
+        let _ = triggerlint::rules::check(trigger, &scope, &enabled);
     }
 }
