@@ -125,7 +125,7 @@ impl<'a> Template<'a> {
                     None => format!("uses the Serverless variable `{s}`"),
                 });
             }
-            if s.contains("{{resolve:") {
+            if is_dynamic_reference(s) {
                 return Err(format!(
                     "is the dynamic reference `{s}`, resolved at deploy time"
                 ));
@@ -138,6 +138,9 @@ impl<'a> Template<'a> {
         match intrinsic.name.as_str() {
             "Ref" => self.resolve_ref(arg),
             "Fn::Sub" => match arg.as_str() {
+                Some(s) if is_dynamic_reference(s) => Err(format!(
+                    "is the dynamic reference `{s}`, resolved at deploy time"
+                )),
                 Some(s) if !s.contains("${") => Ok(Cow::Owned(Node::new(
                     node.span,
                     Value::Str(s.replace("${!", "${")),
@@ -176,7 +179,20 @@ impl<'a> Template<'a> {
         let Some(parameter) = self.parameter(name) else {
             return Err(format!("is !Ref {name}, known only at deploy time"));
         };
+        let is_list = parameter
+            .get("Type")
+            .and_then(Node::as_str)
+            .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
         match parameter.get("Default") {
+            // A list parameter's default is one comma-separated string; `Ref` gives the list.
+            Some(default) if is_list && default.as_str().is_some() => {
+                let text = default.as_str().unwrap_or_default();
+                let items = text
+                    .split(',')
+                    .map(|item| Node::new(default.span, Value::Str(item.trim().to_string())))
+                    .collect();
+                Ok(Cow::Owned(Node::new(default.span, Value::Seq(items))))
+            }
             Some(default) if default.as_intrinsic().is_none() => Ok(Cow::Borrowed(default)),
             _ => Err(format!(
                 "comes from the parameter {name}, which has no literal default"
@@ -195,6 +211,13 @@ impl<'a> Template<'a> {
         };
         self.mappings?.get_path(&[map, top, second])
     }
+}
+
+/// `{{resolve:ssm:...}}` and its misspellings (`{{ resolve:...}}`): whatever CloudFormation makes
+/// of it, the text is not the value.
+fn is_dynamic_reference(text: &str) -> bool {
+    text.find("{{")
+        .is_some_and(|start| text[start..].contains("}}"))
 }
 
 /// A short, familiar rendering of an expression: `!GetAtt Queue.Arn`, `!Ref Param`, or the

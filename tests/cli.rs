@@ -40,6 +40,7 @@ const NOTE_ONLY: &str = "Resources:
     Properties:
       FunctionName: worker
       EventSourceArn: arn:aws:sqs:us-east-1:123456789012:jobs
+      FunctionResponseTypes: [ReportBatchItemFailures]
 ";
 
 fn json_of(output: &[u8]) -> Value {
@@ -306,7 +307,7 @@ fn rules_lists_every_rule_in_both_formats() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "TL101  stream-unbounded-retries               warning",
+            "TL101  stream-unbounded-retries                warning",
         ));
     let output = triggerlint()
         .args(["rules", "--format", "json"])
@@ -322,7 +323,10 @@ fn rules_lists_every_rule_in_both_formats() {
     assert_eq!(
         codes,
         [
-            "TL002", "TL101", "TL102", "TL103", "TL104", "TL105", "TL107", "TL900"
+            "TL001", "TL002", "TL003", "TL004", "TL005", "TL006", "TL007", "TL008", "TL101",
+            "TL102", "TL103", "TL104", "TL105", "TL106", "TL107", "TL108", "TL109", "TL110",
+            "TL111", "TL112", "TL201", "TL202", "TL203", "TL204", "TL205", "TL206", "TL207",
+            "TL208", "TL209", "TL210", "TL401", "TL402", "TL403", "TL404", "TL900"
         ]
     );
 }
@@ -420,7 +424,7 @@ fn select_and_ignore_take_codes_slugs_and_prefixes() {
     assert_eq!(codes(&["--select", "stream-unbounded-retries"]), ["TL101"]);
     assert_eq!(
         codes(&["--select", "TL10", "--ignore", "TL101,TL103,TL104"]),
-        ["TL102", "TL107"]
+        ["TL102", "TL107", "TL108"]
     );
     assert_eq!(codes(&["--ignore", "TL1"]), ["TL002"]);
 }

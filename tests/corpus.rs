@@ -181,3 +181,117 @@ fn triggers_per_file_match_the_manifest() {
         "corpus: trigger counts agree with the manifest for {compared} files ({total} triggers)"
     );
 }
+
+/// Every error-severity finding the corpus gets, grouped by where it is and which rule, with the
+/// reason it is right (each would fail a real deploy). A new error in the corpus, most likely a
+/// false positive, fails the test until it is explained here.
+const EXPECTED_ERRORS: &[(&str, &str, usize, &str)] = &[
+    (
+        "serverless__serverless/docs/providers/aws/events/",
+        "TL001",
+        23,
+        "documentation snippets with placeholder ARNs (`arn:aws:sqs:region:XXXXXX:myQueue`)",
+    ),
+    (
+        "serverless__serverless/docs/providers/aws/events/streams.md.block-03.yml",
+        "TL402",
+        1,
+        "the documented AT_TIMESTAMP example has no `consumer`, so the framework drops its timestamp",
+    ),
+    (
+        "CoorpAcademy__serverless-plugins/tests/serverless-plugins-integration/",
+        "TL001",
+        7,
+        "serverless-offline test services with placeholder ARNs (`region:XXXXXX`)",
+    ),
+    (
+        "CoorpAcademy__serverless-plugins/tests/serverless-plugins-integration/",
+        "TL007",
+        3,
+        "table ARNs and `!GetAtt Table.Arn` where a stream ARN is needed; only the local emulator accepts them",
+    ),
+    (
+        "CoorpAcademy__serverless-plugins/tests/serverless-plugins-integration/serverless.sqs.yml",
+        "TL201",
+        1,
+        "`batchSize: 70` on a standard queue without a batching window",
+    ),
+    (
+        "aws-powertools__powertools-lambda-typescript/examples/snippets/kafka/templates/gettingStartedWithMsk.yaml",
+        "TL001",
+        1,
+        "two `Topics`; a mapping reads exactly one",
+    ),
+    (
+        "serverless__examples/aws-golang-stream-kinesis-to-elasticsearch/serverless.yml",
+        "TL001",
+        1,
+        "a placeholder ARN (`<region>:<accountID>`)",
+    ),
+    (
+        "aws__serverless-application-model/tests/translator/input/error_",
+        "TL001",
+        3,
+        "translator error tests, written to be rejected: an unknown FilterCriteria key, an empty \
+         SourceAccessConfigurations, two Topics",
+    ),
+    (
+        "aws__serverless-application-model/tests/translator/input/error_consumer_group_id.yaml",
+        "TL003",
+        1,
+        "translator error test: ConsumerGroupId on a DynamoDB event",
+    ),
+    (
+        "aws__serverless-application-model/tests/translator/input/error_missing_startingposition.yaml",
+        "TL004",
+        1,
+        "translator error test: a Kinesis event without StartingPosition",
+    ),
+    (
+        "aws__serverless-application-model/tests/translator/input/error_event_filtering.yaml",
+        "TL110",
+        1,
+        "translator error test: its table has no StreamSpecification",
+    ),
+    (
+        "aws__serverless-application-model/tests/translator/",
+        "TL001",
+        12,
+        "translation tests never deployed: `Filters: []` (the schema needs one filter), a record \
+         age of 50 s, a ParallelizationFactor default above 10",
+    ),
+    (
+        "aws__serverless-application-model/tests/translator/",
+        "TL110",
+        8,
+        "translation tests never deployed: `StreamArn` of tables without StreamSpecification",
+    ),
+];
+
+#[test]
+fn every_error_in_the_corpus_is_explained() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let run = triggerlint::run(std::slice::from_ref(&corpus), &Config::default());
+    let mut counts = vec![0; EXPECTED_ERRORS.len()];
+    let mut unexplained = Vec::new();
+    for finding in run
+        .findings
+        .iter()
+        .filter(|f| f.severity == triggerlint::rules::Severity::Error)
+    {
+        let file = relative(&run.sources.get(finding.span.file).path, &corpus);
+        let group = EXPECTED_ERRORS.iter().position(|(prefix, code, _, _)| {
+            file.starts_with(prefix) && finding.rule.code == *code
+        });
+        match group {
+            Some(i) => counts[i] += 1,
+            None => unexplained.push(format!("{file}: {} {}", finding.rule.code, finding.message)),
+        }
+    }
+    assert!(unexplained.is_empty(), "{}", unexplained.join("\n"));
+    for ((prefix, code, expected, why), found) in EXPECTED_ERRORS.iter().zip(counts) {
+        assert_eq!(found, *expected, "{code} under {prefix} ({why})");
+    }
+}

@@ -34,7 +34,7 @@ fn codes_and_slugs_are_unique_and_well_formed() {
         assert!(
             rule.slug
                 .bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "{}",
             rule.slug
         );

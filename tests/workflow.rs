@@ -78,7 +78,7 @@ fn the_configuration_is_found_up_to_the_git_root_and_applied() {
     write(
         repo.path(),
         "triggerlint.toml",
-        "[rules.stream-small-batch-size]\nmin-batch-size = 50\nseverity = \"error\"\n",
+        "[rules]\nignore = [\"stream-missing-iterator-age-alarm\"]\n\n[rules.stream-small-batch-size]\nmin-batch-size = 50\nseverity = \"error\"\n",
     );
     let service = repo.path().join("services/orders");
     let report = json(triggerlint(&service).args(["check", "--format", "json", "-v", "."]));
@@ -186,7 +186,7 @@ fn exclude_globs_skip_files_found_and_named() {
     );
     let report = json(triggerlint(repo.path()).args(["check", "--format", "json", "."]));
     assert_eq!(report["summary"]["files"], 1, "only the service");
-    assert_eq!(codes(&report), Vec::<String>::new());
+    assert_eq!(codes(&report), ["TL108"], "the service's own note only");
     let report =
         json(triggerlint(repo.path()).args(["check", "--format", "json", "legacy/serverless.yml"]));
     assert_eq!(report["summary"]["files"], 0);
@@ -199,7 +199,7 @@ functions:
   consumer:
     handler: h.consume
     events:
-      # triggerlint: ignore[stream-implicit-starting-position, TL107] replays on purpose
+      # triggerlint: ignore[stream-implicit-starting-position, TL107, TL108] replays on purpose
       - stream:
           arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders
           batchWindow: 0  # triggerlint: ignore[missing-batching-window]
@@ -211,6 +211,7 @@ functions:
       - sqs:
           arn: arn:aws:sqs:us-east-1:123456789012:jobs
           maximumBatchingWindow: 1  # triggerlint: ignore[TL002] nothing to suppress here
+          functionResponseType: ReportBatchItemFailures
 ";
 
 #[test]
@@ -221,18 +222,18 @@ fn comments_suppress_counted_and_unused_ones_are_reported() {
     assert_eq!(codes(&report), ["TL900"]);
     assert_eq!(report["findings"][0]["line"], 19);
     assert_eq!(report["findings"][0]["severity"], "note");
-    assert_eq!(report["summary"]["ignored"], 3);
+    assert_eq!(report["summary"]["ignored"], 4);
     triggerlint(dir.path())
         .args(["check", "."])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("3 ignored"));
+        .stdout(predicate::str::contains("4 ignored"));
     // --no-ignore shows what the comments hide, and no longer reports them as unused.
     let report =
         json(triggerlint(dir.path()).args(["check", "--format", "json", "--no-ignore", "."]));
     let mut found = codes(&report);
     found.sort();
-    assert_eq!(found, ["TL002", "TL105", "TL107"]);
+    assert_eq!(found, ["TL002", "TL105", "TL107", "TL108"]);
     assert_eq!(report["summary"]["ignored"], 0);
     // A suppression for a rule that is switched off is not called unused.
     let report = json(triggerlint(dir.path()).args([
@@ -258,7 +259,8 @@ fn metadata_suppresses_in_json_templates() {
     "Properties": {"FunctionName": {"Ref": "Fn"}, "StartingPosition": "LATEST",
       "EventSourceArn": "arn:aws:kinesis:us-east-1:123456789012:stream/orders"}},
   "Other": {"Type": "AWS::Lambda::EventSourceMapping",
-    "Properties": {"FunctionName": {"Ref": "Fn"}, "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q"}},
+    "Properties": {"FunctionName": {"Ref": "Fn"}, "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:q",
+      "FunctionResponseTypes": ["ReportBatchItemFailures"]}},
   "Fn": {"Type": "AWS::Lambda::Function", "Metadata": {"triggerlint": {"ignore": ["TL105"]}},
     "Properties": {"Handler": "i.h"}}
 }}"#,
@@ -278,7 +280,7 @@ fn metadata_suppresses_in_json_templates() {
         ],
         "the function's TL105 entry matched nothing; Other keeps its finding"
     );
-    assert_eq!(report["summary"]["ignored"], 5);
+    assert_eq!(report["summary"]["ignored"], 6);
 }
 
 #[test]
@@ -299,7 +301,7 @@ functions:
         .assert()
         .code(0)
         .stderr(predicate::str::contains(
-            "wrote 7 findings to the baseline baseline.json",
+            "wrote 8 findings to the baseline baseline.json",
         ));
     let baseline: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
@@ -320,7 +322,7 @@ functions:
         "app",
     ]));
     assert_eq!(codes(&report), Vec::<String>::new());
-    assert_eq!(report["summary"]["baselined"], 7);
+    assert_eq!(report["summary"]["baselined"], 8);
 
     // Lines move: nothing comes back. From another working directory: the same.
     write(
@@ -332,7 +334,7 @@ functions:
         .args(["check", "--baseline", "../baseline.json", "."])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("7 in the baseline"));
+        .stdout(predicate::str::contains("8 in the baseline"));
 
     // A new trigger is new.
     write(
@@ -348,11 +350,10 @@ functions:
         "baseline.json",
         "app",
     ]));
-    assert_eq!(codes(&report), ["TL002"]);
-    assert_eq!(
-        report["findings"][0]["path"],
-        "functions/consumer/events/1/sqs"
-    );
+    assert_eq!(codes(&report), ["TL002", "TL207"]);
+    for finding in report["findings"].as_array().unwrap() {
+        assert_eq!(finding["path"], "functions/consumer/events/1/sqs");
+    }
 
     write(dir.path(), "broken.json", "{");
     triggerlint(dir.path())
@@ -397,10 +398,10 @@ fn sarif_output_validates_and_carries_rules_regions_and_fingerprints() {
     let run = &log["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), triggerlint::rules::ALL.len());
-    assert_eq!(rules[1]["id"], "TL101");
-    assert_eq!(rules[1]["name"], "stream-unbounded-retries");
+    let retries = rules.iter().find(|r| r["id"] == "TL101").unwrap();
+    assert_eq!(retries["name"], "stream-unbounded-retries");
     assert!(
-        rules[1]["help"]["markdown"]
+        retries["help"]["markdown"]
             .as_str()
             .unwrap()
             .starts_with("# stream-unbounded-retries (TL101)")
@@ -418,7 +419,7 @@ fn sarif_output_validates_and_carries_rules_regions_and_fingerprints() {
         .iter()
         .filter(|r| r.get("suppressions").is_some())
         .count();
-    assert_eq!(suppressed, 3);
+    assert_eq!(suppressed, 4);
     assert_eq!(run["invocations"][0]["executionSuccessful"], false);
     let notification = &run["invocations"][0]["toolExecutionNotifications"][0];
     assert!(

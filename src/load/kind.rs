@@ -28,7 +28,7 @@ pub fn kind_from_arn(arn: &str) -> Option<SourceKind> {
 }
 
 /// Replaces each `${...}` with `*` so the colons inside `${AWS::Region}` do not split the ARN.
-fn mask_placeholders(text: &str) -> String {
+pub fn mask_placeholders(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {

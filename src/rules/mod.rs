@@ -3,13 +3,40 @@
 //! A rule is a plain function of one trigger and the template it came from. Severity belongs to
 //! the rule; the long documentation lives in `rules/<slug>.md` and is compiled in.
 
+mod dynamodb_stream_not_enabled;
+mod dynamodb_too_many_readers;
+mod invalid_on_failure_destination;
+mod invalid_property_value;
 mod missing_batching_window;
+mod missing_starting_position;
+mod missing_starting_position_timestamp;
+mod property_not_supported_for_source;
+mod serverless_at_timestamp_dropped;
+mod serverless_fn_sub_source_arn;
+mod serverless_intrinsic_arn_without_type;
+mod serverless_s3_destination_gets_sqs_iam;
+mod source_is_not_an_arn;
+mod sqs_batch_window_required;
+mod sqs_dlq_on_function;
+mod sqs_fifo_batch_limits;
+mod sqs_filter_deletes_messages;
+mod sqs_low_max_receive_count;
+mod sqs_no_partial_batch_response;
+mod sqs_queue_without_dlq;
+mod sqs_reserved_concurrency_throttling;
+mod sqs_visibility_below_function_timeout;
+mod sqs_visibility_timeout_margin;
+mod stream_concurrency_below_parallelism;
 mod stream_implicit_starting_position;
+mod stream_missing_iterator_age_alarm;
 mod stream_missing_on_failure_destination;
 mod stream_no_bisect_on_error;
+mod stream_record_age_exceeds_retention;
 mod stream_small_batch_size;
+mod stream_trim_horizon_replay;
 mod stream_unbounded_record_age;
 mod stream_unbounded_retries;
+mod trigger_disabled;
 pub mod unused_suppression;
 
 use std::fmt;
@@ -122,13 +149,40 @@ impl Rule {
 
 /// Every rule, in code order.
 pub static ALL: &[&Rule] = &[
+    &invalid_property_value::RULE,
     &missing_batching_window::RULE,
+    &property_not_supported_for_source::RULE,
+    &missing_starting_position::RULE,
+    &trigger_disabled::RULE,
+    &invalid_on_failure_destination::RULE,
+    &source_is_not_an_arn::RULE,
+    &missing_starting_position_timestamp::RULE,
     &stream_unbounded_retries::RULE,
     &stream_unbounded_record_age::RULE,
     &stream_missing_on_failure_destination::RULE,
     &stream_no_bisect_on_error::RULE,
     &stream_implicit_starting_position::RULE,
+    &stream_trim_horizon_replay::RULE,
     &stream_small_batch_size::RULE,
+    &stream_missing_iterator_age_alarm::RULE,
+    &stream_record_age_exceeds_retention::RULE,
+    &dynamodb_stream_not_enabled::RULE,
+    &stream_concurrency_below_parallelism::RULE,
+    &dynamodb_too_many_readers::RULE,
+    &sqs_batch_window_required::RULE,
+    &sqs_fifo_batch_limits::RULE,
+    &sqs_visibility_below_function_timeout::RULE,
+    &sqs_visibility_timeout_margin::RULE,
+    &sqs_queue_without_dlq::RULE,
+    &sqs_low_max_receive_count::RULE,
+    &sqs_no_partial_batch_response::RULE,
+    &sqs_dlq_on_function::RULE,
+    &sqs_reserved_concurrency_throttling::RULE,
+    &sqs_filter_deletes_messages::RULE,
+    &serverless_fn_sub_source_arn::RULE,
+    &serverless_at_timestamp_dropped::RULE,
+    &serverless_intrinsic_arn_without_type::RULE,
+    &serverless_s3_destination_gets_sqs_iam::RULE,
     &unused_suppression::RULE,
 ];
 

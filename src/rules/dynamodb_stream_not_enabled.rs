@@ -1,0 +1,42 @@
+//! TL110: a DynamoDB trigger on a table that has no stream.
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::links;
+use crate::model::{SourceKind, Trigger};
+
+pub static RULE: Rule = Rule {
+    code: "TL110",
+    slug: "dynamodb-stream-not-enabled",
+    summary: "the DynamoDB table the trigger reads has no stream",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/dynamodb-stream-not-enabled.md"),
+    options: &[],
+    check,
+};
+
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    if t.source != SourceKind::DynamoDb {
+        return Vec::new();
+    }
+    let Some(table) =
+        links::source(t, scope.template).filter(|l| l.resource.type_ == "AWS::DynamoDB::Table")
+    else {
+        return Vec::new();
+    };
+    if table.resource.property("StreamSpecification").is_some() {
+        return Vec::new();
+    }
+    let id = table.resource.logical_id;
+    vec![
+        RULE.at(
+            t.event_source.as_ref().map_or(t.anchor, |n| n.span),
+            format!("table {id} has no `StreamSpecification`, so it has no stream to read: the deploy fails"),
+        )
+        .label("table without a stream")
+        .related(table.resource.id_span, "no StreamSpecification here")
+        .help(format!(
+            "add `StreamSpecification: {{StreamViewType: NEW_AND_OLD_IMAGES}}` (or the view the \
+             consumer needs) to {id}"
+        )),
+    ]
+}

@@ -1,0 +1,82 @@
+//! TL112: more than two triggers read one DynamoDB stream and get throttled.
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::load::kind::arn_text;
+use crate::model::{SourceKind, Trigger};
+use crate::template::{Template, referenced_resource};
+
+pub static RULE: Rule = Rule {
+    code: "TL112",
+    slug: "dynamodb-too-many-readers",
+    summary: "more than two triggers read the same DynamoDB stream",
+    severity: Severity::Warning,
+    docs: include_str!("../../rules/dynamodb-too-many-readers.md"),
+    options: &[],
+    check,
+};
+
+/// At most two processes should read a DynamoDB stream shard at once.
+const MAX_READERS: usize = 2;
+
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    if t.source != SourceKind::DynamoDb {
+        return Vec::new();
+    }
+    let Some(stream) = stream_identity(t, scope.template) else {
+        return Vec::new();
+    };
+    let readers: Vec<&Trigger> = scope
+        .triggers
+        .iter()
+        .filter(|o| {
+            o.source == SourceKind::DynamoDb
+                && stream_identity(o, scope.template).as_ref() == Some(&stream)
+        })
+        .collect();
+    // Reported on the third reader and later ones: removing any of them is the fix.
+    let position = readers
+        .iter()
+        .position(|o| std::ptr::eq(*o, t))
+        .unwrap_or(0);
+    if position < MAX_READERS {
+        return Vec::new();
+    }
+    let mut finding = RULE
+        .at(
+            t.anchor,
+            format!(
+                "this is reader {} of {} of {}: more than {MAX_READERS} readers of a stream \
+                 shard are throttled, and every reader falls behind",
+                position + 1,
+                readers.len(),
+                describe_stream(&stream)
+            ),
+        )
+        .label("one reader too many")
+        .help(
+            "let one function read the stream and fan out (EventBridge Pipes, SNS, or Kinesis \
+             Data Streams for DynamoDB)",
+        );
+    for other in readers.iter().take(MAX_READERS) {
+        finding = finding.related(other.anchor, "also reads this stream");
+    }
+    vec![finding]
+}
+
+/// How messages name the stream: "table X's stream" or "stream `arn:...`".
+fn describe_stream(identity: &str) -> String {
+    match identity.strip_prefix("resource:") {
+        Some(table) => format!("the stream of table {table}"),
+        None => format!("the DynamoDB stream `{identity}`"),
+    }
+}
+
+/// What identifies the stream: the table resource it comes from, or its literal ARN.
+fn stream_identity(t: &Trigger, template: &Template<'_>) -> Option<String> {
+    let source = t.event_source.as_ref()?;
+    if let Some((id, _)) = referenced_resource(source) {
+        return Some(format!("resource:{id}"));
+    }
+    let arn = arn_text(source, template)?;
+    (!arn.contains("${")).then_some(arn)
+}

@@ -1,0 +1,460 @@
+//! TL001: a value the deploy would reject: outside its type, range or enum.
+//!
+//! The mapping's properties, translated into CloudFormation's shape by the loaders, are checked
+//! against the CloudFormation resource schema of `AWS::Lambda::EventSourceMapping` (shipped in
+//! `schema/`), plus the limits the schema does not express. Each schema error's instance path
+//! leads back to the span of the value as the author wrote it, in any format.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::{Map as JsonMap, Value as Json};
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::model::{Format, Prop, Setting, Trigger};
+use crate::source::Span;
+use crate::template::Template;
+use crate::tree::{Node, Value};
+
+pub static RULE: Rule = Rule {
+    code: "TL001",
+    slug: "invalid-property-value",
+    summary: "a value outside its type, range or allowed values fails the deploy",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/invalid-property-value.md"),
+    options: &[],
+    check,
+};
+
+const SCHEMA_TEXT: &str = include_str!("../../schema/aws-lambda-eventsourcemapping.schema.json");
+
+struct Schema {
+    raw: Json,
+    validator: jsonschema::Validator,
+}
+
+/// Compiled once per process, on first use: most runs never need it before the first trigger.
+fn schema() -> &'static Schema {
+    static SCHEMA: OnceLock<Schema> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let raw: Json = serde_json::from_str(SCHEMA_TEXT).expect("the shipped schema is JSON");
+        let validator = jsonschema::validator_for(&raw).expect("the shipped schema compiles");
+        Schema { raw, validator }
+    })
+}
+
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    let schema = schema();
+    let mut instance = Instance::new(t, scope.template, &schema.raw);
+    let json = instance.build();
+    let mut findings: Vec<Finding> = schema
+        .validator
+        .iter_errors(&json)
+        .filter_map(|e| instance.finding(e.instance_path().as_str(), e.kind()))
+        .collect();
+    findings.extend(record_age_gap(t));
+    findings.extend(starting_position_enum(t));
+    findings
+}
+
+/// The trigger's properties as a JSON instance of the schema, with the span of every value.
+struct Instance<'t, 'a> {
+    trigger: &'t Trigger,
+    template: &'t Template<'a>,
+    schema: &'static Json,
+    /// JSON pointer -> span of the value written there.
+    values: Vec<(String, Span)>,
+    /// JSON pointer -> span of the key written there.
+    keys: Vec<(String, Span)>,
+    /// Pointers left out because their values are only known at deploy time.
+    unknown: Vec<String>,
+    /// Pointers whose values are parameter defaults (or other resolved expressions).
+    resolved: Vec<String>,
+}
+
+impl<'t, 'a> Instance<'t, 'a> {
+    fn new(trigger: &'t Trigger, template: &'t Template<'a>, schema: &'static Json) -> Self {
+        Instance {
+            trigger,
+            template,
+            schema,
+            values: Vec::new(),
+            keys: Vec::new(),
+            unknown: Vec::new(),
+            resolved: Vec::new(),
+        }
+    }
+
+    fn build(&mut self) -> Json {
+        let mut object = JsonMap::new();
+        let properties = self.schema.get("properties");
+        for p in &self.trigger.properties {
+            // CloudFormation and SAM treat an empty property as absent.
+            if matches!(p.value.value, Value::Null) {
+                continue;
+            }
+            let pointer = format!("/{}", escape(&p.name));
+            self.keys.push((pointer.clone(), p.key_span));
+            let property_schema = properties.and_then(|s| s.get(&p.name));
+            if let Some(value) = self.value(&p.value, property_schema, &pointer) {
+                object.insert(p.name.clone(), value);
+            }
+        }
+        Json::Object(object)
+    }
+
+    /// Follows `$ref: #/definitions/X` to the definition.
+    fn deref(&self, schema: &'static Json) -> &'static Json {
+        schema
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+            .and_then(|name| self.schema.get("definitions")?.get(name))
+            .unwrap_or(schema)
+    }
+
+    /// A node as JSON, converted the way CloudFormation converts scalars for the type the schema
+    /// expects (`"10"` is a fine integer); `None` when it is unknown until deploy time.
+    fn value(&mut self, node: &Node, schema: Option<&'static Json>, pointer: &str) -> Option<Json> {
+        if self.trigger.format == Format::Sam && pointer == "/DestinationConfig/OnFailure/Type" {
+            // SAM's own key: it picks the IAM policy and is removed from the mapping.
+            return None;
+        }
+        let Ok(resolved) = self.template.resolve(node) else {
+            self.unknown.push(pointer.to_string());
+            return None;
+        };
+        if self.trigger.format == Format::Serverless && is_plugin_placeholder(&resolved) {
+            self.unknown.push(pointer.to_string());
+            return None;
+        }
+        self.values.push((pointer.to_string(), node.span));
+        if node.as_intrinsic().is_some() {
+            self.resolved.push(pointer.to_string());
+        }
+        let schema = schema.map(|s| self.deref(s));
+        let expected = schema.and_then(|s| s.get("type")).and_then(Json::as_str);
+        Some(match &resolved.value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Yaml11Bool(b, text) => match (expected, self.trigger.format) {
+                (Some("boolean"), f) if f != Format::Serverless => Json::Bool(*b),
+                _ => Json::String(text.clone()),
+            },
+            Value::Int(i) if expected == Some("string") => Json::String(i.to_string()),
+            Value::Int(i) => Json::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Value::Str(text) => coerce(text, expected),
+            Value::Seq(items) => {
+                let item_schema = schema.and_then(|s| s.get("items"));
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    // One unknown item makes the list's length and order unknown too.
+                    out.push(self.value(item, item_schema, &format!("{pointer}/{i}"))?);
+                }
+                Json::Array(out)
+            }
+            Value::Map(map) => {
+                let properties = schema.and_then(|s| s.get("properties"));
+                let mut out = JsonMap::new();
+                for entry in map.iter() {
+                    let child = format!("{pointer}/{}", escape(&entry.key));
+                    self.keys.push((child.clone(), entry.key_span));
+                    let child_schema = properties.and_then(|p| p.get(&entry.key));
+                    if let Some(value) = self.value(&entry.value, child_schema, &child) {
+                        out.insert(entry.key.clone(), value);
+                    }
+                }
+                Json::Object(out)
+            }
+            Value::Intrinsic(_) => {
+                self.unknown.push(pointer.to_string());
+                return None;
+            }
+        })
+    }
+
+    fn span_of(&self, pointer: &str, table: &[(String, Span)]) -> Option<Span> {
+        table.iter().find(|(p, _)| p == pointer).map(|(_, s)| *s)
+    }
+
+    /// The name of the value at a pointer as the author wrote it: their key for the top-level
+    /// property (`batchWindow`, `Stream`), then the CloudFormation path below it.
+    fn display(&self, pointer: &str) -> String {
+        let mut segments = pointer.trim_start_matches('/').split('/').map(unescape);
+        let top = segments.next().unwrap_or_default();
+        let property = self.trigger.properties.iter().find(|p| p.name == top);
+        match property {
+            // A key the loader translated (`maximumConcurrency` -> `ScalingConfig`): the
+            // author's key names the whole value.
+            Some(p) if p.key != p.name => p.key.clone(),
+            _ => segments.fold(top, |path, s| match s.parse::<usize>() {
+                Ok(i) => format!("{path}[{i}]"),
+                Err(_) => format!("{path}.{s}"),
+            }),
+        }
+    }
+
+    fn finding(&self, pointer: &str, kind: &ValidationErrorKind) -> Option<Finding> {
+        let (span, message, label, help) = match kind {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let name = unexpected.first()?;
+                let child = format!("{pointer}/{}", escape(name));
+                let span = self.span_of(&child, &self.keys)?;
+                let owner = if pointer.is_empty() {
+                    "AWS::Lambda::EventSourceMapping".to_string()
+                } else {
+                    format!("`{}`", self.display(pointer))
+                };
+                (
+                    span,
+                    format!("`{name}` is not a property of {owner}"),
+                    "unknown property".to_string(),
+                    "check the spelling and the indentation, or remove it".to_string(),
+                )
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str()?;
+                if self
+                    .unknown
+                    .contains(&format!("{pointer}/{}", escape(name)))
+                {
+                    return None;
+                }
+                let span = self.span_of(pointer, &self.values)?;
+                (
+                    span,
+                    format!("`{}` needs `{name}`", self.display(pointer)),
+                    format!("`{name}` missing"),
+                    format!("add `{name}`"),
+                )
+            }
+            // The schema's StartingPosition pattern is loose; `starting_position_enum` checks it.
+            _ if pointer == "/StartingPosition"
+                && self.trigger.settings.starting_position.is_written() =>
+            {
+                return None;
+            }
+            // A parameter's default ARN is usually a placeholder that deploys override.
+            ValidationErrorKind::Pattern { .. } if self.resolved.iter().any(|p| p == pointer) => {
+                return None;
+            }
+            // Items with parts unknown until deploy time may look alike without being alike.
+            ValidationErrorKind::UniqueItems
+                if self.unknown.iter().any(|p| p.starts_with(pointer)) =>
+            {
+                return None;
+            }
+            ValidationErrorKind::Pattern { .. } if is_arn_field(pointer) => {
+                let span = self.span_of(pointer, &self.values)?;
+                (
+                    span,
+                    format!(
+                        "`{}` is not a well-formed ARN (arn:<partition>:<service>:<region>:<12-digit account id>:<resource>)",
+                        self.display(pointer)
+                    ),
+                    "malformed ARN".to_string(),
+                    "write the full ARN, with a 12-digit account id, or build it with \
+                     `!Sub arn:${AWS::Partition}:...:${AWS::AccountId}:...`"
+                        .to_string(),
+                )
+            }
+            other => {
+                let span = self.span_of(pointer, &self.values)?;
+                let (problem, label, help) = describe(other)?;
+                (
+                    span,
+                    format!("`{}` {problem}", self.display(pointer)),
+                    label,
+                    help,
+                )
+            }
+        };
+        Some(
+            RULE.at(span, format!("{message}: the deploy fails"))
+                .label(label)
+                .help(help),
+        )
+    }
+}
+
+/// `#{AWS::Region}`: the serverless-pseudo-parameters plugin turns it into `Fn::Sub` when the
+/// service is packaged, so the text is not the value CloudFormation receives.
+fn is_plugin_placeholder(node: &Node) -> bool {
+    node.as_str().is_some_and(|s| s.contains("#{"))
+}
+
+fn is_arn_field(pointer: &str) -> bool {
+    matches!(
+        pointer,
+        "/EventSourceArn" | "/DestinationConfig/OnFailure/Destination" | "/KmsKeyArn"
+    )
+}
+
+/// What a failed keyword says about the value, a short label, and the fix.
+fn describe(kind: &ValidationErrorKind) -> Option<(String, String, String)> {
+    Some(match kind {
+        ValidationErrorKind::Maximum { limit } => (
+            format!("is above the maximum of {limit}"),
+            format!("at most {limit}"),
+            format!("use a value of at most {limit}"),
+        ),
+        ValidationErrorKind::Minimum { limit } => (
+            format!("is below the minimum of {limit}"),
+            format!("at least {limit}"),
+            format!("use a value of at least {limit}"),
+        ),
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => article(&t.to_string()),
+                TypeKind::Multiple(ts) => {
+                    let names: Vec<String> = ts.iter().map(|t| article(&t.to_string())).collect();
+                    names.join(" or ")
+                }
+            };
+            (
+                format!("must be {expected}"),
+                format!("not {expected}"),
+                format!("write {expected} here"),
+            )
+        }
+        ValidationErrorKind::Enum { options } => {
+            let allowed = list(options);
+            let problem = if options.as_array().is_some_and(|o| o.len() == 1) {
+                format!("must be {allowed}")
+            } else {
+                format!("must be one of {allowed}")
+            };
+            (
+                problem,
+                "not an allowed value".to_string(),
+                format!("use {allowed}"),
+            )
+        }
+        ValidationErrorKind::MaxItems { limit } => (
+            format!("has more than {limit} item{}", plural(*limit)),
+            format!("at most {limit}"),
+            if *limit == 1 {
+                "keep one item; a mapping reads a single topic or queue, so add one mapping per item"
+                    .to_string()
+            } else {
+                format!("keep at most {limit} items")
+            },
+        ),
+        ValidationErrorKind::MinItems { limit } => (
+            format!("needs at least {limit} item{}", plural(*limit)),
+            format!("at least {limit}"),
+            "add the items, or remove the property".to_string(),
+        ),
+        ValidationErrorKind::MaxLength { limit } => (
+            format!("is longer than {limit} characters"),
+            format!("at most {limit} characters"),
+            format!("shorten it to {limit} characters"),
+        ),
+        ValidationErrorKind::MinLength { limit } => (
+            format!("is shorter than {limit} characters"),
+            format!("at least {limit} characters"),
+            format!("it needs at least {limit} characters"),
+        ),
+        ValidationErrorKind::Pattern { pattern } => (
+            "does not have the required form".to_string(),
+            "malformed".to_string(),
+            format!("the value must match `{pattern}`"),
+        ),
+        ValidationErrorKind::UniqueItems => (
+            "lists the same item twice".to_string(),
+            "duplicate item".to_string(),
+            "remove the duplicate".to_string(),
+        ),
+        _ => return None,
+    })
+}
+
+fn article(type_name: &str) -> String {
+    match type_name {
+        "integer" => "an integer".to_string(),
+        "array" => "a list".to_string(),
+        "object" => "a mapping".to_string(),
+        "boolean" => "true or false".to_string(),
+        other => format!("a {other}"),
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn list(options: &Json) -> String {
+    match options.as_array() {
+        Some(items) => items
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => options.to_string(),
+    }
+}
+
+/// Strings converted to the scalar type the schema expects, as CloudFormation does.
+fn coerce(text: &str, expected: Option<&str>) -> Json {
+    let trimmed = text.trim();
+    let converted = match expected {
+        Some("integer") => trimmed.parse::<i64>().ok().map(Json::from),
+        Some("number") => trimmed
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Json::Number),
+        Some("boolean") if trimmed.eq_ignore_ascii_case("true") => Some(Json::Bool(true)),
+        Some("boolean") if trimmed.eq_ignore_ascii_case("false") => Some(Json::Bool(false)),
+        _ => None,
+    };
+    converted.unwrap_or_else(|| Json::String(text.to_string()))
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// Record ages from 0 to 59 seconds are inside the schema's range but rejected by Lambda.
+fn record_age_gap(t: &Trigger) -> Option<Finding> {
+    let Setting::Written { value, span } = t.settings.maximum_record_age else {
+        return None;
+    };
+    if !(0..60).contains(&value) {
+        return None;
+    }
+    let key = t.key_name(Prop::MaximumRecordAgeInSeconds);
+    Some(
+        RULE.at(
+            span,
+            format!("`{key}` is {value}: it must be -1 (no limit) or 60 to 604800 seconds: the deploy fails"),
+        )
+        .label("-1 or 60 to 604800")
+        .help(format!("set `{key}` to 60 or more, or to -1 for no limit")),
+    )
+}
+
+/// The schema's pattern for StartingPosition is unanchored; the API takes exactly three values.
+fn starting_position_enum(t: &Trigger) -> Option<Finding> {
+    const ALLOWED: [&str; 3] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
+    let Setting::Written { value, span } = &t.settings.starting_position else {
+        return None;
+    };
+    if ALLOWED.contains(&value.as_str()) {
+        return None;
+    }
+    let key = t.key_name(Prop::StartingPosition);
+    Some(
+        RULE.at(
+            *span,
+            format!("`{key}` is \"{value}\": it must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP: the deploy fails"),
+        )
+        .label("not a starting position")
+        .help(format!("write `{key}: LATEST` or `{key}: TRIM_HORIZON`")),
+    )
+}

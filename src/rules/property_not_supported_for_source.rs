@@ -1,0 +1,107 @@
+//! TL003: a property the trigger's source kind does not accept; the deploy is rejected.
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::model::{Prop, SourceKind, Trigger};
+
+pub static RULE: Rule = Rule {
+    code: "TL003",
+    slug: "property-not-supported-for-source",
+    summary: "a property this kind of source does not accept fails the deploy",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/property-not-supported-for-source.md"),
+    options: &[],
+    check,
+};
+
+/// Which source kinds accept a property, and how the help names them.
+type Acceptance = (fn(SourceKind) -> bool, &'static str);
+
+/// The kinds that accept a top-level mapping property; `None` for properties every kind
+/// accepts (and for names the schema rule reports).
+fn accepted_by(property: &str) -> Option<Acceptance> {
+    use SourceKind as K;
+    Some(match property {
+        "StartingPosition" | "StartingPositionTimestamp" => (
+            |k| k.has_retry_controls() || k == K::DocumentDb,
+            "Kinesis, DynamoDB, Kafka and DocumentDB triggers",
+        ),
+        "MaximumRetryAttempts"
+        | "MaximumRecordAgeInSeconds"
+        | "BisectBatchOnFunctionError"
+        | "DestinationConfig" => (
+            K::has_retry_controls,
+            "Kinesis, DynamoDB and Kafka triggers",
+        ),
+        "ParallelizationFactor" | "TumblingWindowInSeconds" => {
+            (K::is_stream, "Kinesis and DynamoDB triggers")
+        }
+        "FunctionResponseTypes" | "MetricsConfig" => (
+            |k| k.has_retry_controls() || k.is_sqs(),
+            "Kinesis, DynamoDB, SQS and Kafka triggers",
+        ),
+        "ScalingConfig" => (K::is_sqs, "SQS triggers"),
+        "ProvisionedPollerConfig" => (|k| k.is_kafka() || k.is_sqs(), "Kafka and SQS triggers"),
+        "Topics" => (K::is_kafka, "Kafka triggers"),
+        "AmazonManagedKafkaEventSourceConfig" => (|k| k == K::Msk, "MSK triggers"),
+        "SelfManagedKafkaEventSourceConfig" | "SelfManagedEventSource" => {
+            (|k| k == K::SelfManagedKafka, "self-managed Kafka triggers")
+        }
+        "Queues" => (|k| k == K::Mq, "Amazon MQ triggers"),
+        "DocumentDBEventSourceConfig" => (|k| k == K::DocumentDb, "DocumentDB triggers"),
+        "SourceAccessConfigurations" => (
+            |k| k.is_kafka() || matches!(k, K::Mq | K::DocumentDb),
+            "Kafka, Amazon MQ and DocumentDB triggers",
+        ),
+        _ => return None,
+    })
+}
+
+fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
+    if t.source == SourceKind::Unknown {
+        return Vec::new();
+    }
+    let mut findings: Vec<Finding> = t
+        .properties
+        .iter()
+        .filter_map(|p| {
+            let (accepts, kinds) = accepted_by(&p.name)?;
+            (!accepts(t.source)).then(|| {
+                RULE.at(
+                    p.key_span,
+                    format!(
+                        "`{}` is not accepted on {} triggers: the deploy fails",
+                        p.key,
+                        t.source.label()
+                    ),
+                )
+                .label("not supported here")
+                .help(format!("remove it; it applies to {kinds} only"))
+            })
+        })
+        .collect();
+    findings.extend(at_timestamp_on_dynamodb(t));
+    findings
+}
+
+/// DynamoDB streams start at TRIM_HORIZON or LATEST; there is no timestamp to start from.
+fn at_timestamp_on_dynamodb(t: &Trigger) -> Option<Finding> {
+    let position = &t.settings.starting_position;
+    let (SourceKind::DynamoDb, Some("AT_TIMESTAMP"), Some(span)) = (
+        t.source,
+        position.value().map(String::as_str),
+        position.span(),
+    ) else {
+        return None;
+    };
+    let key = t.key_name(Prop::StartingPosition);
+    Some(
+        RULE.at(
+            span,
+            format!(
+                "`{key}` is AT_TIMESTAMP, which DynamoDB streams do not support: the deploy fails"
+            ),
+        )
+        .label("not for DynamoDB")
+        .help(format!("use `{key}: LATEST` or `{key}: TRIM_HORIZON`")),
+    )
+}

@@ -1,0 +1,53 @@
+//! TL208: a dead-letter queue on the function does nothing for its SQS trigger.
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::links::{self, Redrive};
+use crate::model::Trigger;
+
+pub static RULE: Rule = Rule {
+    code: "TL208",
+    slug: "sqs-dlq-on-function",
+    summary: "the dead-letter queue is on the function, where SQS triggers never use it",
+    severity: Severity::Warning,
+    docs: include_str!("../../rules/sqs-dlq-on-function.md"),
+    options: &[],
+    check,
+};
+
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    let template = scope.template;
+    let Some(queue) = links::source_queue(t, template) else {
+        return Vec::new();
+    };
+    let Some((function, dead_letter)) = t
+        .function
+        .as_ref()
+        .and_then(|f| f.dead_letter.map(|span| (f, span)))
+    else {
+        return Vec::new();
+    };
+    if !matches!(links::redrive_policy(template, &queue), Redrive::Absent)
+        || links::is_dead_letter_queue(template, &queue)
+    {
+        return Vec::new();
+    }
+    let id = queue.logical_id;
+    vec![
+        RULE.at(
+            t.anchor,
+            format!(
+                "function {} has a dead-letter queue but its source queue {id} has no \
+                 `RedrivePolicy`: a function's dead-letter queue serves asynchronous invokes \
+                 only, so failing SQS messages are retried until they expire",
+                function.name
+            ),
+        )
+        .label("dead-letter queue on the wrong resource")
+        .related(dead_letter, "used for asynchronous invokes only")
+        .related(queue.id_span, "no RedrivePolicy here")
+        .help(format!(
+            "move the dead-letter queue to {id}: a `RedrivePolicy` with `deadLetterTargetArn` \
+             and `maxReceiveCount` of 5 or more"
+        )),
+    ]
+}

@@ -1,0 +1,45 @@
+//! TL203: the queue hides a message for less time than the function may run on it.
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::links;
+use crate::model::Trigger;
+
+pub static RULE: Rule = Rule {
+    code: "TL203",
+    slug: "sqs-visibility-below-function-timeout",
+    summary: "the queue's visibility timeout is below the function timeout",
+    severity: Severity::Error,
+    docs: include_str!("../../rules/sqs-visibility-below-function-timeout.md"),
+    options: &[],
+    check,
+};
+
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    let Some(pair) = links::QueueAndFunction::of(t, scope.template) else {
+        return Vec::new();
+    };
+    if pair.visibility >= pair.timeout {
+        return Vec::new();
+    }
+    let (visibility, timeout) = (pair.visibility, pair.timeout);
+    let finding = RULE
+        .at(
+            t.anchor,
+            format!(
+                "the visibility timeout of queue {} ({}) is below the timeout of function {} \
+                 ({}): a message could reappear while it is being processed, so Lambda rejects \
+                 the trigger",
+                pair.queue_id,
+                pair.describe_visibility(),
+                pair.function_name,
+                pair.describe_timeout()
+            ),
+        )
+        .label(format!("{visibility} s < {timeout} s"))
+        .help(format!(
+            "set the queue's VisibilityTimeout to at least {timeout} (six times the timeout, {}, \
+             is the recommendation)",
+            6 * timeout
+        ));
+    vec![pair.with_related(finding)]
+}

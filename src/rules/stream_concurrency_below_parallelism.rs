@@ -1,0 +1,72 @@
+//! TL111: reserved concurrency too low for the stream's shards times the parallelization factor.
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::links;
+use crate::model::{Setting, SourceKind, Trigger};
+
+pub static RULE: Rule = Rule {
+    code: "TL111",
+    slug: "stream-concurrency-below-parallelism",
+    summary: "reserved concurrency below shards x parallelization factor lets the stream fall behind",
+    severity: Severity::Warning,
+    docs: include_str!("../../rules/stream-concurrency-below-parallelism.md"),
+    options: &[],
+    check,
+};
+
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    let Some(function) = &t.function else {
+        return Vec::new();
+    };
+    let Setting::Written {
+        value: reserved,
+        span: reserved_span,
+    } = function.reserved_concurrency
+    else {
+        return Vec::new();
+    };
+    let Some(&factor) = t.settings.parallelization_factor.value() else {
+        return Vec::new();
+    };
+    let stream = links::source(t, scope.template)
+        .filter(|l| t.source == SourceKind::Kinesis && l.resource.type_ == "AWS::Kinesis::Stream");
+    let Some(stream) = stream else {
+        return Vec::new();
+    };
+    let shards = links::int_property(scope.template, &stream.resource, "ShardCount", None);
+    let (Some(&shards), Some(shard_span)) = (shards.value(), shards.span()) else {
+        return Vec::new();
+    };
+    let needed = shards * factor;
+    if reserved >= needed {
+        return Vec::new();
+    }
+    vec![
+        RULE.at(
+            t.anchor,
+            format!(
+                "function {} may run {} at once, but stream {} needs {needed} ({} x \
+                 parallelization factor {factor}): iterator age will grow",
+                function.name,
+                count(reserved, "instance"),
+                stream.resource.logical_id,
+                count(shards, "shard")
+            ),
+        )
+        .label("not enough concurrency")
+        .related(reserved_span, format!("reserved concurrency {reserved}"))
+        .related(shard_span, count(shards, "shard"))
+        .help(format!(
+            "raise the reserved concurrency to at least {needed}, or lower the parallelization \
+             factor"
+        )),
+    ]
+}
+
+fn count(n: i64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

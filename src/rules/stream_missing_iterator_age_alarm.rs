@@ -1,0 +1,54 @@
+//! TL108: nothing in the template alarms when the consumer falls behind.
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::links;
+use crate::model::{Format, Trigger};
+
+pub static RULE: Rule = Rule {
+    code: "TL108",
+    slug: "stream-missing-iterator-age-alarm",
+    summary: "no alarm tells when the consumer falls behind the stream",
+    severity: Severity::Note,
+    docs: include_str!("../../rules/stream-missing-iterator-age-alarm.md"),
+    options: &[],
+    check,
+};
+
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    let metric = if t.source.is_stream() {
+        "IteratorAge"
+    } else if t.source.is_kafka() {
+        "OffsetLag"
+    } else {
+        return Vec::new();
+    };
+    let Some(function) = &t.function else {
+        return Vec::new();
+    };
+    // Alarm plugins (serverless-plugin-aws-alerts) define alarms outside `resources`.
+    let alarm_plugin = t.format == Format::Serverless
+        && scope
+            .template
+            .root
+            .get_path(&["custom", "alerts"])
+            .is_some();
+    let has_alarm = links::has_alarm_for(scope.template, function, metric);
+    if alarm_plugin || has_alarm != Some(false) {
+        return Vec::new();
+    }
+    vec![
+        RULE.at(
+            t.anchor,
+            format!(
+                "no CloudWatch alarm in this template watches `{metric}` of function {}: a \
+                 consumer that falls behind or is stuck on a failing batch goes unnoticed",
+                function.name
+            ),
+        )
+        .label(format!("no {metric} alarm"))
+        .help(format!(
+            "add an AWS::CloudWatch::Alarm on the AWS/Lambda metric `{metric}` (statistic \
+             Maximum) with the dimension FunctionName set to this function"
+        )),
+    ]
+}

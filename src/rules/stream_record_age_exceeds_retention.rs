@@ -1,0 +1,70 @@
+//! TL109: a record-age limit at or above the stream's retention never takes effect.
+
+use super::{Finding, Rule, Scope, Severity};
+use crate::links;
+use crate::model::{Prop, Setting, SourceKind, Trigger};
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "TL109",
+    slug: "stream-record-age-exceeds-retention",
+    summary: "the record-age limit is at or above the stream's retention and never applies",
+    severity: Severity::Warning,
+    docs: include_str!("../../rules/stream-record-age-exceeds-retention.md"),
+    options: &[],
+    check,
+};
+
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
+    let Setting::Written { value: age, span } = t.settings.maximum_record_age else {
+        return Vec::new();
+    };
+    if age == -1 {
+        return Vec::new();
+    }
+    let Some((retention_seconds, what, related)) = retention(t, scope) else {
+        return Vec::new();
+    };
+    if age < retention_seconds {
+        return Vec::new();
+    }
+    let key = t.key_name(Prop::MaximumRecordAgeInSeconds);
+    let mut finding = RULE
+        .at(
+            span,
+            format!(
+                "`{key}` is {age} seconds, but {what} keeps records for only {retention_seconds} \
+                 seconds: records expire before they reach this age, so a failing batch still \
+                 blocks the shard until it expires"
+            ),
+        )
+        .label("never reached")
+        .help(format!(
+            "set `{key}` well below {retention_seconds} (for example an hour, 3600) so stale \
+             records are skipped while they still exist"
+        ));
+    if let Some(span) = related {
+        finding = finding.related(span, "the stream's retention");
+    }
+    vec![finding]
+}
+
+/// The stream's retention in seconds, how to name the stream, and where retention is written.
+fn retention(t: &Trigger, scope: &Scope<'_>) -> Option<(i64, String, Option<Span>)> {
+    match t.source {
+        SourceKind::DynamoDb => Some((86_400, "a DynamoDB stream".to_string(), None)),
+        SourceKind::Kinesis => {
+            let stream = links::source(t, scope.template)
+                .filter(|l| l.resource.type_ == "AWS::Kinesis::Stream")?;
+            let hours = links::int_property(
+                scope.template,
+                &stream.resource,
+                "RetentionPeriodHours",
+                Some(24),
+            );
+            let name = format!("stream {}", stream.resource.logical_id);
+            Some((*hours.value()? * 3600, name, hours.span()))
+        }
+        _ => None,
+    }
+}
