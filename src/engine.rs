@@ -527,11 +527,7 @@ fn check_document(
 ) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
     let loaded = load::load(format, file, root, table);
     let enabled = config.enabled_rules();
-    let scope = rules::Scope {
-        template: &loaded.template,
-        triggers: &loaded.triggers,
-        config,
-    };
+    let scope = rules::Scope::new(&loaded.template, &loaded.triggers, config);
     let findings: Vec<Finding> = loaded
         .triggers
         .iter()

@@ -5,9 +5,11 @@
 //! imported ARN, a parameter, a resource in another stack) gives `None`, and the rules that need
 //! it stay quiet rather than guess.
 
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::load::cloudformation::written_int;
 use crate::load::kind::{arn_text, mask_placeholders};
 use crate::model::{FunctionInfo, Setting, Trigger};
+use crate::rules::Scope;
 use crate::source::Span;
 use crate::template::{Resource, Template, referenced_resource};
 use crate::tree::{Node, Value};
@@ -18,7 +20,7 @@ pub enum Via {
     /// `!Ref X`: the resource's primary identifier (a URL or a name for most sources).
     Ref,
     /// `!GetAtt X.Attribute` (or `!Sub ${X.Attribute}`).
-    GetAtt(String),
+    GetAtt,
     /// A literal ARN whose name part is the resource's written name.
     ArnName,
     /// Through an `AWS::Kinesis::StreamConsumer` that reads the stream.
@@ -33,7 +35,8 @@ pub struct SourceLink<'a> {
 }
 
 /// The queue, stream or table a trigger's event source refers to, when it is in the template.
-pub fn source<'a>(trigger: &Trigger, template: &Template<'a>) -> Option<SourceLink<'a>> {
+pub fn source<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<SourceLink<'a>> {
+    let template = scope.template;
     let node = trigger.event_source.as_ref()?;
     if let Some((id, attribute)) = referenced_resource(node) {
         let resource = *template.resource(id)?;
@@ -46,32 +49,28 @@ pub fn source<'a>(trigger: &Trigger, template: &Template<'a>) -> Option<SourceLi
                 via: Via::Consumer,
             });
         }
-        let via = attribute.map_or(Via::Ref, |a| Via::GetAtt(a.to_string()));
+        let via = if attribute.is_some() {
+            Via::GetAtt
+        } else {
+            Via::Ref
+        };
         return Some(SourceLink { resource, via });
     }
     let arn = arn_text(node, template)?;
-    let (type_, name_property, name) = named_in_arn(&arn)?;
-    template
-        .resources
-        .iter()
-        .find(|r| {
-            r.type_ == type_
-                && r.property(name_property)
-                    .and_then(|n| template.resolve(n).ok())
-                    .is_some_and(|n| n.as_str() == Some(name.as_str()))
-        })
-        .map(|&resource| SourceLink {
-            resource,
-            via: Via::ArnName,
-        })
+    let (type_, _, name) = named_in_arn(&arn)?;
+    let resource = *scope.index().named.get(&(type_, name))?;
+    Some(SourceLink {
+        resource,
+        via: Via::ArnName,
+    })
 }
 
 /// The queue an SQS trigger reads, when it is in the template.
-pub fn source_queue<'a>(trigger: &Trigger, template: &Template<'a>) -> Option<Resource<'a>> {
+pub fn source_queue<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<Resource<'a>> {
     if !trigger.source.is_sqs() {
         return None;
     }
-    source(trigger, template)
+    source(trigger, scope)
         .map(|l| l.resource)
         .filter(|r| r.type_ == "AWS::SQS::Queue")
 }
@@ -94,8 +93,9 @@ pub struct QueueAndFunction<'a> {
 }
 
 impl<'a> QueueAndFunction<'a> {
-    pub fn of(trigger: &Trigger, template: &Template<'a>) -> Option<Self> {
-        let queue = source_queue(trigger, template)?;
+    pub fn of(trigger: &Trigger, scope: &Scope<'a>) -> Option<Self> {
+        let template = scope.template;
+        let queue = source_queue(trigger, scope)?;
         let function = trigger.function.as_ref().filter(|f| f.in_template)?;
         let visibility_setting = visibility_timeout(template, &queue);
         Some(QueueAndFunction {
@@ -236,71 +236,174 @@ pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive 
 /// Whether a queue is itself a dead-letter queue in the template: the target of another
 /// queue's redrive policy or of a function's dead-letter config. Consumers of such queues
 /// (replay and alerting functions) need no dead-letter queue of their own.
-pub fn is_dead_letter_queue(template: &Template<'_>, queue: &Resource<'_>) -> bool {
-    let points_here = |node: &Node| match referenced_resource(node) {
-        Some((id, _)) => id == queue.logical_id,
-        None => arn_text(node, template).is_some_and(|arn| {
-            queue
-                .property("QueueName")
-                .and_then(|n| template.resolve(n).ok())
-                .and_then(|n| n.as_str().map(|name| arn.ends_with(&format!(":{name}"))))
-                .unwrap_or(false)
-        }),
-    };
-    template.resources.iter().any(|r| {
-        let targets = [
-            r.property("RedrivePolicy")
-                .and_then(|p| p.get("deadLetterTargetArn")),
-            r.property("DeadLetterConfig")
-                .and_then(|p| p.get("TargetArn")),
-            r.property("DeadLetterQueue")
-                .and_then(|p| p.get("TargetArn")),
-        ];
-        let in_json_policy = r
-            .property("RedrivePolicy")
-            .and_then(Node::as_str)
-            .is_some_and(|text| text.contains(queue.logical_id));
-        in_json_policy || targets.into_iter().flatten().any(points_here)
-    })
+pub fn is_dead_letter_queue(scope: &Scope<'_>, queue: &Resource<'_>) -> bool {
+    let index = scope.index();
+    index.dead_letter_ids.contains(queue.logical_id)
+        || queue
+            .property("QueueName")
+            .and_then(|n| scope.template.resolve(n).ok())
+            .and_then(|n| {
+                n.as_str()
+                    .map(|name| index.dead_letter_names.contains(name))
+            })
+            .unwrap_or(false)
 }
 
 /// Whether the template has a CloudWatch alarm on `metric` (`IteratorAge`, `OffsetLag`) that
 /// covers the function: one whose `FunctionName` dimension refers to it, one without a
 /// `FunctionName` dimension (it aggregates every function), or one whose dimension cannot be
 /// resolved (it may be this function). `None` when the function is not in the template.
-pub fn has_alarm_for(
-    template: &Template<'_>,
-    function: &FunctionInfo,
-    metric: &str,
-) -> Option<bool> {
+pub fn has_alarm_for(scope: &Scope<'_>, function: &FunctionInfo, metric: &str) -> Option<bool> {
+    let template = scope.template;
     let function_id = function.resource_id.as_deref()?;
+    let Some(coverage) = scope.index().alarms.get(metric) else {
+        return Some(false);
+    };
+    if coverage.every_function || coverage.ids.contains(function_id) {
+        return Some(true);
+    }
     let written_name = template
         .resource(function_id)
         .and_then(|r| r.property("FunctionName"))
         .and_then(|n| template.resolve(n).ok())
         .and_then(|n| n.as_str().map(str::to_string));
-    let covers = |dimension: Option<&Node>| match dimension {
-        None => true,
-        Some(value) => match referenced_resource(value) {
-            Some((id, _)) => id == function_id || alias_of(template, id) == Some(function_id),
-            None => match template.resolve(value) {
-                Ok(resolved) => match (resolved.as_str(), &written_name) {
-                    (Some(literal), Some(name)) => literal == name,
-                    // A deployed Serverless name is `<service>-<stage>-<function>`.
-                    (Some(literal), None) => literal.ends_with(&format!("-{}", function.name)),
-                    (None, _) => false,
-                },
-                Err(_) => true,
-            },
-        },
+    let covered = match written_name {
+        Some(name) => coverage.names.contains(&name),
+        // A deployed Serverless name is `<service>-<stage>-<function>`.
+        None => {
+            let suffix = format!("-{}", function.name);
+            coverage.names.iter().any(|n| n.ends_with(&suffix))
+        }
     };
-    let found = template
-        .resources
-        .iter()
-        .filter(|r| r.type_ == "AWS::CloudWatch::Alarm")
-        .flat_map(alarm_metrics)
-        .any(|(name, dimension)| name == metric && covers(dimension));
-    Some(found)
+    Some(covered)
+}
+
+/// What rules look up across a whole template, built once per template when a rule first
+/// asks (most templates never need it): without it, each trigger would scan every resource
+/// and every other trigger, which is quadratic in one large template.
+#[derive(Default)]
+pub struct Index<'a> {
+    /// Queues, streams and tables by type and written name, for ARNs that name them.
+    named: FxHashMap<(&'static str, String), Resource<'a>>,
+    /// Logical ids and names of queues that something uses as its dead-letter queue.
+    dead_letter_ids: FxHashSet<String>,
+    dead_letter_names: FxHashSet<String>,
+    /// Which functions the alarms on each metric cover.
+    alarms: FxHashMap<&'a str, Coverage>,
+    /// The DynamoDB triggers reading each stream, in document order.
+    pub stream_readers: FxHashMap<String, Vec<usize>>,
+}
+
+/// The functions that alarms on one metric watch.
+#[derive(Default)]
+struct Coverage {
+    /// An alarm without a `FunctionName` dimension, or with one that cannot be resolved.
+    every_function: bool,
+    /// Logical ids of functions (aliases and versions resolved to their function).
+    ids: FxHashSet<String>,
+    /// Literal function names.
+    names: Vec<String>,
+}
+
+impl<'a> Index<'a> {
+    pub fn build(template: &Template<'a>, triggers: &[Trigger]) -> Self {
+        let mut index = Index::default();
+        for resource in &template.resources {
+            index.add_named(template, resource);
+            index.add_dead_letter_targets(template, resource);
+            if resource.type_ == "AWS::CloudWatch::Alarm" {
+                index.add_alarm(template, resource);
+            }
+        }
+        for (i, trigger) in triggers.iter().enumerate() {
+            if trigger.source == crate::model::SourceKind::DynamoDb
+                && let Some(stream) = stream_identity(trigger, template)
+            {
+                index.stream_readers.entry(stream).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    fn add_named(&mut self, template: &Template<'a>, resource: &Resource<'a>) {
+        let (type_, property) = match resource.type_ {
+            "AWS::SQS::Queue" => ("AWS::SQS::Queue", "QueueName"),
+            "AWS::Kinesis::Stream" => ("AWS::Kinesis::Stream", "Name"),
+            "AWS::DynamoDB::Table" => ("AWS::DynamoDB::Table", "TableName"),
+            _ => return,
+        };
+        let name = resource
+            .property(property)
+            .and_then(|n| template.resolve(n).ok())
+            .and_then(|n| n.as_str().map(str::to_string));
+        if let Some(name) = name {
+            self.named.entry((type_, name)).or_insert(*resource);
+        }
+    }
+
+    fn add_dead_letter_targets(&mut self, template: &Template<'a>, resource: &Resource<'a>) {
+        let nested = [
+            ("RedrivePolicy", "deadLetterTargetArn"),
+            ("DeadLetterConfig", "TargetArn"),
+            ("DeadLetterQueue", "TargetArn"),
+        ];
+        for (property, key) in nested {
+            let Some(value) = resource.property(property) else {
+                continue;
+            };
+            if let Some(target) = value.get(key) {
+                self.add_dead_letter_target(template, target);
+            } else if let Some(text) = value.as_str() {
+                // RedrivePolicy written as a JSON string.
+                let arn = serde_json::from_str::<serde_json::Value>(text)
+                    .ok()
+                    .and_then(|json| json.get(key)?.as_str().map(str::to_string));
+                if let Some(name) = arn.as_deref().and_then(|a| a.rsplit(':').next()) {
+                    self.dead_letter_names.insert(name.to_string());
+                }
+            }
+        }
+    }
+
+    fn add_dead_letter_target(&mut self, template: &Template<'a>, target: &Node) {
+        if let Some((id, _)) = referenced_resource(target) {
+            self.dead_letter_ids.insert(id.to_string());
+        } else if let Some(arn) = arn_text(target, template)
+            && let Some(name) = arn.rsplit(':').next()
+        {
+            self.dead_letter_names.insert(name.to_string());
+        }
+    }
+
+    fn add_alarm(&mut self, template: &Template<'a>, alarm: &Resource<'a>) {
+        for (metric, dimension) in alarm_metrics(alarm) {
+            let coverage = self.alarms.entry(metric).or_default();
+            let Some(value) = dimension else {
+                coverage.every_function = true;
+                continue;
+            };
+            if let Some((id, _)) = referenced_resource(value) {
+                let function = alias_of(template, id).unwrap_or(id);
+                coverage.ids.insert(function.to_string());
+                continue;
+            }
+            match template.resolve(value) {
+                Ok(resolved) => coverage.names.extend(resolved.as_str().map(str::to_string)),
+                Err(_) => coverage.every_function = true,
+            }
+        }
+    }
+}
+
+/// What identifies the stream a DynamoDB trigger reads: `resource:<table id>` for a table in
+/// the template, else its literal ARN; `None` when it cannot be known.
+pub fn stream_identity(t: &Trigger, template: &Template<'_>) -> Option<String> {
+    let source = t.event_source.as_ref()?;
+    if let Some((id, _)) = referenced_resource(source) {
+        return Some(format!("resource:{id}"));
+    }
+    let arn = arn_text(source, template)?;
+    (!arn.contains("${")).then_some(arn)
 }
 
 /// The function an alias or version resource points to.

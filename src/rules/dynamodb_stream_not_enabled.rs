@@ -19,7 +19,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let Some(table) =
-        links::source(t, scope.template).filter(|l| l.resource.type_ == "AWS::DynamoDB::Table")
+        links::source(t, scope).filter(|l| l.resource.type_ == "AWS::DynamoDB::Table")
     else {
         return Vec::new();
     };

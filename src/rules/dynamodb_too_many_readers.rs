@@ -1,9 +1,8 @@
 //! TL112: more than two triggers read one DynamoDB stream and get throttled.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::load::kind::arn_text;
+use crate::links;
 use crate::model::{SourceKind, Trigger};
-use crate::template::{Template, referenced_resource};
 
 pub static RULE: Rule = Rule {
     code: "TL112",
@@ -22,17 +21,15 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     if t.source != SourceKind::DynamoDb {
         return Vec::new();
     }
-    let Some(stream) = stream_identity(t, scope.template) else {
+    let Some(stream) = links::stream_identity(t, scope.template) else {
         return Vec::new();
     };
     let readers: Vec<&Trigger> = scope
-        .triggers
-        .iter()
-        .filter(|o| {
-            o.source == SourceKind::DynamoDb
-                && stream_identity(o, scope.template).as_ref() == Some(&stream)
-        })
-        .collect();
+        .index()
+        .stream_readers
+        .get(&stream)
+        .map(|ids| ids.iter().map(|&i| &scope.triggers[i]).collect())
+        .unwrap_or_default();
     // Reported on the third reader and later ones: removing any of them is the fix.
     let position = readers
         .iter()
@@ -63,20 +60,10 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     vec![finding]
 }
 
-/// How messages name the stream: "table X's stream" or "stream `arn:...`".
+/// How messages name the stream: "the stream of table X" or "the DynamoDB stream `arn:...`".
 fn describe_stream(identity: &str) -> String {
     match identity.strip_prefix("resource:") {
         Some(table) => format!("the stream of table {table}"),
         None => format!("the DynamoDB stream `{identity}`"),
     }
-}
-
-/// What identifies the stream: the table resource it comes from, or its literal ARN.
-fn stream_identity(t: &Trigger, template: &Template<'_>) -> Option<String> {
-    let source = t.event_source.as_ref()?;
-    if let Some((id, _)) = referenced_resource(source) {
-        return Some(format!("resource:{id}"));
-    }
-    let arn = arn_text(source, template)?;
-    (!arn.contains("${")).then_some(arn)
 }

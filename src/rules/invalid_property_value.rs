@@ -57,15 +57,12 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     findings
 }
 
-/// The trigger's properties as a JSON instance of the schema, with the span of every value.
+/// The trigger's properties as a JSON instance of the schema. Spans are looked up only for the
+/// values the schema rejects, so a valid trigger costs no more than its JSON.
 struct Instance<'t, 'a> {
     trigger: &'t Trigger,
     template: &'t Template<'a>,
     schema: &'static Json,
-    /// JSON pointer -> span of the value written there.
-    values: Vec<(String, Span)>,
-    /// JSON pointer -> span of the key written there.
-    keys: Vec<(String, Span)>,
     /// Pointers left out because their values are only known at deploy time.
     unknown: Vec<String>,
     /// Pointers whose values are parameter defaults (or other resolved expressions).
@@ -78,8 +75,6 @@ impl<'t, 'a> Instance<'t, 'a> {
             trigger,
             template,
             schema,
-            values: Vec::new(),
-            keys: Vec::new(),
             unknown: Vec::new(),
             resolved: Vec::new(),
         }
@@ -88,15 +83,17 @@ impl<'t, 'a> Instance<'t, 'a> {
     fn build(&mut self) -> Json {
         let mut object = JsonMap::new();
         let properties = self.schema.get("properties");
+        let mut pointer = String::with_capacity(64);
         for p in &self.trigger.properties {
             // CloudFormation and SAM treat an empty property as absent.
             if matches!(p.value.value, Value::Null) {
                 continue;
             }
-            let pointer = format!("/{}", escape(&p.name));
-            self.keys.push((pointer.clone(), p.key_span));
+            pointer.clear();
+            pointer.push('/');
+            push_escaped(&mut pointer, &p.name);
             let property_schema = properties.and_then(|s| s.get(&p.name));
-            if let Some(value) = self.value(&p.value, property_schema, &pointer) {
+            if let Some(value) = self.value(&p.value, property_schema, &mut pointer) {
                 object.insert(p.name.clone(), value);
             }
         }
@@ -115,25 +112,31 @@ impl<'t, 'a> Instance<'t, 'a> {
 
     /// A node as JSON, converted the way CloudFormation converts scalars for the type the schema
     /// expects (`"10"` is a fine integer); `None` when it is unknown until deploy time.
-    fn value(&mut self, node: &Node, schema: Option<&'static Json>, pointer: &str) -> Option<Json> {
+    /// `pointer` is the node's JSON pointer, extended and restored for its children.
+    fn value(
+        &mut self,
+        node: &Node,
+        schema: Option<&'static Json>,
+        pointer: &mut String,
+    ) -> Option<Json> {
         if self.trigger.format == Format::Sam && pointer == "/DestinationConfig/OnFailure/Type" {
             // SAM's own key: it picks the IAM policy and is removed from the mapping.
             return None;
         }
         let Ok(resolved) = self.template.resolve(node) else {
-            self.unknown.push(pointer.to_string());
+            self.unknown.push(pointer.clone());
             return None;
         };
         if self.trigger.format == Format::Serverless && is_plugin_placeholder(&resolved) {
-            self.unknown.push(pointer.to_string());
+            self.unknown.push(pointer.clone());
             return None;
         }
-        self.values.push((pointer.to_string(), node.span));
         if node.as_intrinsic().is_some() {
-            self.resolved.push(pointer.to_string());
+            self.resolved.push(pointer.clone());
         }
         let schema = schema.map(|s| self.deref(s));
         let expected = schema.and_then(|s| s.get("type")).and_then(Json::as_str);
+        let parent = pointer.len();
         Some(match &resolved.value {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
@@ -149,8 +152,12 @@ impl<'t, 'a> Instance<'t, 'a> {
                 let item_schema = schema.and_then(|s| s.get("items"));
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    let value = self.value(item, item_schema, pointer);
+                    pointer.truncate(parent);
                     // One unknown item makes the list's length and order unknown too.
-                    out.push(self.value(item, item_schema, &format!("{pointer}/{i}"))?);
+                    out.push(value?);
                 }
                 Json::Array(out)
             }
@@ -158,24 +165,54 @@ impl<'t, 'a> Instance<'t, 'a> {
                 let properties = schema.and_then(|s| s.get("properties"));
                 let mut out = JsonMap::new();
                 for entry in map.iter() {
-                    let child = format!("{pointer}/{}", escape(&entry.key));
-                    self.keys.push((child.clone(), entry.key_span));
+                    pointer.push('/');
+                    push_escaped(pointer, &entry.key);
                     let child_schema = properties.and_then(|p| p.get(&entry.key));
-                    if let Some(value) = self.value(&entry.value, child_schema, &child) {
+                    let value = self.value(&entry.value, child_schema, pointer);
+                    pointer.truncate(parent);
+                    if let Some(value) = value {
                         out.insert(entry.key.clone(), value);
                     }
                 }
                 Json::Object(out)
             }
             Value::Intrinsic(_) => {
-                self.unknown.push(pointer.to_string());
+                self.unknown.push(pointer.clone());
                 return None;
             }
         })
     }
 
-    fn span_of(&self, pointer: &str, table: &[(String, Span)]) -> Option<Span> {
-        table.iter().find(|(p, _)| p == pointer).map(|(_, s)| *s)
+    /// Where the value at a JSON pointer is written, and the key that holds it: found by
+    /// walking the written properties (through resolved parameters) along the pointer.
+    fn locate(&self, pointer: &str) -> Option<(Span, Span)> {
+        let mut segments = pointer.trim_start_matches('/').split('/').map(unescape);
+        let top = segments.next()?;
+        let property = self.trigger.properties.iter().find(|p| p.name == top)?;
+        let mut key_span = property.key_span;
+        let mut node = std::borrow::Cow::Borrowed(&property.value);
+        for segment in segments {
+            let resolved = self.template.resolve(&node).ok()?.into_owned();
+            let child = match (&resolved.value, segment.parse::<usize>()) {
+                (Value::Seq(items), Ok(i)) => items.get(i)?.clone(),
+                (Value::Map(map), _) => {
+                    let entry = map.entry(&segment)?;
+                    key_span = entry.key_span;
+                    entry.value.clone()
+                }
+                _ => return None,
+            };
+            node = std::borrow::Cow::Owned(child);
+        }
+        Some((node.span, key_span))
+    }
+
+    fn value_span(&self, pointer: &str) -> Option<Span> {
+        self.locate(pointer).map(|(value, _)| value)
+    }
+
+    fn key_span(&self, pointer: &str) -> Option<Span> {
+        self.locate(pointer).map(|(_, key)| key)
     }
 
     /// The name of the value at a pointer as the author wrote it: their key for the top-level
@@ -200,7 +237,7 @@ impl<'t, 'a> Instance<'t, 'a> {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let name = unexpected.first()?;
                 let child = format!("{pointer}/{}", escape(name));
-                let span = self.span_of(&child, &self.keys)?;
+                let span = self.key_span(&child)?;
                 let owner = if pointer.is_empty() {
                     "AWS::Lambda::EventSourceMapping".to_string()
                 } else {
@@ -221,7 +258,7 @@ impl<'t, 'a> Instance<'t, 'a> {
                 {
                     return None;
                 }
-                let span = self.span_of(pointer, &self.values)?;
+                let span = self.value_span(pointer)?;
                 (
                     span,
                     format!("`{}` needs `{name}`", self.display(pointer)),
@@ -246,7 +283,7 @@ impl<'t, 'a> Instance<'t, 'a> {
                 return None;
             }
             ValidationErrorKind::Pattern { .. } if is_arn_field(pointer) => {
-                let span = self.span_of(pointer, &self.values)?;
+                let span = self.value_span(pointer)?;
                 (
                     span,
                     format!(
@@ -260,7 +297,7 @@ impl<'t, 'a> Instance<'t, 'a> {
                 )
             }
             other => {
-                let span = self.span_of(pointer, &self.values)?;
+                let span = self.value_span(pointer)?;
                 let (problem, label, help) = describe(other)?;
                 (
                     span,
@@ -413,7 +450,20 @@ fn coerce(text: &str, expected: Option<&str>) -> Json {
 }
 
 fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(key.len());
+    push_escaped(&mut out, key);
+    out
+}
+
+/// Appends a key as one JSON-pointer segment (`~` and `/` escaped).
+fn push_escaped(pointer: &mut String, key: &str) {
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }
 
 fn unescape(segment: &str) -> String {

@@ -86,6 +86,24 @@ pub struct Scope<'s> {
     /// rules about triggers that share a source.
     pub triggers: &'s [Trigger],
     pub config: &'s Config,
+    index: std::cell::OnceCell<crate::links::Index<'s>>,
+}
+
+impl<'s> Scope<'s> {
+    pub fn new(template: &'s Template<'s>, triggers: &'s [Trigger], config: &'s Config) -> Self {
+        Scope {
+            template,
+            triggers,
+            config,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Lookups across the whole template, built on first use.
+    pub fn index(&self) -> &crate::links::Index<'s> {
+        self.index
+            .get_or_init(|| crate::links::Index::build(self.template, self.triggers))
+    }
 }
 
 pub type Check = fn(&Trigger, &Scope<'_>) -> Vec<Finding>;

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let template = scope.template;
-    let Some(queue) = links::source_queue(t, template) else {
+    let Some(queue) = links::source_queue(t, scope) else {
         return Vec::new();
     };
     let Some((function, dead_letter)) = t
@@ -27,7 +27,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     if !matches!(links::redrive_policy(template, &queue), Redrive::Absent)
-        || links::is_dead_letter_queue(template, &queue)
+        || links::is_dead_letter_queue(scope, &queue)
     {
         return Vec::new();
     }

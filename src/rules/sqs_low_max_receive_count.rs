@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
 const RECOMMENDED: i64 = 5;
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let Some(queue) = links::source_queue(t, scope.template) else {
+    let Some(queue) = links::source_queue(t, scope) else {
         return Vec::new();
     };
     let Redrive::Present {

@@ -16,13 +16,13 @@ pub static RULE: Rule = Rule {
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let template = scope.template;
-    let Some(queue) = links::source_queue(t, template) else {
+    let Some(queue) = links::source_queue(t, scope) else {
         return Vec::new();
     };
     let function_has_dlq = t.function.as_ref().is_some_and(|f| f.dead_letter.is_some());
     // A queue that is itself a dead-letter queue needs none; a function-level DLQ is TL208.
     if !matches!(links::redrive_policy(template, &queue), Redrive::Absent)
-        || links::is_dead_letter_queue(template, &queue)
+        || links::is_dead_letter_queue(scope, &queue)
         || function_has_dlq
     {
         return Vec::new();

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let Some(pair) = links::QueueAndFunction::of(t, scope.template) else {
+    let Some(pair) = links::QueueAndFunction::of(t, scope) else {
         return Vec::new();
     };
     if pair.visibility >= pair.timeout {

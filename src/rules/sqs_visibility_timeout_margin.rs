@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let Some(pair) = links::QueueAndFunction::of(t, scope.template) else {
+    let Some(pair) = links::QueueAndFunction::of(t, scope) else {
         return Vec::new();
     };
     let Some(&window) = t.settings.batching_window.value() else {

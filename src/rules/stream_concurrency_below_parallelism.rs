@@ -28,7 +28,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Some(&factor) = t.settings.parallelization_factor.value() else {
         return Vec::new();
     };
-    let stream = links::source(t, scope.template)
+    let stream = links::source(t, scope)
         .filter(|l| t.source == SourceKind::Kinesis && l.resource.type_ == "AWS::Kinesis::Stream");
     let Some(stream) = stream else {
         return Vec::new();

@@ -32,7 +32,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             .root
             .get_path(&["custom", "alerts"])
             .is_some();
-    let has_alarm = links::has_alarm_for(scope.template, function, metric);
+    let has_alarm = links::has_alarm_for(scope, function, metric);
     if alarm_plugin || has_alarm != Some(false) {
         return Vec::new();
     }

@@ -22,7 +22,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let Some(stream) =
-        links::source(t, scope.template).filter(|l| l.resource.type_ == "AWS::Kinesis::Stream")
+        links::source(t, scope).filter(|l| l.resource.type_ == "AWS::Kinesis::Stream")
     else {
         return Vec::new();
     };

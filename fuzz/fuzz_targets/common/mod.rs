@@ -17,11 +17,7 @@ pub fn load_as(format: Format, data: &[u8]) {
     let loaded = triggerlint::load::load(format, FileId(0), &root, None);
     let config = Config::default();
     let enabled = config.enabled_rules();
-    let scope = triggerlint::rules::Scope {
-        template: &loaded.template,
-        triggers: &loaded.triggers,
-        config: &config,
-    };
+    let scope = triggerlint::rules::Scope::new(&loaded.template, &loaded.triggers, &config);
     for trigger in &loaded.triggers {
         let _ = triggerlint::rules::check(trigger, &scope, &enabled);
     }
