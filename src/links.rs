@@ -449,6 +449,97 @@ fn function_dimension(dimensions: Option<&Node>) -> Option<&Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+    use crate::model::Format;
+    use crate::parse::yaml;
+    use crate::source::FileId;
+
+    fn with_scope(text: &str, check: impl Fn(&Scope<'_>)) {
+        let root = yaml::parse(text, FileId(0)).unwrap().unwrap();
+        let loaded = crate::load::load(Format::CloudFormation, FileId(0), &root, None);
+        let config = Config::default();
+        check(&Scope::new(&loaded.template, &loaded.triggers, &config));
+    }
+
+    const QUEUES: &str = "Resources:
+  ByName:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: f, EventSourceArn: !Sub 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs'}
+  ByParameter:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: f, EventSourceArn: !Sub 'arn:aws:sqs:us-east-1:1:${Name}'}
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs
+      RedrivePolicy: '{\"deadLetterTargetArn\": \"arn:aws:sqs:us-east-1:123456789012:jobs-dlq\", \"maxReceiveCount\": 3}'
+  JobsDlq:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: jobs-dlq}
+";
+
+    #[test]
+    fn literal_arns_link_to_the_queue_they_name_and_json_policies_are_read() {
+        with_scope(QUEUES, |scope| {
+            let by_name = source(&scope.triggers[0], scope).expect("linked by name");
+            assert_eq!(by_name.resource.logical_id, "Jobs");
+            assert_eq!(by_name.via, Via::ArnName);
+            assert!(source(&scope.triggers[1], scope).is_none(), "a placeholder names nothing");
+            let jobs = *scope.template.resource("Jobs").unwrap();
+            let Redrive::Present {
+                max_receive_count: Some((3, _)),
+                ..
+            } = redrive_policy(scope.template, &jobs)
+            else {
+                panic!("the JSON string policy is read");
+            };
+            let dlq = *scope.template.resource("JobsDlq").unwrap();
+            assert!(is_dead_letter_queue(scope, &dlq));
+            assert!(!is_dead_letter_queue(scope, &jobs));
+        });
+    }
+
+    const ALARMS: &str = "Resources:
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref Live, EventSourceArn: arn:aws:kinesis:us-east-1:1:stream/s, StartingPosition: LATEST}
+  Other:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref Named, EventSourceArn: arn:aws:kinesis:us-east-1:1:stream/s, StartingPosition: LATEST}
+  Elsewhere:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: imported, EventSourceArn: arn:aws:kinesis:us-east-1:1:stream/s, StartingPosition: LATEST}
+  Fn:
+    Type: AWS::Lambda::Function
+  Live:
+    Type: AWS::Lambda::Alias
+    Properties: {FunctionName: !Ref Fn, Name: live}
+  Named:
+    Type: AWS::Lambda::Function
+    Properties: {FunctionName: named-fn}
+  OnAlias:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: IteratorAge
+      Dimensions: [{Name: FunctionName, Value: !Ref Live}]
+  OnLiteral:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: OffsetLag
+      Dimensions: [{Name: FunctionName, Value: named-fn}]
+";
+
+    #[test]
+    fn alarms_cover_functions_through_aliases_and_written_names() {
+        with_scope(ALARMS, |scope| {
+            let function = |i: usize| scope.triggers[i].function.clone().unwrap();
+            assert_eq!(has_alarm_for(scope, &function(0), "IteratorAge"), Some(true));
+            assert_eq!(has_alarm_for(scope, &function(0), "OffsetLag"), Some(false));
+            assert_eq!(has_alarm_for(scope, &function(1), "OffsetLag"), Some(true));
+            assert_eq!(has_alarm_for(scope, &function(1), "IteratorAge"), Some(false));
+            assert_eq!(has_alarm_for(scope, &function(2), "IteratorAge"), None);
+        });
+    }
 
     #[test]
     fn arn_names_of_each_source() {
