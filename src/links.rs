@@ -484,7 +484,10 @@ mod tests {
             let by_name = source(&scope.triggers[0], scope).expect("linked by name");
             assert_eq!(by_name.resource.logical_id, "Jobs");
             assert_eq!(by_name.via, Via::ArnName);
-            assert!(source(&scope.triggers[1], scope).is_none(), "a placeholder names nothing");
+            assert!(
+                source(&scope.triggers[1], scope).is_none(),
+                "a placeholder names nothing"
+            );
             let jobs = *scope.template.resource("Jobs").unwrap();
             let Redrive::Present {
                 max_receive_count: Some((3, _)),
@@ -533,10 +536,16 @@ mod tests {
     fn alarms_cover_functions_through_aliases_and_written_names() {
         with_scope(ALARMS, |scope| {
             let function = |i: usize| scope.triggers[i].function.clone().unwrap();
-            assert_eq!(has_alarm_for(scope, &function(0), "IteratorAge"), Some(true));
+            assert_eq!(
+                has_alarm_for(scope, &function(0), "IteratorAge"),
+                Some(true)
+            );
             assert_eq!(has_alarm_for(scope, &function(0), "OffsetLag"), Some(false));
             assert_eq!(has_alarm_for(scope, &function(1), "OffsetLag"), Some(true));
-            assert_eq!(has_alarm_for(scope, &function(1), "IteratorAge"), Some(false));
+            assert_eq!(
+                has_alarm_for(scope, &function(1), "IteratorAge"),
+                Some(false)
+            );
             assert_eq!(has_alarm_for(scope, &function(2), "IteratorAge"), None);
         });
     }

@@ -2,7 +2,9 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::{Format, Trigger};
+use crate::model::{Format, SourceKind, Trigger};
+
+const KINESIS_STREAM_LAG: &str = "GetRecords.IteratorAgeMilliseconds";
 
 pub static RULE: Rule = Rule {
     code: "TL108",
@@ -33,7 +35,11 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             .get_path(&["custom", "alerts"])
             .is_some();
     let has_alarm = links::has_alarm_for(scope, function, metric);
-    if alarm_plugin || has_alarm != Some(false) {
+    // The stream-side lag of Kinesis (`GetRecords.IteratorAgeMilliseconds`) shows a stuck
+    // consumer too; alarms on it have no function dimension, so they cover every function.
+    let stream_alarm = t.source == SourceKind::Kinesis
+        && links::has_alarm_for(scope, function, KINESIS_STREAM_LAG) == Some(true);
+    if alarm_plugin || stream_alarm || has_alarm != Some(false) {
         return Vec::new();
     }
     vec![
