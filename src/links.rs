@@ -233,6 +233,13 @@ pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive 
     }
 }
 
+/// Whether a source queue lacks a dead-letter queue: no `RedrivePolicy` at all (a policy that
+/// cannot be read counts as present), and not itself somebody's dead-letter queue.
+pub fn queue_lacks_dlq(scope: &Scope<'_>, queue: &Resource<'_>) -> bool {
+    matches!(redrive_policy(scope.template, queue), Redrive::Absent)
+        && !is_dead_letter_queue(scope, queue)
+}
+
 /// Whether a queue is itself a dead-letter queue in the template: the target of another
 /// queue's redrive policy or of a function's dead-letter config. Consumers of such queues
 /// (replay and alerting functions) need no dead-letter queue of their own.

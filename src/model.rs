@@ -505,6 +505,16 @@ pub struct FunctionInfo {
     pub dead_letter: Option<Span>,
 }
 
+impl FunctionInfo {
+    /// Reserved concurrency, when the author wrote a known value, and where.
+    pub fn written_reserved_concurrency(&self) -> Option<(i64, Span)> {
+        match self.reserved_concurrency {
+            Setting::Written { value, span } => Some((value, span)),
+            _ => None,
+        }
+    }
+}
+
 /// One event source mapping, normalised.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trigger {
@@ -602,6 +612,13 @@ impl Trigger {
 
     pub fn property(&self, name: &str) -> Option<&Property> {
         self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// The function and its written reserved concurrency (value and span), when both are known.
+    pub fn reserved_concurrency(&self) -> Option<(&FunctionInfo, i64, Span)> {
+        let function = self.function.as_ref()?;
+        let (value, span) = function.written_reserved_concurrency()?;
+        Some((function, value, span))
     }
 
     pub fn function_name(&self) -> Option<&str> {

@@ -1,7 +1,7 @@
 //! TL208: a dead-letter queue on the function does nothing for its SQS trigger.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::links::{self, Redrive};
+use crate::links;
 use crate::model::Trigger;
 
 pub static RULE: Rule = Rule {
@@ -15,7 +15,6 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let template = scope.template;
     let Some(queue) = links::source_queue(t, scope) else {
         return Vec::new();
     };
@@ -26,9 +25,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     else {
         return Vec::new();
     };
-    if !matches!(links::redrive_policy(template, &queue), Redrive::Absent)
-        || links::is_dead_letter_queue(scope, &queue)
-    {
+    if !links::queue_lacks_dlq(scope, &queue) {
         return Vec::new();
     }
     let id = queue.logical_id;

@@ -1,7 +1,7 @@
 //! TL205: a source queue without a redrive policy keeps failing messages until they expire.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::links::{self, Redrive};
+use crate::links;
 use crate::model::Trigger;
 
 pub static RULE: Rule = Rule {
@@ -15,16 +15,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let template = scope.template;
     let Some(queue) = links::source_queue(t, scope) else {
         return Vec::new();
     };
     let function_has_dlq = t.function.as_ref().is_some_and(|f| f.dead_letter.is_some());
     // A queue that is itself a dead-letter queue needs none; a function-level DLQ is TL208.
-    if !matches!(links::redrive_policy(template, &queue), Redrive::Absent)
-        || links::is_dead_letter_queue(scope, &queue)
-        || function_has_dlq
-    {
+    if !links::queue_lacks_dlq(scope, &queue) || function_has_dlq {
         return Vec::new();
     }
     let id = queue.logical_id;

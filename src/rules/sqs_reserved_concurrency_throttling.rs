@@ -17,14 +17,7 @@ pub static RULE: Rule = Rule {
 const SQS_SCALING_LIMIT: i64 = 1000;
 
 fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
-    let Some(function) = &t.function else {
-        return Vec::new();
-    };
-    let Setting::Written {
-        value: reserved,
-        span: reserved_span,
-    } = function.reserved_concurrency
-    else {
+    let Some((function, reserved, reserved_span)) = t.reserved_concurrency() else {
         return Vec::new();
     };
     if !t.source.is_sqs() {

@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::{Setting, SourceKind, Trigger};
+use crate::model::{SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL111",
@@ -15,14 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let Some(function) = &t.function else {
-        return Vec::new();
-    };
-    let Setting::Written {
-        value: reserved,
-        span: reserved_span,
-    } = function.reserved_concurrency
-    else {
+    let Some((function, reserved, reserved_span)) = t.reserved_concurrency() else {
         return Vec::new();
     };
     let Some(&factor) = t.settings.parallelization_factor.value() else {
