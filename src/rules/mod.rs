@@ -1,7 +1,9 @@
 //! The rule registry and the finding type every rule produces.
 //!
-//! A rule is a plain function of one trigger and the template it came from. Severity belongs to
-//! the rule; the long documentation lives in `rules/<slug>.md` and is compiled in.
+//! A rule is a plain function of one trigger and its [`Scope`]: the template it came from, the
+//! other triggers of that template (for rules about triggers sharing a source), and the
+//! configuration. Cross-resource lookups go through `crate::links`. Severity belongs to the
+//! rule; the long documentation lives in `rules/<slug>.md` and is compiled in.
 
 mod dynamodb_stream_not_enabled;
 mod dynamodb_too_many_readers;
