@@ -1,6 +1,7 @@
 //! TL105: the deploy tool picks TRIM_HORIZON, so a new or replaced trigger replays history.
 
 use super::{Finding, Rule, Scope, Severity, describe_setting};
+use crate::links;
 use crate::model::{Prop, Setting, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
@@ -13,7 +14,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
+fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let setting = &t.settings.starting_position;
     let Setting::ToolDefault { value, .. } = setting else {
         return Vec::new();
@@ -22,9 +23,12 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let replay = match t.source {
-        SourceKind::Kinesis => "up to 365 days of records, the stream's whole retention",
-        SourceKind::DynamoDb => "the last 24 hours of changes",
-        _ => "every record the topic still retains",
+        SourceKind::Kinesis => match kinesis_retention_hours(t, scope) {
+            Some(hours) => format!("the {hours} hours of records the stream retains"),
+            None => "up to 365 days of records, the stream's whole retention".to_string(),
+        },
+        SourceKind::DynamoDb => "the last 24 hours of changes".to_string(),
+        _ => "every record the topic still retains".to_string(),
     };
     let key = t.key_name(Prop::StartingPosition);
     vec![
@@ -41,4 +45,16 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
              if replaying the retained records is intended"
         )),
     ]
+}
+
+/// The retention of a Kinesis stream defined in the template (24 hours when not written).
+fn kinesis_retention_hours(t: &Trigger, scope: &Scope<'_>) -> Option<i64> {
+    let stream = links::source(t, scope).filter(|l| l.resource.type_ == "AWS::Kinesis::Stream")?;
+    let hours = links::int_property(
+        scope.template,
+        &stream.resource,
+        "RetentionPeriodHours",
+        Some(24),
+    );
+    hours.value().copied()
 }
