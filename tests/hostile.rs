@@ -164,6 +164,51 @@ fn ten_thousand_levels_of_nesting_are_an_error_for_that_file() {
 }
 
 /// 200 MB (sparse, so the test costs no disk) is refused from its size, before reading.
+/// Thousands of bad values in one list, and thousands of readers of one stream: each is
+/// reported. Finding them copies no list and searches no other triggers per finding; either
+/// would make the cost grow with the square of the count.
+#[test]
+fn thousands_of_problems_in_one_template_are_each_reported() {
+    const N: usize = 3000;
+    let dir = tempfile::tempdir().unwrap();
+    let topics: String = (0..N).map(|i| format!("        - .bad{i}\n")).collect();
+    let lists = write(
+        dir.path(),
+        "topics.yaml",
+        format!(
+            "Resources:\n  Events:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: f\n      EventSourceArn: arn:aws:kafka:us-east-1:123456789012:cluster/c/1\n      StartingPosition: LATEST\n      Topics:\n{topics}"
+        )
+        .as_bytes(),
+    );
+    let readers: String = (0..N)
+        .map(|i| {
+            format!(
+                "  Reader{i}:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: {{FunctionName: f{i}, EventSourceArn: !GetAtt Table.StreamArn, StartingPosition: LATEST}}\n"
+            )
+        })
+        .collect();
+    let streams = write(
+        dir.path(),
+        "readers.yaml",
+        format!(
+            "Resources:\n{readers}  Table:\n    Type: AWS::DynamoDB::Table\n    Properties: {{StreamSpecification: {{StreamViewType: KEYS_ONLY}}}}\n"
+        )
+        .as_bytes(),
+    );
+    let count = |path: &Path, code: &str| {
+        let output = triggerlint()
+            .args(["check", "--format", "json", "--select", code])
+            .arg(path)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["findings"].as_array().unwrap().len()
+    };
+    // Every item breaks the topic pattern, and the list is longer than one item.
+    assert_eq!(count(&lists, "TL001"), N + 1);
+    assert_eq!(count(&streams, "TL112"), N - 2);
+}
+
 #[test]
 fn a_200_mb_file_is_refused_without_being_read() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,6 +11,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map as JsonMap, Value as Json};
 
 use super::{Finding, Rule, Scope, Severity};
+use crate::fxhash::FxHashSet;
 use crate::model::{Format, Prop, Setting, Trigger};
 use crate::source::Span;
 use crate::template::Template;
@@ -47,11 +48,16 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let schema = schema();
     let mut instance = Instance::new(t, scope.template, &schema.raw);
     let json = instance.build();
-    let mut findings: Vec<Finding> = schema
-        .validator
-        .iter_errors(&json)
-        .filter_map(|e| instance.finding(e.instance_path().as_str(), e.kind()))
-        .collect();
+    // Most triggers are valid: the quick yes/no check spares collecting errors for them.
+    let mut findings: Vec<Finding> = if schema.validator.is_valid(&json) {
+        Vec::new()
+    } else {
+        schema
+            .validator
+            .iter_errors(&json)
+            .filter_map(|e| instance.finding(e.instance_path().as_str(), e.kind()))
+            .collect()
+    };
     findings.extend(record_age_gap(t));
     findings.extend(starting_position_enum(t));
     findings
@@ -66,7 +72,7 @@ struct Instance<'t, 'a> {
     /// Pointers left out because their values are only known at deploy time.
     unknown: Vec<String>,
     /// Pointers whose values are parameter defaults (or other resolved expressions).
-    resolved: Vec<String>,
+    resolved: FxHashSet<String>,
 }
 
 impl<'t, 'a> Instance<'t, 'a> {
@@ -76,7 +82,7 @@ impl<'t, 'a> Instance<'t, 'a> {
             template,
             schema,
             unknown: Vec::new(),
-            resolved: Vec::new(),
+            resolved: FxHashSet::default(),
         }
     }
 
@@ -132,7 +138,7 @@ impl<'t, 'a> Instance<'t, 'a> {
             return None;
         }
         if node.as_intrinsic().is_some() {
-            self.resolved.push(pointer.clone());
+            self.resolved.insert(pointer.clone());
         }
         let schema = schema.map(|s| self.deref(s));
         let expected = schema.and_then(|s| s.get("type")).and_then(Json::as_str);
@@ -189,22 +195,25 @@ impl<'t, 'a> Instance<'t, 'a> {
         let mut segments = pointer.trim_start_matches('/').split('/').map(unescape);
         let top = segments.next()?;
         let property = self.trigger.properties.iter().find(|p| p.name == top)?;
-        let mut key_span = property.key_span;
-        let mut node = std::borrow::Cow::Borrowed(&property.value);
-        for segment in segments {
-            let resolved = self.template.resolve(&node).ok()?.into_owned();
-            let child = match (&resolved.value, segment.parse::<usize>()) {
-                (Value::Seq(items), Ok(i)) => items.get(i)?.clone(),
-                (Value::Map(map), _) => {
-                    let entry = map.entry(&segment)?;
-                    key_span = entry.key_span;
-                    entry.value.clone()
-                }
-                _ => return None,
-            };
-            node = std::borrow::Cow::Owned(child);
+        let rest: Vec<String> = segments.collect();
+        self.locate_in(&property.value, &rest, property.key_span)
+    }
+
+    /// One step of [`Self::locate`]; borrows all the way down, so finding many errors in one
+    /// large list costs no copies of it.
+    fn locate_in(&self, node: &Node, segments: &[String], key_span: Span) -> Option<(Span, Span)> {
+        let Some((first, rest)) = segments.split_first() else {
+            return Some((node.span, key_span));
+        };
+        let resolved = self.template.resolve(node).ok()?;
+        match (&resolved.value, first.parse::<usize>()) {
+            (Value::Seq(items), Ok(i)) => self.locate_in(items.get(i)?, rest, key_span),
+            (Value::Map(map), _) => {
+                let entry = map.entry(first)?;
+                self.locate_in(&entry.value, rest, entry.key_span)
+            }
+            _ => None,
         }
-        Some((node.span, key_span))
     }
 
     fn value_span(&self, pointer: &str) -> Option<Span> {
@@ -273,7 +282,7 @@ impl<'t, 'a> Instance<'t, 'a> {
                 return None;
             }
             // A parameter's default ARN is usually a placeholder that deploys override.
-            ValidationErrorKind::Pattern { .. } if self.resolved.iter().any(|p| p == pointer) => {
+            ValidationErrorKind::Pattern { .. } if self.resolved.contains(pointer) => {
                 return None;
             }
             // Items with parts unknown until deploy time may look alike without being alike.
