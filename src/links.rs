@@ -275,7 +275,7 @@ pub fn has_alarm_for(scope: &Scope<'_>, function: &FunctionInfo, metric: &str) -
         .and_then(|n| template.resolve(n).ok())
         .and_then(|n| n.as_str().map(str::to_string));
     let covered = match written_name {
-        Some(name) => coverage.names.contains(&name),
+        Some(name) => coverage.names.contains(name.as_str()),
         // A deployed Serverless name is `<service>-<stage>-<function>`.
         None => {
             let suffix = format!("-{}", function.name);
@@ -309,7 +309,7 @@ struct Coverage {
     /// Logical ids of functions (aliases and versions resolved to their function).
     ids: FxHashSet<String>,
     /// Literal function names.
-    names: Vec<String>,
+    names: FxHashSet<String>,
 }
 
 impl<'a> Index<'a> {
@@ -396,6 +396,7 @@ impl<'a> Index<'a> {
             }
             match template.resolve(value) {
                 Ok(resolved) => coverage.names.extend(resolved.as_str().map(str::to_string)),
+
                 Err(_) => coverage.every_function = true,
             }
         }

@@ -35,7 +35,10 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             .help(format!("set `{key}` to 10 or less")),
         );
     }
-    if let Setting::Written { value, span } = &s.batching_window {
+    // A window of 0 is no window at all; anything above it is refused.
+    if let Setting::Written { value, span } = &s.batching_window
+        && *value > 0.0
+    {
         let key = t.key_name(Prop::MaximumBatchingWindowInSeconds);
         findings.push(
             RULE.at(
