@@ -40,7 +40,14 @@ fn bytes(texts: &[(String, String)]) -> usize {
 
 /// The whole pipeline on each text.
 fn pipeline(bencher: Bencher, texts: Vec<(String, String)>) {
-    let config = Config::default();
+    // BENCH_SELECT=TL001,TL108 runs only those rules: how to see what a rule costs.
+    let config = match std::env::var("BENCH_SELECT") {
+        Ok(list) => Config {
+            select: list.split(',').map(str::to_string).collect(),
+            ..Config::default()
+        },
+        Err(_) => Config::default(),
+    };
     let triggers: usize = texts
         .iter()
         .map(|(p, t)| triggerlint::engine::report_text(p, t.clone(), &config).trigger_count)
