@@ -7,17 +7,11 @@ use crate::tree::{Node, Value};
 
 /// The kind named by an ARN's service segment. `${...}` placeholders may stand anywhere.
 pub fn kind_from_arn(arn: &str) -> Option<SourceKind> {
-    let text = mask_placeholders(arn);
-    let mut parts = text.split(':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    let _partition = parts.next()?;
-    let kind = match parts.next()? {
+    let kind = match arn_service(arn)?.as_str() {
         "kinesis" => SourceKind::Kinesis,
         "dynamodb" => SourceKind::DynamoDb,
         "sqs" => SourceKind::Sqs {
-            fifo: text.ends_with(".fifo"),
+            fifo: mask_placeholders(arn).ends_with(".fifo"),
         },
         "kafka" => SourceKind::Msk,
         "mq" => SourceKind::Mq,
@@ -102,11 +96,17 @@ fn kind_of_parameter(node: &Node, template: &Template<'_>) -> Option<(SourceKind
 
 /// Whether a queue's properties make it FIFO (`FifoQueue: true` or a `.fifo` name).
 pub fn queue_is_fifo(properties: Option<&Node>, template: &Template<'_>) -> bool {
+    is_fifo(properties, template, "FifoQueue", "QueueName")
+}
+
+/// Whether a queue's or topic's properties make it FIFO: the flag written true, or a name
+/// ending in `.fifo`.
+pub fn is_fifo(properties: Option<&Node>, template: &Template<'_>, flag: &str, name: &str) -> bool {
     let Some(props) = properties else {
         return false;
     };
     let fifo_flag = props
-        .get("FifoQueue")
+        .get(flag)
         .and_then(|n| template.resolve(n).ok())
         .is_some_and(|n| match &n.value {
             Value::Bool(b) | Value::Yaml11Bool(b, _) => *b,
@@ -114,10 +114,19 @@ pub fn queue_is_fifo(properties: Option<&Node>, template: &Template<'_>) -> bool
             _ => false,
         });
     let fifo_name = props
-        .get("QueueName")
+        .get(name)
         .and_then(|n| arn_text(n, template))
         .is_some_and(|name| name.ends_with(".fifo"));
     fifo_flag || fifo_name
+}
+
+/// The service segment of an ARN (`sqs` in `arn:aws:sqs:...`), with `${...}` placeholders
+/// masked so their colons do not count; `None` for text that is not an ARN.
+pub fn arn_service(arn: &str) -> Option<String> {
+    let masked = mask_placeholders(arn);
+    let mut parts = masked.split(':');
+    (parts.next()? == "arn").then_some(())?;
+    parts.nth(1).map(str::to_string)
 }
 
 /// The text of an ARN-like expression with unknown parts as `${...}` placeholders: a literal,

@@ -1,7 +1,7 @@
 //! TL006: an on-failure destination the mapping cannot deliver to.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::load::kind::{arn_text, mask_placeholders, queue_is_fifo};
+use crate::load::kind::{arn_service, arn_text, is_fifo, queue_is_fifo};
 use crate::model::{SourceKind, Trigger};
 use crate::template::{Template, describe, referenced_resource};
 use crate::tree::{Node, Value};
@@ -59,14 +59,12 @@ fn problem(node: &Node, kind: SourceKind, template: &Template<'_>) -> Option<(St
             )
         });
     }
-    let masked = mask_placeholders(&text);
-    let mut parts = masked.split(':');
-    if parts.next() != Some("arn") {
+    let Some(service) = arn_service(&text) else {
         return Some(("is not an ARN".to_string(), KINDS_HELP.to_string()));
-    }
-    let service = parts.nth(1).unwrap_or_default();
+    };
+    let service = service.as_str();
     match service {
-        "sqs" | "sns" if masked.ends_with(".fifo") => Some((
+        "sqs" | "sns" if text.ends_with(".fifo") => Some((
             format!(
                 "is a FIFO {}, which cannot receive failure records",
                 service.to_uppercase()
@@ -98,10 +96,14 @@ fn resource_problem(
             format!("is the FIFO queue {id}, which cannot receive failure records"),
             "use a standard (non-FIFO) queue".to_string(),
         )),
-        ("AWS::SNS::Topic", _) if is_fifo_topic(resource.properties, template) => Some((
-            format!("is the FIFO topic {id}, which cannot receive failure records"),
-            "use a standard (non-FIFO) topic".to_string(),
-        )),
+        ("AWS::SNS::Topic", _)
+            if is_fifo(resource.properties, template, "FifoTopic", "TopicName") =>
+        {
+            Some((
+                format!("is the FIFO topic {id}, which cannot receive failure records"),
+                "use a standard (non-FIFO) topic".to_string(),
+            ))
+        }
         ("AWS::S3::Bucket", None) => {
             Some((format!("gives the name of bucket {id}, not its ARN"), fix))
         }
@@ -125,22 +127,4 @@ fn passes_anything_through(type_: &str) -> bool {
             | "AWS::Serverless::Application"
     ) || type_.starts_with("Custom::")
         || type_.ends_with("::MODULE")
-}
-
-fn is_fifo_topic(properties: Option<&Node>, template: &Template<'_>) -> bool {
-    let Some(props) = properties else {
-        return false;
-    };
-    let flag = props
-        .get("FifoTopic")
-        .and_then(|n| template.resolve(n).ok())
-        .is_some_and(|n| {
-            matches!(n.value, Value::Bool(true) | Value::Yaml11Bool(true, _))
-                || n.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
-        });
-    let name = props
-        .get("TopicName")
-        .and_then(|n| template.resolve(n).ok())
-        .is_some_and(|n| n.as_str().is_some_and(|s| s.ends_with(".fifo")));
-    flag || name
 }

@@ -1,7 +1,7 @@
 //! TL404: the Serverless Framework grants SQS permissions for an S3 on-failure destination.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::load::kind::{arn_text, mask_placeholders};
+use crate::load::kind::{arn_service, arn_text};
 use crate::model::{Format, Trigger};
 use crate::template::{Template, referenced_resource};
 use crate::tree::Node;
@@ -50,8 +50,5 @@ fn is_bucket(node: &Node, template: &Template<'_>) -> bool {
             .resource(id)
             .is_some_and(|r| r.type_ == "AWS::S3::Bucket");
     }
-    arn_text(node, template).is_some_and(|arn| {
-        let masked = mask_placeholders(&arn);
-        masked.starts_with("arn:") && masked.split(':').nth(2) == Some("s3")
-    })
+    arn_text(node, template).is_some_and(|arn| arn_service(&arn).as_deref() == Some("s3"))
 }

@@ -1,7 +1,7 @@
 //! TL007: the event source is a URL, a name or an id, not the ARN the mapping needs.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::load::kind::{arn_text, mask_placeholders};
+use crate::load::kind::{arn_service, arn_text};
 use crate::model::Trigger;
 use crate::template::{Template, describe, referenced_resource};
 use crate::tree::Node;
@@ -37,8 +37,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
 fn problem(source: &Node, template: &Template<'_>) -> Option<(String, String)> {
     let Some((id, attribute)) = referenced_resource(source) else {
         let arn = arn_text(source, template)?;
-        let masked = mask_placeholders(&arn);
-        let table = masked.split(':').nth(2) == Some("dynamodb") && !masked.contains("/stream/");
+        let table = arn_service(&arn).as_deref() == Some("dynamodb") && !arn.contains("/stream/");
         return table.then(|| {
             (
                 "is the ARN of a DynamoDB table, not of its stream".to_string(),
