@@ -14,54 +14,50 @@ use crate::source::Span;
 use crate::template::{Resource, Template, referenced_resource};
 use crate::tree::{Node, Value};
 
-/// How a trigger's event source names a resource of its template.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Via {
-    /// `!Ref X`: the resource's primary identifier (a URL or a name for most sources).
-    Ref,
-    /// `!GetAtt X.Attribute` (or `!Sub ${X.Attribute}`).
-    GetAtt,
-    /// A literal ARN whose name part is the resource's written name.
-    ArnName,
-    /// Through an `AWS::Kinesis::StreamConsumer` that reads the stream.
-    Consumer,
-}
-
-/// The resource a trigger reads from.
-#[derive(Clone, Debug)]
-pub struct SourceLink<'a> {
-    pub resource: Resource<'a>,
-    pub via: Via,
-}
-
-/// The queue, stream or table a trigger's event source refers to, when it is in the template.
-pub fn source<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<SourceLink<'a>> {
+/// The queue, stream or table a trigger's event source refers to, when it is in the template:
+/// through `!GetAtt`, `!Ref` or `!Sub`, through a Kinesis stream consumer to its stream, or by a
+/// literal ARN whose name part is the resource's written name.
+pub fn source<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<Resource<'a>> {
     let template = scope.template;
     let node = trigger.event_source.as_ref()?;
-    if let Some((id, attribute)) = referenced_resource(node) {
+    if let Some((id, _)) = referenced_resource(node) {
         let resource = *template.resource(id)?;
         if resource.type_ == "AWS::Kinesis::StreamConsumer" {
-            let stream = resource.property("StreamARN")?;
-            let (stream_id, _) = referenced_resource(stream)?;
-            let resource = *template.resource(stream_id)?;
-            return Some(SourceLink {
-                resource,
-                via: Via::Consumer,
-            });
+            let (stream_id, _) = referenced_resource(resource.property("StreamARN")?)?;
+            return template.resource(stream_id).copied();
         }
-        let via = if attribute.is_some() {
-            Via::GetAtt
-        } else {
-            Via::Ref
-        };
-        return Some(SourceLink { resource, via });
+        return Some(resource);
     }
     let arn = arn_text(node, template)?;
     let (type_, _, name) = named_in_arn(&arn)?;
-    let resource = *scope.index().named.get(&(type_, name))?;
-    Some(SourceLink {
+    scope.index().named.get(&(type_, name)).copied()
+}
+
+/// The trigger's source resource, when it is in the template and of the given type.
+pub fn source_of_type<'a>(
+    trigger: &Trigger,
+    scope: &Scope<'a>,
+    type_: &str,
+) -> Option<Resource<'a>> {
+    source(trigger, scope).filter(|r| r.type_ == type_)
+}
+
+/// A Kinesis stream of the template that a Kinesis trigger reads, and its retention.
+pub struct KinesisStream<'a> {
+    pub resource: Resource<'a>,
+    /// `RetentionPeriodHours`: written (with its span), else the AWS default of 24.
+    pub retention_hours: Setting<i64>,
+}
+
+pub fn kinesis_stream<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<KinesisStream<'a>> {
+    if trigger.source != crate::model::SourceKind::Kinesis {
+        return None;
+    }
+    let resource = source_of_type(trigger, scope, "AWS::Kinesis::Stream")?;
+    let retention_hours = int_property(scope.template, &resource, "RetentionPeriodHours", Some(24));
+    Some(KinesisStream {
         resource,
-        via: Via::ArnName,
+        retention_hours,
     })
 }
 
@@ -70,9 +66,7 @@ pub fn source_queue<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<Resource
     if !trigger.source.is_sqs() {
         return None;
     }
-    source(trigger, scope)
-        .map(|l| l.resource)
-        .filter(|r| r.type_ == "AWS::SQS::Queue")
+    source_of_type(trigger, scope, "AWS::SQS::Queue")
 }
 
 /// A queue's visibility timeout in seconds (AWS default 30).
@@ -285,9 +279,9 @@ pub fn has_alarm_for(scope: &Scope<'_>, function: &FunctionInfo, metric: &str) -
     Some(covered)
 }
 
-/// What rules look up across a whole template, built once per template when a rule first
-/// asks (most templates never need it): without it, each trigger would scan every resource
-/// and every other trigger, which is quadratic in one large template.
+/// What rules look up across a whole template, built once per template when a rule first asks:
+/// without it, each trigger would scan every resource and every other trigger, which is
+/// quadratic in one large template.
 #[derive(Default)]
 pub struct Index<'a> {
     /// Queues, streams and tables by type and written name, for ARNs that name them.
@@ -490,8 +484,7 @@ mod tests {
     fn literal_arns_link_to_the_queue_they_name_and_json_policies_are_read() {
         with_scope(QUEUES, |scope| {
             let by_name = source(&scope.triggers[0], scope).expect("linked by name");
-            assert_eq!(by_name.resource.logical_id, "Jobs");
-            assert_eq!(by_name.via, Via::ArnName);
+            assert_eq!(by_name.logical_id, "Jobs");
             assert!(
                 source(&scope.triggers[1], scope).is_none(),
                 "a placeholder names nothing"

@@ -18,22 +18,20 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     if t.source != SourceKind::DynamoDb {
         return Vec::new();
     }
-    let Some(table) =
-        links::source(t, scope).filter(|l| l.resource.type_ == "AWS::DynamoDB::Table")
-    else {
+    let Some(table) = links::source_of_type(t, scope, "AWS::DynamoDB::Table") else {
         return Vec::new();
     };
-    if table.resource.property("StreamSpecification").is_some() {
+    if table.property("StreamSpecification").is_some() {
         return Vec::new();
     }
-    let id = table.resource.logical_id;
+    let id = table.logical_id;
     vec![
         RULE.at(
             t.event_source.as_ref().map_or(t.anchor, |n| n.span),
             format!("table {id} has no `StreamSpecification`, so it has no stream to read: the deploy fails"),
         )
         .label("table without a stream")
-        .related(table.resource.id_span, "no StreamSpecification here")
+        .related(table.id_span, "no StreamSpecification here")
         .help(format!(
             "add `StreamSpecification: {{StreamViewType: NEW_AND_OLD_IMAGES}}` (or the view the \
              consumer needs) to {id}"

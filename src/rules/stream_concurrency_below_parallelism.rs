@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::{SourceKind, Trigger};
+use crate::model::Trigger;
 
 pub static RULE: Rule = Rule {
     code: "TL111",
@@ -21,9 +21,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Some(&factor) = t.settings.parallelization_factor.value() else {
         return Vec::new();
     };
-    let stream = links::source(t, scope)
-        .filter(|l| t.source == SourceKind::Kinesis && l.resource.type_ == "AWS::Kinesis::Stream");
-    let Some(stream) = stream else {
+    let Some(stream) = links::kinesis_stream(t, scope) else {
         return Vec::new();
     };
     let shards = links::int_property(scope.template, &stream.resource, "ShardCount", None);

@@ -23,7 +23,9 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let replay = match t.source {
-        SourceKind::Kinesis => match kinesis_retention_hours(t, scope) {
+        SourceKind::Kinesis => match links::kinesis_stream(t, scope)
+            .and_then(|stream| stream.retention_hours.value().copied())
+        {
             Some(hours) => format!("the {hours} hours of records the stream retains"),
             None => "up to 365 days of records, the stream's whole retention".to_string(),
         },
@@ -45,16 +47,4 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
              if replaying the retained records is intended"
         )),
     ]
-}
-
-/// The retention of a Kinesis stream defined in the template (24 hours when not written).
-fn kinesis_retention_hours(t: &Trigger, scope: &Scope<'_>) -> Option<i64> {
-    let stream = links::source(t, scope).filter(|l| l.resource.type_ == "AWS::Kinesis::Stream")?;
-    let hours = links::int_property(
-        scope.template,
-        &stream.resource,
-        "RetentionPeriodHours",
-        Some(24),
-    );
-    hours.value().copied()
 }

@@ -54,14 +54,8 @@ fn retention(t: &Trigger, scope: &Scope<'_>) -> Option<(i64, String, Option<Span
     match t.source {
         SourceKind::DynamoDb => Some((86_400, "a DynamoDB stream".to_string(), None)),
         SourceKind::Kinesis => {
-            let stream =
-                links::source(t, scope).filter(|l| l.resource.type_ == "AWS::Kinesis::Stream")?;
-            let hours = links::int_property(
-                scope.template,
-                &stream.resource,
-                "RetentionPeriodHours",
-                Some(24),
-            );
+            let stream = links::kinesis_stream(t, scope)?;
+            let hours = &stream.retention_hours;
             let name = format!("stream {}", stream.resource.logical_id);
             Some((*hours.value()? * 3600, name, hours.span()))
         }

@@ -21,17 +21,10 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     if t.source != SourceKind::Kinesis || value != "TRIM_HORIZON" {
         return Vec::new();
     }
-    let Some(stream) =
-        links::source(t, scope).filter(|l| l.resource.type_ == "AWS::Kinesis::Stream")
-    else {
+    let Some(stream) = links::kinesis_stream(t, scope) else {
         return Vec::new();
     };
-    let retention = links::int_property(
-        scope.template,
-        &stream.resource,
-        "RetentionPeriodHours",
-        Some(24),
-    );
+    let retention = &stream.retention_hours;
     let (Some(&hours), Some(retention_span)) = (retention.value(), retention.span()) else {
         return Vec::new();
     };
