@@ -377,7 +377,7 @@ fn globs(value: &Spanned<DeValue<'_>>) -> Result<GlobSet, Problem> {
 }
 
 /// The valid name closest to a mistyped one, if it is close enough to be the intent.
-fn closest<'a>(name: &str, valid: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(name: &str, valid: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     valid
         .map(|v| (edit_distance(name, v), v))
         .filter(|(d, v)| *d <= 2.max(v.len() / 4) || (name.len() > 3 && v.starts_with(name)))

@@ -34,7 +34,8 @@ struct Schema {
     validator: jsonschema::Validator,
 }
 
-/// Compiled once per process, on first use: most runs never need it before the first trigger.
+/// Compiled once per process when the first trigger is checked (a few milliseconds), not at
+/// start-up.
 fn schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
@@ -55,7 +56,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         schema
             .validator
             .iter_errors(&json)
-            .filter_map(|e| instance.finding(e.instance_path().as_str(), e.kind()))
+            .flat_map(|e| instance.findings(e.instance_path().as_str(), e.kind()))
             .collect()
     };
     findings.extend(record_age_gap(t));
@@ -241,24 +242,60 @@ impl<'t, 'a> Instance<'t, 'a> {
         }
     }
 
+    /// The findings for one schema error: one per unknown property, else at most one.
+    fn findings(&self, pointer: &str, kind: &ValidationErrorKind) -> Vec<Finding> {
+        match kind {
+            ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+                .iter()
+                .filter_map(|name| self.unknown_property(pointer, name))
+                .collect(),
+            other => self.finding(pointer, other).into_iter().collect(),
+        }
+    }
+
+    fn unknown_property(&self, pointer: &str, name: &str) -> Option<Finding> {
+        let span = self.key_span(&format!("{pointer}/{}", escape(name)))?;
+        let owner = match (pointer.is_empty(), self.trigger.event_type.as_deref()) {
+            (true, Some(event)) if self.trigger.format == Format::Sam => {
+                format!("a SAM {event} event")
+            }
+            (true, _) => "AWS::Lambda::EventSourceMapping".to_string(),
+            (false, _) => format!("`{}`", self.display(pointer)),
+        };
+        let known = self
+            .schema_at(pointer)
+            .and_then(|s| s.get("properties"))
+            .and_then(Json::as_object);
+        let help =
+            match known.and_then(|k| crate::config::closest(name, k.keys().map(String::as_str))) {
+                Some(intended) => format!("did you mean `{intended}`?"),
+                None => "check the spelling and the indentation, or remove it".to_string(),
+            };
+        Some(
+            RULE.at(
+                span,
+                format!("`{name}` is not a property of {owner}: the deploy fails"),
+            )
+            .label("unknown property")
+            .help(help),
+        )
+    }
+
+    /// The part of the schema that describes the value at a JSON pointer.
+    fn schema_at(&self, pointer: &str) -> Option<&'static Json> {
+        let mut schema = self.deref(self.schema);
+        for segment in pointer.split('/').skip(1).map(unescape) {
+            let next = match schema.get("items") {
+                Some(items) if segment.parse::<usize>().is_ok() => items,
+                _ => schema.get("properties")?.get(&segment)?,
+            };
+            schema = self.deref(next);
+        }
+        Some(schema)
+    }
+
     fn finding(&self, pointer: &str, kind: &ValidationErrorKind) -> Option<Finding> {
         let (span, message, label, help) = match kind {
-            ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let name = unexpected.first()?;
-                let child = format!("{pointer}/{}", escape(name));
-                let span = self.key_span(&child)?;
-                let owner = if pointer.is_empty() {
-                    "AWS::Lambda::EventSourceMapping".to_string()
-                } else {
-                    format!("`{}`", self.display(pointer))
-                };
-                (
-                    span,
-                    format!("`{name}` is not a property of {owner}"),
-                    "unknown property".to_string(),
-                    "check the spelling and the indentation, or remove it".to_string(),
-                )
-            }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str()?;
                 if self
