@@ -528,7 +528,7 @@ fn record_age_gap(t: &Trigger) -> Option<Finding> {
     Some(
         RULE.at(
             span,
-            format!("`{key}` is {value}: it must be -1 (no limit) or 60 to 604800 seconds: the deploy fails"),
+            format!("`{key}` is {value}, but it must be -1 (no limit) or 60 to 604800 seconds: the deploy fails"),
         )
         .label("-1 or 60 to 604800")
         .help(format!("set `{key}` to 60 or more, or to -1 for no limit")),
@@ -548,7 +548,7 @@ fn starting_position_enum(t: &Trigger) -> Option<Finding> {
     Some(
         RULE.at(
             *span,
-            format!("`{key}` is \"{value}\": it must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP: the deploy fails"),
+            format!("`{key}` is \"{value}\", but it must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP: the deploy fails"),
         )
         .label("not a starting position")
         .help(format!("write `{key}: LATEST` or `{key}: TRIM_HORIZON`")),
