@@ -6,7 +6,7 @@
 //! it stay quiet rather than guess.
 
 use crate::fxhash::{FxHashMap, FxHashSet};
-use crate::load::cloudformation::written_int;
+use crate::load::cloudformation::{int_or_default, written_int};
 use crate::load::kind::{arn_text, mask_placeholders};
 use crate::model::{FunctionInfo, Setting, Trigger};
 use crate::rules::Scope;
@@ -174,10 +174,7 @@ pub fn int_property(
     name: &str,
     service_default: Option<i64>,
 ) -> Setting<i64> {
-    match resource.property(name) {
-        Some(node) => written_int(template, node),
-        None => service_default.map_or(Setting::Unset, |value| Setting::ServiceDefault { value }),
-    }
+    int_or_default(template, resource.property(name), service_default)
 }
 
 /// A queue's `RedrivePolicy`, as far as the template tells.

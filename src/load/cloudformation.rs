@@ -117,10 +117,23 @@ fn int_property(
     name: &str,
     service_default: Option<i64>,
 ) -> Setting<i64> {
-    let Some(node) = template.function_property(function, name) else {
-        return service_default.map_or(Setting::Unset, |value| Setting::ServiceDefault { value });
-    };
-    written_int(template, node)
+    int_or_default(
+        template,
+        template.function_property(function, name),
+        service_default,
+    )
+}
+
+/// An integer setting: the written value when there is one, else the AWS default (or unset).
+pub fn int_or_default(
+    template: &Template<'_>,
+    written: Option<&Node>,
+    service_default: Option<i64>,
+) -> Setting<i64> {
+    match written {
+        Some(node) => written_int(template, node),
+        None => service_default.map_or(Setting::Unset, |value| Setting::ServiceDefault { value }),
+    }
 }
 
 /// A written integer, resolved through the template.
