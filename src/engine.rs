@@ -477,6 +477,7 @@ fn lint_source_inner(
         resolved.apply(&mut root);
         resolved
     });
+    let root = load::with_created_resources(format, root);
     let table = resolved.as_ref().map(|r| &r.table);
     let (triggers, findings, ignored) = check_document(file, source, format, &root, table, config);
     let mut report = FileReport {

@@ -74,8 +74,23 @@ pub fn visibility_timeout(template: &Template<'_>, queue: &Resource<'_>) -> Sett
     int_property(template, queue, "VisibilityTimeout", Some(30))
 }
 
+/// How to give a queue the deploy tool creates (SAM's queue for an SNS event's
+/// `SqsSubscription`) a property it needs: not on that queue, which the author cannot configure.
+/// `property` names the property, `setting` says what it should be. `None` for queues the author
+/// declares.
+pub fn created_queue_hint(queue: &Resource<'_>, property: &str, setting: &str) -> Option<String> {
+    let by = queue.created_by?;
+    Some(format!(
+        "AWS SAM creates queue {} for {by} and cannot set its `{property}`: declare the queue as \
+         an AWS::SQS::Queue with {setting} and name it in `SqsSubscription` (`QueueArn` and \
+         `QueueUrl`)",
+        queue.logical_id
+    ))
+}
+
 /// An SQS trigger's queue and function, both in the template, with the two timeouts known.
 pub struct QueueAndFunction<'a> {
+    pub queue: Resource<'a>,
     pub queue_id: &'a str,
     pub visibility: i64,
     visibility_setting: Setting<i64>,
@@ -93,6 +108,7 @@ impl<'a> QueueAndFunction<'a> {
         let function = trigger.function.as_ref().filter(|f| f.in_template)?;
         let visibility_setting = visibility_timeout(template, &queue);
         Some(QueueAndFunction {
+            queue,
             queue_id: queue.logical_id,
             visibility: *visibility_setting.value()?,
             queue_span: queue.id_span,

@@ -5,6 +5,7 @@
 //! format a trigger came from, except to word a message with the user's own key names.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::source::{FileId, Span};
 use crate::tree::Node;
@@ -15,6 +16,10 @@ pub enum Format {
     CloudFormation,
     Sam,
     Serverless,
+    Terraform,
+    /// The Lambda API's description of deployed mappings (`aws lambda
+    /// list-event-source-mappings`).
+    Deployed,
 }
 
 impl Format {
@@ -23,6 +28,8 @@ impl Format {
             Format::CloudFormation => "cloudformation",
             Format::Sam => "sam",
             Format::Serverless => "serverless",
+            Format::Terraform => "terraform",
+            Format::Deployed => "deployed",
         }
     }
 }
@@ -68,6 +75,15 @@ impl SourceKind {
             SourceKind::Mq => "Amazon MQ",
             SourceKind::DocumentDb => "DocumentDB",
             SourceKind::Unknown => "unknown source",
+        }
+    }
+
+    /// How messages name every kind like it: FIFO and standard queues are both "SQS", for
+    /// what holds of every queue.
+    pub fn family_label(self) -> &'static str {
+        match self {
+            SourceKind::Sqs { .. } => "SQS",
+            other => other.label(),
         }
     }
 
@@ -126,6 +142,11 @@ pub enum Tool {
     Serverless,
     /// SAM writes values only for the queue it subscribes to an SNS topic (`SqsSubscription`).
     Sam,
+    /// The AWS provider for Terraform sends some arguments with its own default.
+    TerraformProvider,
+    /// The terraform-aws-modules Lambda module fills in some keys of its `event_source_mapping`
+    /// entries and some function arguments.
+    TerraformModule,
 }
 
 impl Tool {
@@ -133,6 +154,68 @@ impl Tool {
         match self {
             Tool::Serverless => "the Serverless Framework",
             Tool::Sam => "AWS SAM",
+            Tool::TerraformProvider => "the Terraform AWS provider",
+            Tool::TerraformModule => "the terraform-aws-modules Lambda module",
+        }
+    }
+
+    /// The provenance identifier of the values it writes.
+    pub fn provenance_id(self) -> &'static str {
+        match self {
+            Tool::Serverless => "serverless-default",
+            Tool::Sam => "sam-default",
+            Tool::TerraformProvider => "provider-default",
+            Tool::TerraformModule => "module-default",
+        }
+    }
+}
+
+/// Where a written value comes from, when that is more than the place it is used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// Written where it applies.
+    Direct,
+    /// SAM `Globals`, which SAM copies into every function that does not set the property.
+    SamGlobals { span: Span },
+    /// The `Default` of the CloudFormation parameter the setting refers to.
+    ParameterDefault { name: Arc<str>, span: Span },
+    /// The `default` of the Terraform input variable the setting refers to.
+    VariableDefault { name: Arc<str>, span: Span },
+    /// A field of a mapping as the Lambda API describes it: what runs in the account.
+    Deployed,
+}
+
+impl Origin {
+    pub fn id(&self) -> &'static str {
+        match self {
+            Origin::Direct => "written",
+            Origin::SamGlobals { .. } => "sam-globals",
+            Origin::ParameterDefault { .. } => "parameter-default",
+            Origin::VariableDefault { .. } => "variable-default",
+            Origin::Deployed => "deployed",
+        }
+    }
+
+    /// How a message names it, after the value: "the default of parameter BatchSize".
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Origin::Direct => None,
+            Origin::SamGlobals { .. } => Some("from SAM `Globals`".to_string()),
+            Origin::ParameterDefault { name, .. } => {
+                Some(format!("the default of parameter {name}"))
+            }
+            Origin::VariableDefault { name, .. } => Some(format!("the default of variable {name}")),
+            Origin::Deployed => Some("as deployed".to_string()),
+        }
+    }
+
+    /// Where the value itself is written, when that is elsewhere.
+    pub fn definition(&self) -> Option<Span> {
+        match self {
+            Origin::SamGlobals { span }
+            | Origin::ParameterDefault { span, .. }
+            | Origin::VariableDefault { span, .. } => Some(*span),
+            Origin::Direct | Origin::Deployed => None,
         }
     }
 }
@@ -140,8 +223,12 @@ impl Tool {
 /// The effective value of one setting and who chose it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Setting<T> {
-    /// The author wrote it; `span` is the value.
-    Written { value: T, span: Span },
+    /// The author wrote it; `span` is where it is used, `origin` where the value comes from.
+    Written {
+        value: T,
+        span: Span,
+        origin: Origin,
+    },
     /// The deploy tool writes it when the author does not.
     ToolDefault { value: T, tool: Tool },
     /// Nobody writes it; AWS applies this default.
@@ -150,17 +237,44 @@ pub enum Setting<T> {
     Unset,
     /// Written, but not statically knowable (a parameter, a condition, a variable).
     Unknown { span: Option<Span>, why: String },
-    /// Written with a value of the wrong type; validity rules report it, others stay quiet.
-    Invalid { span: Span, why: String },
+    /// Written with a value of the wrong type, or one AWS rejects (`value`, when it has the
+    /// right type): validity rules report it, the others stay quiet rather than quote it.
+    Invalid {
+        span: Span,
+        why: String,
+        value: Option<T>,
+    },
 }
 
 impl<T> Setting<T> {
-    /// The value AWS will use, when it is known.
+    /// A value written where it applies.
+    pub fn written(value: T, span: Span) -> Self {
+        Setting::Written {
+            value,
+            span,
+            origin: Origin::Direct,
+        }
+    }
+
+    /// The value AWS will use, when it is known and valid.
     pub fn value(&self) -> Option<&T> {
         match self {
             Setting::Written { value, .. }
             | Setting::ToolDefault { value, .. }
             | Setting::ServiceDefault { value } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A written value whatever its validity, with its span: what validity rules check.
+    pub fn written_value(&self) -> Option<(&T, Span)> {
+        match self {
+            Setting::Written { value, span, .. }
+            | Setting::Invalid {
+                value: Some(value),
+                span,
+                ..
+            } => Some((value, *span)),
             _ => None,
         }
     }
@@ -187,17 +301,19 @@ impl<T> Setting<T> {
         }
     }
 
+    /// Where the value comes from, for a written value.
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Setting::Written { origin, .. } => Some(origin),
+            _ => None,
+        }
+    }
+
     /// The provenance as a stable identifier for JSON output.
     pub fn provenance_id(&self) -> &'static str {
         match self {
-            Setting::Written { .. } => "written",
-            Setting::ToolDefault {
-                tool: Tool::Serverless,
-                ..
-            } => "serverless-default",
-            Setting::ToolDefault {
-                tool: Tool::Sam, ..
-            } => "sam-default",
+            Setting::Written { origin, .. } => origin.id(),
+            Setting::ToolDefault { tool, .. } => tool.provenance_id(),
             Setting::ServiceDefault { .. } => "aws-default",
             Setting::Unset => "unset",
             Setting::Unknown { .. } => "unknown",
@@ -208,7 +324,7 @@ impl<T> Setting<T> {
     /// The provenance in words, for humans.
     pub fn provenance_text(&self) -> String {
         match self {
-            Setting::Written { .. } => "written".to_string(),
+            Setting::Written { origin, .. } => origin.text().unwrap_or_else(|| "written".into()),
             Setting::ToolDefault { tool, .. } => format!("default of {}", tool.name()),
             Setting::ServiceDefault { .. } => "AWS default".to_string(),
             Setting::Unset => "not set".to_string(),
@@ -298,6 +414,37 @@ impl Prop {
         }
     }
 
+    /// The argument of `aws_lambda_event_source_mapping` (a dotted path into nested blocks).
+    pub fn terraform_key(self) -> &'static str {
+        match self {
+            Prop::Enabled => "enabled",
+            Prop::BatchSize => "batch_size",
+            Prop::MaximumBatchingWindowInSeconds => "maximum_batching_window_in_seconds",
+            Prop::StartingPosition => "starting_position",
+            Prop::StartingPositionTimestamp => "starting_position_timestamp",
+            Prop::MaximumRetryAttempts => "maximum_retry_attempts",
+            Prop::MaximumRecordAgeInSeconds => "maximum_record_age_in_seconds",
+            Prop::BisectBatchOnFunctionError => "bisect_batch_on_function_error",
+            Prop::ParallelizationFactor => "parallelization_factor",
+            Prop::TumblingWindowInSeconds => "tumbling_window_in_seconds",
+            Prop::FunctionResponseTypes => "function_response_types",
+            Prop::OnFailureDestination => "destination_config.on_failure.destination_arn",
+            Prop::FilterCriteria => "filter_criteria.filter",
+            Prop::MaximumConcurrency => "scaling_config.maximum_concurrency",
+        }
+    }
+
+    /// The key of an entry of the terraform-aws-modules Lambda module's `event_source_mapping`
+    /// map (module versions 7 and 8 pass these to the provider).
+    pub fn terraform_module_key(self) -> Option<&'static str> {
+        Some(match self {
+            Prop::OnFailureDestination => "destination_arn_on_failure",
+            Prop::FilterCriteria => "filter_criteria",
+            Prop::MaximumConcurrency => "scaling_config.maximum_concurrency",
+            other => other.terraform_key(),
+        })
+    }
+
     /// The Serverless Framework key for this setting on the given event (`stream`, `sqs`,
     /// `kafka`, `msk`, `activemq`, `rabbitmq`), or `None` where the framework cannot express it.
     pub fn serverless_key(self, event: &str) -> Option<&'static str> {
@@ -322,6 +469,32 @@ impl Prop {
             Prop::MaximumConcurrency if sqs => "maximumConcurrency",
             _ => return None,
         })
+    }
+}
+
+/// The `event_type` of triggers declared as entries of the terraform-aws-modules Lambda module's
+/// `event_source_mapping` input.
+pub const TERRAFORM_MODULE_EVENT: &str = "module";
+
+/// The name a format gives a property of a resource the links read (a queue's
+/// `VisibilityTimeout` is `visibility_timeout_seconds` in Terraform).
+pub fn resource_property_name(format: Format, cfn_name: &'static str) -> &'static str {
+    if format != Format::Terraform {
+        return cfn_name;
+    }
+    match cfn_name {
+        "VisibilityTimeout" => "visibility_timeout_seconds",
+        "RedrivePolicy" => "redrive_policy",
+        "maxReceiveCount" => "maxReceiveCount",
+        "deadLetterTargetArn" => "deadLetterTargetArn",
+        "FifoQueue" => "fifo_queue",
+        "Timeout" => "timeout",
+        "ReservedConcurrentExecutions" => "reserved_concurrent_executions",
+        "DeadLetterConfig" => "dead_letter_config",
+        "RetentionPeriodHours" => "retention_period",
+        "ShardCount" => "shard_count",
+        "StreamSpecification" => "stream_enabled",
+        other => other,
     }
 }
 
@@ -407,12 +580,12 @@ pub struct SettingView {
 }
 
 fn view<T: SettingValue>(prop: Prop, s: &Setting<T>) -> SettingView {
+    // A rejected value is still shown, beside why it is rejected.
+    let shown = s.value().or_else(|| s.written_value().map(|(v, _)| v));
     SettingView {
         prop,
-        value: s.value().map(SettingValue::to_json),
-        display: s
-            .value()
-            .map_or_else(|| "-".to_string(), SettingValue::display),
+        value: shown.map(SettingValue::to_json),
+        display: shown.map_or_else(|| "-".to_string(), SettingValue::display),
         provenance: s.provenance_id(),
         provenance_text: s.provenance_text(),
         span: s.span(),
@@ -461,6 +634,34 @@ impl Settings {
         }
     }
 
+    /// The span and origin of every written setting.
+    pub fn origins(&self) -> impl Iterator<Item = (Span, &Origin)> {
+        fn of<T>(s: &Setting<T>) -> Option<(Span, &Origin)> {
+            match s {
+                Setting::Written { span, origin, .. } => Some((*span, origin)),
+                _ => None,
+            }
+        }
+        [
+            of(&self.enabled),
+            of(&self.batch_size),
+            of(&self.batching_window),
+            of(&self.starting_position),
+            of(&self.starting_position_timestamp),
+            of(&self.maximum_retry_attempts),
+            of(&self.maximum_record_age),
+            of(&self.bisect_on_error),
+            of(&self.parallelization_factor),
+            of(&self.tumbling_window),
+            of(&self.function_response_types),
+            of(&self.on_failure),
+            of(&self.filter_count),
+            of(&self.maximum_concurrency),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     pub fn views(&self) -> impl Iterator<Item = SettingView> + '_ {
         Prop::ALL.into_iter().map(|p| self.view(p))
     }
@@ -490,14 +691,14 @@ pub struct Property {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionInfo {
     /// Logical id (CloudFormation, SAM), function key (Serverless), or the literal name.
-    pub name: std::sync::Arc<str>,
+    pub name: Arc<str>,
     /// Whether `name` is a resource in the same template.
     pub in_template: bool,
     pub timeout: Setting<i64>,
     pub reserved_concurrency: Setting<i64>,
     /// The function's logical id in the deployed template (`HelloLambdaFunction` for a
     /// Serverless function named `hello`); what alarms and mappings refer to.
-    pub resource_id: Option<std::sync::Arc<str>>,
+    pub resource_id: Option<Arc<str>>,
     /// The key that declares the function, for related labels.
     pub declared_at: Option<Span>,
     /// Where a dead-letter queue for asynchronous invokes is written (`DeadLetterConfig`, SAM
@@ -509,7 +710,7 @@ impl FunctionInfo {
     /// Reserved concurrency, when the author wrote a known value, and where.
     pub fn written_reserved_concurrency(&self) -> Option<(i64, Span)> {
         match self.reserved_concurrency {
-            Setting::Written { value, span } => Some((value, span)),
+            Setting::Written { value, span, .. } => Some((value, span)),
             _ => None,
         }
     }
@@ -526,7 +727,7 @@ pub struct Trigger {
     /// The key that declares the trigger: "unset" findings point here.
     pub anchor: Span,
     /// Logical path, e.g. `functions/consumer/events/0/stream` (shared by its findings).
-    pub path: std::sync::Arc<str>,
+    pub path: Arc<str>,
     pub source: SourceKind,
     pub kind_basis: KindBasis,
     /// The event source as written (`EventSourceArn`, SAM `Stream`/`Queue`..., Serverless `arn`).
@@ -595,19 +796,24 @@ impl Trigger {
     /// The name the author would use for a setting: their own key when they wrote it, else
     /// the name their format uses.
     pub fn key_name(&self, prop: Prop) -> &str {
-        if self.format != Format::Serverless {
-            return prop.cfn_name();
-        }
-        let written = (!prop.cfn_name().contains('.'))
-            .then(|| self.properties.iter().find(|p| p.name == prop.cfn_name()))
-            .flatten();
-        if let Some(p) = written {
+        let top_level = !prop.cfn_name().contains('.');
+        if top_level && let Some(p) = self.property(prop.cfn_name()) {
             return &p.key;
         }
-        self.event_type
-            .as_deref()
-            .and_then(|event| prop.serverless_key(event))
-            .unwrap_or(prop.cfn_name())
+        self.format_key(prop).unwrap_or(prop.cfn_name())
+    }
+
+    /// The key the author's format has for a setting on this trigger; `None` when the format
+    /// cannot express it (retries on a Serverless `sqs` event, a batching window on a SAM SNS
+    /// subscription).
+    pub fn format_key(&self, prop: Prop) -> Option<&'static str> {
+        match (self.format, self.event_type.as_deref()) {
+            (Format::Serverless, Some(event)) => prop.serverless_key(event),
+            (Format::Sam, Some("SNS")) => (prop == Prop::BatchSize).then_some("BatchSize"),
+            (Format::Terraform, Some(TERRAFORM_MODULE_EVENT)) => prop.terraform_module_key(),
+            (Format::Terraform, _) => Some(prop.terraform_key()),
+            _ => Some(prop.cfn_name()),
+        }
     }
 
     pub fn property(&self, name: &str) -> Option<&Property> {

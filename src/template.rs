@@ -7,9 +7,14 @@
 use crate::fxhash::FxHashMap;
 use std::borrow::Cow;
 
-use crate::model::Format;
+use crate::model::{Format, Origin};
 use crate::source::{FileId, Span};
 use crate::tree::{Node, Value};
+
+/// The key that marks a resource the deploy tool creates on its own (SAM's queue for an SNS
+/// event's `SqsSubscription`), with what makes it: loaders add such resources to the view so
+/// links see them, and rules then know the author cannot set their properties directly.
+pub const CREATED_BY: &str = "triggerlint:CreatedBy";
 
 /// One CloudFormation resource.
 #[derive(Clone, Copy, Debug)]
@@ -19,6 +24,8 @@ pub struct Resource<'a> {
     pub type_: &'a str,
     pub node: &'a Node,
     pub properties: Option<&'a Node>,
+    /// What creates the resource, when the author did not write it (see [`CREATED_BY`]).
+    pub created_by: Option<&'a str>,
 }
 
 impl<'a> Resource<'a> {
@@ -64,6 +71,7 @@ impl<'a> Template<'a> {
                     type_,
                     node,
                     properties: node.get("Properties"),
+                    created_by: node.get(CREATED_BY).and_then(Node::as_str),
                 });
             }
         }
@@ -99,14 +107,46 @@ impl<'a> Template<'a> {
     }
 
     /// A property of a function resource, falling back to SAM `Globals.Function` for
-    /// `AWS::Serverless::Function`. Returns the node that supplies it.
-    pub fn function_property(&self, function: &Resource<'a>, name: &str) -> Option<&'a Node> {
-        function.property(name).or_else(|| {
-            (function.type_ == "AWS::Serverless::Function")
-                .then_some(self.sam_function_globals)
-                .flatten()
-                .and_then(|g| g.get(name))
-        })
+    /// `AWS::Serverless::Function`. Returns the node that supplies it, and whether it comes
+    /// from the globals.
+    pub fn function_property(
+        &self,
+        function: &Resource<'a>,
+        name: &str,
+    ) -> Option<(&'a Node, bool)> {
+        if let Some(node) = function.property(name) {
+            return Some((node, false));
+        }
+        (function.type_ == "AWS::Serverless::Function")
+            .then_some(self.sam_function_globals)
+            .flatten()
+            .and_then(|g| g.get(name))
+            .map(|node| (node, true))
+    }
+
+    /// Where the value of a written node comes from: itself, or the default of the parameter
+    /// (in Terraform, the variable) it refers to.
+    pub fn origin_of(&self, node: &Node) -> Origin {
+        let Some(name) = node
+            .as_intrinsic()
+            .filter(|i| i.name == "Ref")
+            .and_then(|i| i.arg.as_str())
+        else {
+            return Origin::Direct;
+        };
+        let Some(default) = self.parameter(name).and_then(|p| p.get("Default")) else {
+            return Origin::Direct;
+        };
+        match self.format {
+            Format::Terraform => Origin::VariableDefault {
+                name: name.trim_start_matches("var.").into(),
+                span: default.span,
+            },
+            _ => Origin::ParameterDefault {
+                name: name.into(),
+                span: default.span,
+            },
+        }
     }
 
     /// The value a node will have at deploy time, when that is knowable from the file alone.

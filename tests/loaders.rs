@@ -134,7 +134,7 @@ Resources:
     assert_eq!(
         timeouts,
         vec![
-            (json!(45), json!("written")),
+            (json!(45), json!("sam-globals")),
             (json!(90), json!("written")),
             // Globals apply to SAM functions only.
             (json!(3), json!("aws-default")),

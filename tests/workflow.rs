@@ -88,7 +88,7 @@ fn the_configuration_is_found_up_to_the_git_root_and_applied() {
         report["findings"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("below the minimum of 50")
+            .contains("below the 50 that triggerlint's `min-batch-size` setting asks for")
     );
     triggerlint(&service)
         .args(["check", "-v", "."])

@@ -2,7 +2,7 @@
 //! `resources` section of Serverless services.
 
 use super::{Draft, properties_of};
-use crate::model::{Format, FunctionInfo, MetadataIgnore, Setting, Trigger};
+use crate::model::{Format, FunctionInfo, MetadataIgnore, Origin, Setting, Trigger};
 use crate::template::{Resource, Template, referenced_resource};
 use crate::tree::Node;
 
@@ -107,21 +107,28 @@ pub fn function_resource_info(template: &Template<'_>, function: &Resource<'_>) 
         dead_letter: ["DeadLetterConfig", "DeadLetterQueue"]
             .iter()
             .find_map(|name| template.function_property(function, name))
-            .map(|node| node.span),
+            .map(|(node, _)| node.span),
     }
 }
 
+/// An integer property of a function, from SAM `Globals` when the function does not set it.
 fn int_property(
     template: &Template<'_>,
     function: &Resource<'_>,
     name: &str,
     service_default: Option<i64>,
 ) -> Setting<i64> {
-    int_or_default(
-        template,
-        template.function_property(function, name),
-        service_default,
-    )
+    let Some((node, from_globals)) = template.function_property(function, name) else {
+        return int_or_default(template, None, service_default);
+    };
+    match written_int(template, node) {
+        Setting::Written { value, span, .. } if from_globals => Setting::Written {
+            value,
+            span,
+            origin: Origin::SamGlobals { span: node.span },
+        },
+        other => other,
+    }
 }
 
 /// An integer setting: the written value when there is one, else the AWS default (or unset).
@@ -143,10 +150,12 @@ pub fn written_int(template: &Template<'_>, node: &Node) -> Setting<i64> {
             Ok(value) => Setting::Written {
                 value,
                 span: node.span,
+                origin: template.origin_of(node),
             },
             Err(why) => Setting::Invalid {
                 span: node.span,
                 why,
+                value: None,
             },
         },
         Err(why) => Setting::Unknown {

@@ -47,6 +47,15 @@ pub fn sniff(root: &Node) -> Option<Format> {
     is_cfn.then_some(Format::CloudFormation)
 }
 
+/// The document with what the deploy tool adds on its own that links must see (the queues SAM
+/// creates for SNS subscriptions). Run once, before [`load`].
+pub fn with_created_resources(format: Format, root: Node) -> Node {
+    match format {
+        Format::Sam => sam::add_subscription_queues(root),
+        _ => root,
+    }
+}
+
 /// Loads every trigger of a document in the given format. `variables` records how a
 /// Serverless service's variables were resolved (see [`variables::resolve_service`]).
 pub fn load<'a>(
@@ -65,6 +74,7 @@ pub fn load<'a>(
         Format::CloudFormation => cloudformation::load(&template, "Resources"),
         Format::Sam => sam::load(&template),
         Format::Serverless => serverless::load(&template),
+        Format::Terraform | Format::Deployed => cloudformation::load(&template, "Resources"),
     };
     Loaded { template, triggers }
 }

@@ -3,7 +3,8 @@
 
 use super::settings::DefaultValue;
 use super::{Draft, cloudformation};
-use crate::model::{Format, MetadataIgnore, Prop, Property, SourceKind, Tool, Trigger};
+use crate::model::{Format, LoaderNote, MetadataIgnore, Prop, Property, SourceKind, Tool, Trigger};
+use crate::source::Span;
 use crate::template::{Resource, Template};
 use crate::tree::{Entry, Map, Node, Value};
 
@@ -63,7 +64,7 @@ fn event_draft(template: &Template<'_>, function: &Resource<'_>, event: &Entry) 
     draft.function = Some(cloudformation::function_resource_info(template, function));
     draft.metadata_ignores = MetadataIgnore::of_resource(function.node);
     if type_ == "SNS" {
-        return sns_subscription_draft(draft, properties?);
+        return sns_subscription_draft(draft, function, event, properties?);
     }
     let kind = kind_of_event_type(type_)?;
     draft.declared = Some((kind, format!("SAM event Type {type_}")));
@@ -143,16 +144,166 @@ fn merge_nested(mut acc: Vec<Property>, prop: Property) -> Vec<Property> {
     acc
 }
 
-/// An SNS event with `SqsSubscription` makes SAM create (or use) a queue subscribed to the
-/// topic, and a mapping from that queue with `BatchSize` 10 and `Enabled` true unless written.
-fn sns_subscription_draft(mut draft: Draft, properties: &Node) -> Option<Draft> {
-    let subscription = properties.get("SqsSubscription")?;
-    let enabled = match &subscription.value {
-        Value::Bool(b) => *b,
-        Value::Map(_) => true,
-        _ => false,
+/// The logical id of the queue SAM creates for an SNS event with `SqsSubscription: true`.
+fn subscription_queue_id(function: &str, event: &str) -> String {
+    format!("{function}{event}Queue")
+}
+
+/// Adds to `Resources` the queues SAM creates for SNS events with `SqsSubscription: true`, as
+/// the translated template will have them (no properties but `FifoQueue` for a FIFO topic), so
+/// the queue rules see them. Each is marked as created by SAM, with spans at the
+/// `SqsSubscription` key that causes it.
+pub fn add_subscription_queues(mut root: Node) -> Node {
+    let queues = subscription_queues(&root);
+    if queues.is_empty() {
+        return root;
+    }
+    if let Some(Value::Map(resources)) = root_resources_mut(&mut root) {
+        for (id, span, fifo) in queues {
+            if !resources.contains_key(&id) {
+                resources.entries.push(created_queue(id, span, fifo));
+            }
+        }
+    }
+    root
+}
+
+fn root_resources_mut(root: &mut Node) -> Option<&mut Value> {
+    let Value::Map(map) = &mut root.value else {
+        return None;
     };
-    if !enabled {
+    map.entries
+        .iter_mut()
+        .find(|e| e.key == "Resources")
+        .map(|e| &mut e.value.value)
+}
+
+/// (queue id, span of `SqsSubscription`, whether the topic is FIFO) for every SNS event that
+/// has SAM create its queue.
+fn subscription_queues(root: &Node) -> Vec<(String, Span, bool)> {
+    let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    let mut queues = Vec::new();
+    for function in resources.iter() {
+        if function.value.get("Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let events = function.value.get_path(&["Properties", "Events"]);
+        for event in events
+            .and_then(Node::as_map)
+            .into_iter()
+            .flat_map(Map::iter)
+        {
+            let properties = event.value.get("Properties");
+            let subscription = properties.and_then(|p| p.as_map()?.entry("SqsSubscription"));
+            let (Some("SNS"), Some(subscription)) =
+                (event.value.get("Type").and_then(Node::as_str), subscription)
+            else {
+                continue;
+            };
+            if !matches!(subscription.value.value, Value::Bool(true)) {
+                continue;
+            }
+            let topic = properties.and_then(|p| p.get("Topic"));
+            queues.push((
+                subscription_queue_id(&function.key, &event.key),
+                subscription.key_span,
+                topic.is_some_and(|t| topic_is_fifo(root, resources, t)),
+            ));
+        }
+    }
+    queues
+}
+
+/// Whether the topic an SNS event names is FIFO: `FifoTopic: true` (SAM reads it, resolving
+/// parameters) or a name ending in `.fifo`, on the topic resource or in a literal ARN.
+fn topic_is_fifo(root: &Node, resources: &Map, topic: &Node) -> bool {
+    if let Some(arn) = topic.as_str() {
+        return arn.ends_with(".fifo");
+    }
+    let Some((id, _)) = crate::template::referenced_resource(topic) else {
+        return false;
+    };
+    let Some(properties) = resources.get(id).and_then(|r| r.get("Properties")) else {
+        return false;
+    };
+    let parameter_default = |node: &Node| -> Option<Node> {
+        let name = node
+            .as_intrinsic()
+            .filter(|i| i.name == "Ref")?
+            .arg
+            .as_str()?;
+        root.get_path(&["Parameters", name, "Default"]).cloned()
+    };
+    let resolve = |node: &Node| parameter_default(node).unwrap_or_else(|| node.clone());
+    let flag = properties
+        .get("FifoTopic")
+        .map(resolve)
+        .is_some_and(|n| match &n.value {
+            Value::Bool(b) | Value::Yaml11Bool(b, _) => *b,
+            Value::Str(s) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        });
+    let name = properties
+        .get("TopicName")
+        .map(resolve)
+        .is_some_and(|n| n.as_str().is_some_and(|s| s.ends_with(".fifo")));
+    flag || name
+}
+
+fn created_queue(id: String, span: Span, fifo: bool) -> Entry {
+    let scalar = |value: Value| Node::new(span, value);
+    let entry = |key: &str, value: Node| Entry {
+        key: key.to_string(),
+        key_span: span,
+        value,
+    };
+    let mut properties = Vec::new();
+    if fifo {
+        properties.push(entry("FifoQueue", scalar(Value::Bool(true))));
+    }
+    let resource = Map {
+        entries: vec![
+            entry("Type", scalar(Value::Str("AWS::SQS::Queue".to_string()))),
+            entry(
+                "Properties",
+                scalar(Value::Map(Map {
+                    entries: properties,
+                })),
+            ),
+            entry(
+                crate::template::CREATED_BY,
+                scalar(Value::Str(SUBSCRIPTION_QUEUE.to_string())),
+            ),
+        ],
+    };
+    Entry {
+        key: id,
+        key_span: span,
+        value: scalar(Value::Map(resource)),
+    }
+}
+
+/// How resources that SAM creates for `SqsSubscription` are marked in the template view.
+pub const SUBSCRIPTION_QUEUE: &str = "the SNS event's `SqsSubscription`";
+
+/// An SNS event with `SqsSubscription` makes SAM create (or use) a queue subscribed to the
+/// topic, and a mapping from that queue with `BatchSize` 10 unless written. SAM always creates
+/// that mapping enabled: it does not pass `Enabled` on.
+fn sns_subscription_draft(
+    mut draft: Draft,
+    function: &Resource<'_>,
+    event: &Entry,
+    properties: &Node,
+) -> Option<Draft> {
+    let subscription = properties.get("SqsSubscription")?;
+    let creates_queue = match &subscription.value {
+        Value::Bool(b) => *b,
+        Value::Map(_) => false,
+        _ => return None,
+    };
+    if !creates_queue && subscription.as_map().is_none() {
         return None;
     }
     draft.declared = Some((
@@ -164,21 +315,52 @@ fn sns_subscription_draft(mut draft: Draft, properties: &Node) -> Option<Draft> 
         (Prop::BatchSize, DefaultValue::Int(10)),
         (Prop::Enabled, DefaultValue::Bool(true)),
     ];
-    if let Some(map) = subscription.as_map() {
-        for entry in map.iter() {
-            let name = match entry.key.as_str() {
-                "BatchSize" | "Enabled" => entry.key.as_str(),
-                "QueueArn" => "EventSourceArn",
-                _ => continue,
-            };
-            draft.properties.push(Property {
-                name: name.to_string(),
-                key: entry.key.clone(),
-                key_span: entry.key_span,
-                value: entry.value.clone(),
-            });
-        }
-        draft.event_source = map.get("QueueArn").cloned();
+    if creates_queue {
+        let queue = subscription_queue_id(function.logical_id, &event.key);
+        let arn = get_att(&queue, "Arn", subscription.span);
+        draft.properties.push(Property {
+            name: "EventSourceArn".to_string(),
+            key: "SqsSubscription".to_string(),
+            key_span: subscription.span,
+            value: arn.clone(),
+        });
+        draft.event_source = Some(arn);
+        return Some(draft);
     }
+    for entry in subscription.as_map().into_iter().flat_map(Map::iter) {
+        let name = match entry.key.as_str() {
+            "BatchSize" => "BatchSize",
+            "QueueArn" => "EventSourceArn",
+            "Enabled" => {
+                draft.notes.push(LoaderNote {
+                    span: entry.value.span,
+                    message: "AWS SAM does not pass `Enabled` under `SqsSubscription` on: the \
+                              mapping it creates is always enabled"
+                        .to_string(),
+                });
+                continue;
+            }
+            _ => continue,
+        };
+        draft.properties.push(Property {
+            name: name.to_string(),
+            key: entry.key.clone(),
+            key_span: entry.key_span,
+            value: entry.value.clone(),
+        });
+    }
+    draft.event_source = subscription.get("QueueArn").cloned();
     Some(draft)
+}
+
+/// `!GetAtt Id.Attribute` as a node at `span`.
+fn get_att(id: &str, attribute: &str, span: Span) -> Node {
+    let text = |t: &str| Node::new(span, Value::Str(t.to_string()));
+    Node::new(
+        span,
+        Value::Intrinsic(Box::new(crate::tree::Intrinsic {
+            name: "Fn::GetAtt".to_string(),
+            arg: Node::new(span, Value::Seq(vec![text(id), text(attribute)])),
+        })),
+    )
 }

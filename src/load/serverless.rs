@@ -445,9 +445,11 @@ fn event_draft(template: &Template<'_>, event: &Entry, path: String) -> Draft {
     draft.event_source = arn.cloned();
     draft.declaration = Some(config.clone());
     if let Some(arn) = arn {
+        // `- sqs: arn:...` names the ARN by the event key itself.
+        let written_as = if settings.is_some() { "arn" } else { key };
         draft.properties.push(property(
             "EventSourceArn",
-            "arn",
+            written_as,
             event.key_span,
             arn.clone(),
         ));
@@ -464,7 +466,11 @@ fn event_draft(template: &Template<'_>, event: &Entry, path: String) -> Draft {
     if key == "kafka"
         && let Some(access) = settings.get("accessConfigurations")
     {
-        push_access(&mut draft.properties, kafka_access(access));
+        push_access(
+            &mut draft.properties,
+            "accessConfigurations",
+            kafka_access(access),
+        );
     }
     if key == "stream" {
         stream_timestamp(template, &mut draft, settings);
@@ -569,13 +575,19 @@ fn compile_key(template: &Template<'_>, draft: &mut Draft, rule: &KeyRule, entry
         Shape::OnFailure => on_failure(entry),
         Shape::Access(type_) => {
             let item = access_item(type_, "", &entry.value, entry.key_span);
-            push_access(&mut draft.properties, vec![item]);
+            push_access(&mut draft.properties, rule.key, vec![item]);
             return;
         }
     };
+    // Messages name a nested key by its whole path.
+    let has_on_failure = entry.value.get("onFailure").is_some();
+    let key = match rule.shape {
+        Shape::OnFailure if has_on_failure => "destinations.onFailure",
+        _ => rule.key,
+    };
     draft
         .properties
-        .push(property(rule.cfn, rule.key, entry.key_span, value));
+        .push(property(rule.cfn, key, entry.key_span, value));
 }
 
 /// The framework copies `startingPositionTimestamp` only for Kinesis streams read through a
@@ -724,7 +736,7 @@ fn kafka_access(access: &Node) -> Vec<Node> {
 }
 
 /// Access configurations from several keys share one `SourceAccessConfigurations` list.
-fn push_access(properties: &mut Vec<Property>, items: Vec<Node>) {
+fn push_access(properties: &mut Vec<Property>, key: &str, items: Vec<Node>) {
     let Some(first) = items.first() else {
         return;
     };
@@ -739,7 +751,7 @@ fn push_access(properties: &mut Vec<Property>, items: Vec<Node>) {
     let span = first.span;
     properties.push(property(
         "SourceAccessConfigurations",
-        "accessConfigurations",
+        key,
         span,
         Node::new(span, Value::Seq(items)),
     ));

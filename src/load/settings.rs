@@ -1,7 +1,7 @@
 //! Effective settings from CloudFormation-shaped properties: the written value, else what the
 //! deploy tool writes, else the AWS default for the source kind, else unset.
 
-use crate::model::{Format, Prop, Property, Setting, Settings, SourceKind, Tool};
+use crate::model::{Format, Origin, Prop, Property, Setting, Settings, SourceKind, Tool};
 use crate::source::Span;
 use crate::template::{Template, describe};
 use crate::tree::{Node, Value};
@@ -18,25 +18,38 @@ pub enum DefaultValue {
 enum Found {
     Absent,
     Unknown(Span, String),
-    /// The resolved value and the span where the author wrote it.
-    Value(Node, Span),
+    /// The resolved value, the span where the author wrote it, and where the value comes from.
+    Value(Node, Span, Origin),
 }
 
 /// Why a written value gives no usable setting.
-pub enum Fail {
+pub enum Fail<T> {
     /// The wrong type or shape: validity rules report it.
     Invalid(String),
+    /// The right type, but a value AWS refuses (out of range, say): validity rules report it,
+    /// and the others must not quote it as the effective value.
+    Rejected(String, T),
     /// Depends on something only known at deploy time.
     Unknown(String),
 }
 
-impl From<String> for Fail {
+impl<T> Fail<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Fail<U> {
+        match self {
+            Fail::Invalid(why) => Fail::Invalid(why),
+            Fail::Rejected(why, value) => Fail::Rejected(why, f(value)),
+            Fail::Unknown(why) => Fail::Unknown(why),
+        }
+    }
+}
+
+impl<T> From<String> for Fail<T> {
     fn from(why: String) -> Self {
         Fail::Invalid(why)
     }
 }
 
-type Parsed<T> = Result<T, Fail>;
+type Parsed<T> = Result<T, Fail<T>>;
 
 struct Ctx<'t, 'a> {
     props: &'t [Property],
@@ -75,15 +88,33 @@ pub fn derive(
         SourceKind::Unknown => None,
         _ => Some(100),
     };
+    let fifo = kind == SourceKind::Sqs { fifo: true };
     Settings {
         enabled: ctx.setting(Prop::Enabled, |n| Ok(as_bool(n, format)?), Some(true)),
-        batch_size: ctx.kind_setting(Prop::BatchSize, |n| Ok(as_int(n)?), batch_default),
+        batch_size: ctx.kind_setting(
+            Prop::BatchSize,
+            |n| within(as_int(n)?, if fifo { 1..=10 } else { 1..=10_000 }),
+            batch_default,
+        ),
         batching_window: ctx.kind_setting(
             Prop::MaximumBatchingWindowInSeconds,
-            |n| Ok(as_int(n)? as f64),
+            |n| {
+                let seconds = within(as_int(n)?, 0..=300).map_err(|e| e.map(|v| v as f64))?;
+                if fifo && seconds > 0 {
+                    return Err(Fail::Rejected(
+                        "FIFO queues take no batching window".to_string(),
+                        seconds as f64,
+                    ));
+                }
+                Ok(seconds as f64)
+            },
             window_default,
         ),
-        starting_position: ctx.setting(Prop::StartingPosition, |n| Ok(as_string(n)?), None),
+        starting_position: ctx.setting(
+            Prop::StartingPosition,
+            |n| starting_position(as_string(n)?, kind),
+            None,
+        ),
         starting_position_timestamp: ctx.setting(
             Prop::StartingPositionTimestamp,
             |n| Ok(as_float(n)?),
@@ -91,12 +122,12 @@ pub fn derive(
         ),
         maximum_retry_attempts: ctx.setting(
             Prop::MaximumRetryAttempts,
-            |n| Ok(as_int(n)?),
+            |n| within(as_int(n)?, -1..=10_000),
             retry_controls.then_some(-1),
         ),
         maximum_record_age: ctx.setting(
             Prop::MaximumRecordAgeInSeconds,
-            |n| Ok(as_int(n)?),
+            |n| record_age(as_int(n)?),
             retry_controls.then_some(-1),
         ),
         bisect_on_error: ctx.setting(
@@ -106,22 +137,74 @@ pub fn derive(
         ),
         parallelization_factor: ctx.setting(
             Prop::ParallelizationFactor,
-            |n| Ok(as_int(n)?),
+            |n| within(as_int(n)?, 1..=10),
             kind.is_stream().then_some(1),
         ),
         tumbling_window: ctx.setting(
             Prop::TumblingWindowInSeconds,
-            |n| Ok(as_int(n)?),
+            |n| within(as_int(n)?, 0..=900),
             kind.is_stream().then_some(0),
         ),
         function_response_types: ctx.setting(
             Prop::FunctionResponseTypes,
-            |n| as_string_list(n, template),
+            |n| response_types(as_string_list(n, template)?),
             (retry_controls || kind.is_sqs()).then(Vec::new),
         ),
         on_failure: ctx.setting(Prop::OnFailureDestination, |n| Ok(describe(n)), None),
         filter_count: ctx.setting(Prop::FilterCriteria, |n| Ok(as_count(n)?), None),
-        maximum_concurrency: ctx.setting(Prop::MaximumConcurrency, |n| Ok(as_int(n)?), None),
+        maximum_concurrency: ctx.setting(
+            Prop::MaximumConcurrency,
+            |n| within(as_int(n)?, 2..=1000),
+            None,
+        ),
+    }
+}
+
+/// A value AWS accepts only within `range`.
+fn within(value: i64, range: std::ops::RangeInclusive<i64>) -> Parsed<i64> {
+    if range.contains(&value) {
+        return Ok(value);
+    }
+    let why = if value < *range.start() {
+        format!("below the minimum of {}", range.start())
+    } else {
+        format!("above the maximum of {}", range.end())
+    };
+    Err(Fail::Rejected(why, value))
+}
+
+/// -1 (no limit) or 60 to 604 800 seconds: Lambda rejects the ages in between.
+fn record_age(value: i64) -> Parsed<i64> {
+    if value == -1 || (60..=604_800).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Fail::Rejected(
+            "neither -1 nor between 60 and 604800".to_string(),
+            value,
+        ))
+    }
+}
+
+fn starting_position(value: String, kind: SourceKind) -> Parsed<String> {
+    match value.as_str() {
+        "AT_TIMESTAMP" if kind == SourceKind::DynamoDb => Err(Fail::Rejected(
+            "DynamoDB streams cannot start at a timestamp".to_string(),
+            value,
+        )),
+        "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP" => Ok(value),
+        _ => Err(Fail::Rejected("not a starting position".to_string(), value)),
+    }
+}
+
+fn response_types(types: Vec<String>) -> Parsed<Vec<String>> {
+    let valid = types.len() <= 1 && types.iter().all(|t| t == "ReportBatchItemFailures");
+    if valid {
+        Ok(types)
+    } else {
+        Err(Fail::Rejected(
+            "only [ReportBatchItemFailures] is accepted".to_string(),
+            types,
+        ))
     }
 }
 
@@ -134,9 +217,22 @@ impl Ctx<'_, '_> {
         service_default: Option<T>,
     ) -> Setting<T> {
         match self.lookup(prop) {
-            Found::Value(node, span) => match parse(&node) {
-                Ok(value) => Setting::Written { value, span },
-                Err(Fail::Invalid(why)) => Setting::Invalid { span, why },
+            Found::Value(node, span, origin) => match parse(&node) {
+                Ok(value) => Setting::Written {
+                    value,
+                    span,
+                    origin,
+                },
+                Err(Fail::Invalid(why)) => Setting::Invalid {
+                    span,
+                    why,
+                    value: None,
+                },
+                Err(Fail::Rejected(why, value)) => Setting::Invalid {
+                    span,
+                    why,
+                    value: Some(value),
+                },
                 Err(Fail::Unknown(why)) => Setting::Unknown {
                     span: Some(span),
                     why,
@@ -190,6 +286,7 @@ impl Ctx<'_, '_> {
             return Found::Absent;
         };
         let mut use_span = property.value.span;
+        let mut origin = self.template.origin_of(&property.value);
         let mut current = match self.resolve(prop, &property.value, path.peek().is_none()) {
             Ok(node) => node,
             Err(why) => return Found::Unknown(use_span, why),
@@ -199,12 +296,13 @@ impl Ctx<'_, '_> {
                 return Found::Absent;
             };
             use_span = child.span;
+            origin = self.template.origin_of(child);
             current = match self.resolve(prop, child, path.peek().is_none()) {
                 Ok(node) => node,
                 Err(why) => return Found::Unknown(use_span, why),
             };
         }
-        Found::Value(current, use_span)
+        Found::Value(current, use_span, origin)
     }
 
     /// Resolves one level of a setting's path. A destination is an expression whatever it
@@ -320,7 +418,7 @@ pub fn as_string(node: &Node) -> Result<String, String> {
     }
 }
 
-fn as_string_list(node: &Node, template: &Template<'_>) -> Parsed<Vec<String>> {
+fn as_string_list(node: &Node, template: &Template<'_>) -> Result<Vec<String>, Fail<Vec<String>>> {
     let items = node.as_seq().ok_or_else(|| found("a list", node))?;
     items
         .iter()

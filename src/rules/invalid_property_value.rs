@@ -12,7 +12,7 @@ use serde_json::{Map as JsonMap, Value as Json};
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::fxhash::FxHashSet;
-use crate::model::{Format, Prop, Setting, Trigger};
+use crate::model::{Format, Prop, Trigger};
 use crate::source::Span;
 use crate::template::Template;
 use crate::tree::{Node, Value};
@@ -50,18 +50,71 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let mut instance = Instance::new(t, scope.template, &schema.raw);
     let json = instance.build();
     // Most triggers are valid: the quick yes/no check spares collecting errors for them.
-    let mut findings: Vec<Finding> = if schema.validator.is_valid(&json) {
-        Vec::new()
-    } else {
-        schema
-            .validator
-            .iter_errors(&json)
-            .flat_map(|e| instance.findings(e.instance_path().as_str(), e.kind()))
-            .collect()
-    };
+    let mut findings: Vec<Finding> = Vec::new();
+    if !schema.validator.is_valid(&json) {
+        let mut problems: Vec<Problem> = Vec::new();
+        for error in schema.validator.iter_errors(&json) {
+            let pointer = error.instance_path().as_str();
+            match error.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected } => findings.extend(
+                    unexpected
+                        .iter()
+                        .filter_map(|name| instance.unknown_property(pointer, name)),
+                ),
+                other => problems.extend(instance.problem(pointer, other)),
+            }
+        }
+        findings.extend(merged(problems));
+    }
     findings.extend(record_age_gap(t));
     findings.extend(starting_position_enum(t));
     findings
+}
+
+/// One thing wrong with one value, before problems with the same value are merged.
+struct Problem {
+    /// Which reason comes first when a value has several: what it is before how long it is.
+    rank: u8,
+    span: Span,
+    subject: String,
+    problem: String,
+    label: String,
+    help: String,
+}
+
+/// One finding per value: the problems the schema found with it (a pattern and a length, say)
+/// are one fault, reported once with every reason.
+fn merged(problems: Vec<Problem>) -> Vec<Finding> {
+    let mut groups: Vec<Vec<Problem>> = Vec::new();
+    for problem in problems {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].span == problem.span && g[0].subject == problem.subject)
+        {
+            Some(group) => group.push(problem),
+            None => groups.push(vec![problem]),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|mut group| {
+            group.sort_by_key(|p| p.rank);
+            let first = &group[0];
+            let join = |part: fn(&Problem) -> &str, separator: &str| {
+                group.iter().map(part).collect::<Vec<_>>().join(separator)
+            };
+            RULE.at(
+                first.span,
+                format!(
+                    "`{}` {}: the deploy fails",
+                    first.subject,
+                    join(|p| &p.problem, ", and ")
+                ),
+            )
+            .label(join(|p| &p.label, "; "))
+            .help(join(|p| &p.help, "; "))
+        })
+        .collect()
 }
 
 /// The trigger's properties as a JSON instance of the schema. Spans are looked up only for the
@@ -233,23 +286,17 @@ impl<'t, 'a> Instance<'t, 'a> {
         let property = self.trigger.properties.iter().find(|p| p.name == top);
         match property {
             // A key the loader translated (`maximumConcurrency` -> `ScalingConfig`): the
-            // author's key names the whole value.
-            Some(p) if p.key != p.name => p.key.clone(),
+            // author's key names the value, with the positions in its lists.
+            Some(p) if p.key != p.name => {
+                segments.fold(p.key.clone(), |path, s| match s.parse::<usize>() {
+                    Ok(i) => format!("{path}[{i}]"),
+                    Err(_) => path,
+                })
+            }
             _ => segments.fold(top, |path, s| match s.parse::<usize>() {
                 Ok(i) => format!("{path}[{i}]"),
                 Err(_) => format!("{path}.{s}"),
             }),
-        }
-    }
-
-    /// The findings for one schema error: one per unknown property, else at most one.
-    fn findings(&self, pointer: &str, kind: &ValidationErrorKind) -> Vec<Finding> {
-        match kind {
-            ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-                .iter()
-                .filter_map(|name| self.unknown_property(pointer, name))
-                .collect(),
-            other => self.finding(pointer, other).into_iter().collect(),
         }
     }
 
@@ -294,8 +341,8 @@ impl<'t, 'a> Instance<'t, 'a> {
         Some(schema)
     }
 
-    fn finding(&self, pointer: &str, kind: &ValidationErrorKind) -> Option<Finding> {
-        let (span, message, label, help) = match kind {
+    fn problem(&self, pointer: &str, kind: &ValidationErrorKind) -> Option<Problem> {
+        let (span, problem, label, help) = match kind {
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str()?;
                 if self
@@ -304,17 +351,21 @@ impl<'t, 'a> Instance<'t, 'a> {
                 {
                     return None;
                 }
-                let span = self.value_span(pointer)?;
                 (
-                    span,
-                    format!("`{}` needs `{name}`", self.display(pointer)),
+                    self.value_span(pointer)?,
+                    format!("needs `{name}`"),
                     format!("`{name}` missing"),
                     format!("add `{name}`"),
                 )
             }
             // The schema's StartingPosition pattern is loose; `starting_position_enum` checks it.
             _ if pointer == "/StartingPosition"
-                && self.trigger.settings.starting_position.is_written() =>
+                && self
+                    .trigger
+                    .settings
+                    .starting_position
+                    .written_value()
+                    .is_some() =>
             {
                 return None;
             }
@@ -328,36 +379,35 @@ impl<'t, 'a> Instance<'t, 'a> {
             {
                 return None;
             }
-            ValidationErrorKind::Pattern { .. } if is_arn_field(pointer) => {
-                let span = self.value_span(pointer)?;
-                (
-                    span,
-                    format!(
-                        "`{}` is not a well-formed ARN (arn:<partition>:<service>:<region>:<12-digit account id>:<resource>)",
-                        self.display(pointer)
-                    ),
-                    "malformed ARN".to_string(),
-                    "write the full ARN, with a 12-digit account id, or build it with \
-                     `!Sub arn:${AWS::Partition}:...:${AWS::AccountId}:...`"
-                        .to_string(),
-                )
-            }
+            ValidationErrorKind::Pattern { .. } if is_arn_field(pointer) => (
+                self.value_span(pointer)?,
+                "is not a well-formed ARN (arn:<partition>:<service>:<region>:<12-digit account \
+                 id>:<resource>)"
+                    .to_string(),
+                "malformed ARN".to_string(),
+                "write the full ARN, with a 12-digit account id, or build it with \
+                 `!Sub arn:${AWS::Partition}:...:${AWS::AccountId}:...`"
+                    .to_string(),
+            ),
             other => {
                 let span = self.value_span(pointer)?;
                 let (problem, label, help) = describe(other)?;
-                (
-                    span,
-                    format!("`{}` {problem}", self.display(pointer)),
-                    label,
-                    help,
-                )
+                (span, problem, label, help)
             }
         };
-        Some(
-            RULE.at(span, format!("{message}: the deploy fails"))
-                .label(label)
-                .help(help),
-        )
+        let rank = match kind {
+            ValidationErrorKind::Type { .. } => 0,
+            ValidationErrorKind::Enum { .. } | ValidationErrorKind::Pattern { .. } => 1,
+            _ => 2,
+        };
+        Some(Problem {
+            rank,
+            span,
+            subject: self.display(pointer),
+            problem,
+            label,
+            help,
+        })
     }
 }
 
@@ -518,7 +568,7 @@ fn unescape(segment: &str) -> String {
 
 /// Record ages from 0 to 59 seconds are inside the schema's range but rejected by Lambda.
 fn record_age_gap(t: &Trigger) -> Option<Finding> {
-    let Setting::Written { value, span } = t.settings.maximum_record_age else {
+    let Some((&value, span)) = t.settings.maximum_record_age.written_value() else {
         return None;
     };
     if !(0..60).contains(&value) {
@@ -538,7 +588,7 @@ fn record_age_gap(t: &Trigger) -> Option<Finding> {
 /// The schema's pattern for StartingPosition is unanchored; the API takes exactly three values.
 fn starting_position_enum(t: &Trigger) -> Option<Finding> {
     const ALLOWED: [&str; 3] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
-    let Setting::Written { value, span } = &t.settings.starting_position else {
+    let Some((value, span)) = t.settings.starting_position.written_value() else {
         return None;
     };
     if ALLOWED.contains(&value.as_str()) {
@@ -547,7 +597,7 @@ fn starting_position_enum(t: &Trigger) -> Option<Finding> {
     let key = t.key_name(Prop::StartingPosition);
     Some(
         RULE.at(
-            *span,
+            span,
             format!("`{key}` is \"{value}\", but it must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP: the deploy fails"),
         )
         .label("not a starting position")

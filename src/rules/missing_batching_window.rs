@@ -36,8 +36,12 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             ),
         )
         .label("no batching window")
-        .help(format!(
-            "set `{key}` to the seconds a record may wait for its batch to fill (1 to 300)"
+        .help(super::help_for(
+            t,
+            Prop::MaximumBatchingWindowInSeconds,
+            format!(
+                "set `{key}` to the seconds a record may wait for its batch to fill (1 to 300)"
+            ),
         )),
     ]
 }

@@ -239,6 +239,13 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A severity other than the rule's, where this finding is milder (or graver) than the
+    /// rule's usual case. The configuration's severity for the rule still wins.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
@@ -257,11 +264,25 @@ impl Finding {
         self
     }
 
-    /// Fills in what every finding says about its trigger.
+    /// Fills in what every finding says about its trigger, and where a value it points at is
+    /// defined when that is elsewhere (a parameter's default, SAM `Globals`).
     pub fn about(mut self, trigger: &Trigger) -> Self {
         self.path = trigger.path.clone();
         self.function = trigger.function.as_ref().map(|f| f.name.clone());
         self.source_kind = Some(trigger.source.id());
+        let definition = trigger
+            .settings
+            .origins()
+            .find(|(span, _)| *span == self.span)
+            .and_then(|(_, origin)| Some((origin.definition()?, origin.text()?)));
+        if let Some((span, text)) = definition
+            && !self.related.iter().any(|r| r.span == span)
+        {
+            self.related.push(Related {
+                span,
+                message: format!("the value comes from here ({text})"),
+            });
+        }
         self
     }
 }
@@ -273,7 +294,9 @@ pub fn check(trigger: &Trigger, scope: &Scope<'_>, enabled: &[&'static Rule]) ->
         .iter()
         .flat_map(|rule| (rule.check)(trigger, scope))
         .map(|mut f| {
-            f.severity = scope.config.severity_of(f.rule);
+            if let Some(&configured) = scope.config.severities.get(f.rule.code) {
+                f.severity = configured;
+            }
             f.about(trigger)
         })
         .collect()
@@ -297,7 +320,10 @@ pub fn describe_setting<T: SettingValue>(
 ) -> String {
     let key = trigger.key_name(prop);
     match setting {
-        Setting::Written { value, .. } => format!("`{key}` is {}", value.display()),
+        Setting::Written { value, origin, .. } => match origin.text() {
+            Some(origin) => format!("`{key}` is {}, {origin}", value.display()),
+            None => format!("`{key}` is {}", value.display()),
+        },
         Setting::ToolDefault { value, tool } => format!(
             "`{key}` is not set, so {} writes {}",
             tool.name(),
@@ -314,23 +340,35 @@ pub fn describe_setting<T: SettingValue>(
 }
 
 /// When the author's format has no key for a setting (the Serverless Framework cannot set
-/// retries on `msk` events, say), how to set it anyway.
+/// retries on `msk` events, say): that it cannot, and how to set it anyway.
 pub fn inexpressible_hint(trigger: &Trigger, prop: Prop) -> Option<String> {
-    let event = trigger.event_type.as_deref()?;
-    if trigger.format != crate::model::Format::Serverless || prop.serverless_key(event).is_some() {
+    if trigger.format_key(prop).is_some() {
         return None;
     }
-    Some(format!(
-        "the Serverless Framework has no key for `{}` on `{event}` events; declare this mapping \
-         as an AWS::Lambda::EventSourceMapping under `resources` to set it",
-        prop.cfn_name()
-    ))
+    let name = prop.cfn_name();
+    let event = trigger.event_type.as_deref().unwrap_or_default();
+    match trigger.format {
+        crate::model::Format::Serverless => Some(format!(
+            "the Serverless Framework has no key for `{name}` on `{event}` events: declare this \
+             mapping as an AWS::Lambda::EventSourceMapping under `resources`"
+        )),
+        crate::model::Format::Sam => Some(format!(
+            "an SNS event's `SqsSubscription` cannot set `{name}`: declare the queue as an \
+             AWS::SQS::Queue subscribed to the topic and read it with an SQS event of the \
+             function"
+        )),
+        crate::model::Format::Terraform => Some(format!(
+            "the lambda module's `event_source_mapping` entries have no key for `{name}`: \
+             declare an aws_lambda_event_source_mapping resource"
+        )),
+        _ => None,
+    }
 }
 
-/// A help text, followed by the way around a format that cannot express the fix.
+/// A help text, after the way around a format that cannot express the fix.
 pub fn help_for(trigger: &Trigger, prop: Prop, help: String) -> String {
     match inexpressible_hint(trigger, prop) {
-        Some(hint) => format!("{help}; {hint}"),
+        Some(hint) => format!("{hint}, and {help}"),
         None => help,
     }
 }

@@ -71,7 +71,7 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
                     format!(
                         "`{}` is not accepted on {} triggers: the deploy fails",
                         p.key,
-                        t.source.label()
+                        t.source.family_label()
                     ),
                 )
                 .label("not supported here")
@@ -85,14 +85,14 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
 
 /// DynamoDB streams start at TRIM_HORIZON or LATEST; there is no timestamp to start from.
 fn at_timestamp_on_dynamodb(t: &Trigger) -> Option<Finding> {
-    let position = &t.settings.starting_position;
-    let (SourceKind::DynamoDb, Some("AT_TIMESTAMP"), Some(span)) = (
-        t.source,
-        position.value().map(String::as_str),
-        position.span(),
-    ) else {
+    let (SourceKind::DynamoDb, Some((position, span))) =
+        (t.source, t.settings.starting_position.written_value())
+    else {
         return None;
     };
+    if position != "AT_TIMESTAMP" {
+        return None;
+    }
     let key = t.key_name(Prop::StartingPosition);
     Some(
         RULE.at(

@@ -35,9 +35,14 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             ),
         )
         .label("batch above 10")
-        .help(format!(
-            "set `{window_key}` to at least 1 (seconds), or lower the batch size to 10"
-        ));
+        .help(
+            match super::inexpressible_hint(t, Prop::MaximumBatchingWindowInSeconds) {
+                Some(hint) => format!("lower the batch size to 10; {hint}"),
+                None => format!(
+                    "set `{window_key}` to at least 1 (seconds), or lower the batch size to 10"
+                ),
+            },
+        );
     if let Some(span) = s.batching_window.span() {
         finding = finding.related(span, "batching window below 1 second");
     }

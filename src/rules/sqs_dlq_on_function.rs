@@ -42,9 +42,18 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         .label("dead-letter queue on the wrong resource")
         .related(dead_letter, "used for asynchronous invokes only")
         .related(queue.id_span, "no RedrivePolicy here")
-        .help(format!(
-            "move the dead-letter queue to {id}: a `RedrivePolicy` with `deadLetterTargetArn` \
-             and `maxReceiveCount` of 5 or more"
-        )),
+        .help(
+            links::created_queue_hint(
+                &queue,
+                "RedrivePolicy",
+                "a `RedrivePolicy` (`deadLetterTargetArn` and a `maxReceiveCount` of 5 or more)",
+            )
+            .unwrap_or_else(|| {
+                format!(
+                    "move the dead-letter queue to {id}: a `RedrivePolicy` with \
+                     `deadLetterTargetArn` and `maxReceiveCount` of 5 or more"
+                )
+            }),
+        ),
     ]
 }

@@ -1,7 +1,7 @@
 //! TL202: FIFO queues take batches of at most 10 and no batching window.
 
-use super::{Finding, Rule, Scope, Severity, span_of};
-use crate::model::{Prop, Setting, SourceKind, Trigger};
+use super::{Finding, Rule, Scope, Severity};
+use crate::model::{Prop, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL202",
@@ -19,13 +19,14 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     }
     let s = &t.settings;
     let mut findings = Vec::new();
-    if let Some(&batch) = s.batch_size.value()
-        && batch > 10
+    // Above 10 000 the value is out of range on any queue: TL001 reports it.
+    if let Some((&batch, span)) = s.batch_size.written_value()
+        && (11..=10_000).contains(&batch)
     {
         let key = t.key_name(Prop::BatchSize);
         findings.push(
             RULE.at(
-                span_of(t, &s.batch_size),
+                span,
                 format!(
                     "`{key}` is {batch}, but a FIFO queue delivers at most 10 messages per batch: \
                      the deploy fails"
@@ -36,13 +37,14 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         );
     }
     // A window of 0 is no window at all; anything above it is refused.
-    if let Setting::Written { value, span } = &s.batching_window
-        && *value > 0.0
+    if let Some((&value, span)) = s.batching_window.written_value()
+        && value > 0.0
+        && value <= 300.0
     {
         let key = t.key_name(Prop::MaximumBatchingWindowInSeconds);
         findings.push(
             RULE.at(
-                *span,
+                span,
                 format!(
                     "`{key}` is {value}, but FIFO queues do not support a batching window: the \
                      deploy fails"

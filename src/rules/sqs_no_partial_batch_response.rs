@@ -40,8 +40,12 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             ),
         )
         .label("no partial batch response")
-        .help(format!(
-            "set `{key}: {value}` and return the failed message ids in `batchItemFailures`"
+        .help(super::help_for(
+            t,
+            Prop::FunctionResponseTypes,
+            format!(
+                "set `{key}: {value}` and return the failed message ids in `batchItemFailures`"
+            ),
         )),
     ]
 }

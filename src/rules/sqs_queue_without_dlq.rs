@@ -34,9 +34,18 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         )
         .label("no dead-letter queue")
         .related(queue.id_span, "no RedrivePolicy here")
-        .help(format!(
-            "give {id} a `RedrivePolicy` with `deadLetterTargetArn` (a second queue) and \
-             `maxReceiveCount` of 5 or more"
-        )),
+        .help(
+            links::created_queue_hint(
+                &queue,
+                "RedrivePolicy",
+                "a `RedrivePolicy` (`deadLetterTargetArn` and a `maxReceiveCount` of 5 or more)",
+            )
+            .unwrap_or_else(|| {
+                format!(
+                    "give {id} a `RedrivePolicy` with `deadLetterTargetArn` (a second queue) and \
+                     `maxReceiveCount` of 5 or more"
+                )
+            }),
+        ),
     ]
 }

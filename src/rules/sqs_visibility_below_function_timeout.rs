@@ -36,10 +36,21 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             ),
         )
         .label(format!("{visibility} s < {timeout} s"))
-        .help(format!(
-            "set the queue's VisibilityTimeout to at least {timeout} (six times the timeout, {}, \
-             is the recommendation)",
-            6 * timeout
-        ));
+        .help(
+            match links::created_queue_hint(
+                &pair.queue,
+                "VisibilityTimeout",
+                &format!("a `VisibilityTimeout` of at least {timeout}"),
+            ) {
+                Some(hint) => {
+                    format!("{hint}, or lower the function's timeout to {visibility} s or less")
+                }
+                None => format!(
+                    "set the queue's VisibilityTimeout to at least {timeout} (six times the \
+                     timeout, {}, is the recommendation)",
+                    6 * timeout
+                ),
+            },
+        );
     vec![pair.with_related(finding)]
 }

@@ -47,9 +47,18 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             ),
         )
         .label("little room for retries")
-        .help(format!(
-            "set the queue's VisibilityTimeout to at least {recommended}, or lower the function \
-             timeout"
-        ));
+        .help(
+            match links::created_queue_hint(
+                &pair.queue,
+                "VisibilityTimeout",
+                &format!("a `VisibilityTimeout` of at least {recommended}"),
+            ) {
+                Some(hint) => format!("{hint}, or lower the function's timeout"),
+                None => format!(
+                    "set the queue's VisibilityTimeout to at least {recommended}, or lower the \
+                     function timeout"
+                ),
+            },
+        );
     vec![pair.with_related(finding)]
 }

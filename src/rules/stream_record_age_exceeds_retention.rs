@@ -16,7 +16,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let Setting::Written { value: age, span } = t.settings.maximum_record_age else {
+    let Setting::Written {
+        value: age, span, ..
+    } = t.settings.maximum_record_age
+    else {
         return Vec::new();
     };
     if age == -1 {
@@ -29,20 +32,48 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let key = t.key_name(Prop::MaximumRecordAgeInSeconds);
-    let mut finding = RULE
-        .at(
-            span,
-            format!(
-                "`{key}` is {age} seconds, but {what} keeps records for only {retention_seconds} \
-                 seconds: records expire before they reach this age, so a failing batch still \
-                 blocks the shard until it expires"
-            ),
-        )
-        .label("never reached")
-        .help(format!(
-            "set `{key}` well below {retention_seconds} (for example an hour, 3600) so stale \
-             records are skipped while they still exist"
-        ));
+    let retries = t.key_name(Prop::MaximumRetryAttempts);
+    let never = format!(
+        "`{key}` is {age} seconds, but {what} keeps records for only {retention_seconds} \
+         seconds: records expire before they reach this age"
+    );
+    let mut finding = match t.settings.maximum_retry_attempts.value() {
+        // With bounded retries a failing batch ends anyway: the limit is only redundant.
+        Some(&limit) if limit >= 0 => RULE
+            .at(
+                span,
+                format!(
+                    "{never}, so the limit never applies; `{retries}` ({limit}) already ends a \
+                     failing batch, so this setting only has no effect"
+                ),
+            )
+            .severity(Severity::Note)
+            .label("never reached")
+            .help(format!(
+                "remove `{key}`, or set it well below {retention_seconds} to skip records older \
+                 than that"
+            )),
+        Some(_) => RULE
+            .at(
+                span,
+                format!(
+                    "{never}, so the limit never applies and, with unlimited retries, a failing \
+                     batch blocks the shard until its records expire"
+                ),
+            )
+            .label("never reached")
+            .help(format!(
+                "set `{key}` well below {retention_seconds} (for example an hour, 3600) so stale \
+                 records are skipped while they still exist, and limit `{retries}`"
+            )),
+        None => RULE
+            .at(span, format!("{never}, so the limit never applies"))
+            .label("never reached")
+            .help(format!(
+                "set `{key}` well below {retention_seconds} (for example an hour, 3600) so stale \
+                 records are skipped while they still exist"
+            )),
+    };
     if let Some(span) = related {
         finding = finding.related(span, "the stream's retention");
     }

@@ -36,8 +36,8 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         }
         _ if batch < min => {
             format!(
-                ", below the minimum of {min} (`min-batch-size`): a busy stream costs an \
-                 invocation every few records"
+                ", below the {min} that triggerlint's `min-batch-size` setting asks for: a busy \
+                 stream costs an invocation every few records"
             )
         }
         _ => return Vec::new(),

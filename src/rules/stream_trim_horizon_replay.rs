@@ -14,8 +14,11 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Replays of a day or less are what a DynamoDB stream always has; only longer ones are noted.
+const THRESHOLD_HOURS: i64 = 24;
+
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let Setting::Written { value, span } = &t.settings.starting_position else {
+    let Setting::Written { value, span, .. } = &t.settings.starting_position else {
         return Vec::new();
     };
     if t.source != SourceKind::Kinesis || value != "TRIM_HORIZON" {
@@ -28,24 +31,56 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let (Some(&hours), Some(retention_span)) = (retention.value(), retention.span()) else {
         return Vec::new();
     };
-    if hours <= 24 {
+    // Records older than the record-age limit are discarded, not replayed.
+    let age = &t.settings.maximum_record_age;
+    let age_limit = match age.value() {
+        Some(-1) => None,
+        Some(&seconds) => Some(seconds),
+        None => return Vec::new(),
+    };
+    let window_seconds = age_limit.map_or(hours * 3600, |s| s.min(hours * 3600));
+    if window_seconds <= THRESHOLD_HOURS * 3600 {
         return Vec::new();
     }
     let key = t.key_name(Prop::StartingPosition);
-    vec![
-        RULE.at(
-            *span,
-            format!(
-                "`{key}` is TRIM_HORIZON on {}, which keeps {hours} hours of records: a new or \
-                 replaced trigger processes all of them again",
-                stream.resource.logical_id
-            ),
-        )
+    let id = stream.resource.logical_id;
+    let replay = match age_limit {
+        Some(seconds) if seconds < hours * 3600 => format!(
+            "{id}, which keeps {hours} hours of records, and `{}` skips only records older than \
+             {}: a new or replaced trigger processes the last {} of records again",
+            t.key_name(Prop::MaximumRecordAgeInSeconds),
+            duration(seconds),
+            duration(seconds)
+        ),
+        _ => format!(
+            "{id}, which keeps {hours} hours of records: a new or replaced trigger processes all \
+             of them again"
+        ),
+    };
+    let mut finding = RULE
+        .at(*span, format!("`{key}` is TRIM_HORIZON on {replay}"))
         .label("starts at the oldest record")
         .related(retention_span, format!("retention of {hours} hours"))
         .help(format!(
             "use `{key}: LATEST` unless reprocessing the retained records is intended, and make \
              the consumer idempotent either way"
-        )),
-    ]
+        ));
+    if let (Some(seconds), Some(age_span)) = (age_limit, age.span()) {
+        finding = finding.related(
+            age_span,
+            format!("records older than {} are skipped", duration(seconds)),
+        );
+    }
+    vec![finding]
+}
+
+/// "72 hours", "90 minutes", "45 seconds".
+fn duration(seconds: i64) -> String {
+    if seconds % 3600 == 0 {
+        format!("{} hours", seconds / 3600)
+    } else if seconds % 60 == 0 {
+        format!("{} minutes", seconds / 60)
+    } else {
+        format!("{seconds} seconds")
+    }
 }

@@ -33,7 +33,9 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         "a failing batch is retried until its records expire, and the shard or partition waits"
             .to_string()
     } else if retries > limit {
-        format!("more than the limit of {limit} retries (`max-retry-attempts`)")
+        format!(
+            "more retries than the {limit} that triggerlint's `max-retry-attempts` setting allows"
+        )
     } else {
         return Vec::new();
     };

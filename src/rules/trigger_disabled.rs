@@ -14,7 +14,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
-    let Setting::Written { value: false, span } = t.settings.enabled else {
+    let Setting::Written {
+        value: false, span, ..
+    } = t.settings.enabled
+    else {
         return Vec::new();
     };
     let key = t.key_name(Prop::Enabled);

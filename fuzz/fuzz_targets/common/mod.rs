@@ -14,6 +14,7 @@ pub fn load_as(format: Format, data: &[u8]) {
     let Ok(Some(root)) = parse::parse(&text, syntax, FileId(0)) else {
         return;
     };
+    let root = triggerlint::load::with_created_resources(format, root);
     let loaded = triggerlint::load::load(format, FileId(0), &root, None);
     let config = Config::default();
     let enabled = config.enabled_rules();

@@ -1,0 +1,408 @@
+//! Precision on real repositories: each test is a minimal template reproducing one false,
+//! misleading or unusable result seen on templates the project had never seen, with what users
+//! see instead.
+
+mod common;
+
+use serde_json::Value;
+use triggerlint::config::Config;
+use triggerlint::report::inspect::trigger_json;
+use triggerlint::rules::Finding;
+
+/// Lints a text as if read from `name`, which must parse.
+fn lint(name: &str, text: &str) -> triggerlint::Run {
+    let run = triggerlint::run_text(name, text.to_string(), &Config::default());
+    assert!(run.errors.is_empty(), "{name}: {:?}", run.errors);
+    run
+}
+
+/// (code, line, severity, message) of every finding.
+fn findings(run: &triggerlint::Run) -> Vec<(&'static str, usize, &'static str, String)> {
+    run.findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.code,
+                line(run, f),
+                f.severity.id(),
+                f.message.clone(),
+            )
+        })
+        .collect()
+}
+
+fn line(run: &triggerlint::Run, f: &Finding) -> usize {
+    run.sources
+        .get(f.span.file)
+        .line_col(f.span.start as usize)
+        .line
+}
+
+fn of<'r>(run: &'r triggerlint::Run, code: &str) -> Vec<&'r Finding> {
+    run.findings
+        .iter()
+        .filter(|f| f.rule.code == code)
+        .collect()
+}
+
+fn codes(run: &triggerlint::Run) -> Vec<&'static str> {
+    run.findings.iter().map(|f| f.rule.code).collect()
+}
+
+fn inspect(run: &triggerlint::Run) -> Vec<Value> {
+    run.triggers.iter().map(|t| trigger_json(run, t)).collect()
+}
+
+const KINESIS_168H: &str = "Resources:
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: consumer
+      EventSourceArn: !GetAtt Orders.Arn
+      StartingPosition: TRIM_HORIZON
+      MaximumRecordAgeInSeconds: AGE
+      MaximumRetryAttempts: 3
+  Orders:
+    Type: AWS::Kinesis::Stream
+    Properties:
+      ShardCount: 1
+      RetentionPeriodHours: 168
+";
+
+/// 1. TL106: the replay window is the smaller of the retention and the record-age limit.
+#[test]
+fn trim_horizon_replay_is_bounded_by_the_record_age_limit() {
+    let within = lint("t.yaml", &KINESIS_168H.replace("AGE", "3600"));
+    assert!(of(&within, "TL106").is_empty(), "{:?}", findings(&within));
+
+    let longer = lint("t.yaml", &KINESIS_168H.replace("AGE", "259200"));
+    let tl106 = of(&longer, "TL106");
+    assert_eq!(tl106.len(), 1, "{:?}", findings(&longer));
+    assert_eq!(line(&longer, tl106[0]), 7);
+    assert_eq!(
+        tl106[0].message,
+        "`StartingPosition` is TRIM_HORIZON on Orders, which keeps 168 hours of records, and \
+         `MaximumRecordAgeInSeconds` skips only records older than 72 hours: a new or replaced \
+         trigger processes the last 72 hours of records again"
+    );
+    let related: Vec<&str> = tl106[0]
+        .related
+        .iter()
+        .map(|r| r.message.as_str())
+        .collect();
+    assert_eq!(
+        related,
+        [
+            "retention of 168 hours",
+            "records older than 72 hours are skipped"
+        ]
+    );
+
+    let unlimited = lint("t.yaml", &KINESIS_168H.replace("AGE", "-1"));
+    assert!(of(&unlimited, "TL106")[0].message.ends_with(
+        "which keeps 168 hours of records: a new or replaced trigger processes all of them again"
+    ));
+}
+
+const DYNAMODB_AGE: &str = "Resources:
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: consumer
+      EventSourceArn: arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2024-01-01T00:00:00.000
+      StartingPosition: LATEST
+      MaximumRecordAgeInSeconds: 604800
+";
+
+/// 2. TL109: with bounded retries the record-age limit is redundant, not a blocked shard.
+#[test]
+fn record_age_above_retention_is_only_redundant_with_bounded_retries() {
+    let unbounded = lint("t.yaml", DYNAMODB_AGE);
+    let tl109 = of(&unbounded, "TL109");
+    assert_eq!(tl109[0].severity.id(), "warning");
+    assert!(
+        tl109[0].message.ends_with(
+            "with unlimited retries, a failing batch blocks the shard until its records expire"
+        ),
+        "{}",
+        tl109[0].message
+    );
+
+    let bounded = lint(
+        "t.yaml",
+        &format!("{DYNAMODB_AGE}      MaximumRetryAttempts: 5\n"),
+    );
+    let tl109 = of(&bounded, "TL109");
+    assert_eq!(tl109.len(), 1);
+    assert_eq!(tl109[0].severity.id(), "note");
+    assert_eq!(
+        tl109[0].message,
+        "`MaximumRecordAgeInSeconds` is 604800 seconds, but a DynamoDB stream keeps records for \
+         only 86400 seconds: records expire before they reach this age, so the limit never \
+         applies; `MaximumRetryAttempts` (5) already ends a failing batch, so this setting only \
+         has no effect"
+    );
+    assert!(!tl109[0].message.contains("blocks the shard"));
+}
+
+const SAM_SNS: &str = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      FifoTopic: FIFO
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Timeout: 60
+      Events:
+        Notified:
+          Type: SNS
+          Properties:
+            Topic: !Ref Topic
+            SqsSubscription: true
+";
+
+/// 3. SAM SNS events with `SqsSubscription`: the queue SAM creates is FIFO with the topic, has
+/// the default visibility timeout, and rules advise only what the event can express.
+#[test]
+fn sam_sns_subscription_queues_are_seen_as_sam_creates_them() {
+    let standard = lint("template.yaml", &SAM_SNS.replace("FIFO", "false"));
+    let trigger = &inspect(&standard)[0];
+    assert_eq!(trigger["source_kind"], "sqs");
+    let fifo = lint("template.yaml", &SAM_SNS.replace("FIFO", "true"));
+    assert_eq!(inspect(&fifo)[0]["source_kind"], "sqs-fifo");
+
+    // A 60 s function timeout against the 30 s the created queue has: the deploy fails.
+    let tl203 = of(&standard, "TL203");
+    assert_eq!(tl203.len(), 1, "{:?}", findings(&standard));
+    assert_eq!(line(&standard, tl203[0]), 14);
+    assert_eq!(
+        tl203[0].message,
+        "the visibility timeout of queue WorkerNotifiedQueue (30 s, the AWS default) is below \
+         the timeout of function Worker (60 s): a message could reappear while it is being \
+         processed, so Lambda rejects the trigger"
+    );
+    assert_eq!(
+        tl203[0].help.as_deref(),
+        Some(
+            "AWS SAM creates queue WorkerNotifiedQueue for the SNS event's `SqsSubscription` and \
+             cannot set its `VisibilityTimeout`: declare the queue as an AWS::SQS::Queue with a \
+             `VisibilityTimeout` of at least 60 and name it in `SqsSubscription` (`QueueArn` and \
+             `QueueUrl`), or lower the function's timeout to 30 s or less"
+        )
+    );
+    // No advice to write keys the event does not have.
+    for f in &standard.findings {
+        let help = f.help.as_deref().unwrap_or_default();
+        if help.contains("MaximumBatchingWindowInSeconds") || help.contains("FunctionResponseTypes")
+        {
+            assert!(
+                help.contains("`SqsSubscription` cannot set"),
+                "{}: {help}",
+                f.rule.code
+            );
+        }
+    }
+    assert!(codes(&standard).contains(&"TL207"));
+    assert!(codes(&standard).contains(&"TL205"));
+}
+
+/// 8. Values from SAM `Globals` and from parameter defaults have their own provenance.
+#[test]
+fn globals_and_parameter_defaults_have_their_own_provenance() {
+    let run = lint(
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31
+Parameters:
+  BatchSizeParam: {Type: Number, Default: 5}
+Globals:
+  Function:
+    Timeout: 20
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Events:
+        Changes:
+          Type: Kinesis
+          Properties:
+            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/s
+            StartingPosition: LATEST
+            BatchSize: !Ref BatchSizeParam
+",
+    );
+    let trigger = &inspect(&run)[0];
+    assert_eq!(
+        trigger["settings"]["BatchSize"]["provenance"],
+        "parameter-default"
+    );
+    assert_eq!(trigger["settings"]["BatchSize"]["value"], 5);
+    assert_eq!(trigger["function"]["timeout"]["provenance"], "sam-globals");
+    assert_eq!(trigger["function"]["timeout"]["value"], 20);
+    let tl107 = of(&run, "TL107");
+    assert!(
+        tl107[0]
+            .message
+            .starts_with("`BatchSize` is 5, the default of parameter BatchSizeParam,"),
+        "{}",
+        tl107[0].message
+    );
+    assert_eq!(
+        tl107[0].related[0].message,
+        "the value comes from here (the default of parameter BatchSizeParam)"
+    );
+    let human = triggerlint::report::inspect::render_human(&run);
+    assert!(
+        human.contains("(timeout: 20 s, from SAM `Globals` (line 6))"),
+        "{human}"
+    );
+    assert!(
+        human.contains("the default of parameter BatchSizeParam"),
+        "{human}"
+    );
+}
+
+/// 10. One finding per fault.
+#[test]
+fn one_fault_gives_one_finding() {
+    // A pattern and a length error on one value are one finding with both reasons.
+    let run = lint(
+        "t.yaml",
+        "Resources:
+  M:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: f
+      EventSourceArn: arn:aws:sqs:us-east-1:123456789012:q
+      DestinationConfig: {OnFailure: {Destination: arn:x}}
+",
+    );
+    let tl001 = of(&run, "TL001");
+    assert_eq!(tl001.len(), 1, "{:?}", findings(&run));
+    assert_eq!(
+        tl001[0].message,
+        "`DestinationConfig.OnFailure.Destination` is not a well-formed ARN \
+         (arn:<partition>:<service>:<region>:<12-digit account id>:<resource>), and is shorter \
+         than 12 characters: the deploy fails"
+    );
+
+    // A value TL001 rejects is not reported again by the rule about its risk.
+    let stream = "Resources:
+  M:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: f
+      EventSourceArn: arn:aws:kinesis:us-east-1:123456789012:stream/s
+      StartingPosition: LATEST
+";
+    let zero = lint("t.yaml", &format!("{stream}      BatchSize: 0\n"));
+    assert_eq!(
+        codes(&zero)
+            .iter()
+            .filter(|c| **c == "TL107" || **c == "TL001")
+            .count(),
+        1
+    );
+    assert!(codes(&zero).contains(&"TL001") && !codes(&zero).contains(&"TL002"));
+    let retries = lint(
+        "t.yaml",
+        &format!("{stream}      MaximumRetryAttempts: 20000\n"),
+    );
+    assert!(codes(&retries).contains(&"TL001"));
+    assert!(
+        !codes(&retries).contains(&"TL101"),
+        "{:?}",
+        findings(&retries)
+    );
+    let huge = lint("t.yaml", &format!("{stream}      BatchSize: 20000\n"));
+    for f in &huge.findings {
+        assert!(
+            f.rule.code == "TL001" || !f.message.contains("20000"),
+            "{} quotes the invalid value: {}",
+            f.rule.code,
+            f.message
+        );
+    }
+
+    // A FIFO batch above 10 is TL202's; nothing quotes it as the effective value.
+    let fifo = lint(
+        "t.yaml",
+        "Resources:
+  M:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: f
+      EventSourceArn: arn:aws:sqs:us-east-1:123456789012:q.fifo
+      BatchSize: 100
+",
+    );
+    assert_eq!(of(&fifo, "TL202").len(), 1);
+    for f in &fifo.findings {
+        assert!(
+            f.rule.code == "TL202" || !f.message.contains("100"),
+            "{}: {}",
+            f.rule.code,
+            f.message
+        );
+    }
+}
+
+/// 10. Messages name keys as the author wrote them.
+#[test]
+fn messages_name_keys_as_written() {
+    let run = lint(
+        "serverless.yml",
+        "service: s
+provider: {name: aws}
+functions:
+  f:
+    handler: h.h
+    events:
+      - sqs: arn:aws:sqs:us-east-1:123456789012:q
+        batchSize: 5
+      - sqs: not-an-arn
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/s
+          startingPosition: LATEST
+          destinations:
+            onFailure: arn:aws:sqs:x
+",
+    );
+    let messages: Vec<String> = of(&run, "TL001")
+        .iter()
+        .map(|f| f.message.clone())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("`sqs` is not a well-formed ARN")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("`destinations.onFailure` is not a well-formed ARN")),
+        "{messages:#?}"
+    );
+
+    let sqs = lint(
+        "t.yaml",
+        "Resources:
+  M:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: f
+      EventSourceArn: arn:aws:sqs:us-east-1:123456789012:q.fifo
+      DestinationConfig: {OnFailure: {Destination: arn:aws:sqs:us-east-1:123456789012:dlq}}
+",
+    );
+    assert_eq!(
+        of(&sqs, "TL003")[0].message,
+        "`DestinationConfig` is not accepted on SQS triggers: the deploy fails"
+    );
+}
