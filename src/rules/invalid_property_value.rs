@@ -568,9 +568,7 @@ fn unescape(segment: &str) -> String {
 
 /// Record ages from 0 to 59 seconds are inside the schema's range but rejected by Lambda.
 fn record_age_gap(t: &Trigger) -> Option<Finding> {
-    let Some((&value, span)) = t.settings.maximum_record_age.written_value() else {
-        return None;
-    };
+    let (&value, span) = t.settings.maximum_record_age.written_value()?;
     if !(0..60).contains(&value) {
         return None;
     }
@@ -588,9 +586,7 @@ fn record_age_gap(t: &Trigger) -> Option<Finding> {
 /// The schema's pattern for StartingPosition is unanchored; the API takes exactly three values.
 fn starting_position_enum(t: &Trigger) -> Option<Finding> {
     const ALLOWED: [&str; 3] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
-    let Some((value, span)) = t.settings.starting_position.written_value() else {
-        return None;
-    };
+    let (value, span) = t.settings.starting_position.written_value()?;
     if ALLOWED.contains(&value.as_str()) {
         return None;
     }
