@@ -69,7 +69,7 @@ const KINESIS_168H: &str = "Resources:
       RetentionPeriodHours: 168
 ";
 
-/// 1. TL106: the replay window is the smaller of the retention and the record-age limit.
+/// Item 1: TL106: the replay window is the smaller of the retention and the record-age limit.
 #[test]
 fn trim_horizon_replay_is_bounded_by_the_record_age_limit() {
     let within = lint("t.yaml", &KINESIS_168H.replace("AGE", "3600"));
@@ -114,7 +114,7 @@ const DYNAMODB_AGE: &str = "Resources:
       MaximumRecordAgeInSeconds: 604800
 ";
 
-/// 2. TL109: with bounded retries the record-age limit is redundant, not a blocked shard.
+/// Item 2: TL109: with bounded retries the record-age limit is redundant, not a blocked shard.
 #[test]
 fn record_age_above_retention_is_only_redundant_with_bounded_retries() {
     let unbounded = lint("t.yaml", DYNAMODB_AGE);
@@ -165,8 +165,8 @@ Resources:
             SqsSubscription: true
 ";
 
-/// 3. SAM SNS events with `SqsSubscription`: the queue SAM creates is FIFO with the topic, has
-/// the default visibility timeout, and rules advise only what the event can express.
+/// Item 3, SAM SNS events with `SqsSubscription`: the queue SAM creates is FIFO with the
+/// topic, has the default visibility timeout, and rules advise only what the event can express.
 #[test]
 fn sam_sns_subscription_queues_are_seen_as_sam_creates_them() {
     let standard = lint("template.yaml", &SAM_SNS.replace("FIFO", "false"));
@@ -210,7 +210,7 @@ fn sam_sns_subscription_queues_are_seen_as_sam_creates_them() {
     assert!(codes(&standard).contains(&"TL205"));
 }
 
-/// 8. Values from SAM `Globals` and from parameter defaults have their own provenance.
+/// Item 8: Values from SAM `Globals` and from parameter defaults have their own provenance.
 #[test]
 fn globals_and_parameter_defaults_have_their_own_provenance() {
     let run = lint(
@@ -267,7 +267,7 @@ Resources:
     );
 }
 
-/// 10. One finding per fault.
+/// Item 10: One finding per fault.
 #[test]
 fn one_fault_gives_one_finding() {
     // A pattern and a length error on one value are one finding with both reasons.
@@ -352,7 +352,7 @@ fn one_fault_gives_one_finding() {
     }
 }
 
-/// 10. Messages name keys as the author wrote them.
+/// Item 10: Messages name keys as the author wrote them.
 #[test]
 fn messages_name_keys_as_written() {
     let run = lint(
