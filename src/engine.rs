@@ -479,7 +479,14 @@ fn lint_source_inner(
     });
     let root = load::with_created_resources(format, root);
     let table = resolved.as_ref().map(|r| &r.table);
-    let (triggers, findings, ignored) = check_document(file, source, format, &root, table, config);
+    let missing = resolved
+        .iter()
+        .flat_map(|r| &r.missing_files)
+        .filter(|_| config.is_enabled(&rules::missing_include::RULE))
+        .map(|m| rules::missing_include::finding(m.span, &m.path))
+        .collect();
+    let (triggers, findings, ignored) =
+        check_document(file, source, format, &root, table, missing, config);
     let mut report = FileReport {
         is_template: true,
         is_fragment: format == model::Format::Serverless && root.get("service").is_none(),
@@ -524,9 +531,10 @@ fn check_document(
     format: model::Format,
     root: &tree::Node,
     table: Option<&load::variables::VariableTable>,
+    document_findings: Vec<Finding>,
     config: &Config,
 ) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
-    let loaded = load::load(format, file, root, table);
+    let loaded = load::load(format, file, root);
     let enabled = config.enabled_rules();
     let scope = rules::Scope::new(&loaded.template, &loaded.triggers, config);
     let findings: Vec<Finding> = loaded
@@ -537,6 +545,7 @@ fn check_document(
             Some(table) => with_definitions(f, table),
             None => f,
         })
+        .chain(document_findings)
         .collect();
     let (findings, ignored) = if config.no_ignore {
         (findings, Vec::new())

@@ -471,7 +471,7 @@ mod tests {
 
     fn with_scope(text: &str, check: impl Fn(&Scope<'_>)) {
         let root = yaml::parse(text, FileId(0)).unwrap().unwrap();
-        let loaded = crate::load::load(Format::CloudFormation, FileId(0), &root, None);
+        let loaded = crate::load::load(Format::CloudFormation, FileId(0), &root);
         let config = Config::default();
         check(&Scope::new(&loaded.template, &loaded.triggers, &config));
     }

@@ -158,12 +158,6 @@ impl FileIds {
     }
 }
 
-impl crate::load::variables::FileIdSource for FileIds {
-    fn next_id(&self) -> FileId {
-        self.next()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,8 +47,6 @@ pub struct Template<'a> {
     mappings: Option<&'a Node>,
     /// SAM `Globals.Function`, applied under each `AWS::Serverless::Function`.
     pub sam_function_globals: Option<&'a Node>,
-    /// How the variables of a Serverless service were resolved.
-    pub variables: Option<&'a crate::load::variables::VariableTable>,
 }
 
 /// Why a value cannot be known before deploy time.
@@ -94,7 +92,6 @@ impl<'a> Template<'a> {
             parameters,
             mappings: root.get("Mappings"),
             sam_function_globals: root.get_path(&["Globals", "Function"]),
-            variables: None,
         }
     }
 
@@ -154,17 +151,13 @@ impl<'a> Template<'a> {
     where
         'a: 'n,
     {
+        if let Value::Unknown(unknown) = &node.value {
+            return Err(format!(
+                "uses `{}`, which stays unknown: {}",
+                unknown.text, unknown.why
+            ));
+        }
         if let Value::Str(s) = &node.value {
-            if self.format == Format::Serverless && crate::load::variables::has_variable(s) {
-                let reason = self
-                    .variables
-                    .and_then(|t| t.get(node.span))
-                    .and_then(|u| u.unresolved.clone());
-                return Err(match reason {
-                    Some(reason) => format!("uses `{s}`, which stays unknown: {reason}"),
-                    None => format!("uses the Serverless variable `{s}`"),
-                });
-            }
             if is_dynamic_reference(s) {
                 return Err(format!(
                     "is the dynamic reference `{s}`, resolved at deploy time"
@@ -265,6 +258,7 @@ fn is_dynamic_reference(text: &str) -> bool {
 pub fn describe(node: &Node) -> String {
     match &node.value {
         Value::Str(s) | Value::Yaml11Bool(_, s) => s.clone(),
+        Value::Unknown(u) => u.text.clone(),
         Value::Intrinsic(i) => {
             let short = i.name.strip_prefix("Fn::").unwrap_or(&i.name);
             match (&i.arg.value, i.name.as_str()) {
@@ -381,13 +375,14 @@ mod tests {
     }
 
     #[test]
-    fn serverless_variables_are_unknown_only_in_serverless_files() {
-        let root = doc("a: ${self:custom.size}\n");
-        let a = root.get("a").unwrap();
-        let sls = Template::new(Format::Serverless, FileId(0), &root, &[]);
-        assert!(sls.resolve(a).is_err());
-        let cfn = Template::new(Format::CloudFormation, FileId(0), &root, &[]);
-        assert!(cfn.resolve(a).is_ok());
+    fn unknown_values_stay_unknown_with_their_reason() {
+        let root = doc("a: 1\n");
+        let t = Template::new(Format::Serverless, FileId(0), &root, &[]);
+        let unknown = Node::unknown(Span::default(), "${ssm:/size}", "read at deploy time");
+        assert_eq!(
+            t.resolve(&unknown).unwrap_err(),
+            "uses `${ssm:/size}`, which stays unknown: read at deploy time"
+        );
     }
 
     #[test]

@@ -26,6 +26,19 @@ pub enum Value {
     Seq(Vec<Node>),
     Map(Map),
     Intrinsic(Box<Intrinsic>),
+    /// A value the document states only as an expression resolved at deploy time, which the
+    /// loaders could not resolve: a Serverless variable (`${ssm:/path}`), a Terraform
+    /// reference to an input without a default. Never guessed, never taken as absent.
+    Unknown(Box<Unknown>),
+}
+
+/// What an unknown value looks like as written, and why it is unknown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unknown {
+    /// The text, with what could be resolved filled in (`arn:aws:sqs:${aws:region}:${aws:accountId}:jobs`):
+    /// enough to tell the service of an ARN or the name of a queue.
+    pub text: String,
+    pub why: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -139,6 +152,24 @@ impl Node {
         }
     }
 
+    /// A value known only at deploy time, with its reason.
+    pub fn unknown(span: Span, text: impl Into<String>, why: impl Into<String>) -> Node {
+        Node::new(
+            span,
+            Value::Unknown(Box::new(Unknown {
+                text: text.into(),
+                why: why.into(),
+            })),
+        )
+    }
+
+    pub fn as_unknown(&self) -> Option<&Unknown> {
+        match &self.value {
+            Value::Unknown(u) => Some(u),
+            _ => None,
+        }
+    }
+
     pub fn as_intrinsic(&self) -> Option<&Intrinsic> {
         match &self.value {
             Value::Intrinsic(i) => Some(i),
@@ -166,6 +197,7 @@ impl Node {
             Value::Seq(_) => "list",
             Value::Map(_) => "mapping",
             Value::Intrinsic(_) => "intrinsic function",
+            Value::Unknown(_) => "value known at deploy time",
         }
     }
 
@@ -201,6 +233,7 @@ impl Node {
                 obj.insert(i.name.clone(), i.arg.to_json());
                 J::Object(obj)
             }
+            Value::Unknown(u) => J::String(u.text.clone()),
         }
     }
 }

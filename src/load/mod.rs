@@ -56,20 +56,14 @@ pub fn with_created_resources(format: Format, root: Node) -> Node {
     }
 }
 
-/// Loads every trigger of a document in the given format. `variables` records how a
-/// Serverless service's variables were resolved (see [`variables::resolve_service`]).
-pub fn load<'a>(
-    format: Format,
-    file: FileId,
-    root: &'a Node,
-    variables: Option<&'a variables::VariableTable>,
-) -> Loaded<'a> {
+/// Loads every trigger of a document in the given format. A Serverless service's variables
+/// must be resolved first (see [`variables::resolve_service`]).
+pub fn load(format: Format, file: FileId, root: &Node) -> Loaded<'_> {
     let maps = match format {
         Format::Serverless => serverless::resource_maps(root),
         _ => resource_maps(root),
     };
-    let mut template = Template::new(format, file, root, &maps);
-    template.variables = variables;
+    let template = Template::new(format, file, root, &maps);
     let triggers = match format {
         Format::CloudFormation => cloudformation::load(&template, "Resources"),
         Format::Sam => sam::load(&template),

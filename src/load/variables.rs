@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::{FileId, FileIds, SourceFile, Span};
 use crate::tree::{Entry, Intrinsic, Map, Node, Value, resolve_plain_scalar};
 
 /// Deepest chain of `${file(...)}` includes followed.
@@ -91,6 +91,16 @@ pub struct IncludeError {
     pub message: String,
 }
 
+/// A `${file(...)}` include whose file does not exist (generated or git-ignored files are
+/// common): the values read from it are unknown, and the rest of the service is linted.
+#[derive(Clone, Debug)]
+pub struct MissingFile {
+    /// Where the include is used.
+    pub span: Span,
+    /// The path as written.
+    pub path: String,
+}
+
 /// The outcome of resolving a service.
 pub struct Resolved {
     /// The resolved value of every string that held `${`, in document order (`None` where it
@@ -99,11 +109,7 @@ pub struct Resolved {
     pub table: VariableTable,
     pub included: Vec<Included>,
     pub errors: Vec<IncludeError>,
-}
-
-/// Hands out file ids for included files (shared by a whole run).
-pub trait FileIdSource {
-    fn next_id(&self) -> FileId;
+    pub missing_files: Vec<MissingFile>,
 }
 
 /// How the service is being linted.
@@ -115,7 +121,8 @@ pub struct Context<'a> {
     pub project_root: PathBuf,
     /// A fragment linted without the service that includes it: `self` is unknown.
     pub fragment_alone: bool,
-    pub ids: &'a dyn FileIdSource,
+    /// Hands out file ids for included files (shared by a whole run).
+    pub ids: &'a FileIds,
 }
 
 /// Resolves every variable of a service document.
@@ -128,6 +135,7 @@ pub fn resolve_service(root: &Node, file: FileId, context: &Context<'_>) -> Reso
         files: HashMap::new(),
         included: Vec::new(),
         errors: Vec::new(),
+        missing_files: Vec::new(),
         self_cache: HashMap::new(),
         in_progress: Vec::new(),
         resolutions: 0,
@@ -143,6 +151,7 @@ pub fn resolve_service(root: &Node, file: FileId, context: &Context<'_>) -> Reso
         table: resolver.table,
         included: resolver.included,
         errors: resolver.errors,
+        missing_files: resolver.missing_files,
     }
 }
 
@@ -399,15 +408,31 @@ fn parse_literal(text: &str) -> Option<Source> {
 #[derive(Clone)]
 struct Failure {
     reason: String,
-    /// A `${file(...)}` that names no file: an error when no fallback makes up for it.
-    missing_file: bool,
+    /// A `${file(...)}` that names no file, by its path as written: a note when no fallback
+    /// makes up for it.
+    missing_file: Option<String>,
+    /// The source is read at deploy time (`ssm`, `cf`, `env`...): a fallback written after it
+    /// is only a placeholder, not the value.
+    deploy_time: bool,
+    /// The text with what could be resolved filled in and the rest as written, for telling
+    /// an ARN's service and name.
+    partial: Option<String>,
 }
 
 impl Failure {
     fn new(reason: impl Into<String>) -> Failure {
         Failure {
             reason: reason.into(),
-            missing_file: false,
+            missing_file: None,
+            deploy_time: false,
+            partial: None,
+        }
+    }
+
+    fn deploy_time(what: &str) -> Failure {
+        Failure {
+            deploy_time: true,
+            ..Failure::new(format!("{what} is resolved at deploy time"))
         }
     }
 }
@@ -442,6 +467,7 @@ struct Resolver<'r> {
     files: HashMap<PathBuf, (FileId, Option<Node>)>,
     included: Vec<Included>,
     errors: Vec<IncludeError>,
+    missing_files: Vec<MissingFile>,
     self_cache: HashMap<String, Result<Found, Failure>>,
     in_progress: Vec<String>,
     resolutions: usize,
@@ -478,7 +504,17 @@ impl Resolver<'_> {
     fn replacements(&mut self, node: &Node, dir: &Path, out: &mut Vec<Option<Node>>) {
         match &node.value {
             Value::Str(text) if text.contains("${") => {
-                out.push(self.string(text, node.span, dir, 0).ok().map(|f| f.node));
+                let replacement = match self.string(text, node.span, dir, 0) {
+                    Ok(found) => Some(found.node),
+                    // Text that only looks like a variable (`${AWS::Region}` for `Fn::Sub`).
+                    Err(_) if !has_variable(text) => None,
+                    Err(failure) => Some(Node::unknown(
+                        node.span,
+                        failure.partial.unwrap_or_else(|| text.clone()),
+                        failure.reason,
+                    )),
+                };
+                out.push(replacement);
             }
             Value::Seq(items) => items.iter().for_each(|n| self.replacements(n, dir, out)),
             Value::Map(map) => map
@@ -565,11 +601,13 @@ impl Resolver<'_> {
         self.table.uses.entry(span).or_insert(entry);
     }
 
-    /// Text with variables inside: every variable must give a scalar.
+    /// Text with variables inside: every variable must give a scalar. When one does not, the
+    /// failure carries the text with the others filled in.
     fn interpolate(&mut self, parts: &[Part], span: Span, dir: &Path, depth: usize) -> Outcome {
         let mut text = String::new();
         let mut definitions = Vec::new();
         let mut assumption = None;
+        let mut failure: Option<Failure> = None;
         for part in parts {
             match part {
                 Part::Text(t) => text.push_str(t),
@@ -577,17 +615,32 @@ impl Resolver<'_> {
                     text: expression,
                     sources,
                 } => {
-                    let found = self.variable(sources, span, dir, depth)?;
-                    let Some(piece) = scalar_text(&found.node) else {
-                        return Err(Failure::new(format!(
-                            "`{expression}` is not a scalar and cannot be part of a string"
-                        )));
-                    };
-                    text.push_str(&piece);
-                    definitions.extend(found.definitions);
-                    assumption = assumption.or(found.assumption);
+                    let piece =
+                        self.variable(sources, span, dir, depth).and_then(
+                            |found| match scalar_text(&found.node) {
+                                Some(piece) => Ok((piece, found)),
+                                None => Err(Failure::new(format!(
+                                    "`{expression}` is not a scalar and cannot be part of a string"
+                                ))),
+                            },
+                        );
+                    match piece {
+                        Ok((piece, found)) => {
+                            text.push_str(&piece);
+                            definitions.extend(found.definitions);
+                            assumption = assumption.or(found.assumption);
+                        }
+                        Err(f) => {
+                            text.push_str(expression);
+                            failure.get_or_insert(f);
+                        }
+                    }
                 }
             }
+        }
+        if let Some(mut failure) = failure {
+            failure.partial = Some(text);
+            return Err(failure);
         }
         Ok(Found {
             node: Node::new(span, Value::Str(text)),
@@ -605,7 +658,7 @@ impl Resolver<'_> {
             )));
         }
         let mut first_failure: Option<Failure> = None;
-        for source in sources {
+        for (index, source) in sources.iter().enumerate() {
             match self.source(source, span, dir, depth) {
                 Ok(mut found) => {
                     // Say what a fallback rests on.
@@ -613,6 +666,16 @@ impl Resolver<'_> {
                         found.assumption = Some(format!("a fallback is used: {}", failure.reason));
                     }
                     return Ok(found);
+                }
+                // What the deploy reads decides; a fallback after it is only a placeholder.
+                Err(mut failure) if failure.deploy_time => {
+                    if index + 1 < sources.len() {
+                        failure.reason.push_str(
+                            ", and the fallback written after it is only a placeholder for when \
+                             that finds nothing",
+                        );
+                    }
+                    return Err(failure);
                 }
                 Err(failure) => {
                     first_failure.get_or_insert(failure);
@@ -644,16 +707,13 @@ impl Resolver<'_> {
             }
         }
         let failure = first_failure.unwrap_or_else(|| Failure::new("has no source"));
-        // One error per missing file, at its first use.
-        let first_report = !self
-            .errors
-            .iter()
-            .any(|e| e.message.ends_with(&failure.reason));
-        if failure.missing_file && first_report {
-            self.errors.push(IncludeError {
-                file: span.file,
-                offset: Some(span.start as usize),
-                message: format!("cannot include: {}", failure.reason),
+        // One note per missing file, at its first use.
+        if let Some(path) = &failure.missing_file
+            && !self.missing_files.iter().any(|m| &m.path == path)
+        {
+            self.missing_files.push(MissingFile {
+                span,
+                path: path.clone(),
             });
         }
         Err(failure)
@@ -675,7 +735,7 @@ impl Resolver<'_> {
             Some(a) => Some(self.text_of(a, span, dir, depth)?),
             None => None,
         };
-        let external = |what: &str| Failure::new(format!("{what} is not known before deploy time"));
+        let external = Failure::deploy_time;
         match kind.as_str() {
             "self" => self.self_reference(address.as_deref().unwrap_or(""), depth),
             "file" => {
@@ -892,8 +952,8 @@ impl Resolver<'_> {
             .find_map(|c| std::fs::canonicalize(c).ok());
         let Some(found) = found else {
             return Err(Failure {
-                reason: format!("the file `{path}` does not exist"),
-                missing_file: true,
+                missing_file: Some(path.to_string()),
+                ..Failure::new(format!("the file `{path}` does not exist"))
             });
         };
         let root = std::fs::canonicalize(&self.context.project_root)
@@ -921,7 +981,7 @@ impl Resolver<'_> {
                 .clone()
                 .ok_or_else(|| Failure::new(format!("`{}` could not be read", path.display())));
         }
-        let id = self.context.ids.next_id();
+        let id = self.context.ids.next();
         let (source, root, problem) = read_include(path, id);
         if let Some((offset, message)) = problem {
             self.errors.push(IncludeError {

@@ -522,7 +522,7 @@ fn key_text(node: &Node) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".to_string(),
         Value::Intrinsic(i) => i.name.clone(),
-        Value::Seq(_) | Value::Map(_) => "<complex key>".to_string(),
+        Value::Seq(_) | Value::Map(_) | Value::Unknown(_) => "<complex key>".to_string(),
     }
 }
 

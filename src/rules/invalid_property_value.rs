@@ -236,7 +236,7 @@ impl<'t, 'a> Instance<'t, 'a> {
                 }
                 Json::Object(out)
             }
-            Value::Intrinsic(_) => {
+            Value::Intrinsic(_) | Value::Unknown(_) => {
                 self.unknown.push(pointer.clone());
                 return None;
             }

@@ -10,6 +10,7 @@ mod dynamodb_too_many_readers;
 mod invalid_on_failure_destination;
 mod invalid_property_value;
 mod missing_batching_window;
+pub mod missing_include;
 mod missing_starting_position;
 mod missing_starting_position_timestamp;
 mod property_not_supported_for_source;
@@ -204,6 +205,7 @@ pub static ALL: &[&Rule] = &[
     &serverless_intrinsic_arn_without_type::RULE,
     &serverless_s3_destination_gets_sqs_iam::RULE,
     &unused_suppression::RULE,
+    &missing_include::RULE,
 ];
 
 /// Looks a rule up by code (any case) or slug.

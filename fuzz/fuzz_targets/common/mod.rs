@@ -15,7 +15,7 @@ pub fn load_as(format: Format, data: &[u8]) {
         return;
     };
     let root = triggerlint::load::with_created_resources(format, root);
-    let loaded = triggerlint::load::load(format, FileId(0), &root, None);
+    let loaded = triggerlint::load::load(format, FileId(0), &root);
     let config = Config::default();
     let enabled = config.enabled_rules();
     let scope = triggerlint::rules::Scope::new(&loaded.template, &loaded.triggers, &config);
