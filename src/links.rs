@@ -29,8 +29,28 @@ pub fn source<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<Resource<'a>> 
         return Some(resource);
     }
     let arn = arn_text(node, template)?;
-    let (type_, _, name) = named_in_arn(&arn)?;
-    scope.index().named.get(&(type_, name)).copied()
+    let (type_, name) = named_in_arn(&arn)?;
+    match name {
+        ArnName::Literal(name) => scope.index().named.get(&(type_, name)).copied(),
+        ArnName::Reference(id, attribute) => {
+            let resource = template.resource(&id).filter(|r| r.type_ == type_)?;
+            let names_it = match (type_, attribute.as_deref()) {
+                ("AWS::SQS::Queue", Some("QueueName")) => true,
+                // A stream's or table's `Ref` is its name.
+                ("AWS::Kinesis::Stream" | "AWS::DynamoDB::Table", None) => true,
+                _ => false,
+            };
+            names_it.then_some(*resource)
+        }
+    }
+}
+
+/// The name part of an ARN: a literal name, or a reference to a resource's name
+/// (`${Queue.QueueName}`, `${Stream}`) in a `Fn::Sub` or `Fn::Join`.
+#[derive(Debug, PartialEq)]
+enum ArnName {
+    Literal(String),
+    Reference(String, Option<String>),
 }
 
 /// The trigger's source resource, when it is in the template and of the given type.
@@ -152,9 +172,9 @@ fn with_origin(seconds: i64, setting: &Setting<i64>) -> String {
     }
 }
 
-/// The resource type, its name property and the name an ARN gives, for the sources whose
-/// ARNs carry the resource's name. Names with placeholders match nothing.
-fn named_in_arn(arn: &str) -> Option<(&'static str, &'static str, String)> {
+/// The resource type and the name an ARN gives, for the sources whose ARNs carry the
+/// resource's name. Names with other placeholders match nothing.
+fn named_in_arn(arn: &str) -> Option<(&'static str, ArnName)> {
     let masked = mask_placeholders(arn);
     let mut parts = masked.splitn(6, ':');
     let (scheme, _partition, service, _region, _account) = (
@@ -164,23 +184,53 @@ fn named_in_arn(arn: &str) -> Option<(&'static str, &'static str, String)> {
         parts.next()?,
         parts.next()?,
     );
-    let resource = parts.next()?;
     if scheme != "arn" {
         return None;
     }
-    let (type_, property, name) = match service {
-        "sqs" => ("AWS::SQS::Queue", "QueueName", resource),
-        "kinesis" => {
-            let name = resource.strip_prefix("stream/")?.split('/').next()?;
-            ("AWS::Kinesis::Stream", "Name", name)
-        }
-        "dynamodb" => {
-            let name = resource.strip_prefix("table/")?.split('/').next()?;
-            ("AWS::DynamoDB::Table", "TableName", name)
-        }
+    let type_ = match service {
+        "sqs" => "AWS::SQS::Queue",
+        "kinesis" => "AWS::Kinesis::Stream",
+        "dynamodb" => "AWS::DynamoDB::Table",
         _ => return None,
     };
-    (!name.contains('*')).then(|| (type_, property, name.to_string()))
+    // The name is the text after the fifth colon outside placeholders, taken from the
+    // unmasked text so a placeholder standing for the whole name is kept.
+    let resource = unmasked_tail(arn, 5)?;
+    let name = match service {
+        "sqs" => resource,
+        "kinesis" => resource.strip_prefix("stream/")?.split('/').next()?,
+        _ => resource.strip_prefix("table/")?.split('/').next()?,
+    };
+    if let Some(inner) = name.strip_prefix("${").and_then(|n| n.strip_suffix('}'))
+        && !inner.contains(['$', '{', '}', ':'])
+    {
+        let (id, attribute) = match inner.split_once('.') {
+            Some((id, attribute)) => (id, Some(attribute.to_string())),
+            None => (inner, None),
+        };
+        return Some((type_, ArnName::Reference(id.to_string(), attribute)));
+    }
+    (!name.contains("${")).then(|| (type_, ArnName::Literal(name.to_string())))
+}
+
+/// The text after the `n`-th colon that is not inside a `${...}` placeholder.
+fn unmasked_tail(text: &str, n: usize) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut colons) = (0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                colons += 1;
+                if colons == n {
+                    return Some(&text[i + 1..]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// An integer property of a resource: written, else the AWS default when there is one.
@@ -566,24 +616,42 @@ mod tests {
 
     #[test]
     fn arn_names_of_each_source() {
+        let literal = |t, n: &str| Some((t, ArnName::Literal(n.to_string())));
         assert_eq!(
             named_in_arn("arn:aws:sqs:us-east-1:123456789012:jobs"),
-            Some(("AWS::SQS::Queue", "QueueName", "jobs".to_string()))
+            literal("AWS::SQS::Queue", "jobs")
         );
         assert_eq!(
             named_in_arn("arn:aws:kinesis:us-east-1:123456789012:stream/clicks"),
-            Some(("AWS::Kinesis::Stream", "Name", "clicks".to_string()))
+            literal("AWS::Kinesis::Stream", "clicks")
         );
         assert_eq!(
             named_in_arn(
                 "arn:aws:dynamodb:us-east-1:1:table/Orders/stream/2024-01-01T00:00:00.000"
             ),
-            Some(("AWS::DynamoDB::Table", "TableName", "Orders".to_string()))
+            literal("AWS::DynamoDB::Table", "Orders")
         );
-        assert_eq!(named_in_arn("arn:aws:sqs:${AWS::Region}:1:${Name}"), None);
+        assert_eq!(
+            named_in_arn("arn:aws:sqs:${AWS::Region}:1:${Name}"),
+            Some((
+                "AWS::SQS::Queue",
+                ArnName::Reference("Name".to_string(), None)
+            ))
+        );
         assert_eq!(
             named_in_arn("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:jobs"),
-            Some(("AWS::SQS::Queue", "QueueName", "jobs".to_string()))
+            literal("AWS::SQS::Queue", "jobs")
+        );
+        assert_eq!(
+            named_in_arn("arn:aws:sqs:${aws:region}:${aws:accountId}:orders-${sls:stage}"),
+            None
+        );
+        assert_eq!(
+            named_in_arn("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Jobs.QueueName}"),
+            Some((
+                "AWS::SQS::Queue",
+                ArnName::Reference("Jobs".to_string(), Some("QueueName".to_string()))
+            ))
         );
         assert_eq!(named_in_arn("arn:aws:s3:::bucket"), None);
     }

@@ -406,3 +406,100 @@ functions:
         "`DestinationConfig` is not accepted on SQS triggers: the deploy fails"
     );
 }
+
+/// Item 4: a fallback after a value read at deploy time is only a placeholder.
+#[test]
+fn deploy_time_values_with_fallbacks_stay_unknown() {
+    let run = lint(
+        "serverless.yml",
+        "service: s
+provider: {name: aws}
+functions:
+  f:
+    handler: h.h
+    events:
+      - sqs:
+          arn: ${cf:infra.QueueArn, \"\"}
+          batchSize: ${ssm:/batch, 5}
+      - stream:
+          type: kinesis
+          arn: ${cf:infra.StreamArn}
+          startingPosition: LATEST
+",
+    );
+    assert!(of(&run, "TL001").is_empty(), "{:?}", findings(&run));
+    let triggers = inspect(&run);
+    assert_eq!(
+        triggers[0]["settings"]["BatchSize"]["provenance"],
+        "unknown"
+    );
+    assert_eq!(triggers[0]["source_kind"], "sqs");
+    // The kind written on the event is enough for the stream rules.
+    assert_eq!(triggers[1]["source_kind"], "kinesis");
+    let stream_codes: Vec<&str> = run
+        .findings
+        .iter()
+        .filter(|f| &*f.path == "functions/f/events/1/stream")
+        .map(|f| f.rule.code)
+        .collect();
+    for code in ["TL101", "TL103", "TL104"] {
+        assert!(stream_codes.contains(&code), "{code}: {stream_codes:?}");
+    }
+}
+
+/// Item 9: SQS ARNs built from a queue's name link to the queue, so the queue rules run.
+#[test]
+fn queues_are_linked_by_the_name_in_their_arn() {
+    let cfn = "Parameters:
+  Name: {Type: String, Default: jobs}
+Resources:
+  BySub:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      EventSourceArn: !Sub 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Name}'
+  ByAttribute:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      EventSourceArn: !Join [':', [arn, aws, sqs, !Ref AWS::Region, !Ref AWS::AccountId, !GetAtt Jobs.QueueName]]
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: jobs, VisibilityTimeout: 10}
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties: {Timeout: 20}
+";
+    let run = lint("t.yaml", cfn);
+    let tl203: Vec<&str> = of(&run, "TL203").iter().map(|f| &*f.path).collect();
+    assert_eq!(tl203, ["Resources/BySub", "Resources/ByAttribute"]);
+
+    let serverless = lint(
+        "serverless.yml",
+        "service: s
+provider: {name: aws}
+custom:
+  queueName: jobs
+functions:
+  worker:
+    handler: h.h
+    timeout: 20
+    events:
+      - sqs: arn:aws:sqs:${aws:region}:${aws:accountId}:${self:custom.queueName}
+resources:
+  Resources:
+    Jobs:
+      Type: AWS::SQS::Queue
+      Properties:
+        QueueName: ${self:custom.queueName}
+        VisibilityTimeout: 10
+",
+    );
+    let tl203 = of(&serverless, "TL203");
+    assert_eq!(tl203.len(), 1, "{:?}", findings(&serverless));
+    assert!(
+        tl203[0].message.contains("queue Jobs (10 s)"),
+        "{}",
+        tl203[0].message
+    );
+}

@@ -126,7 +126,7 @@ functions:
 }
 
 #[test]
-fn fallbacks_take_literals_when_a_source_is_not_read() {
+fn fallbacks_apply_to_missing_values_but_not_to_deploy_time_sources() {
     let dir = project(&format!(
         "{HEADER}custom:
   size: ${{env:BATCH_SIZE, 7}}
@@ -145,19 +145,28 @@ functions:
     let (_, triggers) = triggers(dir.path());
     let t = &triggers[0];
     assert_eq!(value(t, "StartingPosition"), "LATEST");
-    assert_eq!(value(t, "BatchSize"), 7);
     assert_eq!(value(t, "MaximumBatchingWindowInSeconds"), 3);
-    let assumption = t["settings"]["BatchSize"]["via"]["assumption"]
+    let assumption = t["settings"]["StartingPosition"]["via"]["assumption"]
         .as_str()
         .unwrap();
-    assert!(assumption.contains("BATCH_SIZE"), "{assumption}");
+    assert!(assumption.contains("custom.position"), "{assumption}");
+    // What the deploy reads from the environment decides: the fallback is a placeholder.
+    assert_eq!(t["settings"]["BatchSize"]["provenance"], "unknown");
+    assert!(
+        reason(t, "BatchSize").contains(
+            "the environment variable BATCH_SIZE is resolved at deploy time, and the fallback \
+             written after it is only a placeholder"
+        ),
+        "{}",
+        reason(t, "BatchSize")
+    );
     assert_eq!(
         t["settings"]["MaximumRetryAttempts"]["provenance"],
         "unknown"
     );
     assert!(
         reason(t, "MaximumRetryAttempts")
-            .contains("`${ssm:/orders/retries}` is not known before deploy time"),
+            .contains("`${ssm:/orders/retries}` is resolved at deploy time"),
         "{}",
         reason(t, "MaximumRetryAttempts")
     );
@@ -343,7 +352,7 @@ fn a_per_stage_file_falls_back_when_missing_and_is_read_when_present() {
 }
 
 #[test]
-fn a_missing_included_file_is_an_error_for_the_including_file_only() {
+fn a_missing_included_file_is_a_note_and_every_service_is_linted() {
     let dir = project(&format!("{HEADER}functions: ${{file(./functions.yml)}}\n"));
     write(
         dir.path(),
@@ -356,10 +365,12 @@ fn a_missing_included_file_is_an_error_for_the_including_file_only() {
     cmd.current_dir(dir.path())
         .args(["check", "--format", "json", "svc", "other"])
         .assert()
-        .code(2)
+        .code(1)
         .stdout(predicate::str::contains(
-            "cannot include: the file `./functions.yml` does not exist",
+            "`./functions.yml` does not exist, so the values read from it are unknown",
         ))
+        .stdout(predicate::str::contains("\"code\": \"TL901\""))
+        .stdout(predicate::str::contains("\"errors\": []"))
         .stdout(predicate::str::contains("\"TL002\""));
 }
 

@@ -134,10 +134,15 @@ pub fn arn_service(arn: &str) -> Option<String> {
 pub fn arn_text(node: &Node, template: &Template<'_>) -> Option<String> {
     match &node.value {
         Value::Str(s) => Some(s.clone()),
+        // A Serverless variable that stays unknown keeps the parts that did resolve.
+        Value::Unknown(u) => Some(u.text.clone()),
         Value::Intrinsic(i) => match i.name.as_str() {
             "Fn::Sub" => match &i.arg.value {
-                Value::Str(s) => Some(s.clone()),
-                Value::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
+                Value::Str(s) => Some(sub_text(s, template)),
+                Value::Seq(items) => items
+                    .first()
+                    .and_then(Node::as_str)
+                    .map(|s| sub_text(s, template)),
                 _ => None,
             },
             "Fn::Join" => join_text(&i.arg, template),
@@ -151,6 +156,34 @@ pub fn arn_text(node: &Node, template: &Template<'_>) -> Option<String> {
     }
 }
 
+/// An `Fn::Sub` template with each `${Parameter}` that has a literal default filled in; pseudo
+/// parameters and resource attributes stay as written.
+fn sub_text(text: &str, template: &Template<'_>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 2..start + end];
+        let default = template
+            .parameter(name)
+            .and_then(|p| p.get("Default"))
+            .and_then(Node::as_str);
+        match default {
+            Some(value) => out.push_str(value),
+            None => out.push_str(&rest[start..=start + end]),
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `Fn::Join` parts as one text: literals and resolvable references as their text, resource
+/// references as `${Id}` / `${Id.Attribute}`, pseudo parameters as `${AWS::Region}`, anything
+/// else as `${?}`.
 fn join_text(arg: &Node, template: &Template<'_>) -> Option<String> {
     let [delimiter, parts] = arg.as_seq()? else {
         return None;
@@ -159,9 +192,21 @@ fn join_text(arg: &Node, template: &Template<'_>) -> Option<String> {
     let parts = parts.as_seq()?;
     let texts: Vec<String> = parts
         .iter()
-        .map(|p| arn_text(p, template).unwrap_or_else(|| "${?}".to_string()))
+        .map(|p| {
+            arn_text(p, template)
+                .or_else(|| reference_placeholder(p))
+                .unwrap_or_else(|| "${?}".to_string())
+        })
         .collect();
     Some(texts.join(delimiter))
+}
+
+fn reference_placeholder(node: &Node) -> Option<String> {
+    let (id, attribute) = referenced_resource(node)?;
+    Some(match attribute {
+        Some(attribute) => format!("${{{id}.{attribute}}}"),
+        None => format!("${{{id}}}"),
+    })
 }
 
 #[cfg(test)]
