@@ -157,12 +157,12 @@ impl<'a> Template<'a> {
                 unknown.text, unknown.why
             ));
         }
-        if let Value::Str(s) = &node.value {
-            if is_dynamic_reference(s) {
-                return Err(format!(
-                    "is the dynamic reference `{s}`, resolved at deploy time"
-                ));
-            }
+        if let Value::Str(s) = &node.value
+            && is_dynamic_reference(s)
+        {
+            return Err(format!(
+                "is the dynamic reference `{s}`, resolved at deploy time"
+            ));
         }
         let Some(intrinsic) = node.as_intrinsic() else {
             return Ok(Cow::Borrowed(node));
