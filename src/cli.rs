@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::Config;
+use std::sync::Arc;
+
+use crate::config::{Config, Configs, Overrides};
 use crate::engine::{FileReport, Keep};
 use crate::report::{self, Render, Summary, Writer, human::Style};
 use crate::rules::{self, Severity};
@@ -76,6 +78,10 @@ pub struct CheckArgs {
     /// The file name to report (and to choose YAML or JSON by) when reading standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+    /// Print how many findings each rule has, most frequent first, instead of the findings
+    /// (human and concise formats).
+    #[arg(long)]
+    pub statistics: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -102,7 +108,12 @@ pub struct ConfigArgs {
     /// Ignore configuration files.
     #[arg(long)]
     pub no_config: bool,
-    /// Say which configuration file is used.
+    /// Do not lint files or folders matching this glob (relative to the working directory);
+    /// repeatable, added to the configuration's `exclude`.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Say which configuration file each file is linted with, and which files a folder walk
+    /// passed over.
     #[arg(short, long)]
     pub verbose: bool,
 }
@@ -133,6 +144,8 @@ pub struct ExplainArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
+    /// One line per finding: `path:line:col: CODE [severity] message`.
+    Concise,
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
@@ -206,20 +219,24 @@ fn check(args: CheckArgs) -> u8 {
         color: args.color.enabled(),
         unicode: false,
     };
-    let mut config = match load_config_and_options(&args.config, style) {
-        Ok(config) => config,
+    let overrides = Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on.map(Severity::from),
+        no_ignore: args.no_ignore,
+        ..Overrides::default()
+    };
+    let configs = match configs(&args.config, overrides, style) {
+        Ok(configs) => configs,
         Err(code) => return code,
     };
-    if !args.select.is_empty() {
-        config.select = args.select.clone();
-    }
-    config.ignore.extend(args.ignore.iter().cloned());
-    if let Some(fail_on) = args.fail_on {
-        config.fail_on = fail_on.into();
-    }
-    config.no_ignore = args.no_ignore;
-    if let Some(unknown) = unknown_selector(&config) {
-        eprintln!("error: `{unknown}` names no rule; `triggerlint rules` lists them");
+    if let Some(message) = args
+        .select
+        .iter()
+        .chain(&args.ignore)
+        .find_map(|s| crate::config::unknown_selector_message(s))
+    {
+        eprintln!("error: {message}");
         return exit::ERROR;
     }
     let baseline = match &args.baseline {
@@ -233,13 +250,25 @@ fn check(args: CheckArgs) -> u8 {
         None => None,
     };
     if let Some(path) = &args.write_baseline {
-        return write_baseline(&args, &config, path, style);
+        return write_baseline(&args, &configs, path, style);
     }
     let stdout = Quiet::new(std::io::stdout().lock());
+    fn text<W: std::io::Write + 'static>(out: W, statistics: bool) -> Box<dyn Writer> {
+        let writer = report::TextWriter::new(out);
+        Box::new(if statistics {
+            writer.with_statistics()
+        } else {
+            writer
+        })
+    }
     let (render, mut writer): (Box<dyn Render>, Box<dyn Writer>) = match args.format {
         Format::Human => (
             Box::new(report::human::HumanRender { style }),
-            Box::new(report::TextWriter::new(stdout)),
+            text(stdout, args.statistics),
+        ),
+        Format::Concise => (
+            Box::new(report::concise::ConciseRender),
+            text(stdout, args.statistics),
         ),
         Format::Json => (
             Box::new(report::json::JsonRender),
@@ -249,20 +278,31 @@ fn check(args: CheckArgs) -> u8 {
             Box::new(report::sarif::SarifRender),
             Box::new(report::sarif::SarifWriter::new(stdout)),
         ),
-        Format::Github => (
-            Box::new(report::github::GithubRender),
-            Box::new(report::TextWriter::new(stdout)),
-        ),
+        // GitHub shows only so many annotations per step: the counts per rule follow them.
+        Format::Github => (Box::new(report::github::GithubRender), text(stdout, true)),
     };
+    let statistics_only = args.statistics && matches!(args.format, Format::Human | Format::Concise);
     let mut summary = Summary::default();
     // Baseline and rendering run on the worker threads; the main thread writes in order.
     let prepare = |report: &mut FileReport| {
         if let Some(baseline) = &baseline {
             report.apply_baseline(baseline);
         }
-        render.render(report.batch())
+        let batch = report.batch();
+        render.render(if statistics_only {
+            report::Batch {
+                findings: &[],
+                ..batch
+            }
+        } else {
+            batch
+        })
     };
-    let linted = lint(&args, &config, prepare, |report, rendered| {
+    let verbose = args.config.verbose;
+    let linted = lint(&args, &configs, prepare, |report, rendered| {
+        if verbose {
+            explain_file(&report);
+        }
         summary.add(&report);
         // Output errors (a closed pipe) are swallowed by `Quiet`.
         let _ = writer.write(rendered);
@@ -272,20 +312,49 @@ fn check(args: CheckArgs) -> u8 {
         return exit::ERROR;
     }
     let _ = writer.finish(&summary);
-    exit_code(&summary, &config, args.exit_zero)
+    if summary.templates == 0 && summary.errors == 0 && !reads_stdin(&args) {
+        eprintln!(
+            "triggerlint: no Serverless, SAM or CloudFormation template found in {}",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    exit_code(&summary, args.exit_zero)
+}
+
+fn reads_stdin(args: &CheckArgs) -> bool {
+    args.paths.iter().any(|p| p.as_os_str() == "-")
+}
+
+/// `-v`: which configuration a file was linted with, or why a walk passed over it.
+fn explain_file(report: &FileReport) {
+    let path = report::display_path(&report.path);
+    if let Some(reason) = &report.skipped {
+        eprintln!("triggerlint: skipped {path}: {reason}");
+        return;
+    }
+    match &report.config_source {
+        Some(config) => eprintln!(
+            "triggerlint: {path}: configuration {}",
+            report::display_path(config)
+        ),
+        None => eprintln!("triggerlint: {path}: default configuration"),
+    }
 }
 
 /// Lints the paths, or standard input when the only path is `-`, handing each file's report
 /// with what `prepare` made of it (on a worker thread) to `emit`, in order.
 fn lint<T: Send>(
     args: &CheckArgs,
-    config: &Config,
+    configs: &Arc<Configs>,
     prepare: impl Fn(&mut FileReport) -> T + Sync,
     mut emit: impl FnMut(FileReport, T),
 ) -> Result<(), String> {
-    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if !stdin {
-        crate::engine::lint_each_prepared(&args.paths, config, Keep::Output, prepare, emit);
+    if !reads_stdin(args) {
+        crate::engine::lint_each_prepared(&args.paths, configs, Keep::Output, prepare, emit);
         return Ok(());
     }
     if args.paths.len() > 1 {
@@ -309,7 +378,15 @@ fn lint<T: Send>(
         .stdin_filename
         .clone()
         .unwrap_or_else(|| PathBuf::from("<stdin>"));
-    let mut report = crate::engine::report_bytes(name, &bytes, config);
+    // The configuration is the one the named file would have.
+    let config = configs.for_file(&name).map_err(|e| {
+        format!(
+            "the configuration file {} is invalid: {}",
+            e.path.display(),
+            e.summary()
+        )
+    })?;
+    let mut report = crate::engine::report_bytes(name, &bytes, &config);
     let prepared = prepare(&mut report);
     emit(report, prepared);
     Ok(())
@@ -317,7 +394,12 @@ fn lint<T: Send>(
 
 /// Records the findings; files that could not be linted still make the exit code 2, since
 /// their findings are missing from the baseline.
-fn write_baseline(args: &CheckArgs, config: &Config, path: &std::path::Path, style: Style) -> u8 {
+fn write_baseline(
+    args: &CheckArgs,
+    configs: &Arc<Configs>,
+    path: &std::path::Path,
+    style: Style,
+) -> u8 {
     let mut recorder = crate::baseline::Recorder::new(path);
     let render = report::human::HumanRender { style };
     let mut errors = report::TextWriter::new(Quiet::new(std::io::stdout().lock()));
@@ -331,7 +413,7 @@ fn write_baseline(args: &CheckArgs, config: &Config, path: &std::path::Path, sty
             ..report.batch()
         })
     };
-    let linted = lint(args, config, errors_only, |report, rendered| {
+    let linted = lint(args, configs, errors_only, |report, rendered| {
         recorder.add(&report.sources, &report.findings);
         failed |= !report.errors.is_empty();
         let _ = errors.write(rendered);
@@ -384,43 +466,36 @@ impl<W: Write> Write for Quiet<W> {
     }
 }
 
-/// The configuration file's settings, or the defaults; prints the problem and returns exit
-/// code 2 when the file is invalid.
-fn load_config(args: &ConfigArgs, style: Style) -> Result<Config, u8> {
-    if args.no_config {
-        if args.verbose {
-            eprintln!("triggerlint: not reading configuration files (--no-config)");
-        }
-        return Ok(Config::default());
-    }
-    let path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => {
-            let cwd = std::env::current_dir().unwrap_or_default();
-            crate::config::discover(&cwd).map_err(|e| config_failed(&e, style))?
-        }
-    };
-    let Some(path) = path else {
-        if args.verbose {
-            eprintln!("triggerlint: no triggerlint.toml found; using the defaults");
-        }
-        return Ok(Config::default());
-    };
-    if args.verbose {
-        eprintln!("triggerlint: using configuration {}", path.display());
-    }
-    crate::config::load(&path).map_err(|e| config_failed(&e, style))
-}
-
-/// The configuration, with the Serverless stage, region and parameters of the command line.
-fn load_config_and_options(args: &ConfigArgs, style: Style) -> Result<Config, u8> {
-    let mut config = load_config(args, style)?;
-    config.serverless = crate::load::variables::ServerlessOptions {
+/// Where each file's settings come from: the file given with `--config`, none with
+/// `--no-config`, else the configuration file nearest each file. The command line's settings
+/// go on top. Prints the problem and returns exit code 2 when a named file is invalid.
+fn configs(args: &ConfigArgs, mut overrides: Overrides, style: Style) -> Result<Arc<Configs>, u8> {
+    overrides.serverless = crate::load::variables::ServerlessOptions {
         stage: args.stage.clone(),
         region: args.region.clone(),
         params: args.params.clone(),
     };
-    Ok(config)
+    if !args.exclude.is_empty() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        overrides.exclude = crate::config::Exclude::new(&cwd, &args.exclude).map_err(|e| {
+            eprintln!("error: --exclude: {e}");
+            exit::ERROR
+        })?;
+    }
+    if args.no_config {
+        if args.verbose {
+            eprintln!("triggerlint: not reading configuration files (--no-config)");
+        }
+        return Ok(Arc::new(Configs::fixed_with(Config::default(), overrides)));
+    }
+    let Some(path) = &args.config else {
+        return Ok(Arc::new(Configs::nearest(overrides)));
+    };
+    if args.verbose {
+        eprintln!("triggerlint: using configuration {}", path.display());
+    }
+    let config = crate::config::load(path).map_err(|e| config_failed(&e, style))?;
+    Ok(Arc::new(Configs::fixed_with(config, overrides)))
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {
@@ -435,24 +510,16 @@ fn config_failed(error: &crate::config::ConfigError, style: Style) -> u8 {
     exit::ERROR
 }
 
-/// 2 when some input could not be linted, else 1 when a finding reaches the threshold.
-pub fn exit_code(summary: &Summary, config: &Config, exit_zero: bool) -> u8 {
+/// 2 when some input could not be linted, else 1 when a finding reaches the threshold of its
+/// file's configuration.
+pub fn exit_code(summary: &Summary, exit_zero: bool) -> u8 {
     if summary.errors > 0 {
         exit::ERROR
-    } else if !exit_zero && summary.findings.reaches(config.fail_on) {
+    } else if !exit_zero && summary.failing {
         exit::FINDINGS
     } else {
         exit::CLEAN
     }
-}
-
-fn unknown_selector(config: &Config) -> Option<&str> {
-    config
-        .select
-        .iter()
-        .chain(&config.ignore)
-        .map(String::as_str)
-        .find(|s| !rules::ALL.iter().any(|r| r.matches(s)))
 }
 
 fn inspect(args: InspectArgs) -> u8 {
@@ -460,11 +527,11 @@ fn inspect(args: InspectArgs) -> u8 {
         color: false,
         unicode: false,
     };
-    let config = match load_config_and_options(&args.config, style) {
-        Ok(config) => config,
+    let configs = match configs(&args.config, Overrides::default(), style) {
+        Ok(configs) => configs,
         Err(code) => return code,
     };
-    let run = crate::run(&args.paths, &config);
+    let run = crate::engine::run_with(&args.paths, &configs);
     let text = match args.format {
         ListFormat::Human => report::inspect::render_human(&run),
         ListFormat::Json => report::inspect::render_json(&run),
@@ -484,7 +551,11 @@ fn explain(name: &str) -> u8 {
             exit::CLEAN
         }
         None => {
-            eprintln!("error: no rule is called `{name}`; `triggerlint rules` lists them");
+            let names = rules::ALL.iter().flat_map(|r| [r.slug, r.code]);
+            let hint = crate::config::closest(name, names)
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            eprintln!("error: no rule is called `{name}`{hint} (`triggerlint rules` lists them)");
             exit::ERROR
         }
     }

@@ -16,8 +16,9 @@
 //! min-batch-size = 50
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use toml::Spanned;
@@ -98,6 +99,135 @@ impl Config {
     }
 }
 
+/// What the command line sets on top of every configuration file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--select`: replaces the configuration's `select` when not empty.
+    pub select: Vec<String>,
+    /// `--ignore`: added to the configuration's `ignore`.
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub no_ignore: bool,
+    pub serverless: crate::load::variables::ServerlessOptions,
+    /// `--exclude`, relative to the working directory.
+    pub exclude: Exclude,
+}
+
+impl Overrides {
+    pub fn apply(&self, mut config: Config) -> Config {
+        if !self.select.is_empty() {
+            config.select.clone_from(&self.select);
+        }
+        config.ignore.extend(self.ignore.iter().cloned());
+        if let Some(fail_on) = self.fail_on {
+            config.fail_on = fail_on;
+        }
+        config.no_ignore |= self.no_ignore;
+        config.serverless = self.serverless.clone();
+        config
+    }
+}
+
+/// A file's configuration, or the problems of the configuration file that should have been it.
+pub type Lookup = Result<Arc<Config>, Arc<ConfigError>>;
+
+/// Where each linted file's settings come from: one configuration for every file (`--config`,
+/// `--no-config`, the library API), or the configuration file nearest each file, found as ruff
+/// finds its own: in the file's folder or the closest parent, up to the git repository's root.
+pub struct Configs {
+    fixed: Option<Arc<Config>>,
+    overrides: Overrides,
+    /// The nearest configuration file by folder, and each file read, found once.
+    by_folder: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    by_file: Mutex<HashMap<PathBuf, Lookup>>,
+    defaults: Arc<Config>,
+    /// Invalid configuration files whose problems were shown already.
+    reported: Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+impl Configs {
+    /// The same configuration for every file, as it is (the library API).
+    pub fn fixed(config: Config) -> Configs {
+        let config = Arc::new(config);
+        Configs {
+            defaults: config.clone(),
+            fixed: Some(config),
+            overrides: Overrides::default(),
+            by_folder: Mutex::default(),
+            by_file: Mutex::default(),
+            reported: Mutex::default(),
+        }
+    }
+
+    /// The same configuration for every file, with the command line's settings on top.
+    pub fn fixed_with(config: Config, overrides: Overrides) -> Configs {
+        let mut configs = Configs::fixed(overrides.apply(config));
+        configs.overrides = overrides;
+        configs
+    }
+
+    /// For each file, the nearest configuration file, with the command line's settings on top.
+    pub fn nearest(overrides: Overrides) -> Configs {
+        Configs {
+            defaults: Arc::new(overrides.apply(Config::default())),
+            fixed: None,
+            overrides,
+            by_folder: Mutex::default(),
+            by_file: Mutex::default(),
+            reported: Mutex::default(),
+        }
+    }
+
+    /// The configuration for a file.
+    pub fn for_file(&self, path: &Path) -> Lookup {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed.clone());
+        }
+        let folder = crate::discover::absolute(path.parent().unwrap_or(Path::new("")));
+        let found = {
+            let mut by_folder = self.by_folder.lock().unwrap_or_else(|e| e.into_inner());
+            match by_folder.get(&folder) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = match discover(&folder) {
+                        Ok(found) => found,
+                        Err(e) => return Err(Arc::new(e)),
+                    };
+                    by_folder.insert(folder, found.clone());
+                    found
+                }
+            }
+        };
+        let Some(file) = found else {
+            return Ok(self.defaults.clone());
+        };
+        let mut by_file = self.by_file.lock().unwrap_or_else(|e| e.into_inner());
+        by_file
+            .entry(file.clone())
+            .or_insert_with(|| {
+                load(&file)
+                    .map(|config| Arc::new(self.overrides.apply(config)))
+                    .map_err(Arc::new)
+            })
+            .clone()
+    }
+
+    /// True the first time it is asked about an invalid configuration file, so its problems
+    /// are shown once however many files it covers.
+    pub fn first_report_of(&self, config_file: &Path) -> bool {
+        let mut reported = self.reported.lock().unwrap_or_else(|e| e.into_inner());
+        reported.insert(config_file.to_path_buf())
+    }
+
+    /// Whether a file or folder is excluded: by the command line, or by its configuration.
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.overrides.exclude.matches(path)
+            || self
+                .for_file(path)
+                .is_ok_and(|config| config.exclude.matches(path))
+    }
+}
+
 /// Glob patterns of files not to lint, relative to the configuration file's folder.
 #[derive(Clone, Debug, Default)]
 pub struct Exclude {
@@ -106,6 +236,21 @@ pub struct Exclude {
 }
 
 impl Exclude {
+    /// Patterns relative to `base`; a pattern that is not a valid glob is the error.
+    pub fn new(base: &Path, patterns: &[String]) -> Result<Exclude, String> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = Glob::new(pattern)
+                .map_err(|e| format!("`{pattern}` is not a valid glob: {}", e.kind()))?;
+            builder.add(glob);
+        }
+        let globs = builder.build().map_err(|e| e.to_string())?;
+        Ok(Exclude {
+            base: crate::discover::absolute(base),
+            globs: Some(globs),
+        })
+    }
+
     /// Whether a path (as found or given) is excluded.
     pub fn matches(&self, path: &Path) -> bool {
         let Some(globs) = &self.globs else {
@@ -120,13 +265,31 @@ impl Exclude {
     }
 }
 
-/// A mistake in a configuration file, at a byte offset of its text.
+/// The mistakes in a configuration file, each at a byte offset of its text when it has one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
     pub path: PathBuf,
     pub text: String,
-    pub offset: Option<usize>,
-    pub message: String,
+    pub problems: Vec<Problem>,
+}
+
+impl ConfigError {
+    fn one(path: &Path, message: String) -> ConfigError {
+        ConfigError {
+            path: path.to_path_buf(),
+            text: String::new(),
+            problems: vec![(None, message)],
+        }
+    }
+
+    /// Every problem in one line each, for places without room for snippets.
+    pub fn summary(&self) -> String {
+        self.problems
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// Finds the configuration file for a run started in `start`: the nearest `triggerlint.toml`
@@ -143,16 +306,14 @@ pub fn discover(start: &Path) -> Result<Option<PathBuf>, ConfigError> {
             [] => {}
             [one] => return Ok(Some(one.clone())),
             [first, second, ..] => {
-                return Err(ConfigError {
-                    path: first.clone(),
-                    text: String::new(),
-                    offset: None,
-                    message: format!(
+                return Err(ConfigError::one(
+                    first,
+                    format!(
                         "both {} and {} exist; keep one",
                         first.display(),
                         second.display()
                     ),
-                });
+                ));
             }
         }
         if dir.join(".git").exists() {
@@ -164,14 +325,14 @@ pub fn discover(start: &Path) -> Result<Option<PathBuf>, ConfigError> {
 
 /// Reads and checks a configuration file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        path: path.to_path_buf(),
-        text: String::new(),
-        offset: None,
-        message: format!(
-            "cannot read the configuration file: {}",
-            crate::discover::io_message(&e)
-        ),
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::one(
+            path,
+            format!(
+                "cannot read the configuration file: {}",
+                crate::discover::io_message(&e)
+            ),
+        )
     })?;
     let base = crate::discover::absolute(path.parent().unwrap_or(Path::new("")));
     parse(&text, &base)
@@ -179,27 +340,28 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             config.source = Some(path.to_path_buf());
             config
         })
-        .map_err(|(offset, message)| ConfigError {
+        .map_err(|problems| ConfigError {
             path: path.to_path_buf(),
             text,
-            offset,
-            message,
+            problems,
         })
 }
 
-type Problem = (Option<usize>, String);
+/// One mistake: where (a byte offset, when known) and what.
+pub type Problem = (Option<usize>, String);
 
 fn at<T>(span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, Problem> {
     Err((Some(span.start), message.into()))
 }
 
-/// Parses configuration text; `base` is the folder `exclude` patterns are relative to.
-pub fn parse(text: &str, base: &Path) -> Result<Config, Problem> {
+/// Parses configuration text; `base` is the folder `exclude` patterns are relative to. Every
+/// mistake is reported, not only the first.
+pub fn parse(text: &str, base: &Path) -> Result<Config, Vec<Problem>> {
     let table = DeTable::parse(text).map_err(|e| {
-        (
+        vec![(
             e.span().map(|s| s.start),
             format!("invalid TOML: {}", e.message()),
-        )
+        )]
     })?;
     let mut config = Config {
         exclude: Exclude {
@@ -208,15 +370,23 @@ pub fn parse(text: &str, base: &Path) -> Result<Config, Problem> {
         },
         ..Config::default()
     };
+    let mut problems = Vec::new();
     for (key, value) in table.get_ref().iter() {
-        match key.get_ref().as_ref() {
-            "fail-on" => config.fail_on = severity(value)?,
-            "exclude" => config.exclude.globs = Some(globs(value)?),
-            "rules" => rules_table(value, &mut config)?,
-            other => return unknown_key(key, other, &["fail-on", "exclude", "rules"], "top level"),
-        }
+        let outcome = match key.get_ref().as_ref() {
+            "fail-on" => severity(value).map(|s| config.fail_on = s),
+            "exclude" => globs(value).map(|g| config.exclude.globs = Some(g)),
+            "rules" => rules_table(value, &mut config, &mut problems),
+            other => unknown_key(key, other, &["fail-on", "exclude", "rules"], "top level"),
+        };
+        problems.extend(outcome.err());
     }
-    Ok(config)
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        // In the order of the file (tables are read in no particular order).
+        problems.sort_by_key(|(offset, _)| offset.unwrap_or(usize::MAX));
+        Err(problems)
+    }
 }
 
 fn unknown_key<T>(
@@ -241,30 +411,38 @@ fn unknown_key<T>(
     )
 }
 
-fn rules_table(value: &Spanned<DeValue<'_>>, config: &mut Config) -> Result<(), Problem> {
+fn rules_table(
+    value: &Spanned<DeValue<'_>>,
+    config: &mut Config,
+    problems: &mut Vec<Problem>,
+) -> Result<(), Problem> {
     let DeValue::Table(table) = value.get_ref() else {
         return at(value.span(), "`rules` must be a table");
     };
     for (key, value) in table.iter() {
-        match key.get_ref().as_ref() {
-            "select" => config.select = selectors(value)?,
-            "ignore" => config.ignore = selectors(value)?,
-            name => {
-                let Some(rule) = crate::rules::find(name) else {
-                    let names = ALL.iter().map(|r| r.slug);
+        let outcome = match key.get_ref().as_ref() {
+            "select" => selectors(value, problems).map(|s| config.select = s),
+            "ignore" => selectors(value, problems).map(|s| config.ignore = s),
+            name => match crate::rules::find(name) {
+                Some(rule) => rule_table(rule, value, config, problems),
+                None => {
+                    // A misspelt `select` or `ignore` is as likely as a misspelt rule.
+                    let names = ["select", "ignore"]
+                        .into_iter()
+                        .chain(ALL.iter().map(|r| r.slug));
                     let hint = closest(name, names)
                         .map(|c| format!("; did you mean `{c}`?"))
                         .unwrap_or_default();
-                    return at(
+                    at(
                         key.span(),
                         format!(
                             "`[rules.{name}]` names no rule{hint} (`triggerlint rules` lists them)"
                         ),
-                    );
-                };
-                rule_table(rule, value, config)?;
-            }
-        }
+                    )
+                }
+            },
+        };
+        problems.extend(outcome.err());
     }
     Ok(())
 }
@@ -273,6 +451,7 @@ fn rule_table(
     rule: &'static Rule,
     value: &Spanned<DeValue<'_>>,
     config: &mut Config,
+    problems: &mut Vec<Problem>,
 ) -> Result<(), Problem> {
     let DeValue::Table(table) = value.get_ref() else {
         return at(
@@ -284,28 +463,40 @@ fn rule_table(
     valid.extend(rule.options.iter().map(|o| o.name));
     for (key, value) in table.iter() {
         let name = key.get_ref().as_ref();
-        if name == "severity" {
-            config.severities.insert(rule.code, severity(value)?);
-            continue;
-        }
-        let Some(option) = rule.options.iter().find(|o| o.name == name) else {
-            return unknown_key(key, name, &valid, &format!("table [rules.{}]", rule.slug));
+        let outcome = if name == "severity" {
+            severity(value).map(|s| {
+                config.severities.insert(rule.code, s);
+            })
+        } else {
+            match rule.options.iter().find(|o| o.name == name) {
+                Some(option) => option_value(option, value).map(|number| {
+                    config.options.insert((rule.code, option.name), number);
+                }),
+                None => unknown_key(key, name, &valid, &format!("table [rules.{}]", rule.slug)),
+            }
         };
-        let DeValue::Integer(integer) = value.get_ref() else {
-            return at(value.span(), format!("`{name}` must be an integer"));
-        };
-        let number = i64::from_str_radix(integer.as_str(), integer.radix())
-            .ok()
-            .filter(|n| (option.min..=option.max).contains(n));
-        let Some(number) = number else {
-            return at(
-                value.span(),
-                format!("`{name}` must be between {} and {}", option.min, option.max),
-            );
-        };
-        config.options.insert((rule.code, option.name), number);
+        problems.extend(outcome.err());
     }
     Ok(())
+}
+
+fn option_value(
+    option: &crate::rules::RuleOption,
+    value: &Spanned<DeValue<'_>>,
+) -> Result<i64, Problem> {
+    let name = option.name;
+    let DeValue::Integer(integer) = value.get_ref() else {
+        return at(value.span(), format!("`{name}` must be an integer"));
+    };
+    i64::from_str_radix(integer.as_str(), integer.radix())
+        .ok()
+        .filter(|n| (option.min..=option.max).contains(n))
+        .ok_or_else(|| {
+            (
+                Some(value.span().start),
+                format!("`{name}` must be between {} and {}", option.min, option.max),
+            )
+        })
 }
 
 fn strings(
@@ -324,20 +515,33 @@ fn strings(
         .collect()
 }
 
-fn selectors(value: &Spanned<DeValue<'_>>) -> Result<Vec<String>, Problem> {
-    strings(value, "rule selectors")?
-        .into_iter()
-        .map(|(selector, span)| {
-            if ALL.iter().any(|r| r.matches(&selector)) {
-                Ok(selector)
-            } else {
-                at(
-                    span,
-                    format!("`{selector}` names no rule (`triggerlint rules` lists them)"),
-                )
-            }
-        })
-        .collect()
+/// Rule selectors; each one that names no rule is a problem of its own.
+fn selectors(
+    value: &Spanned<DeValue<'_>>,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<String>, Problem> {
+    let mut valid = Vec::new();
+    for (selector, span) in strings(value, "rule selectors")? {
+        match unknown_selector_message(&selector) {
+            None => valid.push(selector),
+            Some(message) => problems.push((Some(span.start), message)),
+        }
+    }
+    Ok(valid)
+}
+
+/// Why a selector names no rule, with the closest rule name; `None` when it names one.
+pub fn unknown_selector_message(selector: &str) -> Option<String> {
+    if ALL.iter().any(|r| r.matches(selector)) {
+        return None;
+    }
+    let names = ALL.iter().flat_map(|r| [r.slug, r.code]);
+    let hint = closest(selector, names)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default();
+    Some(format!(
+        "`{selector}` names no rule{hint} (`triggerlint rules` lists them)"
+    ))
 }
 
 fn severity(value: &Spanned<DeValue<'_>>) -> Result<Severity, Problem> {
@@ -377,7 +581,7 @@ fn globs(value: &Spanned<DeValue<'_>>) -> Result<GlobSet, Problem> {
 }
 
 /// The valid name closest to a mistyped one, if it is close enough to be the intent.
-pub(crate) fn closest<'a>(name: &str, valid: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub fn closest<'a>(name: &str, valid: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     valid
         .map(|v| (edit_distance(name, v), v))
         .filter(|(d, v)| *d <= 2.max(v.len() / 4) || (name.len() > 3 && v.starts_with(name)))
@@ -468,8 +672,27 @@ mod tests {
     }
 
     fn parse_err(text: &str) -> (usize, String) {
-        let (offset, message) = parse(text, Path::new("/repo")).expect_err("invalid");
+        let problems = parse(text, Path::new("/repo")).expect_err("invalid");
+        let (offset, message) = problems[0].clone();
         (offset.expect("an offset"), message)
+    }
+
+    #[test]
+    fn every_mistake_is_reported_with_the_closest_name() {
+        let problems = parse(
+            "[rules]\nselct = [\"TL1\"]\nignore = [\"stream-unbounded-retires\", \"TL101\"]\nfail-on = 3\n",
+            Path::new("/repo"),
+        )
+        .expect_err("invalid");
+        let messages: Vec<&str> = problems.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:#?}");
+        assert!(messages[0].contains("`[rules.selct]` names no rule; did you mean `select`?"));
+        assert!(
+            messages[1].contains("did you mean `stream-unbounded-retries`?"),
+            "{}",
+            messages[1]
+        );
+        assert!(messages[2].contains("`[rules.fail-on]`"), "{}", messages[2]);
     }
 
     #[test]

@@ -1,17 +1,56 @@
 //! Finding the files to lint: files named on the command line always, and inside folders
-//! every `.yml`, `.yaml`, `.json` and `.template` file that `.gitignore` does not exclude.
+//! every `.yml`, `.yaml`, `.json` and `.template` file that `.gitignore` does not exclude,
+//! hidden folders included, except the folders of tools and build output listed below.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ignore::WalkBuilder;
-
-use crate::config::Exclude;
 
 /// Extensions considered inside folders. The format is then decided by content.
 pub const EXTENSIONS: &[&str] = &["yml", "yaml", "json", "template"];
 
-/// Folders never worth walking: dependency trees hold thousands of unrelated YAML files.
-const SKIPPED_DIRS: &[&str] = &["node_modules"];
+/// Folders never worth walking: dependency trees hold thousands of unrelated YAML files, and
+/// version control, deploy tools and build steps keep copies or caches of what is linted
+/// where it was written (`.serverless` and `.aws-sam` hold the templates they generate).
+pub const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    ".git",
+    ".hg",
+    ".svn",
+    ".serverless",
+    ".aws-sam",
+    ".terraform",
+    ".terragrunt-cache",
+    ".build",
+    ".esbuild",
+    ".webpack",
+    ".venv",
+    ".tox",
+    ".cache",
+    ".next",
+    ".nuxt",
+    ".idea",
+    ".vscode",
+    ".pytest_cache",
+    ".mypy_cache",
+    "__pycache__",
+];
+
+/// A file to lint and where it was found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    pub path: PathBuf,
+    /// The folder named on the command line that the file was found in, or the file's own
+    /// folder when the file was named: the project root when no git repository holds it.
+    pub root: PathBuf,
+    /// Named on the command line (always linted, and a file that does not parse is an error),
+    /// rather than found in a folder.
+    pub named: bool,
+}
+
+/// Whether a path is excluded (by the configuration or the command line).
+pub type Excluded = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
 
 /// A path that could not be walked.
 #[derive(Debug)]
@@ -21,16 +60,20 @@ pub struct WalkError {
 }
 
 /// Files to lint in a stable order (command-line order, then sorted within each folder).
-/// `exclude` applies to named files too, so pre-commit and CI honour the configuration.
-pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<PathBuf>, Vec<WalkError>) {
+/// `excluded` applies to named files too, so pre-commit and CI honour the configuration.
+pub fn discover(paths: &[PathBuf], excluded: &Excluded) -> (Vec<Target>, Vec<WalkError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, exclude, &mut files, &mut errors),
-            Ok(_) if exclude.matches(path) => {}
+            Ok(meta) if meta.is_dir() => walk(path, excluded, &mut files, &mut errors),
+            Ok(_) if excluded(path) => {}
             // Named files are linted whatever their extension (pre-commit passes them so).
-            Ok(_) => files.push(path.clone()),
+            Ok(_) => files.push(Target {
+                path: path.clone(),
+                root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                named: true,
+            }),
             Err(e) => errors.push(WalkError {
                 path: path.clone(),
                 message: broken_link_message(path, &e),
@@ -42,18 +85,24 @@ pub fn discover(paths: &[PathBuf], exclude: &Exclude) -> (Vec<PathBuf>, Vec<Walk
 }
 
 /// A file named twice (directly and through its folder, say, or through a symbolic link) is
-/// linted once, under its real name when one of the names is a link.
-fn dedup_keeping_first(files: &mut Vec<PathBuf>) {
+/// linted once, under its real name when one of the names is a link, and as named when it
+/// was named.
+fn dedup_keeping_first(files: &mut Vec<Target>) {
     let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
-    let mut kept: Vec<PathBuf> = Vec::with_capacity(files.len());
-    for path in files.drain(..) {
-        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    let mut kept: Vec<Target> = Vec::with_capacity(files.len());
+    for target in files.drain(..) {
+        let key = std::fs::canonicalize(&target.path).unwrap_or_else(|_| target.path.clone());
         match seen.get(&key) {
-            Some(&i) if is_symlink(&kept[i]) && !is_symlink(&path) => kept[i] = path,
-            Some(_) => {}
+            Some(&i) => {
+                let named = kept[i].named || target.named;
+                if is_symlink(&kept[i].path) && !is_symlink(&target.path) {
+                    kept[i] = target;
+                }
+                kept[i].named = named;
+            }
             None => {
                 seen.insert(key, kept.len());
-                kept.push(path);
+                kept.push(target);
             }
         }
     }
@@ -64,28 +113,29 @@ fn is_symlink(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
-fn walk(root: &Path, exclude: &Exclude, files: &mut Vec<PathBuf>, errors: &mut Vec<WalkError>) {
-    let exclude = exclude.clone();
+fn walk(root: &Path, excluded: &Excluded, files: &mut Vec<Target>, errors: &mut Vec<WalkError>) {
+    let excluded = excluded.clone();
     let walker = WalkBuilder::new(root)
         .require_git(false)
+        .hidden(false)
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
-            let skipped_dir = entry.file_type().is_some_and(|t| t.is_dir())
-                && entry
-                    .file_name()
-                    .to_str()
-                    .is_some_and(|n| SKIPPED_DIRS.contains(&n));
-            !skipped_dir && (entry.depth() == 0 || !exclude.matches(entry.path()))
+            entry.depth() == 0 || (!is_skipped(entry) && !excluded(entry.path()))
         })
         .build();
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| absolute(root));
+    let target = |path: PathBuf| Target {
+        path,
+        root: root.to_path_buf(),
+        named: false,
+    };
     for entry in walker {
         match entry {
             Ok(entry) if !has_template_extension(entry.path()) => {}
             Ok(entry) => match entry.file_type() {
-                Some(t) if t.is_file() => files.push(entry.into_path()),
+                Some(t) if t.is_file() => files.push(target(entry.into_path())),
                 Some(t) if t.is_symlink() => match follow_symlink(entry.path(), &canonical_root) {
-                    Ok(true) => files.push(entry.into_path()),
+                    Ok(true) => files.push(target(entry.into_path())),
                     Ok(false) => {}
                     Err(message) => errors.push(WalkError {
                         path: entry.into_path(),
@@ -100,6 +150,26 @@ fn walk(root: &Path, exclude: &Exclude, files: &mut Vec<PathBuf>, errors: &mut V
             }),
         }
     }
+}
+
+/// Folders of tools and build output, and what a CDK cloud assembly (`cdk.out`, marked by its
+/// `cdk.out` file) holds besides templates: its manifests, construct tree and asset folders.
+fn is_skipped(entry: &ignore::DirEntry) -> bool {
+    let Some(name) = entry.file_name().to_str() else {
+        return false;
+    };
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    if is_dir && SKIPPED_DIRS.contains(&name) {
+        return true;
+    }
+    let assembly_part = (is_dir && name.starts_with("asset."))
+        || (!is_dir
+            && (name == "manifest.json" || name == "tree.json" || name.ends_with(".assets.json")));
+    assembly_part
+        && entry
+            .path()
+            .parent()
+            .is_some_and(|folder| folder.join("cdk.out").is_file())
 }
 
 /// Whether a symbolic link met in a folder walk is linted: yes when it leads to a regular file
@@ -204,12 +274,13 @@ pub fn absolute(path: &Path) -> PathBuf {
     out
 }
 
-/// The root of the project a file belongs to: the enclosing git repository, else the current
-/// folder. Serverless includes are never read from outside it.
-pub fn project_root(dir: &Path) -> PathBuf {
+/// The root of the project a folder belongs to: the enclosing git repository, else
+/// `fallback` (the folder named on the command line). Serverless includes are never read from
+/// outside it.
+pub fn project_root(dir: &Path, fallback: &Path) -> PathBuf {
     let dir = absolute(dir);
     dir.ancestors()
         .find(|d| d.join(".git").exists())
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| absolute(Path::new(".")))
+        .unwrap_or_else(|| absolute(fallback))
 }

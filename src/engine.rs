@@ -5,11 +5,14 @@
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, Configs};
+use crate::discover::Target;
 use crate::model::{self, Trigger};
+use crate::rules::Severity;
 use crate::rules::{self, Finding};
 use crate::source::{FileId, FileIds, SourceFile, Sources};
 use crate::{discover, load, parse, suppress, tree};
@@ -46,6 +49,20 @@ pub struct FileReport {
     pub variables: load::variables::VariableTable,
     /// Canonical paths of the files this one includes.
     pub included: Vec<PathBuf>,
+    /// The configuration file the file was linted with (`None`: the defaults).
+    pub config_source: Option<PathBuf>,
+    /// Findings at or above this severity fail the run (the file's configuration's `fail-on`).
+    pub fail_on: Severity,
+    /// Why the file was passed over: found in a folder walk, not parseable, and not looking
+    /// like a template (a `tsconfig.json` with comments, a Helm chart).
+    pub skipped: Option<String>,
+}
+
+impl FileReport {
+    /// Whether a finding reaches the file's `fail-on` severity.
+    pub fn fails(&self) -> bool {
+        self.findings.iter().any(|f| f.severity >= self.fail_on)
+    }
 }
 
 impl FileReport {
@@ -114,21 +131,30 @@ const CHUNK: usize = 64;
 /// Lints files and folders, calling `emit` with each file's report in path order. Fragments
 /// that no service of the run includes are reported last (whether one is included is known
 /// only once every service has been read).
-pub fn lint_each(paths: &[PathBuf], config: &Config, keep: Keep, mut emit: impl FnMut(FileReport)) {
-    lint_each_prepared(paths, config, keep, |_| (), |report, ()| emit(report));
+pub fn lint_each(
+    paths: &[PathBuf],
+    configs: &Arc<Configs>,
+    keep: Keep,
+    mut emit: impl FnMut(FileReport),
+) {
+    lint_each_prepared(paths, configs, keep, |_| (), |report, ()| emit(report));
 }
 
 /// [`lint_each`], with `prepare` run on each report on the worker threads before it is
 /// emitted (rendering output, say), so that work is parallel too.
 pub fn lint_each_prepared<T: Send>(
     paths: &[PathBuf],
-    config: &Config,
+    configs: &Arc<Configs>,
     keep: Keep,
     prepare: impl Fn(&mut FileReport) -> T + Sync,
     mut emit: impl FnMut(FileReport, T),
 ) {
     let prepare = |report: &mut FileReport| prepare_safely(&prepare, report);
-    let (mut files, walk_errors) = discover::discover(paths, &config.exclude);
+    let excluded: discover::Excluded = {
+        let configs = configs.clone();
+        Arc::new(move |path: &Path| configs.excludes(path))
+    };
+    let (mut files, walk_errors) = discover::discover(paths, &excluded);
     files.sort();
     let ids = FileIds::default();
     let mut walk_errors: Vec<FileReport> = walk_errors
@@ -154,8 +180,8 @@ pub fn lint_each_prepared<T: Send>(
     for chunk in files.chunks(CHUNK) {
         let reports: Vec<(FileReport, Option<T>)> = chunk
             .par_iter()
-            .map(|path| {
-                let mut report = lint_path(path, config, &ids, keep);
+            .map(|target| {
+                let mut report = lint_path(target, configs, &ids, keep);
                 // A fragment is prepared once it is known whether a service includes it.
                 let prepared = (!report.is_fragment && !has_included_findings(&report))
                     .then(|| prepare(&mut report));
@@ -248,14 +274,79 @@ fn without_repeats(mut report: FileReport, seen: &mut HashSet<u64>) -> FileRepor
     report
 }
 
-fn lint_path(path: &Path, config: &Config, ids: &FileIds, keep: Keep) -> FileReport {
+fn lint_path(target: &Target, configs: &Configs, ids: &FileIds, keep: Keep) -> FileReport {
+    let path = target.path.as_path();
     let file = ids.next();
-    match read(path) {
-        Ok(text) => lint_source(file, SourceFile::new(path, text), config, ids, keep),
+    let config = match configs.for_file(path) {
+        Ok(config) => config,
+        Err(error) => return config_error_report(file, path, &error, configs, ids),
+    };
+    let mut report = match read(path) {
+        Ok(text) => {
+            let how = Linting {
+                config: &config,
+                root: Some(&target.root),
+                named: target.named,
+                ids,
+                keep,
+            };
+            lint_source(file, SourceFile::new(path, text), &how)
+        }
         Err((text, offset, message)) => {
             FileReport::error(file, SourceFile::new(path, text), offset, message)
         }
+    };
+    report.config_source.clone_from(&config.source);
+    report.fail_on = config.fail_on;
+    report
+}
+
+/// A file whose configuration file is invalid is not linted. The configuration's problems are
+/// shown, with their snippets, with the first such file.
+fn config_error_report(
+    file: FileId,
+    path: &Path,
+    error: &crate::config::ConfigError,
+    configs: &Configs,
+    ids: &FileIds,
+) -> FileReport {
+    let mut report = FileReport::error(
+        file,
+        SourceFile::new(path, String::new()),
+        None,
+        format!(
+            "not linted: its configuration file {} is invalid",
+            error.path.display()
+        ),
+    );
+    if configs.first_report_of(&error.path) {
+        let config_file = ids.next();
+        report.sources.insert(
+            config_file,
+            SourceFile::new(error.path.clone(), error.text.clone()),
+        );
+        report
+            .errors
+            .extend(error.problems.iter().map(|(offset, message)| FileError {
+                file: config_file,
+                offset: *offset,
+                message: message.clone(),
+            }));
     }
+    report
+}
+
+/// How one file is linted.
+struct Linting<'a> {
+    config: &'a Config,
+    /// The folder named on the command line that holds the file; `None` for a text without one
+    /// (standard input), whose own folder is used.
+    root: Option<&'a Path>,
+    /// Named on the command line (or read from standard input): a file that does not parse is
+    /// an error even when it does not look like a template.
+    named: bool,
+    ids: &'a FileIds,
+    keep: Keep,
 }
 
 /// Everything one run found, collected (for the library API, `inspect` and tests).
@@ -276,6 +367,11 @@ pub struct Run {
     pub errors: Vec<FileError>,
     /// How the variables of Serverless services were resolved, by the span of each use.
     pub variables: load::variables::VariableTable,
+    /// Files passed over in folder walks, with the reason.
+    pub skipped_files: Vec<(PathBuf, String)>,
+    pub skipped: usize,
+    /// Whether a finding reached its file's `fail-on`.
+    pub failing: bool,
 }
 
 impl Run {
@@ -287,6 +383,12 @@ impl Run {
     /// Adds one file's report.
     pub fn absorb(&mut self, report: FileReport) {
         self.files += 1;
+        self.failing |= report.fails();
+        if let Some(reason) = &report.skipped {
+            self.skipped += 1;
+            self.skipped_files
+                .push((report.path.clone(), reason.clone()));
+        }
         self.templates += usize::from(report.is_template);
         self.triggers.extend(report.triggers);
         self.findings.extend(report.findings);
@@ -307,10 +409,15 @@ impl Run {
     }
 }
 
-/// Lints files and folders and collects everything.
+/// Lints files and folders with one configuration and collects everything.
 pub fn run(paths: &[PathBuf], config: &Config) -> Run {
+    run_with(paths, &Arc::new(Configs::fixed(config.clone())))
+}
+
+/// Lints files and folders, each with its configuration, and collects everything.
+pub fn run_with(paths: &[PathBuf], configs: &Arc<Configs>) -> Run {
     let mut run = Run::default();
-    lint_each(paths, config, Keep::All, |report| run.absorb(report));
+    lint_each(paths, configs, Keep::All, |report| run.absorb(report));
     run
 }
 
@@ -337,7 +444,17 @@ pub fn report_text(path: impl Into<PathBuf>, text: String, config: &Config) -> F
 fn lint_text(path: PathBuf, text: String, config: &Config, keep: Keep) -> FileReport {
     let ids = FileIds::default();
     let file = ids.next();
-    lint_source(file, SourceFile::new(path, text), config, &ids, keep)
+    let how = Linting {
+        config,
+        root: None,
+        named: true,
+        ids: &ids,
+        keep,
+    };
+    let mut report = lint_source(file, SourceFile::new(path, text), &how);
+    report.config_source.clone_from(&config.source);
+    report.fail_on = config.fail_on;
+    report
 }
 
 /// Lints bytes read from standard input into one file's report.
@@ -405,14 +522,9 @@ fn too_large(bytes: u64) -> String {
 
 /// Lints one file's text. A panic anywhere in here is a bug; it is caught so the other files
 /// are still linted, and reported as an error for this file.
-fn lint_source(
-    file: FileId,
-    source: SourceFile,
-    config: &Config,
-    ids: &FileIds,
-    keep: Keep,
-) -> FileReport {
-    let lint = std::panic::AssertUnwindSafe(|| lint_source_inner(file, &source, config, ids, keep));
+fn lint_source(file: FileId, source: SourceFile, how: &Linting<'_>) -> FileReport {
+    let keep = how.keep;
+    let lint = std::panic::AssertUnwindSafe(|| lint_source_inner(file, &source, how));
     let outcome = std::panic::catch_unwind(lint);
     let mut report = match outcome {
         Ok(report) => report,
@@ -441,13 +553,8 @@ fn lint_source(
     report
 }
 
-fn lint_source_inner(
-    file: FileId,
-    source: &SourceFile,
-    config: &Config,
-    ids: &FileIds,
-    keep: Keep,
-) -> FileReport {
+fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> FileReport {
+    let (config, keep) = (how.config, how.keep);
     let text = source.text.as_str();
     let syntax = parse::syntax_of(&source.path, text);
     let mut root = match parse::parse(text, syntax, file) {
@@ -458,6 +565,16 @@ fn lint_source_inner(
                 parse::Syntax::Json => "JSON",
                 parse::Syntax::Yaml => "YAML",
             };
+            // A folder holds files of every kind; one that is no template is not our concern.
+            if !how.named && !load::looks_like_template(text) {
+                return FileReport {
+                    skipped: Some(format!(
+                        "not valid {what} ({}) and not a template",
+                        e.message
+                    )),
+                    ..FileReport::default()
+                };
+            }
             return FileReport {
                 errors: vec![FileError {
                     file,
@@ -473,7 +590,7 @@ fn lint_source_inner(
     };
     // Without `${` there is nothing to resolve (nor any fragment context to miss).
     let resolved = (format == model::Format::Serverless && text.contains("${")).then(|| {
-        let mut resolved = resolve_variables(file, source, &root, config, ids);
+        let mut resolved = resolve_variables(file, source, &root, how);
         resolved.apply(&mut root);
         resolved
     });
@@ -559,21 +676,25 @@ fn check_document(
 }
 
 /// Resolves a Serverless file's variables. A file without `service:` is a fragment: linted
-/// alone, what it takes from the service that includes it stays unknown.
+/// alone, what it takes from the service that includes it stays unknown. Includes are read
+/// only inside the project: the git repository that holds the service, else the folder named
+/// on the command line that holds it.
 fn resolve_variables(
     file: FileId,
     source: &SourceFile,
     root: &tree::Node,
-    config: &Config,
-    ids: &FileIds,
+    how: &Linting<'_>,
 ) -> load::variables::Resolved {
     let service_dir = discover::absolute(source.path.parent().unwrap_or(Path::new("")));
+    let fallback_root = how
+        .root
+        .map_or_else(|| service_dir.clone(), discover::absolute);
     let context = load::variables::Context {
-        options: &config.serverless,
-        project_root: discover::project_root(&service_dir),
+        options: &how.config.serverless,
+        project_root: discover::project_root(&service_dir, &fallback_root),
         service_dir,
         fragment_alone: root.get("service").is_none(),
-        ids,
+        ids: how.ids,
     };
     load::variables::resolve_service(root, file, &context)
 }

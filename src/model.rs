@@ -741,6 +741,9 @@ pub struct Trigger {
     /// `Metadata: {triggerlint: {ignore: [...]}}` entries of the mapping resource or of the
     /// function resource, which apply to this trigger.
     pub metadata_ignores: Vec<MetadataIgnore>,
+    /// The CDK construct that synthesized the mapping (`Metadata["aws:cdk:path"]`), which is
+    /// where the author changes it.
+    pub construct_path: Option<Arc<str>>,
     /// The event as the author wrote it, for rules about how a deploy tool mishandles it (the
     /// Serverless event's settings); `None` for mapping resources and SAM events.
     pub declaration: Option<Node>,

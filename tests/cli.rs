@@ -158,7 +158,7 @@ fn a_malformed_file_is_reported_and_the_others_are_still_linted() {
         .code(2)
         .stdout(predicate::str::contains("error: invalid YAML"))
         .stdout(predicate::str::contains("broken.yaml:3:"))
-        .stdout(predicate::str::contains("2 files could not be linted"));
+        .stdout(predicate::str::contains("2 files not linted"));
 }
 
 #[test]
@@ -198,7 +198,8 @@ fn json_output_has_the_documented_shape() {
             "end_column",
             "path",
             "function",
-            "source_kind"
+            "source_kind",
+            "related"
         ]
     );
     assert_eq!(first["code"], "TL101");
@@ -222,7 +223,8 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(
         report["summary"],
         serde_json::json!({
-            "files": 1, "templates": 1, "triggers": 3, "findings": 3, "errors": 0,
+            "files": 1, "templates": 1, "triggers": 3, "findings": 3,
+            "severity": {"error": 0, "warning": 3, "note": 0}, "errors": 0,
             "ignored": 0, "baselined": 0
         })
     );
@@ -271,7 +273,13 @@ fn an_alias_bomb_is_an_error_for_that_file_only() {
             p = i - 1
         ));
     }
-    write(dir.path(), "bomb.yaml", bomb.as_bytes());
+    // A template that is a bomb is an error; named on the command line, so is any file.
+    write(
+        dir.path(),
+        "bomb.yaml",
+        format!("Resources:\n  X: 1\n{bomb}").as_bytes(),
+    );
+    write(dir.path(), "other/bomb.yaml", bomb.as_bytes());
     write(dir.path(), "serverless.yml", RISKY_STREAM.as_bytes());
     triggerlint()
         .arg("check")
@@ -279,7 +287,15 @@ fn an_alias_bomb_is_an_error_for_that_file_only() {
         .assert()
         .code(2)
         .stdout(predicate::str::contains("an alias bomb?"))
+        .stdout(predicate::str::contains("bomb.yaml:"))
+        .stdout(predicate::str::contains("other/bomb.yaml").not())
         .stdout(predicate::str::contains("TL101"));
+    triggerlint()
+        .arg("check")
+        .arg(dir.path().join("other/bomb.yaml"))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("an alias bomb?"));
 }
 
 #[test]

@@ -99,13 +99,14 @@ fn risky_findings() -> Vec<(String, u64, u64)> {
     found
 }
 
-/// A folder holding one hostile file beside the risky service; the service must still be
-/// linted, and the hostile file must be exactly one error.
+/// A folder holding one hostile file beside the risky service, linted with the hostile file
+/// also named (a folder walk passes over files that neither parse nor look like templates);
+/// the service must still be linted, and the hostile file must be exactly one error.
 fn beside_a_good_file(name: &str, bytes: &[u8]) -> (String, Value, Value, String) {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), name, bytes);
+    let hostile = write(dir.path(), name, bytes);
     write(dir.path(), "serverless.yml", RISKY.as_bytes());
-    let (code, report) = check_json(&[dir.path()]);
+    let (code, report) = check_json(&[dir.path(), &hostile]);
     assert_eq!(code, 2, "{report}");
     assert_eq!(
         findings(&report),

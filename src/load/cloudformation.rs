@@ -30,6 +30,11 @@ fn draft(template: &Template<'_>, resource: &Resource<'_>, prefix: &str) -> Draf
         .property("FunctionName")
         .map(|name| function_info(template, name));
     draft.metadata_ignores = MetadataIgnore::of_resource(resource.node);
+    draft.construct_path = resource
+        .node
+        .get_path(&["Metadata", "aws:cdk:path"])
+        .and_then(Node::as_str)
+        .map(Into::into);
     if let Some(function) = resource
         .property("FunctionName")
         .and_then(|name| function_resource(template, name))

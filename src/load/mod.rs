@@ -23,6 +23,24 @@ pub struct Loaded<'a> {
     pub triggers: Vec<Trigger>,
 }
 
+/// Whether a text that does not parse still looks like a template (a Serverless service, or a
+/// CloudFormation or SAM template): then its syntax error is worth reporting.
+pub fn looks_like_template(text: &str) -> bool {
+    let starts = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
+    let cloudformation = [
+        "AWSTemplateFormatVersion",
+        "AWS::Serverless",
+        "AWS::Lambda::",
+    ]
+    .iter()
+    .any(|marker| text.contains(marker))
+        || starts("Resources:")
+        || starts("Transform:")
+        || text.contains("\"Resources\"");
+    let serverless = starts("service:") && (starts("provider:") || starts("functions:"));
+    cloudformation || serverless
+}
+
 /// Decides the format by content, not by file name. `None` for files that are not templates
 /// (workflows, docker-compose files, Kubernetes manifests...): they are skipped quietly.
 pub fn sniff(root: &Node) -> Option<Format> {
@@ -92,6 +110,7 @@ pub struct Draft {
     pub tool_defaults: Vec<(Prop, DefaultValue)>,
     pub notes: Vec<LoaderNote>,
     pub metadata_ignores: Vec<MetadataIgnore>,
+    pub construct_path: Option<std::sync::Arc<str>>,
     pub declaration: Option<Node>,
 }
 
@@ -110,6 +129,7 @@ impl Draft {
             tool_defaults: Vec::new(),
             notes: Vec::new(),
             metadata_ignores: Vec::new(),
+            construct_path: None,
             declaration: None,
         }
     }
@@ -139,6 +159,7 @@ impl Draft {
             settings,
             notes: self.notes,
             metadata_ignores: self.metadata_ignores,
+            construct_path: self.construct_path,
             declaration: self.declaration,
         }
     }

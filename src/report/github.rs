@@ -16,7 +16,7 @@ impl Render for GithubRender {
             .iter()
             .map(|e| {
                 let file = batch.sources.get(e.file);
-                let mut properties = format!("file={}", property(&file.path.to_string_lossy()));
+                let mut properties = format!("file={}", property(&super::display_path(&file.path)));
                 if let Some(offset) = e.offset {
                     let lc = file.line_col(offset);
                     properties.push_str(&format!(",line={},col={}", lc.line, lc.column));
@@ -29,21 +29,19 @@ impl Render for GithubRender {
             .collect();
         items.extend(batch.findings.iter().map(|f| {
             let (start, end) = line_cols(batch.sources, f.span);
-            let file = batch
-                .sources
-                .get(f.span.file)
-                .path
-                .to_string_lossy()
-                .into_owned();
+            let file = super::display_path(&batch.sources.get(f.span.file).path);
             let command = match f.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
                 Severity::Note => "notice",
             };
-            let message = match &f.help {
-                Some(help) => format!("{}\nHelp: {help}", f.message),
-                None => f.message.clone(),
-            };
+            let mut message = f.message.clone();
+            if let Some(construct) = &f.construct_path {
+                message.push_str(&format!("\nCDK construct: {construct}"));
+            }
+            if let Some(help) = &f.help {
+                message.push_str(&format!("\nHelp: {help}"));
+            }
             format!(
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
                 property(&file),

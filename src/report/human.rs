@@ -184,6 +184,9 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
                 ),
         );
     }
+    if let Some(construct) = &finding.construct_path {
+        group = group.element(Level::NOTE.message(format!("CDK construct: {construct}")));
+    }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
@@ -213,7 +216,7 @@ fn error_report<'a>(sources: &'a Sources, error: &'a FileError) -> Vec<Group<'a>
 }
 
 fn display_path(file: &SourceFile) -> String {
-    file.path.display().to_string()
+    super::display_path(&file.path)
 }
 
 /// "checked 3 files (2 templates, 4 triggers): 1 error, 2 warnings, 0 notes, 0 ignored".
@@ -233,12 +236,7 @@ pub fn summary_line(summary: &Summary) -> String {
         line.push_str(&format!(", {} in the baseline", summary.baselined));
     }
     if summary.errors > 0 {
-        let could_not = if summary.errors == 1 {
-            "1 file could not be linted".to_string()
-        } else {
-            format!("{} files could not be linted", summary.errors)
-        };
-        line.push_str(&format!("; {could_not}"));
+        line.push_str(&format!("; {} not linted", plural(summary.errors, "file")));
     }
     line
 }
@@ -248,20 +246,24 @@ pub fn summary(run: &Run) -> String {
     summary_line(&Summary::of(run))
 }
 
-/// A configuration file problem, drawn like a parse error.
+/// A configuration file's problems, each drawn like a parse error.
 pub fn render_config_error(error: &crate::config::ConfigError, style: Style) -> String {
-    let mut run = Run::default();
+    let mut sources = Sources::default();
     let file = crate::source::FileId(0);
-    run.sources.insert(
+    sources.insert(
         file,
         SourceFile::new(error.path.clone(), error.text.clone()),
     );
-    run.errors.push(FileError {
-        file,
-        offset: error.offset,
-        message: error.message.clone(),
-    });
-    let mut out = renderer(style).render(&error_report(&run.sources, &run.errors[0]));
-    out.push('\n');
+    let renderer = renderer(style);
+    let mut out = String::new();
+    for (offset, message) in &error.problems {
+        let problem = FileError {
+            file,
+            offset: *offset,
+            message: message.clone(),
+        };
+        out.push_str(&renderer.render(&error_report(&sources, &problem)));
+        out.push_str("\n\n");
+    }
     out
 }

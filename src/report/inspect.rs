@@ -8,7 +8,7 @@ use super::json::{JsonError, JsonSummary, errors, summary};
 use crate::Run;
 use crate::load::variables::VariableUse;
 use crate::model::{Setting, SettingValue, SettingView, Trigger};
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
 use crate::template::describe;
 
 #[derive(Serialize)]
@@ -62,7 +62,7 @@ fn via_json(sources: &Sources, used: &VariableUse) -> J {
             let lc = file.line_col(d.span.start as usize);
             serde_json::json!({
                 "what": d.what,
-                "file": file.path.display().to_string(),
+                "file": super::display_path(&file.path),
                 "line": lc.line,
                 "column": lc.column,
             })
@@ -84,7 +84,12 @@ fn via_text(sources: &Sources, used: &VariableUse) -> String {
         .map(|d| {
             let file = sources.get(d.span.file);
             let lc = file.line_col(d.span.start as usize);
-            format!("{} at {}:{}", d.what, file.path.display(), lc.line)
+            format!(
+                "{} at {}:{}",
+                d.what,
+                super::display_path(&file.path),
+                lc.line
+            )
         })
         .collect();
     let mut text = format!(" via {}", used.expression);
@@ -131,7 +136,7 @@ pub fn trigger_json(run: &Run, t: &Trigger) -> J {
         })
     });
     serde_json::json!({
-        "file": sources.get(t.file).path.display().to_string(),
+        "file": super::display_path(&sources.get(t.file).path),
         "line": line,
         "column": column,
         "path": t.path,
@@ -161,10 +166,16 @@ pub fn render_json(run: &Run) -> String {
     text
 }
 
-fn where_written(sources: &Sources, span: Option<Span>) -> String {
+/// " (line 5)", or " (env/prod.yml:5)" for a value written in another file than the trigger.
+fn where_written(sources: &Sources, span: Option<Span>, trigger_file: FileId) -> String {
     span.map(|s| {
-        let lc = sources.get(s.file).line_col(s.start as usize);
-        format!(" (line {})", lc.line)
+        let file = sources.get(s.file);
+        let lc = file.line_col(s.start as usize);
+        if s.file == trigger_file {
+            format!(" (line {})", lc.line)
+        } else {
+            format!(" ({}:{})", super::display_path(&file.path), lc.line)
+        }
     })
     .unwrap_or_default()
 }
@@ -177,7 +188,7 @@ pub fn render_human(run: &Run) -> String {
         let lc = file.line_col(t.anchor.start as usize);
         out.push_str(&format!(
             "{}:{}:{}  {}\n",
-            file.path.display(),
+            super::display_path(&file.path),
             lc.line,
             lc.column,
             t.path
@@ -188,7 +199,7 @@ pub fn render_human(run: &Run) -> String {
                 f.name,
                 f.timeout.value().map_or("?".to_string(), i64::to_string),
                 f.timeout.provenance_text(),
-                where_written(&run.sources, f.timeout.span()),
+                where_written(&run.sources, f.timeout.span(), t.file),
             ));
         }
         out.push_str(&format!(
@@ -209,7 +220,7 @@ pub fn render_human(run: &Run) -> String {
                     format!(
                         "{}{}{}",
                         view.provenance_text,
-                        where_written(&run.sources, view.span),
+                        where_written(&run.sources, view.span, t.file),
                         view.span
                             .and_then(|s| run.variables.get(s))
                             .map(|used| via_text(&run.sources, used))
@@ -229,7 +240,7 @@ pub fn render_human(run: &Run) -> String {
             out.push_str(&format!(
                 "  note: {}{}\n",
                 note.message,
-                where_written(&run.sources, Some(note.span))
+                where_written(&run.sources, Some(note.span), t.file)
             ));
         }
         out.push('\n');

@@ -27,6 +27,22 @@ pub struct JsonFinding<'a> {
     pub path: &'a str,
     pub function: Option<&'a str>,
     pub source_kind: Option<&'static str>,
+    /// The CDK construct that synthesized the trigger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub construct_path: Option<&'a str>,
+    /// The other places a finding relies on (the queue, the function's timeout...).
+    pub related: Vec<JsonRelated>,
+}
+
+/// A secondary location of a finding.
+#[derive(Serialize)]
+pub struct JsonRelated {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: String,
 }
 
 /// A file that could not be linted; `line` and `column` are null when the problem is not at a
@@ -39,12 +55,23 @@ pub struct JsonError {
     pub message: String,
 }
 
+/// Findings per severity.
+#[derive(Serialize)]
+pub struct JsonSeverities {
+    pub error: usize,
+    pub warning: usize,
+    pub note: usize,
+}
+
 #[derive(Serialize)]
 pub struct JsonSummary {
     pub files: usize,
     pub templates: usize,
     pub triggers: usize,
     pub findings: usize,
+    /// Findings per severity.
+    pub severity: JsonSeverities,
+    /// Files that could not be linted (read, parse or configuration errors), not findings.
     pub errors: usize,
     /// Findings hidden by suppression comments or Metadata (shown with `--no-ignore`).
     pub ignored: usize,
@@ -59,6 +86,11 @@ impl From<&Summary> for JsonSummary {
             templates: s.templates,
             triggers: s.triggers,
             findings: s.findings.total(),
+            severity: JsonSeverities {
+                error: s.findings.errors,
+                warning: s.findings.warnings,
+                note: s.findings.notes,
+            },
             errors: s.errors,
             ignored: s.ignored,
             baselined: s.baselined,
@@ -70,7 +102,7 @@ pub fn error(sources: &Sources, e: &FileError) -> JsonError {
     let file = sources.get(e.file);
     let position = e.offset.map(|o| file.line_col(o));
     JsonError {
-        file: file.path.display().to_string(),
+        file: super::display_path(&file.path),
         line: position.map(|p| p.line),
         column: position.map(|p| p.column),
         message: e.message.clone(),
@@ -93,7 +125,7 @@ fn finding<'a>(sources: &Sources, f: &'a Finding) -> JsonFinding<'a> {
         severity: f.severity.id(),
         message: &f.message,
         help: f.help.as_deref(),
-        file: sources.get(f.span.file).path.display().to_string(),
+        file: super::display_path(&sources.get(f.span.file).path),
         line: start.line,
         column: start.column,
         end_line: end.line,
@@ -101,6 +133,22 @@ fn finding<'a>(sources: &Sources, f: &'a Finding) -> JsonFinding<'a> {
         path: &f.path,
         function: f.function.as_deref(),
         source_kind: f.source_kind,
+        construct_path: f.construct_path.as_deref(),
+        related: f
+            .related
+            .iter()
+            .map(|r| {
+                let (start, end) = line_cols(sources, r.span);
+                JsonRelated {
+                    file: super::display_path(&sources.get(r.span.file).path),
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                    message: r.message.clone(),
+                }
+            })
+            .collect(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! does not grow with the number of files; `finish` writes what needs the whole run (the
 //! summary, the errors of JSON and SARIF).
 
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod inspect;
@@ -18,6 +19,18 @@ use std::io::Write;
 use crate::engine::{FileError, FileReport, Run};
 use crate::rules::{Finding, Severity};
 use crate::source::{LineCol, Sources, Span};
+
+/// A path as every format prints it: relative to the working directory when it is inside it
+/// (files included by `${file(...)}` are read by their absolute paths), else as given.
+pub fn display_path(path: &std::path::Path) -> String {
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    let relative = match cwd {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).ok(),
+        _ => None,
+    };
+    relative.unwrap_or(path).display().to_string()
+}
 
 /// Start and end (exclusive) of a span as 1-based line/column pairs.
 pub fn line_cols(sources: &Sources, span: Span) -> (LineCol, LineCol) {
@@ -96,15 +109,22 @@ impl Tally {
 }
 
 /// The counts every format's summary reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub files: usize,
     pub templates: usize,
     pub triggers: usize,
+    /// Problems that kept files from being linted.
     pub errors: usize,
     pub ignored: usize,
     pub baselined: usize,
+    /// Files passed over in folder walks: not parseable, and not templates.
+    pub skipped: usize,
     pub findings: Tally,
+    /// Whether a finding reached the `fail-on` severity of its file's configuration.
+    pub failing: bool,
+    /// Findings per rule code, for `--statistics` and the GitHub format.
+    pub per_rule: std::collections::BTreeMap<&'static str, usize>,
 }
 
 impl Summary {
@@ -116,21 +136,45 @@ impl Summary {
         self.errors += report.errors.len();
         self.ignored += report.ignored.len();
         self.baselined += report.baselined.len();
-        self.findings.add(&report.findings);
+        self.skipped += usize::from(report.skipped.is_some());
+        self.failing |= report.fails();
+        self.count(&report.findings);
+    }
+
+    fn count(&mut self, findings: &[Finding]) {
+        self.findings.add(findings);
+        for f in findings {
+            *self.per_rule.entry(f.rule.code).or_default() += 1;
+        }
     }
 
     pub fn of(run: &Run) -> Summary {
-        let mut findings = Tally::default();
-        findings.add(&run.findings);
-        Summary {
+        let mut summary = Summary {
             files: run.files(),
             templates: run.templates,
             triggers: run.triggers.len(),
             errors: run.errors.len(),
             ignored: run.ignored.len(),
             baselined: run.baselined.len(),
-            findings,
-        }
+            skipped: run.skipped,
+            failing: run.failing,
+            ..Summary::default()
+        };
+        summary.count(&run.findings);
+        summary
+    }
+
+    /// The findings per rule, most frequent first: `  12  TL101  stream-unbounded-retries`.
+    pub fn statistics(&self) -> String {
+        let mut rows: Vec<(&str, usize)> = self.per_rule.iter().map(|(c, n)| (*c, *n)).collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let width = rows.first().map_or(1, |(_, n)| n.to_string().len());
+        rows.iter()
+            .map(|(code, count)| {
+                let slug = crate::rules::find(code).map_or("", |r| r.slug);
+                format!("{count:>width$}  {code}  {slug}\n")
+            })
+            .collect()
     }
 }
 
@@ -154,15 +198,25 @@ pub trait Writer {
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
 }
 
-/// The writer of the line-oriented formats (human diagnostics, GitHub workflow commands):
-/// items as they come, then the summary line.
+/// The writer of the line-oriented formats (human diagnostics, concise lines, GitHub workflow
+/// commands): items as they come, then the findings per rule when asked, then the summary line.
 pub struct TextWriter<W: Write> {
     out: W,
+    statistics: bool,
 }
 
 impl<W: Write> TextWriter<W> {
     pub fn new(out: W) -> Self {
-        TextWriter { out }
+        TextWriter {
+            out,
+            statistics: false,
+        }
+    }
+
+    /// Also writes the findings per rule before the summary line.
+    pub fn with_statistics(mut self) -> Self {
+        self.statistics = true;
+        self
     }
 }
 
@@ -175,6 +229,10 @@ impl<W: Write> Writer for TextWriter<W> {
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        if self.statistics && !summary.per_rule.is_empty() {
+            writeln!(self.out, "findings per rule:")?;
+            self.out.write_all(summary.statistics().as_bytes())?;
+        }
         writeln!(self.out, "{}", human::summary_line(summary))?;
         self.out.flush()
     }

@@ -66,8 +66,9 @@ impl<W: Write> SarifWriter<W> {
         let header = || {
             let tool = indented(&json!({"driver": driver()}), 3);
             format!(
-                "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
-                tool.trim_start()
+                "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {},\n      \"originalUriBaseIds\": {},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
+                tool.trim_start(),
+                base_ids()
             )
         };
         self.results.start(&mut self.out, header)
@@ -148,7 +149,7 @@ fn level(severity: Severity) -> &'static str {
 
 fn notification(sources: &Sources, e: &FileError) -> Value {
     let file = sources.get(e.file);
-    let mut physical = json!({"artifactLocation": {"uri": uri(&file.path.to_string_lossy())}});
+    let mut physical = json!({"artifactLocation": artifact(&file.path)});
     if let Some(offset) = e.offset {
         let lc = file.line_col(offset);
         physical["region"] = json!({"startLine": lc.line, "startColumn": lc.column});
@@ -164,7 +165,7 @@ fn location(sources: &Sources, span: Span) -> Value {
     let (start, end) = line_cols(sources, span);
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": uri(&sources.get(span.file).path.to_string_lossy())},
+            "artifactLocation": artifact(&sources.get(span.file).path),
             "region": {
                 "startLine": start.line,
                 "startColumn": start.column,
@@ -178,8 +179,15 @@ fn location(sources: &Sources, span: Span) -> Value {
 fn result(sources: &Sources, f: &Finding, suppression: Option<&str>) -> Value {
     let rule_index = ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
     let mut primary = location(sources, f.span);
+    let mut logical = Vec::new();
     if !f.path.is_empty() {
-        primary["logicalLocations"] = json!([{"fullyQualifiedName": f.path}]);
+        logical.push(json!({"fullyQualifiedName": f.path}));
+    }
+    if let Some(construct) = &f.construct_path {
+        logical.push(json!({"fullyQualifiedName": construct, "kind": "module"}));
+    }
+    if !logical.is_empty() {
+        primary["logicalLocations"] = Value::Array(logical);
     }
     let mut result = json!({
         "ruleId": f.rule.code,
@@ -217,11 +225,8 @@ fn message_text(f: &Finding) -> String {
 
 /// A stable fingerprint from what identifies a finding: file, logical path, rule.
 fn fingerprint(sources: &Sources, f: &Finding) -> String {
-    let file = sources
-        .get(f.span.file)
-        .path
-        .to_string_lossy()
-        .replace('\\', "/");
+    let path = &sources.get(f.span.file).path;
+    let file = root_relative(path).unwrap_or_else(|| path.to_string_lossy().replace('\\', "/"));
     let file = file.trim_start_matches("./");
     let identity = format!("{file}\u{0}{}\u{0}{}", f.path, f.rule.code);
     format!("{:016x}", fnv1a(identity.as_bytes()))
@@ -232,6 +237,43 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
+}
+
+/// The root that artifact URIs are relative to (`%SRCROOT%`): the git repository holding the
+/// working directory, else the working directory. Code scanning resolves them against the
+/// checkout, whatever folder the linter ran in.
+fn source_root() -> &'static std::path::Path {
+    static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let cwd = crate::discover::absolute(std::path::Path::new("."));
+        crate::discover::project_root(&cwd, &cwd)
+    })
+}
+
+/// A file's path relative to [`source_root`], when it is inside it.
+fn root_relative(path: &std::path::Path) -> Option<String> {
+    let absolute = crate::discover::absolute(path);
+    absolute
+        .strip_prefix(source_root())
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+}
+
+/// An `artifactLocation`: relative to `%SRCROOT%` when inside it, else an absolute URI.
+fn artifact(path: &std::path::Path) -> Value {
+    match root_relative(path) {
+        Some(relative) => json!({"uri": uri(&relative), "uriBaseId": "%SRCROOT%"}),
+        None => json!({"uri": uri(&crate::discover::absolute(path).to_string_lossy())}),
+    }
+}
+
+/// `originalUriBaseIds` for the run: where `%SRCROOT%` is.
+fn base_ids() -> Value {
+    let mut root = source_root().to_string_lossy().replace('\\', "/");
+    if !root.ends_with('/') {
+        root.push('/');
+    }
+    json!({"%SRCROOT%": {"uri": uri(&root)}})
 }
 
 /// A relative URI reference for a path: forward slashes, and percent-encoding for anything

@@ -50,9 +50,11 @@ use crate::source::Span;
 use crate::template::Template;
 
 /// How serious a finding is. Ordered so that `Error > Warning > Note`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Note,
+    /// The default `fail-on`.
+    #[default]
     Warning,
     Error,
 }
@@ -164,6 +166,7 @@ impl Rule {
             path: std::sync::Arc::from(""),
             function: None,
             source_kind: None,
+            construct_path: None,
         }
     }
 }
@@ -238,6 +241,8 @@ pub struct Finding {
     pub path: std::sync::Arc<str>,
     pub function: Option<std::sync::Arc<str>>,
     pub source_kind: Option<&'static str>,
+    /// The CDK construct that synthesized the trigger, when the template says.
+    pub construct_path: Option<std::sync::Arc<str>>,
 }
 
 impl Finding {
@@ -272,6 +277,7 @@ impl Finding {
         self.path = trigger.path.clone();
         self.function = trigger.function.as_ref().map(|f| f.name.clone());
         self.source_kind = Some(trigger.source.id());
+        self.construct_path.clone_from(&trigger.construct_path);
         let definition = trigger
             .settings
             .origins()
