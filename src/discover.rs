@@ -252,6 +252,41 @@ pub fn io_message(error: &std::io::Error) -> String {
     }
 }
 
+/// A path as every output prints it: relative to the working directory when it is inside it
+/// (files included by `${file(...)}` are read by their absolute paths), else as given.
+pub fn display_path(path: &Path) -> String {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    match cwd {
+        Some(cwd) if path.is_absolute() => relative_to(path, cwd)
+            .unwrap_or_else(|| path.to_path_buf())
+            .display()
+            .to_string(),
+        _ => path.display().to_string(),
+    }
+}
+
+/// `path` relative to the folder `base` (with `..` to climb out of it), when the two share more
+/// than the file system's root.
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path = absolute(path);
+    let base = absolute(base);
+    let common = path
+        .components()
+        .zip(base.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common <= 1 {
+        return None;
+    }
+    let mut relative = PathBuf::new();
+    for _ in base.components().skip(common) {
+        relative.push("..");
+    }
+    relative.extend(path.components().skip(common));
+    Some(relative)
+}
+
 /// An absolute path without `.` and `..` parts (resolved lexically), for comparing prefixes;
 /// the empty path is the current folder.
 pub fn absolute(path: &Path) -> PathBuf {

@@ -316,7 +316,7 @@ fn config_error_report(
         None,
         format!(
             "not linted: its configuration file {} is invalid",
-            error.path.display()
+            discover::display_path(&error.path)
         ),
     );
     if configs.first_report_of(&error.path) {

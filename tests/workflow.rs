@@ -94,8 +94,9 @@ fn the_configuration_is_found_up_to_the_git_root_and_applied() {
         .args(["check", "-v", "."])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("using configuration"))
-        .stderr(predicate::str::contains("triggerlint.toml"));
+        .stderr(predicate::str::contains(
+            "triggerlint: ./serverless.yml: configuration ../../triggerlint.toml",
+        ));
     // --no-config: the defaults, under which 20 is a fine batch size.
     triggerlint(&service)
         .args(["check", "--no-config", "."])
@@ -127,7 +128,9 @@ fn the_search_stops_at_the_git_root() {
         .args(["check", "-v", "."])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no triggerlint.toml found"));
+        .stderr(predicate::str::contains(
+            "triggerlint: ./template.yaml: default configuration",
+        ));
 }
 
 #[test]
@@ -156,19 +159,24 @@ fn a_named_configuration_file_and_its_mistakes() {
             "unknown key `min-batch` at the table [rules.stream-small-batch-size]; did you mean `min-batch-size`?",
         ))
         .stderr(predicate::str::contains("bad.toml:4:1"));
+    // A configuration file found for the files is shown with the files it keeps from being
+    // linted.
     write(repo.path(), "triggerlint.toml", "fail-on = 3\n");
     triggerlint(repo.path())
         .args(["check", "."])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("a severity must be"))
-        .stderr(predicate::str::contains("triggerlint.toml:1:11"));
+        .stdout(predicate::str::contains(
+            "./services/orders/serverless.yml: not linted: its configuration file triggerlint.toml is invalid",
+        ))
+        .stdout(predicate::str::contains("a severity must be"))
+        .stdout(predicate::str::contains("triggerlint.toml:1:11"));
     write(repo.path(), ".triggerlint.toml", "");
     triggerlint(repo.path())
         .args(["check", "."])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("keep one"));
+        .stdout(predicate::str::contains("keep one"));
 }
 
 #[test]
@@ -385,7 +393,8 @@ fn sarif_schema() -> Option<Value> {
 fn sarif_output_validates_and_carries_rules_regions_and_fingerprints() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "services/a b/serverless.yml", SUPPRESSED);
-    write(dir.path(), "broken.yaml", "a: [\n");
+    // A template with a syntax error (a folder walk passes over broken files that are not).
+    write(dir.path(), "broken.yaml", "Resources:\n  a: [\n");
     let log = json(triggerlint(dir.path()).args(["check", "--format", "sarif", "."]));
     if let Some(schema) = sarif_schema() {
         let validator = jsonschema::validator_for(&schema).expect("schema compiles");
@@ -462,7 +471,8 @@ fn fingerprints_survive_moved_lines() {
 fn github_output_is_workflow_commands() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "serverless.yml", SUPPRESSED);
-    write(dir.path(), "broken.yaml", "a: [\n");
+    // A template with a syntax error (a folder walk passes over broken files that are not).
+    write(dir.path(), "broken.yaml", "Resources:\n  a: [\n");
     let output = triggerlint(dir.path())
         .args(["check", "--format", "github", "--no-ignore", "."])
         .output()
@@ -472,7 +482,7 @@ fn github_output_is_workflow_commands() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(
         lines[0]
-            .starts_with("::error file=./broken.yaml,line=2,col=1,title=triggerlint::invalid YAML"),
+            .starts_with("::error file=./broken.yaml,line=3,col=1,title=triggerlint::invalid YAML"),
         "{}",
         lines[0]
     );
@@ -488,10 +498,22 @@ fn github_output_is_workflow_commands() {
             .any(|l| l.starts_with("::notice file=./serverless.yml,line=11,")),
         "{stdout}"
     );
+    // Annotations, then the findings per rule (GitHub shows only so many annotations), then
+    // the summary.
+    let table = lines
+        .iter()
+        .position(|l| *l == "findings per rule:")
+        .unwrap();
     assert!(
-        lines
-            .iter()
-            .all(|l| l.starts_with("::") || l.starts_with("checked "))
+        lines[..table].iter().all(|l| l.starts_with("::")),
+        "{stdout}"
+    );
+    let counts = &lines[table + 1..lines.len() - 1];
+    assert!(
+        counts.iter().any(|l| l
+            .trim_start()
+            .starts_with("1  TL105  stream-implicit-starting-position")),
+        "{stdout}"
     );
     assert!(lines.last().unwrap().starts_with("checked 2 files"));
 }

@@ -20,17 +20,7 @@ use crate::engine::{FileError, FileReport, Run};
 use crate::rules::{Finding, Severity};
 use crate::source::{LineCol, Sources, Span};
 
-/// A path as every format prints it: relative to the working directory when it is inside it
-/// (files included by `${file(...)}` are read by their absolute paths), else as given.
-pub fn display_path(path: &std::path::Path) -> String {
-    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
-    let relative = match cwd {
-        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).ok(),
-        _ => None,
-    };
-    relative.unwrap_or(path).display().to_string()
-}
+pub use crate::discover::display_path;
 
 /// Start and end (exclusive) of a span as 1-based line/column pairs.
 pub fn line_cols(sources: &Sources, span: Span) -> (LineCol, LineCol) {
