@@ -94,6 +94,7 @@ fn relative(path: &std::path::Path, corpus: &std::path::Path) -> String {
 }
 
 #[test]
+#[cfg_attr(corpus_absent, ignore = "needs the shared corpus at ../shared/corpus")]
 fn the_whole_corpus_lints_without_panics_and_only_invalid_files_fail() {
     let Some(corpus) = common::corpus() else {
         return;
@@ -154,6 +155,7 @@ fn the_whole_corpus_lints_without_panics_and_only_invalid_files_fail() {
 }
 
 #[test]
+#[cfg_attr(corpus_absent, ignore = "needs the shared corpus at ../shared/corpus")]
 fn triggers_per_file_match_the_manifest() {
     let Some(corpus) = common::corpus() else {
         return;
@@ -282,6 +284,7 @@ const EXPECTED_ERRORS: &[(&str, &str, usize, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(corpus_absent, ignore = "needs the shared corpus at ../shared/corpus")]
 fn every_error_in_the_corpus_is_explained() {
     let Some(corpus) = common::corpus() else {
         return;

@@ -503,3 +503,409 @@ resources:
         tl203[0].message
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The command line on real repositories
+// ---------------------------------------------------------------------------------------
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn triggerlint(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("triggerlint").unwrap();
+    cmd.current_dir(dir).env_remove("NO_COLOR");
+    cmd
+}
+
+fn json_output(cmd: &mut Command) -> Value {
+    serde_json::from_slice(&cmd.output().unwrap().stdout).expect("JSON")
+}
+
+const STREAM_SERVICE: &str = "service: orders
+provider:
+  name: aws
+functions:
+  consumer:
+    handler: h.consume
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders
+          startingPosition: LATEST
+          batchSize: BATCH
+";
+
+/// Item 6: includes are confined to the service's repository, not the working directory, and
+/// each file gets the configuration nearest to it.
+#[test]
+fn the_project_root_and_the_configuration_follow_each_file() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = root.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    write(
+        &repo,
+        "services/orders/serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "${file(../../shared/settings.yml):batch}"),
+    );
+    write(&repo, "shared/settings.yml", "batch: 5\n");
+    write(
+        &repo,
+        "services/orders/triggerlint.toml",
+        "[rules]\nselect = [\"TL107\"]\n",
+    );
+    write(
+        &repo,
+        "services/billing/serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "7"),
+    );
+    // Run from outside the repository: the include is read, and orders uses its own
+    // configuration (only TL107) while billing uses the defaults.
+    let elsewhere = root.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let output = triggerlint(&elsewhere)
+        .args(["check", "--format", "json", "-v", "../repo/services"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    let findings = report["findings"].as_array().unwrap();
+    let orders: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().contains("orders"))
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(orders, ["TL107"], "{report}");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["file"].as_str().unwrap().contains("billing") && f["code"] == "TL108")
+    );
+    assert!(
+        stderr.contains(
+            "triggerlint: ../repo/services/orders/serverless.yml: configuration ../repo/services/orders/triggerlint.toml"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("triggerlint: ../repo/services/billing/serverless.yml: default configuration"),
+        "{stderr}"
+    );
+    // Outside the repository nothing is read.
+    write(root.path(), "secrets.yml", "batch: 1\n");
+    write(
+        &repo,
+        "services/orders/serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "${file(../../../secrets.yml):batch}"),
+    );
+    triggerlint(&elsewhere)
+        .args(["check", "../repo/services/orders"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("refused to read `../../../secrets.yml`"));
+}
+
+/// Item 7: JSON findings carry the related locations the other formats show.
+#[test]
+fn json_findings_carry_related_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "template.yaml",
+        "Resources:
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      EventSourceArn: !GetAtt Jobs.Arn
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties: {VisibilityTimeout: 10}
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties: {Timeout: 20}
+",
+    );
+    let report = json_output(triggerlint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "TL203",
+        "template.yaml",
+    ]));
+    let related = &report["findings"][0]["related"];
+    assert_eq!(
+        related,
+        &serde_json::json!([
+            {"file": "template.yaml", "line": 9, "column": 37, "end_line": 9, "end_column": 39,
+             "message": "visibility timeout 10 s"},
+            {"file": "template.yaml", "line": 12, "column": 27, "end_line": 12, "end_column": 29,
+             "message": "function timeout 20 s"}
+        ])
+    );
+}
+
+/// Item 11 and 18: mistyped keys and rule names get the closest valid name, everywhere, and
+/// every mistake of a configuration file is reported at once.
+#[test]
+fn typos_get_the_closest_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    write(
+        dir.path(),
+        "triggerlint.toml",
+        "[rules]\nselct = [\"TL1\"]\nignore = [\"stream-unbounded-retires\"]\n",
+    );
+    triggerlint(dir.path())
+        .args(["check", "--config", "triggerlint.toml", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`[rules.selct]` names no rule; did you mean `select`?",
+        ))
+        .stderr(predicate::str::contains(
+            "`stream-unbounded-retires` names no rule; did you mean `stream-unbounded-retries`?",
+        ));
+    triggerlint(dir.path())
+        .args(["explain", "stream-unbounded-retires"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `stream-unbounded-retries`?",
+        ));
+    triggerlint(dir.path())
+        .args(["check", "--no-config", "--ignore", "stream-unbounded-retires", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `stream-unbounded-retries`?",
+        ));
+}
+
+const CDK_TEMPLATE: &str = r#"{
+  "Resources": {
+    "ConsumerSqsEventSource": {
+      "Type": "AWS::Lambda::EventSourceMapping",
+      "Properties": {
+        "FunctionName": "consumer",
+        "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:jobs",
+        "BatchSize": 10
+      },
+      "Metadata": {"aws:cdk:path": "OrdersStack/Consumer/SqsEventSource:Jobs/Resource"}
+    }
+  }
+}
+"#;
+
+/// Item 12: CDK output is linted when named even though it is git-ignored, its manifests are
+/// passed over, and findings name the construct.
+#[test]
+fn cdk_output_is_linted_and_findings_name_the_construct() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(dir.path(), ".gitignore", "cdk.out\n");
+    write(dir.path(), "cdk.out/OrdersStack.template.json", CDK_TEMPLATE);
+    write(dir.path(), "cdk.out/cdk.out", "{\"version\":\"36.0.0\"}\n");
+    write(dir.path(), "cdk.out/manifest.json", "{\"version\": \"36.0.0\"}\n");
+    write(dir.path(), "cdk.out/tree.json", "{\"tree\": {}}\n");
+    write(dir.path(), "cdk.out/asset.abc123/template.json", CDK_TEMPLATE);
+    let report = json_output(triggerlint(dir.path()).args(["check", "--format", "json", "cdk.out"]));
+    assert_eq!(report["summary"]["files"], 1, "{report}");
+    let finding = &report["findings"][0];
+    assert_eq!(
+        finding["construct_path"],
+        "OrdersStack/Consumer/SqsEventSource:Jobs/Resource"
+    );
+    triggerlint(dir.path())
+        .args(["check", "cdk.out"])
+        .assert()
+        .stdout(predicate::str::contains(
+            "= note: CDK construct: OrdersStack/Consumer/SqsEventSource:Jobs/Resource",
+        ));
+    let sarif = json_output(triggerlint(dir.path()).args(["check", "--format", "sarif", "cdk.out"]));
+    let logical = &sarif["runs"][0]["results"][0]["locations"][0]["logicalLocations"];
+    assert_eq!(
+        logical[1],
+        serde_json::json!({"fullyQualifiedName": "OrdersStack/Consumer/SqsEventSource:Jobs/Resource", "kind": "module"})
+    );
+    // From the repository root, the git-ignored output is not walked.
+    let report = json_output(triggerlint(dir.path()).args(["check", "--format", "json", "."]));
+    assert_eq!(report["summary"]["files"], 0);
+}
+
+/// Item 13: a folder walk passes over files that neither parse nor look like templates.
+#[test]
+fn a_walk_passes_over_files_that_are_not_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "tsconfig.json",
+        "{\n  // what tsc --init writes\n  \"compilerOptions\": {}\n}\n",
+    );
+    write(
+        dir.path(),
+        "chart/templates/deployment.yaml",
+        "metadata:\n  name: {{ .Release.Name }}\n  labels: {{- include \"x\" . | nindent 4 }}\n",
+    );
+    write(dir.path(), "serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    write(dir.path(), "legacy/serverless.yml", &STREAM_SERVICE.replace("BATCH", "1"));
+    triggerlint(dir.path())
+        .args(["check", "--fail-on", "error", "-v", "--exclude", "legacy/**", "."])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("checked 3 files (1 template, 1 trigger)"))
+        .stderr(predicate::str::contains(
+            "triggerlint: skipped ./tsconfig.json: not valid JSON",
+        ))
+        .stderr(predicate::str::contains(
+            "triggerlint: skipped ./chart/templates/deployment.yaml: not valid YAML",
+        ));
+    // Named, the same file is an error.
+    triggerlint(dir.path())
+        .args(["check", "tsconfig.json"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("invalid JSON"));
+}
+
+/// Item 14: findings in included files carry paths relative to the working directory.
+#[test]
+fn paths_of_included_files_are_relative() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        "svc/serverless.yml",
+        "service: orders\nprovider: {name: aws}\nfunctions: ${file(./functions.yml)}\n",
+    );
+    write(
+        dir.path(),
+        "svc/functions.yml",
+        "consumer:\n  handler: h.h\n  events:\n    - stream:\n        arn: arn:aws:kinesis:us-east-1:123456789012:stream/s\n        startingPosition: LATEST\n",
+    );
+    for format in ["json", "github", "concise", "human"] {
+        let output = triggerlint(dir.path())
+            .args(["check", "--format", format, "svc"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("svc/functions.yml"), "{format}: {stdout}");
+        assert!(
+            !stdout.contains(&dir.path().display().to_string()),
+            "{format}: an absolute path: {stdout}"
+        );
+    }
+    let sarif = json_output(triggerlint(dir.path()).args(["check", "--format", "sarif", "svc"]));
+    let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"],
+        serde_json::json!({"uri": "svc/functions.yml", "uriBaseId": "%SRCROOT%"})
+    );
+    assert!(
+        sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("file:///")
+    );
+}
+
+/// Item 15: hidden folders are walked, tool folders are not, and an empty walk says so.
+#[test]
+fn hidden_folders_are_walked_and_an_empty_walk_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".infra/serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    write(dir.path(), ".serverless/serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    write(dir.path(), ".aws-sam/build/template.yaml", "Resources: {}\n");
+    let report = json_output(triggerlint(dir.path()).args(["check", "--format", "json", "."]));
+    assert_eq!(report["summary"]["templates"], 1, "{report}");
+    assert!(
+        report["findings"][0]["file"]
+            .as_str()
+            .unwrap()
+            .contains(".infra/serverless.yml")
+    );
+    let empty = tempfile::tempdir().unwrap();
+    write(empty.path(), "docker-compose.yml", "services: {}\n");
+    triggerlint(empty.path())
+        .args(["check", "."])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "no Serverless, SAM or CloudFormation template found in .",
+        ));
+}
+
+/// Item 16: JSON counts findings per severity apart from files that could not be linted.
+#[test]
+fn the_summary_separates_findings_from_files_not_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    write(dir.path(), "broken.yaml", "Resources:\n  a: [\n");
+    let report = json_output(triggerlint(dir.path()).args(["check", "--format", "json", "."]));
+    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(
+        report["summary"]["severity"],
+        serde_json::json!({"error": 0, "warning": 3, "note": 3})
+    );
+    triggerlint(dir.path())
+        .args(["check", "."])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "0 errors, 3 warnings, 3 notes, 0 ignored; 1 file not linted",
+        ));
+}
+
+/// Item 17: concise output and statistics.
+#[test]
+fn concise_lines_and_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    triggerlint(dir.path())
+        .args(["check", "--format", "concise", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "./serverless.yml:8:9: TL101 [warning] `maximumRetryAttempts` is not set",
+        ));
+    let output = triggerlint(dir.path())
+        .args(["check", "--statistics", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout,
+        "findings per rule:\n1  TL002  missing-batching-window\n1  TL101  stream-unbounded-retries\n1  TL102  stream-unbounded-record-age\n1  TL103  stream-missing-on-failure-destination\n1  TL104  stream-no-bisect-on-error\n1  TL108  stream-missing-iterator-age-alarm\nchecked 1 file (1 template, 1 trigger): 0 errors, 3 warnings, 3 notes, 0 ignored\n"
+    );
+}
+
+/// Item 18: inspect names the file a value comes from when it is not the trigger's.
+#[test]
+fn inspect_names_the_file_of_values_from_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        "serverless.yml",
+        "service: orders\nprovider:\n  name: aws\n  timeout: 20\nfunctions: ${file(./functions.yml)}\n",
+    );
+    write(
+        dir.path(),
+        "functions.yml",
+        "consumer:\n  handler: h.h\n  events:\n    - stream:\n        arn: arn:aws:kinesis:us-east-1:123456789012:stream/s\n        startingPosition: LATEST\n        batchSize: 50\n",
+    );
+    triggerlint(dir.path())
+        .args(["inspect", "serverless.yml"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("functions.yml:4:7  functions/consumer/events/0/stream"))
+        .stdout(predicate::str::contains("(timeout: 20 s, written (serverless.yml:4))"))
+        .stdout(predicate::str::is_match(r"batchSize\s+50\s+written \(line 7\)").unwrap());
+}
