@@ -594,7 +594,9 @@ fn the_project_root_and_the_configuration_follow_each_file() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("triggerlint: ../repo/services/billing/serverless.yml: default configuration"),
+        stderr.contains(
+            "triggerlint: ../repo/services/billing/serverless.yml: default configuration"
+        ),
         "{stderr}"
     );
     // Outside the repository nothing is read.
@@ -608,7 +610,9 @@ fn the_project_root_and_the_configuration_follow_each_file() {
         .args(["check", "../repo/services/orders"])
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("refused to read `../../../secrets.yml`"));
+        .stdout(predicate::str::contains(
+            "refused to read `../../../secrets.yml`",
+        ));
 }
 
 /// Item 7: JSON findings carry the related locations the other formats show.
@@ -657,7 +661,11 @@ fn json_findings_carry_related_locations() {
 #[test]
 fn typos_get_the_closest_name() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    write(
+        dir.path(),
+        "serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "10"),
+    );
     write(
         dir.path(),
         "triggerlint.toml",
@@ -681,7 +689,13 @@ fn typos_get_the_closest_name() {
             "did you mean `stream-unbounded-retries`?",
         ));
     triggerlint(dir.path())
-        .args(["check", "--no-config", "--ignore", "stream-unbounded-retires", "."])
+        .args([
+            "check",
+            "--no-config",
+            "--ignore",
+            "stream-unbounded-retires",
+            ".",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -711,12 +725,25 @@ fn cdk_output_is_linted_and_findings_name_the_construct() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     write(dir.path(), ".gitignore", "cdk.out\n");
-    write(dir.path(), "cdk.out/OrdersStack.template.json", CDK_TEMPLATE);
+    write(
+        dir.path(),
+        "cdk.out/OrdersStack.template.json",
+        CDK_TEMPLATE,
+    );
     write(dir.path(), "cdk.out/cdk.out", "{\"version\":\"36.0.0\"}\n");
-    write(dir.path(), "cdk.out/manifest.json", "{\"version\": \"36.0.0\"}\n");
+    write(
+        dir.path(),
+        "cdk.out/manifest.json",
+        "{\"version\": \"36.0.0\"}\n",
+    );
     write(dir.path(), "cdk.out/tree.json", "{\"tree\": {}}\n");
-    write(dir.path(), "cdk.out/asset.abc123/template.json", CDK_TEMPLATE);
-    let report = json_output(triggerlint(dir.path()).args(["check", "--format", "json", "cdk.out"]));
+    write(
+        dir.path(),
+        "cdk.out/asset.abc123/template.json",
+        CDK_TEMPLATE,
+    );
+    let report =
+        json_output(triggerlint(dir.path()).args(["check", "--format", "json", "cdk.out"]));
     assert_eq!(report["summary"]["files"], 1, "{report}");
     let finding = &report["findings"][0];
     assert_eq!(
@@ -729,7 +756,8 @@ fn cdk_output_is_linted_and_findings_name_the_construct() {
         .stdout(predicate::str::contains(
             "= note: CDK construct: OrdersStack/Consumer/SqsEventSource:Jobs/Resource",
         ));
-    let sarif = json_output(triggerlint(dir.path()).args(["check", "--format", "sarif", "cdk.out"]));
+    let sarif =
+        json_output(triggerlint(dir.path()).args(["check", "--format", "sarif", "cdk.out"]));
     let logical = &sarif["runs"][0]["results"][0]["locations"][0]["logicalLocations"];
     assert_eq!(
         logical[1],
@@ -754,13 +782,31 @@ fn a_walk_passes_over_files_that_are_not_templates() {
         "chart/templates/deployment.yaml",
         "metadata:\n  name: {{ .Release.Name }}\n  labels: {{- include \"x\" . | nindent 4 }}\n",
     );
-    write(dir.path(), "serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
-    write(dir.path(), "legacy/serverless.yml", &STREAM_SERVICE.replace("BATCH", "1"));
+    write(
+        dir.path(),
+        "serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "10"),
+    );
+    write(
+        dir.path(),
+        "legacy/serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "1"),
+    );
     triggerlint(dir.path())
-        .args(["check", "--fail-on", "error", "-v", "--exclude", "legacy/**", "."])
+        .args([
+            "check",
+            "--fail-on",
+            "error",
+            "-v",
+            "--exclude",
+            "legacy/**",
+            ".",
+        ])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("checked 3 files (1 template, 1 trigger)"))
+        .stdout(predicate::str::contains(
+            "checked 3 files (1 template, 1 trigger)",
+        ))
         .stderr(predicate::str::contains(
             "triggerlint: skipped ./tsconfig.json: not valid JSON",
         ))
@@ -820,9 +866,21 @@ fn paths_of_included_files_are_relative() {
 #[test]
 fn hidden_folders_are_walked_and_an_empty_walk_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".infra/serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
-    write(dir.path(), ".serverless/serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
-    write(dir.path(), ".aws-sam/build/template.yaml", "Resources: {}\n");
+    write(
+        dir.path(),
+        ".infra/serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "10"),
+    );
+    write(
+        dir.path(),
+        ".serverless/serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "10"),
+    );
+    write(
+        dir.path(),
+        ".aws-sam/build/template.yaml",
+        "Resources: {}\n",
+    );
     let report = json_output(triggerlint(dir.path()).args(["check", "--format", "json", "."]));
     assert_eq!(report["summary"]["templates"], 1, "{report}");
     assert!(
@@ -846,7 +904,11 @@ fn hidden_folders_are_walked_and_an_empty_walk_says_so() {
 #[test]
 fn the_summary_separates_findings_from_files_not_linted() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    write(
+        dir.path(),
+        "serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "10"),
+    );
     write(dir.path(), "broken.yaml", "Resources:\n  a: [\n");
     let report = json_output(triggerlint(dir.path()).args(["check", "--format", "json", "."]));
     assert_eq!(report["summary"]["errors"], 1);
@@ -867,7 +929,11 @@ fn the_summary_separates_findings_from_files_not_linted() {
 #[test]
 fn concise_lines_and_statistics() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "serverless.yml", &STREAM_SERVICE.replace("BATCH", "10"));
+    write(
+        dir.path(),
+        "serverless.yml",
+        &STREAM_SERVICE.replace("BATCH", "10"),
+    );
     triggerlint(dir.path())
         .args(["check", "--format", "concise", "."])
         .assert()
@@ -905,7 +971,11 @@ fn inspect_names_the_file_of_values_from_other_files() {
         .args(["inspect", "serverless.yml"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("functions.yml:4:7  functions/consumer/events/0/stream"))
-        .stdout(predicate::str::contains("(timeout: 20 s, written (serverless.yml:4))"))
+        .stdout(predicate::str::contains(
+            "functions.yml:4:7  functions/consumer/events/0/stream",
+        ))
+        .stdout(predicate::str::contains(
+            "(timeout: 20 s, written (serverless.yml:4))",
+        ))
         .stdout(predicate::str::is_match(r"batchSize\s+50\s+written \(line 7\)").unwrap());
 }
