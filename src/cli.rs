@@ -102,6 +102,10 @@ pub struct ConfigArgs {
     /// A Serverless parameter (`${param:KEY}`); repeatable.
     #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
+    /// Values of Terraform input variables, as `terraform -var-file` reads them (`.tfvars` or
+    /// `.tfvars.json`); repeatable, later files win. Without it, a variable is its `default`.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
     /// Use this configuration file instead of searching for one.
     #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -475,6 +479,7 @@ fn configs(args: &ConfigArgs, mut overrides: Overrides, style: Style) -> Result<
         region: args.region.clone(),
         params: args.params.clone(),
     };
+    overrides.var_files.clone_from(&args.var_files);
     if !args.exclude.is_empty() {
         let cwd = std::env::current_dir().unwrap_or_default();
         overrides.exclude = crate::config::Exclude::new(&cwd, &args.exclude).map_err(|e| {

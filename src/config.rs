@@ -47,6 +47,8 @@ pub struct Config {
     pub no_ignore: bool,
     /// `--stage`, `--region` and `--param` for Serverless variables.
     pub serverless: crate::load::variables::ServerlessOptions,
+    /// `--var-file`: values of Terraform input variables.
+    pub var_files: Vec<PathBuf>,
     /// The file these settings came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -62,6 +64,7 @@ impl Default for Config {
             exclude: Exclude::default(),
             no_ignore: false,
             serverless: Default::default(),
+            var_files: Vec::new(),
             source: None,
         }
     }
@@ -109,6 +112,7 @@ pub struct Overrides {
     pub fail_on: Option<Severity>,
     pub no_ignore: bool,
     pub serverless: crate::load::variables::ServerlessOptions,
+    pub var_files: Vec<PathBuf>,
     /// `--exclude`, relative to the working directory.
     pub exclude: Exclude,
 }
@@ -124,6 +128,7 @@ impl Overrides {
         }
         config.no_ignore |= self.no_ignore;
         config.serverless = self.serverless.clone();
+        config.var_files.clone_from(&self.var_files);
         config
     }
 }

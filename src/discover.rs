@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use ignore::WalkBuilder;
 
-/// Extensions considered inside folders. The format is then decided by content.
-pub const EXTENSIONS: &[&str] = &["yml", "yaml", "json", "template"];
+/// Extensions considered inside folders. The format is then decided by content (`.tf` files,
+/// and `.tf.json` among the `.json` ones, are Terraform).
+pub const EXTENSIONS: &[&str] = &["yml", "yaml", "json", "template", "tf"];
 
 /// Folders never worth walking: dependency trees hold thousands of unrelated YAML files, and
 /// version control, deploy tools and build steps keep copies or caches of what is linted
@@ -47,6 +48,17 @@ pub struct Target {
     /// Named on the command line (always linted, and a file that does not parse is an error),
     /// rather than found in a folder.
     pub named: bool,
+    /// For a Terraform module (`path` is then its folder): its files, all read as one unit.
+    pub terraform: Option<TerraformModule>,
+}
+
+/// The files of a Terraform module, and those whose findings are reported.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TerraformModule {
+    pub files: Vec<PathBuf>,
+    /// Only these files' findings are reported (the files named on the command line, read
+    /// with the rest of their folder as context); `None` for all of them.
+    pub reported: Option<Vec<PathBuf>>,
 }
 
 /// Whether a path is excluded (by the configuration or the command line).
@@ -73,6 +85,7 @@ pub fn discover(paths: &[PathBuf], excluded: &Excluded) -> (Vec<Target>, Vec<Wal
                 path: path.clone(),
                 root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
                 named: true,
+                terraform: None,
             }),
             Err(e) => errors.push(WalkError {
                 path: path.clone(),
@@ -81,7 +94,87 @@ pub fn discover(paths: &[PathBuf], excluded: &Excluded) -> (Vec<Target>, Vec<Wal
         }
     }
     dedup_keeping_first(&mut files);
-    (files, errors)
+    (group_terraform_modules(files, excluded), errors)
+}
+
+/// Gathers the Terraform files of each folder into one module target. A `.tf` file named on
+/// the command line brings its folder's other Terraform files as context, and only the named
+/// files are reported (unless the folder was walked too).
+fn group_terraform_modules(targets: Vec<Target>, excluded: &Excluded) -> Vec<Target> {
+    let mut modules: std::collections::BTreeMap<PathBuf, Target> = Default::default();
+    let mut others = Vec::new();
+    for target in targets {
+        if !crate::parse::hcl::is_terraform(&target.path) {
+            others.push(target);
+            continue;
+        }
+        let folder = target
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let module = modules.entry(folder.clone()).or_insert_with(|| Target {
+            path: folder.clone(),
+            root: target.root.clone(),
+            named: false,
+            terraform: Some(TerraformModule {
+                files: Vec::new(),
+                reported: Some(Vec::new()),
+            }),
+        });
+        let Some(terraform) = &mut module.terraform else {
+            continue;
+        };
+        if target.named {
+            module.named = true;
+            if let Some(reported) = &mut terraform.reported {
+                reported.push(target.path.clone());
+            }
+            if terraform.files.is_empty() {
+                terraform.files = terraform_files_in(&folder, excluded);
+            }
+            if !terraform.files.contains(&target.path) {
+                terraform.files.push(target.path);
+            }
+        } else {
+            // Found by a walk: every file of the folder is reported.
+            terraform.reported = None;
+            if !terraform.files.contains(&target.path) {
+                terraform.files.push(target.path);
+            }
+        }
+    }
+    for module in modules.values_mut() {
+        if let Some(terraform) = &mut module.terraform {
+            terraform.files.sort();
+            terraform.files.dedup();
+        }
+    }
+    others.extend(modules.into_values());
+    others
+}
+
+/// The `.tf` and `.tf.json` files directly in a folder, not excluded.
+fn terraform_files_in(folder: &Path, excluded: &Excluded) -> Vec<PathBuf> {
+    // A file named without a folder is in the working directory, and keeps its bare name.
+    let here = folder.as_os_str().is_empty();
+    let Ok(entries) = std::fs::read_dir(if here { Path::new(".") } else { folder }) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| {
+            if here {
+                PathBuf::from(e.file_name())
+            } else {
+                e.path()
+            }
+        })
+        .filter(|p| crate::parse::hcl::is_terraform(p) && !excluded(p))
+        .collect();
+    files.sort();
+    files
 }
 
 /// A file named twice (directly and through its folder, say, or through a symbolic link) is
@@ -128,6 +221,7 @@ fn walk(root: &Path, excluded: &Excluded, files: &mut Vec<Target>, errors: &mut 
         path,
         root: root.to_path_buf(),
         named: false,
+        terraform: None,
     };
     for entry in walker {
         match entry {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod fxhash;
+pub mod hcl;
 pub mod links;
 pub mod load;
 pub mod model;

@@ -256,11 +256,30 @@ pub enum Redrive {
     },
 }
 
-/// Reads `RedrivePolicy`, which CloudFormation takes as a mapping or as a JSON string.
+/// A policy written as a mapping: as it is, or inside `Fn::ToJsonString` (Terraform's
+/// `jsonencode`), whose parts need not be known to read the ones that are.
+fn policy_mapping(node: &Node) -> Option<&Node> {
+    match node.as_intrinsic() {
+        Some(i) if i.name == "Fn::ToJsonString" => Some(&i.arg).filter(|a| a.as_map().is_some()),
+        Some(_) => None,
+        None => Some(node).filter(|n| n.as_map().is_some()),
+    }
+}
+
+/// Reads `RedrivePolicy`, which CloudFormation takes as a mapping or as a JSON string (a
+/// Terraform heredoc or `jsonencode` too).
 pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive {
     let Some(node) = queue.property("RedrivePolicy") else {
         return Redrive::Absent;
     };
+    if let Some(mapping) = policy_mapping(node) {
+        return Redrive::Present {
+            span: node.span,
+            max_receive_count: mapping
+                .get("maxReceiveCount")
+                .and_then(|n| written_int(template, n).value().map(|&v| (v, n.span))),
+        };
+    }
     let Ok(policy) = template.resolve(node) else {
         return Redrive::Unknown;
     };
@@ -415,6 +434,7 @@ impl<'a> Index<'a> {
             let Some(value) = resource.property(property) else {
                 continue;
             };
+            let value = policy_mapping(value).unwrap_or(value);
             if let Some(target) = value.get(key) {
                 self.add_dead_letter_target(template, target);
             } else if let Some(text) = value.as_str() {

@@ -181,6 +181,8 @@ pub enum Origin {
     ParameterDefault { name: Arc<str>, span: Span },
     /// The `default` of the Terraform input variable the setting refers to.
     VariableDefault { name: Arc<str>, span: Span },
+    /// The value a `--var-file` gives the Terraform input variable the setting refers to.
+    VarFile { name: Arc<str>, span: Span },
     /// A field of a mapping as the Lambda API describes it: what runs in the account.
     Deployed,
 }
@@ -192,6 +194,7 @@ impl Origin {
             Origin::SamGlobals { .. } => "sam-globals",
             Origin::ParameterDefault { .. } => "parameter-default",
             Origin::VariableDefault { .. } => "variable-default",
+            Origin::VarFile { .. } => "var-file",
             Origin::Deployed => "deployed",
         }
     }
@@ -205,6 +208,9 @@ impl Origin {
                 Some(format!("the default of parameter {name}"))
             }
             Origin::VariableDefault { name, .. } => Some(format!("the default of variable {name}")),
+            Origin::VarFile { name, .. } => {
+                Some(format!("variable {name} as the var file sets it"))
+            }
             Origin::Deployed => Some("as deployed".to_string()),
         }
     }
@@ -214,7 +220,8 @@ impl Origin {
         match self {
             Origin::SamGlobals { span }
             | Origin::ParameterDefault { span, .. }
-            | Origin::VariableDefault { span, .. } => Some(*span),
+            | Origin::VariableDefault { span, .. }
+            | Origin::VarFile { span, .. } => Some(*span),
             Origin::Direct | Origin::Deployed => None,
         }
     }
@@ -685,6 +692,22 @@ pub struct Property {
     pub key: String,
     pub key_span: Span,
     pub value: Node,
+    /// How the author's format names the keys nested inside the value, where it names them
+    /// differently from CloudFormation (Terraform's `on_failure` for `OnFailure`); empty when
+    /// the author did not write them one by one.
+    pub nested_names: &'static [(&'static str, &'static str)],
+}
+
+impl Property {
+    pub fn new(name: &str, key: &str, key_span: Span, value: Node) -> Property {
+        Property {
+            name: name.to_string(),
+            key: key.to_string(),
+            key_span,
+            value,
+            nested_names: &[],
+        }
+    }
 }
 
 /// The function a trigger invokes, with the settings of it that matter to triggers.

@@ -24,7 +24,9 @@ pub struct Selector {
 pub struct Suppression {
     pub selectors: Vec<Selector>,
     pub reason: Option<String>,
-    /// Findings that start on these 1-based lines are covered.
+    /// The file of the comment.
+    file: FileId,
+    /// Findings in that file that start on these 1-based lines are covered.
     lines: Vec<usize>,
     /// Findings of triggers with these logical paths are covered.
     triggers: Vec<std::sync::Arc<str>>,
@@ -39,14 +41,18 @@ pub struct Malformed {
 
 const MARKER: &str = "triggerlint:";
 
-/// Reads every suppression of one file.
+/// Reads every suppression: the comments of each file, and the Metadata of the triggers.
 pub fn collect(
-    file: FileId,
-    source: &SourceFile,
+    sources: &[(FileId, &SourceFile)],
     triggers: &[Trigger],
 ) -> (Vec<Suppression>, Vec<Malformed>) {
-    let (mut suppressions, malformed) = comments(file, source, triggers);
-    suppressions.extend(metadata(triggers));
+    let mut suppressions = metadata(triggers);
+    let mut malformed = Vec::new();
+    for (file, source) in sources {
+        let (found, bad) = comments(*file, source, triggers);
+        suppressions.extend(found);
+        malformed.extend(bad);
+    }
     (suppressions, malformed)
 }
 
@@ -67,19 +73,27 @@ fn comments(
         .collect();
     let mut offset = 0;
     let lines: Vec<&str> = source.text.split_inclusive('\n').collect();
+    let comment_start = if crate::parse::hcl::is_terraform(&source.path) {
+        hcl_comment_start
+    } else {
+        yaml_comment_start
+    };
     for (index, raw) in lines.iter().enumerate() {
         let line_start = offset;
         offset += raw.len();
         let line = raw.trim_end_matches(['\n', '\r']);
-        let Some(Some(hash)) = crate::parse::yaml::comment_start(line) else {
+        let Some((hash, marker)) = comment_start(line) else {
             continue;
         };
-        let comment = &line[hash + 1..];
+        let comment = &line[hash + marker..];
         let Some(body) = comment.trim_start().strip_prefix(MARKER) else {
             continue;
         };
-        let body_start =
-            line_start + hash + 1 + (comment.len() - comment.trim_start().len()) + MARKER.len();
+        let body_start = line_start
+            + hash
+            + marker
+            + (comment.len() - comment.trim_start().len())
+            + MARKER.len();
         let comment_span = Span::new(file, line_start + hash, line_start + line.len());
         match parse_directive(body, body_start, file) {
             Ok((selectors, reason)) => {
@@ -88,6 +102,7 @@ fn comments(
                 suppressions.push(Suppression {
                     selectors,
                     reason,
+                    file,
                     lines: vec![line_no],
                     triggers: triggers.into_iter().map(std::sync::Arc::from).collect(),
                 });
@@ -101,13 +116,42 @@ fn comments(
     (suppressions, malformed)
 }
 
+/// Where a YAML comment starts on a line, and the length of its marker.
+fn yaml_comment_start(line: &str) -> Option<(usize, usize)> {
+    crate::parse::yaml::comment_start(line)
+        .flatten()
+        .map(|i| (i, 1))
+}
+
+/// Where an HCL comment (`#` or `//`) starts on a line outside a string, and the length of
+/// its marker.
+fn hcl_comment_start(line: &str) -> Option<(usize, usize)> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'#' if !in_string => return Some((i, 1)),
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some((i, 2)),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The trigger whose key is on the first line below `index` that is not a comment.
 fn trigger_below<'a>(lines: &[&str], index: usize, anchors: &[(usize, &'a str)]) -> Vec<&'a str> {
     let next = lines
         .iter()
         .enumerate()
         .skip(index + 1)
-        .find(|(_, l)| !l.trim_start().starts_with('#'))
+        .find(|(_, l)| {
+            let l = l.trim_start();
+            !l.starts_with('#') && !l.starts_with("//")
+        })
         .map(|(i, _)| i + 1);
     anchors
         .iter()
@@ -172,6 +216,7 @@ fn metadata(triggers: &[Trigger]) -> Vec<Suppression> {
                         used: false,
                     }],
                     reason: ignore.reason.clone(),
+                    file: ignore.span.file,
                     lines: Vec::new(),
                     triggers: vec![trigger.path.clone()],
                 },
@@ -181,11 +226,12 @@ fn metadata(triggers: &[Trigger]) -> Vec<Suppression> {
     suppressions.into_iter().map(|(_, s)| s).collect()
 }
 
-/// Splits findings into those reported and those suppressed, marking what was used.
+/// Splits findings into those reported and those suppressed, marking what was used. `sources`
+/// are the files whose comments were read.
 pub fn apply(
     findings: Vec<Finding>,
     suppressions: &mut [Suppression],
-    source: &SourceFile,
+    sources: &[(FileId, &SourceFile)],
 ) -> (Vec<Finding>, Vec<Finding>) {
     if suppressions.is_empty() {
         return (findings, Vec::new());
@@ -193,11 +239,16 @@ pub fn apply(
     let mut kept = Vec::new();
     let mut ignored = Vec::new();
     for finding in findings {
-        let line = source.line_col(finding.span.start as usize).line;
+        let file = finding.span.file;
+        let line = sources
+            .iter()
+            .find(|(id, _)| *id == file)
+            .map(|(_, source)| source.line_col(finding.span.start as usize).line);
         let mut suppressed = false;
         for suppression in suppressions.iter_mut() {
-            let covers =
-                suppression.lines.contains(&line) || suppression.triggers.contains(&finding.path);
+            let on_its_line = suppression.file == file
+                && line.is_some_and(|line| suppression.lines.contains(&line));
+            let covers = on_its_line || suppression.triggers.contains(&finding.path);
             if !covers {
                 continue;
             }

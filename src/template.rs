@@ -7,7 +7,7 @@
 use crate::fxhash::FxHashMap;
 use std::borrow::Cow;
 
-use crate::model::{Format, Origin};
+use crate::model::{Format, Origin, Tool};
 use crate::source::{FileId, Span};
 use crate::tree::{Node, Value};
 
@@ -47,7 +47,15 @@ pub struct Template<'a> {
     mappings: Option<&'a Node>,
     /// SAM `Globals.Function`, applied under each `AWS::Serverless::Function`.
     pub sam_function_globals: Option<&'a Node>,
+    /// Who supplies a resource property the author leaves out, when not AWS itself: the
+    /// Terraform AWS provider sends its own defaults (a queue's visibility timeout, a
+    /// function's timeout).
+    pub property_defaults: Option<Tool>,
 }
+
+/// The key of a lowered parameter (a Terraform input variable) whose `Default` is the value a
+/// `--var-file` gives it.
+pub const FROM_VAR_FILE: &str = "triggerlint:FromVarFile";
 
 /// Why a value cannot be known before deploy time.
 pub type Unknown = String;
@@ -92,6 +100,7 @@ impl<'a> Template<'a> {
             parameters,
             mappings: root.get("Mappings"),
             sam_function_globals: root.get_path(&["Globals", "Function"]),
+            property_defaults: None,
         }
     }
 
@@ -131,9 +140,18 @@ impl<'a> Template<'a> {
         else {
             return Origin::Direct;
         };
-        let Some(default) = self.parameter(name).and_then(|p| p.get("Default")) else {
+        let Some(parameter) = self.parameter(name) else {
             return Origin::Direct;
         };
+        let Some(default) = parameter.get("Default") else {
+            return Origin::Direct;
+        };
+        if parameter.get(FROM_VAR_FILE).is_some() {
+            return Origin::VarFile {
+                name: name.trim_start_matches("var.").into(),
+                span: default.span,
+            };
+        }
         match self.format {
             Format::Terraform => Origin::VariableDefault {
                 name: name.trim_start_matches("var.").into(),
@@ -193,6 +211,10 @@ impl<'a> Template<'a> {
                 Err(format!("depends on the condition {condition}"))
             }
             "Fn::ImportValue" => Err("is imported from another stack".to_string()),
+            "Fn::ToJsonString" => self
+                .literal_json(arg)
+                .map(|json| Cow::Owned(Node::new(node.span, Value::Str(json.to_string()))))
+                .ok_or_else(|| format!("is computed by {}", describe(node))),
             _ => Err(format!("is computed by {}", describe(node))),
         }
     }
@@ -226,11 +248,37 @@ impl<'a> Template<'a> {
                     .collect();
                 Ok(Cow::Owned(Node::new(default.span, Value::Seq(items))))
             }
+            Some(Node {
+                value: Value::Unknown(unknown),
+                ..
+            }) => Err(format!(
+                "comes from the parameter {name}, whose default `{}` stays unknown: {}",
+                unknown.text, unknown.why
+            )),
             Some(default) if default.as_intrinsic().is_none() => Ok(Cow::Borrowed(default)),
             _ => Err(format!(
                 "comes from the parameter {name}, which has no literal default"
             )),
         }
+    }
+
+    /// A value as JSON when every part of it is known.
+    fn literal_json(&self, node: &Node) -> Option<serde_json::Value> {
+        let resolved = self.resolve(node).ok()?;
+        Some(match &resolved.value {
+            Value::Seq(items) => items
+                .iter()
+                .map(|i| self.literal_json(i))
+                .collect::<Option<Vec<_>>>()?
+                .into(),
+            Value::Map(map) => serde_json::Value::Object(
+                map.iter()
+                    .map(|e| Some((e.key.clone(), self.literal_json(&e.value)?)))
+                    .collect::<Option<_>>()?,
+            ),
+            Value::Intrinsic(_) | Value::Unknown(_) => return None,
+            _ => resolved.to_json(),
+        })
     }
 
     fn find_in_map(&self, arg: &Node) -> Option<&'a Node> {
@@ -259,6 +307,9 @@ pub fn describe(node: &Node) -> String {
     match &node.value {
         Value::Str(s) | Value::Yaml11Bool(_, s) => s.clone(),
         Value::Unknown(u) => u.text.clone(),
+        Value::Intrinsic(i) if i.written.is_some() => {
+            i.written.as_deref().unwrap_or_default().to_string()
+        }
         Value::Intrinsic(i) => {
             let short = i.name.strip_prefix("Fn::").unwrap_or(&i.name);
             match (&i.arg.value, i.name.as_str()) {

@@ -60,6 +60,19 @@ pub struct Intrinsic {
     /// tag text (`!Foo`) so they are never mistaken for literals.
     pub name: String,
     pub arg: Node,
+    /// How the author wrote it, when that was not CloudFormation (a Terraform reference
+    /// `aws_sqs_queue.jobs.arn` lowered to `Fn::GetAtt`): messages quote this.
+    pub written: Option<Box<str>>,
+}
+
+impl Intrinsic {
+    pub fn new(name: impl Into<String>, arg: Node) -> Intrinsic {
+        Intrinsic {
+            name: name.into(),
+            arg,
+            written: None,
+        }
+    }
 }
 
 /// Short-form YAML tags CloudFormation understands, by tag suffix.
@@ -121,10 +134,7 @@ impl Node {
             let entry = map.entries.into_iter().next().expect("one entry");
             return Node::new(
                 span,
-                Value::Intrinsic(Box::new(Intrinsic {
-                    name: entry.key,
-                    arg: entry.value,
-                })),
+                Value::Intrinsic(Box::new(Intrinsic::new(entry.key, entry.value))),
             );
         }
         Node::new(span, Value::Map(map))

@@ -142,9 +142,11 @@ pub fn int_or_default(
     written: Option<&Node>,
     service_default: Option<i64>,
 ) -> Setting<i64> {
-    match written {
-        Some(node) => written_int(template, node),
-        None => service_default.map_or(Setting::Unset, |value| Setting::ServiceDefault { value }),
+    match (written, service_default, template.property_defaults) {
+        (Some(node), _, _) => written_int(template, node),
+        (None, Some(value), Some(tool)) => Setting::ToolDefault { value, tool },
+        (None, Some(value), None) => Setting::ServiceDefault { value },
+        (None, None, _) => Setting::Unset,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod kind;
 pub mod sam;
 pub mod serverless;
 pub mod settings;
+pub mod terraform;
 pub mod variables;
 
 use crate::model::{
@@ -88,6 +89,16 @@ pub fn load(format: Format, file: FileId, root: &Node) -> Loaded<'_> {
         Format::Serverless => serverless::load(&template),
         Format::Terraform | Format::Deployed => cloudformation::load(&template, "Resources"),
     };
+    Loaded { template, triggers }
+}
+
+/// Loads the triggers of a Terraform module, lowered by [`terraform::lower`], over the
+/// template view it gives.
+pub fn load_terraform(file: FileId, lowered: &terraform::Lowered) -> Loaded<'_> {
+    let maps = resource_maps(&lowered.root);
+    let mut template = Template::new(Format::Terraform, file, &lowered.root, &maps);
+    template.property_defaults = Some(Tool::TerraformProvider);
+    let triggers = terraform::load(&template, &lowered.mappings);
     Loaded { template, triggers }
 }
 
@@ -207,12 +218,7 @@ pub fn properties_of(map: Option<&Node>) -> Vec<Property> {
     map.and_then(Node::as_map)
         .map(|m| {
             m.iter()
-                .map(|e| Property {
-                    name: e.key.clone(),
-                    key: e.key.clone(),
-                    key_span: e.key_span,
-                    value: e.value.clone(),
-                })
+                .map(|e| Property::new(&e.key, &e.key, e.key_span, e.value.clone()))
                 .collect()
         })
         .unwrap_or_default()

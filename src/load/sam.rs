@@ -106,12 +106,7 @@ fn translate(props: &Map, kind: SourceKind) -> Vec<Property> {
                 ("SecretsManagerKmsKeyId" | "DynamicPolicyName", _) => return None,
                 (other, _) => (other, e.value.clone()),
             };
-            Some(Property {
-                name: name.to_string(),
-                key: e.key.clone(),
-                key_span: e.key_span,
-                value,
-            })
+            Some(Property::new(name, &e.key, e.key_span, value))
         })
         .fold(Vec::new(), merge_nested)
 }
@@ -318,12 +313,12 @@ fn sns_subscription_draft(
     if creates_queue {
         let queue = subscription_queue_id(function.logical_id, &event.key);
         let arn = get_att(&queue, "Arn", subscription.span);
-        draft.properties.push(Property {
-            name: "EventSourceArn".to_string(),
-            key: "SqsSubscription".to_string(),
-            key_span: subscription.span,
-            value: arn.clone(),
-        });
+        draft.properties.push(Property::new(
+            "EventSourceArn",
+            "SqsSubscription",
+            subscription.span,
+            arn.clone(),
+        ));
         draft.event_source = Some(arn);
         return Some(draft);
     }
@@ -342,12 +337,12 @@ fn sns_subscription_draft(
             }
             _ => continue,
         };
-        draft.properties.push(Property {
-            name: name.to_string(),
-            key: entry.key.clone(),
-            key_span: entry.key_span,
-            value: entry.value.clone(),
-        });
+        draft.properties.push(Property::new(
+            name,
+            &entry.key,
+            entry.key_span,
+            entry.value.clone(),
+        ));
     }
     draft.event_source = subscription.get("QueueArn").cloned();
     Some(draft)
@@ -358,9 +353,9 @@ fn get_att(id: &str, attribute: &str, span: Span) -> Node {
     let text = |t: &str| Node::new(span, Value::Str(t.to_string()));
     Node::new(
         span,
-        Value::Intrinsic(Box::new(crate::tree::Intrinsic {
-            name: "Fn::GetAtt".to_string(),
-            arg: Node::new(span, Value::Seq(vec![text(id), text(attribute)])),
-        })),
+        Value::Intrinsic(Box::new(crate::tree::Intrinsic::new(
+            "Fn::GetAtt",
+            Node::new(span, Value::Seq(vec![text(id), text(attribute)])),
+        ))),
     )
 }

@@ -623,12 +623,7 @@ fn stream_timestamp(template: &Template<'_>, draft: &mut Draft, settings: &Map) 
 }
 
 fn property(cfn: &str, key: &str, key_span: Span, value: Node) -> Property {
-    Property {
-        name: cfn.to_string(),
-        key: key.to_string(),
-        key_span,
-        value,
-    }
+    Property::new(cfn, key, key_span, value)
 }
 
 fn map_node(span: Span, entries: Vec<(&str, Span, Node)>) -> Node {

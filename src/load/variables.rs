@@ -554,8 +554,8 @@ impl Resolver<'_> {
             Value::Intrinsic(i) => Node::new(
                 node.span,
                 Value::Intrinsic(Box::new(Intrinsic {
-                    name: i.name.clone(),
                     arg: self.tree(&i.arg, dir, depth),
+                    ..(**i).clone()
                 })),
             ),
             _ => node.clone(),

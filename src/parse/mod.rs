@@ -1,6 +1,7 @@
 //! Reading bytes into text and text into a [`Node`] tree, with every limit that keeps hostile
 //! input cheap: file size, nesting depth, alias expansion, binary content.
 
+pub mod hcl;
 pub mod json;
 pub mod yaml;
 

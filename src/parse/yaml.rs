@@ -483,7 +483,7 @@ fn tagged(span: Span, value: Value, tag: Option<&Tag>) -> Node {
         ("Fn::GetAtt", Value::Str(dotted)) => split_get_att(span, &dotted),
         (_, value) => Node::new(span, value),
     };
-    Node::new(span, Value::Intrinsic(Box::new(Intrinsic { name, arg })))
+    Node::new(span, Value::Intrinsic(Box::new(Intrinsic::new(name, arg))))
 }
 
 /// `!GetAtt Resource.Attr.Sub` is `[Resource, "Attr.Sub"]` in long form.

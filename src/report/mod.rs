@@ -120,7 +120,7 @@ pub struct Summary {
 impl Summary {
     /// Counts one file's report (after the baseline was applied to it).
     pub fn add(&mut self, report: &FileReport) {
-        self.files += 1;
+        self.files += 1 + report.extra_files;
         self.templates += usize::from(report.is_template);
         self.triggers += report.trigger_count;
         self.errors += report.errors.len();

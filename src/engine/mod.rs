@@ -17,6 +17,8 @@ use crate::rules::{self, Finding};
 use crate::source::{FileId, FileIds, SourceFile, Sources};
 use crate::{discover, load, parse, suppress, tree};
 
+mod terraform;
+
 /// A file that could not be linted, and where the problem is (a byte offset, when known).
 #[derive(Clone, Debug)]
 pub struct FileError {
@@ -56,6 +58,9 @@ pub struct FileReport {
     /// Why the file was passed over: found in a folder walk, not parseable, and not looking
     /// like a template (a `tsconfig.json` with comments, a Helm chart).
     pub skipped: Option<String>,
+    /// Files linted with this one as a unit, beyond the first (a Terraform module's other
+    /// files).
+    pub extra_files: usize,
 }
 
 impl FileReport {
@@ -277,10 +282,22 @@ fn without_repeats(mut report: FileReport, seen: &mut HashSet<u64>) -> FileRepor
 fn lint_path(target: &Target, configs: &Configs, ids: &FileIds, keep: Keep) -> FileReport {
     let path = target.path.as_path();
     let file = ids.next();
-    let config = match configs.for_file(path) {
+    // A Terraform module's path is its folder: its configuration is that of its files.
+    let config_path = target
+        .terraform
+        .as_ref()
+        .and_then(|m| m.files.first())
+        .map_or(path, PathBuf::as_path);
+    let config = match configs.for_file(config_path) {
         Ok(config) => config,
         Err(error) => return config_error_report(file, path, &error, configs, ids),
     };
+    if let Some(module) = &target.terraform {
+        let mut report = terraform::lint_module(target, module, &config, ids, keep);
+        report.config_source.clone_from(&config.source);
+        report.fail_on = config.fail_on;
+        return report;
+    }
     let mut report = match read(path) {
         Ok(text) => {
             let how = Linting {
@@ -382,7 +399,7 @@ impl Run {
 
     /// Adds one file's report.
     pub fn absorb(&mut self, report: FileReport) {
-        self.files += 1;
+        self.files += 1 + report.extra_files;
         self.failing |= report.fails();
         if let Some(reason) = &report.skipped {
             self.skipped += 1;
@@ -652,6 +669,20 @@ fn check_document(
     config: &Config,
 ) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
     let loaded = load::load(format, file, root);
+    let (findings, ignored) =
+        check_loaded(&loaded, &[(file, source)], table, document_findings, config);
+    (loaded.triggers, findings, ignored)
+}
+
+/// Runs the rules on loaded triggers and applies the suppressions written in `sources` (and
+/// in resources' Metadata): the findings to report, and the suppressed ones.
+fn check_loaded(
+    loaded: &load::Loaded<'_>,
+    sources: &[(FileId, &SourceFile)],
+    table: Option<&load::variables::VariableTable>,
+    document_findings: Vec<Finding>,
+    config: &Config,
+) -> (Vec<Finding>, Vec<Finding>) {
     let enabled = config.enabled_rules();
     let scope = rules::Scope::new(&loaded.template, &loaded.triggers, config);
     let findings: Vec<Finding> = loaded
@@ -664,15 +695,13 @@ fn check_document(
         })
         .chain(document_findings)
         .collect();
-    let (findings, ignored) = if config.no_ignore {
-        (findings, Vec::new())
-    } else {
-        let (mut suppressions, malformed) = suppress::collect(file, source, &loaded.triggers);
-        let (mut kept, ignored) = suppress::apply(findings, &mut suppressions, source);
-        kept.extend(suppress::unused(&suppressions, &malformed, config));
-        (kept, ignored)
-    };
-    (loaded.triggers, findings, ignored)
+    if config.no_ignore {
+        return (findings, Vec::new());
+    }
+    let (mut suppressions, malformed) = suppress::collect(sources, &loaded.triggers);
+    let (mut kept, ignored) = suppress::apply(findings, &mut suppressions, sources);
+    kept.extend(suppress::unused(&suppressions, &malformed, config));
+    (kept, ignored)
 }
 
 /// Resolves a Serverless file's variables. A file without `service:` is a fragment: linted

@@ -1,0 +1,231 @@
+//! Linting a Terraform module: every file of the folder read and parsed, the `--var-file`s
+//! read, the module lowered into the template view, and one report for the whole module (with
+//! only the named files' findings when files were named rather than a folder walked).
+
+use std::path::{Path, PathBuf};
+
+use super::{FileError, FileReport, Keep, check_loaded, read};
+use crate::config::Config;
+use crate::discover::{self, Target, TerraformModule};
+use crate::hcl::{Body, Expr};
+use crate::load::{self, terraform};
+use crate::parse;
+use crate::source::{FileId, FileIds, SourceFile, Sources};
+
+/// A file of the module, read and parsed (or not).
+struct Read {
+    id: FileId,
+    source: SourceFile,
+    body: Option<Body>,
+}
+
+pub(super) fn lint_module(
+    target: &Target,
+    module: &TerraformModule,
+    config: &Config,
+    ids: &FileIds,
+    keep: Keep,
+) -> FileReport {
+    let mut errors = Vec::new();
+    let files: Vec<Read> = module
+        .files
+        .iter()
+        .map(|path| read_file(path, ids, &mut errors))
+        .collect();
+    let var_files: Vec<(Read, Vec<(String, Expr)>)> = config
+        .var_files
+        .iter()
+        .map(|path| read_var_file(path, ids, &mut errors))
+        .collect();
+    let parsed: Vec<terraform::ModuleFile<'_>> = files
+        .iter()
+        .filter_map(|f| {
+            Some(terraform::ModuleFile {
+                id: f.id,
+                text: &f.source.text,
+                body: f.body.as_ref()?,
+            })
+        })
+        .collect();
+    let var_values: Vec<(&str, &Expr)> = var_files
+        .iter()
+        .flat_map(|(_, values)| values.iter().map(|(n, e)| (n.as_str(), e)))
+        .collect();
+    let folder = discover::absolute(&target.path);
+    let root = discover::project_root(&folder, &discover::absolute(&target.root));
+    let local = |source: &str| local_lambda_module(&folder, &root, source);
+    let lowered = terraform::lower(&parsed, &var_values, &local);
+    let first = files.first().map_or(FileId(0), |f| f.id);
+    let loaded = load::load_terraform(first, &lowered);
+    let sources: Vec<(FileId, &SourceFile)> = files.iter().map(|f| (f.id, &f.source)).collect();
+    let (mut findings, mut ignored) = check_loaded(&loaded, &sources, None, Vec::new(), config);
+    let mut triggers = loaded.triggers;
+    // Files named on the command line: their findings only, the rest of the folder is context.
+    if let Some(reported) = &module.reported {
+        let reported_ids: Vec<FileId> = files
+            .iter()
+            .filter(|f| reported.contains(&f.source.path))
+            .map(|f| f.id)
+            .collect();
+        findings.retain(|f| reported_ids.contains(&f.span.file));
+        ignored.retain(|f| reported_ids.contains(&f.span.file));
+        triggers.retain(|t| reported_ids.contains(&t.file));
+        errors.retain(|e: &FileError| {
+            reported_ids.contains(&e.file) || !files.iter().any(|f| f.id == e.file)
+        });
+    }
+    let has_content = parsed.iter().any(|f| !f.body.items.is_empty());
+    let mut report = FileReport {
+        file: Some(first),
+        path: target.path.clone(),
+        is_template: has_content,
+        extra_files: module.files.len().saturating_sub(1),
+        trigger_count: triggers.len(),
+        triggers: if keep == Keep::All {
+            triggers
+        } else {
+            Vec::new()
+        },
+        findings,
+        ignored,
+        errors,
+        ..FileReport::default()
+    };
+    report.sources = keep_sources(files, var_files, &report, keep);
+    report.sort();
+    report
+}
+
+fn read_file(path: &Path, ids: &FileIds, errors: &mut Vec<FileError>) -> Read {
+    let id = ids.next();
+    match read(path) {
+        Ok(text) => {
+            let body = match parse::hcl::parse_file(path, &text, id) {
+                Ok(body) => Some(body),
+                Err(e) => {
+                    errors.push(FileError {
+                        file: id,
+                        offset: Some(e.offset),
+                        message: format!("invalid Terraform: {}", e.message),
+                    });
+                    None
+                }
+            };
+            Read {
+                id,
+                source: SourceFile::new(path, text),
+                body,
+            }
+        }
+        Err((text, offset, message)) => {
+            errors.push(FileError {
+                file: id,
+                offset,
+                message,
+            });
+            Read {
+                id,
+                source: SourceFile::new(path, text),
+                body: None,
+            }
+        }
+    }
+}
+
+fn read_var_file(
+    path: &Path,
+    ids: &FileIds,
+    errors: &mut Vec<FileError>,
+) -> (Read, Vec<(String, Expr)>) {
+    let id = ids.next();
+    let text = match read(path) {
+        Ok(text) => text,
+        Err((text, offset, message)) => {
+            errors.push(FileError {
+                file: id,
+                offset,
+                message: format!("cannot read the var file: {message}"),
+            });
+            let source = SourceFile::new(path, text);
+            return (
+                Read {
+                    id,
+                    source,
+                    body: None,
+                },
+                Vec::new(),
+            );
+        }
+    };
+    let values = parse::hcl::parse_var_file(path, &text, id).unwrap_or_else(|e| {
+        errors.push(FileError {
+            file: id,
+            offset: Some(e.offset),
+            message: format!("invalid var file: {}", e.message),
+        });
+        Vec::new()
+    });
+    let read = Read {
+        id,
+        source: SourceFile::new(path, text),
+        body: None,
+    };
+    (read, values)
+}
+
+/// The texts a report keeps: every file for the library API, else those with findings or
+/// errors (a var file among them, when a finding's value came from it).
+fn keep_sources(
+    files: Vec<Read>,
+    var_files: Vec<(Read, Vec<(String, Expr)>)>,
+    report: &FileReport,
+    keep: Keep,
+) -> Sources {
+    let mut wanted: Vec<FileId> = Vec::new();
+    for f in report.findings.iter().chain(&report.ignored) {
+        wanted.push(f.span.file);
+        wanted.extend(f.related.iter().map(|r| r.span.file));
+    }
+    wanted.extend(report.errors.iter().map(|e| e.file));
+    let mut sources = Sources::default();
+    let all = files
+        .into_iter()
+        .chain(var_files.into_iter().map(|(read, _)| read));
+    for read in all {
+        if keep == Keep::All || wanted.contains(&read.id) {
+            sources.insert(read.id, read.source);
+        }
+    }
+    sources
+}
+
+/// Whether a local module source (`../../`, `./modules/lambda`) is the terraform-aws-modules
+/// Lambda module (a copy of it, or the examples inside its own repository): its files declare
+/// the `event_source_mapping` input. Folders outside the project are not read.
+fn local_lambda_module(
+    folder: &Path,
+    root: &Path,
+    source: &str,
+) -> Option<terraform::LambdaModule> {
+    let target = std::fs::canonicalize(folder.join(source)).ok()?;
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if !target.starts_with(&root) || !target.is_dir() {
+        return None;
+    }
+    let declares_input = std::fs::read_dir(&target)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p: &PathBuf| p.extension().is_some_and(|e| e == "tf"))
+        .any(|p| {
+            std::fs::read_to_string(&p).is_ok_and(|text| terraform::is_lambda_module_text(&text))
+        });
+    if !declares_input {
+        return None;
+    }
+    Some(if target.ends_with("modules/alias") {
+        terraform::LambdaModule::Alias
+    } else {
+        terraform::LambdaModule::Function
+    })
+}

@@ -1,0 +1,168 @@
+//! The spanned syntax tree of Terraform configuration, from HCL's native syntax or its JSON
+//! form (`.tf.json`): bodies of attributes and blocks, and expressions, each with the byte span
+//! it was written at.
+//!
+//! It is deliberately smaller than HCL: what a loader needs to lower resources, variables,
+//! locals and module calls into the template view. Expressions it has no use for (`for`
+//! expressions, splats, template directives) are [`ExprKind::Other`], which loaders treat as
+//! unknown.
+
+use crate::source::Span;
+
+/// A file's or a block's contents, in the order written.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Body {
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Attribute(Attribute),
+    Block(Block),
+}
+
+/// `name = value`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub name_span: Span,
+    pub value: Expr,
+}
+
+/// `kind "label" "label" { body }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub kind: String,
+    pub kind_span: Span,
+    pub labels: Vec<(String, Span)>,
+    pub body: Body,
+    /// The whole block.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub span: Span,
+    pub kind: ExprKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A string without interpolations.
+    Str(String),
+    /// A string (or heredoc) with interpolations.
+    Template(Vec<Part>),
+    Array(Vec<Expr>),
+    Object(Vec<ObjectItem>),
+    /// `root.attr[index].attr`: `var.x`, `aws_sqs_queue.q.arn`, `each.value`.
+    Traversal(String, Vec<Step>),
+    /// `name(args...)`.
+    Call(String, Vec<Expr>),
+    /// `condition ? then : else`.
+    Conditional(Box<[Expr; 3]>),
+    /// `-x`, `!x`.
+    Negate(Box<Expr>),
+    Not(Box<Expr>),
+    /// An arithmetic or logical operation: `a * b`, `a == b`.
+    Binary(&'static str, Box<[Expr; 2]>),
+    /// What loaders do not evaluate (`for` expressions, splats, template directives).
+    Other,
+}
+
+/// A piece of a string template.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    Literal(String),
+    Interpolation(Expr),
+}
+
+/// One `key = value` of an object; a key that is itself an expression has no name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectItem {
+    pub key: Option<String>,
+    pub key_span: Span,
+    pub value: Expr,
+}
+
+/// One step of a traversal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Attr(String),
+    Index(Expr),
+    Splat,
+}
+
+impl Body {
+    pub fn attributes(&self) -> impl Iterator<Item = &Attribute> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Attribute(a) => Some(a),
+            Item::Block(_) => None,
+        })
+    }
+
+    pub fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Block(b) => Some(b),
+            Item::Attribute(_) => None,
+        })
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes().find(|a| a.name == name)
+    }
+}
+
+impl Block {
+    pub fn label(&self, index: usize) -> Option<&str> {
+        self.labels.get(index).map(|(l, _)| l.as_str())
+    }
+}
+
+impl Expr {
+    pub fn new(span: Span, kind: ExprKind) -> Expr {
+        Expr { span, kind }
+    }
+
+    /// The text of a string without interpolations.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[ObjectItem]> {
+        match &self.kind {
+            ExprKind::Object(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The value of a key of an object expression.
+    pub fn get(&self, key: &str) -> Option<&Expr> {
+        self.as_object()?
+            .iter()
+            .find(|i| i.key.as_deref() == Some(key))
+            .map(|i| &i.value)
+    }
+
+    /// `root.a.b` as its root and attribute names, when it is a plain traversal (indexes are
+    /// skipped: `aws_sqs_queue.q[0].arn` names the same resource as `aws_sqs_queue.q.arn`).
+    pub fn traversal(&self) -> Option<(&str, Vec<&str>)> {
+        let ExprKind::Traversal(root, steps) = &self.kind else {
+            return None;
+        };
+        let names = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Attr(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        Some((root, names))
+    }
+}
