@@ -557,7 +557,7 @@ fn explain(name: &str) -> u8 {
         }
         None => {
             let names = rules::ALL.iter().flat_map(|r| [r.slug, r.code]);
-            let hint = crate::config::closest(name, names)
+            let hint = crate::text::closest(name, names)
                 .map(|c| format!("; did you mean `{c}`?"))
                 .unwrap_or_default();
             eprintln!("error: no rule is called `{name}`{hint} (`triggerlint rules` lists them)");

@@ -16,7 +16,7 @@
 //! min-batch-size = 50
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -24,7 +24,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::rules::{ALL, Rule, Severity};
+use crate::rules::{ALL, Rule, RuleSettings, Severity};
+use crate::text::closest;
 
 /// The file names searched for, in order of preference.
 pub const FILE_NAMES: &[&str] = &["triggerlint.toml", ".triggerlint.toml"];
@@ -36,10 +37,8 @@ pub struct Config {
     pub select: Vec<String>,
     /// Rule selectors to switch off; applied after `select`.
     pub ignore: Vec<String>,
-    /// Severity overrides by rule code.
-    pub severities: BTreeMap<&'static str, Severity>,
-    /// Rule option values by (rule code, option name); absent means the option's default.
-    pub options: BTreeMap<(&'static str, &'static str), i64>,
+    /// Severities and option values of rules.
+    pub rules: RuleSettings,
     /// Findings at or above this severity make the exit code 1.
     pub fail_on: Severity,
     pub exclude: Exclude,
@@ -58,8 +57,7 @@ impl Default for Config {
         Config {
             select: Vec::new(),
             ignore: Vec::new(),
-            severities: BTreeMap::new(),
-            options: BTreeMap::new(),
+            rules: RuleSettings::default(),
             fail_on: Severity::Warning,
             exclude: Exclude::default(),
             no_ignore: false,
@@ -82,23 +80,12 @@ impl Config {
     }
 
     pub fn severity_of(&self, rule: &Rule) -> Severity {
-        self.severities
-            .get(rule.code)
-            .copied()
-            .unwrap_or(rule.severity)
+        self.rules.severity_of(rule)
     }
 
     /// The value of a rule option: configured, else its default.
     pub fn option(&self, rule: &Rule, name: &str) -> i64 {
-        let option = rule
-            .options
-            .iter()
-            .find(|o| o.name == name)
-            .unwrap_or_else(|| panic!("{} has no option {name}", rule.code));
-        self.options
-            .get(&(rule.code, option.name))
-            .copied()
-            .unwrap_or(option.default)
+        self.rules.option(rule, name)
     }
 }
 
@@ -470,12 +457,15 @@ fn rule_table(
         let name = key.get_ref().as_ref();
         let outcome = if name == "severity" {
             severity(value).map(|s| {
-                config.severities.insert(rule.code, s);
+                config.rules.severities.insert(rule.code, s);
             })
         } else {
             match rule.options.iter().find(|o| o.name == name) {
                 Some(option) => option_value(option, value).map(|number| {
-                    config.options.insert((rule.code, option.name), number);
+                    config
+                        .rules
+                        .options
+                        .insert((rule.code, option.name), number);
                 }),
                 None => unknown_key(key, name, &valid, &format!("table [rules.{}]", rule.slug)),
             }
@@ -585,30 +575,6 @@ fn globs(value: &Spanned<DeValue<'_>>) -> Result<GlobSet, Problem> {
         .map_err(|e| (Some(value.span().start), format!("invalid `exclude`: {e}")))
 }
 
-/// The valid name closest to a mistyped one, if it is close enough to be the intent.
-pub fn closest<'a>(name: &str, valid: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    valid
-        .map(|v| (edit_distance(name, v), v))
-        .filter(|(d, v)| *d <= 2.max(v.len() / 4) || (name.len() > 3 && v.starts_with(name)))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, v)| v)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
-}
-
 /// The JSON schema of the configuration file (for editors such as Taplo or Even Better TOML),
 /// built from the rule registry so it cannot fall behind. `triggerlint.schema.json` in the
 /// repository is this, written out.
@@ -708,7 +674,7 @@ mod tests {
         assert_eq!(config.fail_on, Severity::Note);
         assert_eq!(config.select, ["TL1"]);
         assert_eq!(config.ignore, ["TL102"]);
-        assert_eq!(config.severities.get("TL107"), Some(&Severity::Note));
+        assert_eq!(config.rules.severities.get("TL107"), Some(&Severity::Note));
         let small = crate::rules::find("TL107").unwrap();
         assert_eq!(config.option(small, "min-batch-size"), 50);
         let retries = crate::rules::find("TL101").unwrap();
@@ -759,9 +725,7 @@ mod tests {
     }
 
     #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("exlude", "exclude"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
+    fn no_suggestion_for_what_is_nothing_alike() {
         assert_eq!(closest("zzz", ["exclude", "rules"].into_iter()), None);
     }
 }

@@ -22,6 +22,7 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod template;
+pub mod text;
 pub mod tree;
 
 pub use engine::{FileError, FileReport, Run, run, run_bytes, run_text};

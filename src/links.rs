@@ -534,7 +534,6 @@ fn function_dimension(dimensions: Option<&Node>) -> Option<&Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::model::Format;
     use crate::parse::yaml;
     use crate::source::FileId;
@@ -542,8 +541,8 @@ mod tests {
     fn with_scope(text: &str, check: impl Fn(&Scope<'_>)) {
         let root = yaml::parse(text, FileId(0)).unwrap().unwrap();
         let loaded = crate::load::load(Format::CloudFormation, FileId(0), &root);
-        let config = Config::default();
-        check(&Scope::new(&loaded.template, &loaded.triggers, &config));
+        let settings = crate::rules::RuleSettings::default();
+        check(&Scope::new(&loaded.template, &loaded.triggers, &settings));
     }
 
     const QUEUES: &str = "Resources:

@@ -239,6 +239,11 @@ impl<'a> Template<'a> {
             .and_then(Node::as_str)
             .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
         match parameter.get("Default") {
+            // An empty default stands for a value given at deploy time (or by a caller of a
+            // Terraform module), not for the empty string.
+            Some(default) if default.as_str() == Some("") => Err(format!(
+                "comes from the parameter {name}, whose default is empty: a placeholder for the value given at deploy time"
+            )),
             // A list parameter's default is one comma-separated string; `Ref` gives the list.
             Some(default) if is_list && default.as_str().is_some() => {
                 let text = default.as_str().unwrap_or_default();

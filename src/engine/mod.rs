@@ -684,7 +684,7 @@ fn check_loaded(
     config: &Config,
 ) -> (Vec<Finding>, Vec<Finding>) {
     let enabled = config.enabled_rules();
-    let scope = rules::Scope::new(&loaded.template, &loaded.triggers, config);
+    let scope = rules::Scope::new(&loaded.template, &loaded.triggers, &config.rules);
     let findings: Vec<Finding> = loaded
         .triggers
         .iter()

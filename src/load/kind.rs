@@ -134,8 +134,9 @@ pub fn arn_service(arn: &str) -> Option<String> {
 pub fn arn_text(node: &Node, template: &Template<'_>) -> Option<String> {
     match &node.value {
         Value::Str(s) => Some(s.clone()),
-        // A Serverless variable that stays unknown keeps the parts that did resolve.
-        Value::Unknown(u) => Some(u.text.clone()),
+        // A value that stays unknown keeps the parts that did resolve; only an ARN's are worth
+        // reading (`var.queue_arn` says nothing about what it holds).
+        Value::Unknown(u) => u.text.starts_with("arn:").then(|| u.text.clone()),
         Value::Intrinsic(i) => match i.name.as_str() {
             "Fn::Sub" => match &i.arg.value {
                 Value::Str(s) => Some(sub_text(s, template)),

@@ -198,7 +198,7 @@ impl Draft {
                 if self
                     .properties
                     .iter()
-                    .any(|p| p.name == "SelfManagedEventSource") =>
+                    .any(|p| p.name == "SelfManagedEventSource" && !may_be_absent(&p.value)) =>
             {
                 (
                     SourceKind::SelfManagedKafka,
@@ -210,6 +210,16 @@ impl Draft {
                 KindBasis::Unknown(self.unknown_source_reason(template)),
             ),
         }
+    }
+}
+
+/// Whether a written value may turn out to be no value at all: a condition (which may give
+/// `AWS::NoValue`), or a value known only at deploy time (a Terraform `try(x, null)`).
+pub fn may_be_absent(node: &Node) -> bool {
+    match &node.value {
+        crate::tree::Value::Unknown(_) => true,
+        crate::tree::Value::Intrinsic(i) => i.name == "Fn::If",
+        _ => false,
     }
 }
 

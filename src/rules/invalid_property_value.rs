@@ -314,7 +314,7 @@ impl<'t, 'a> Instance<'t, 'a> {
             .and_then(|s| s.get("properties"))
             .and_then(Json::as_object);
         let help =
-            match known.and_then(|k| crate::config::closest(name, k.keys().map(String::as_str))) {
+            match known.and_then(|k| crate::text::closest(name, k.keys().map(String::as_str))) {
                 Some(intended) => format!("did you mean `{intended}`?"),
                 None => "check the spelling and the indentation, or remove it".to_string(),
             };

@@ -44,7 +44,6 @@ pub mod unused_suppression;
 
 use std::fmt;
 
-use crate::config::Config;
 use crate::model::{Prop, Setting, SettingValue, Trigger};
 use crate::source::Span;
 use crate::template::Template;
@@ -84,22 +83,58 @@ impl fmt::Display for Severity {
     }
 }
 
+/// The severities and option values a configuration gives rules (the configuration file
+/// fills them; rules know nothing of files).
+#[derive(Clone, Debug, Default)]
+pub struct RuleSettings {
+    /// Severity overrides by rule code.
+    pub severities: std::collections::BTreeMap<&'static str, Severity>,
+    /// Rule option values by (rule code, option name); absent means the option's default.
+    pub options: std::collections::BTreeMap<(&'static str, &'static str), i64>,
+}
+
+impl RuleSettings {
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severities
+            .get(rule.code)
+            .copied()
+            .unwrap_or(rule.severity)
+    }
+
+    /// The value of a rule option: configured, else its default.
+    pub fn option(&self, rule: &Rule, name: &str) -> i64 {
+        let option = rule
+            .options
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("{} has no option {name}", rule.code));
+        self.options
+            .get(&(rule.code, option.name))
+            .copied()
+            .unwrap_or(option.default)
+    }
+}
+
 /// What a rule sees besides the trigger it checks.
 pub struct Scope<'s> {
     pub template: &'s Template<'s>,
     /// Every trigger of the template in document order, the checked one among them: for
     /// rules about triggers that share a source.
     pub triggers: &'s [Trigger],
-    pub config: &'s Config,
+    pub settings: &'s RuleSettings,
     index: std::cell::OnceCell<crate::links::Index<'s>>,
 }
 
 impl<'s> Scope<'s> {
-    pub fn new(template: &'s Template<'s>, triggers: &'s [Trigger], config: &'s Config) -> Self {
+    pub fn new(
+        template: &'s Template<'s>,
+        triggers: &'s [Trigger],
+        settings: &'s RuleSettings,
+    ) -> Self {
         Scope {
             template,
             triggers,
-            config,
+            settings,
             index: std::cell::OnceCell::new(),
         }
     }
@@ -295,14 +330,13 @@ impl Finding {
     }
 }
 
-/// Runs the enabled rules (from [`Config::enabled_rules`], worked out once per file) on one
-/// trigger.
+/// Runs the enabled rules (worked out once per file from the configuration) on one trigger.
 pub fn check(trigger: &Trigger, scope: &Scope<'_>, enabled: &[&'static Rule]) -> Vec<Finding> {
     enabled
         .iter()
         .flat_map(|rule| (rule.check)(trigger, scope))
         .map(|mut f| {
-            if let Some(&configured) = scope.config.severities.get(f.rule.code) {
+            if let Some(&configured) = scope.settings.severities.get(f.rule.code) {
                 f.severity = configured;
             }
             f.about(trigger)

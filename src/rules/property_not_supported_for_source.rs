@@ -64,6 +64,10 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         .properties
         .iter()
         .filter_map(|p| {
+            // A value that may be no value at all may not reach the mapping.
+            if crate::load::may_be_absent(&p.value) {
+                return None;
+            }
             let (accepts, kinds) = accepted_by(&p.name)?;
             (!accepts(t.source)).then(|| {
                 RULE.at(

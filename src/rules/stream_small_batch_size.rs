@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
-    let cfg = scope.config;
+    let cfg = scope.settings;
     if !t.source.is_stream() {
         return Vec::new();
     }

@@ -18,7 +18,7 @@ pub fn load_as(format: Format, data: &[u8]) {
     let loaded = triggerlint::load::load(format, FileId(0), &root);
     let config = Config::default();
     let enabled = config.enabled_rules();
-    let scope = triggerlint::rules::Scope::new(&loaded.template, &loaded.triggers, &config);
+    let scope = triggerlint::rules::Scope::new(&loaded.template, &loaded.triggers, &config.rules);
     for trigger in &loaded.triggers {
         let _ = triggerlint::rules::check(trigger, &scope, &enabled);
     }

@@ -71,7 +71,6 @@ macro_rules! scalar_fields {
             value("function_response_types", "FunctionResponseTypes"),
             value("topics", "Topics"),
             value("queues", "Queues"),
-            with("tags", "Tags", Kind::Tags),
         ]
     };
 }
@@ -79,7 +78,7 @@ macro_rules! scalar_fields {
 /// `resource "aws_lambda_event_source_mapping"` (AWS provider 6.x).
 pub static RESOURCE_FIELDS: &[Field] = &{
     let scalars = scalar_fields!();
-    let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o] = scalars;
+    let [a, b, c, d, e, f, g, h, i, j, k, l, m, n] = scalars;
     [
         a,
         value("function_name", "FunctionName"),
@@ -96,7 +95,6 @@ pub static RESOURCE_FIELDS: &[Field] = &{
         l,
         m,
         n,
-        o,
         value("kms_key_arn", "KmsKeyArn"),
         block("destination_config", "DestinationConfig", DESTINATION),
         block("filter_criteria", "FilterCriteria", FILTER),
@@ -139,7 +137,7 @@ pub static RESOURCE_FIELDS: &[Field] = &{
 /// provider's names, but a destination ARN of its own, `filter_criteria` as a pattern or a list
 /// of them, and nested blocks as objects or one-item lists.
 pub static MODULE_FIELDS: &[Field] = &{
-    let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o] = scalar_fields!();
+    let [a, b, c, d, e, f, g, h, i, j, k, l, m, n] = scalar_fields!();
     [
         a,
         b,
@@ -155,7 +153,6 @@ pub static MODULE_FIELDS: &[Field] = &{
         l,
         m,
         n,
-        o,
         with(
             "destination_arn_on_failure",
             "DestinationConfig",
@@ -201,8 +198,10 @@ pub static MODULE_FIELDS: &[Field] = &{
     ]
 };
 
-/// Meta-arguments and arguments that do not reach the mapping's properties.
+/// Meta-arguments and arguments that do not reach the mapping's properties the rules read
+/// (tags are a map in Terraform, a list in CloudFormation, and no rule is about them).
 pub const IGNORED: &[&str] = &[
+    "tags",
     "count",
     "for_each",
     "depends_on",

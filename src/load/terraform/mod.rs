@@ -11,7 +11,7 @@ pub mod resources;
 pub mod schema;
 
 use crate::hcl::{Block, Body, Expr};
-use crate::model::{Format, Property, SourceKind, Tool, Trigger};
+use crate::model::{Format, LoaderNote, Property, SourceKind, Tool, Trigger};
 use crate::source::{FileId, Span};
 use crate::template::{FROM_VAR_FILE, Template};
 use crate::tree::{Entry, Map, Node, Value};
@@ -79,6 +79,7 @@ pub struct MappingDraft {
     pub properties: Vec<Property>,
     pub event_source: Option<Node>,
     pub function_name: Option<Node>,
+    pub notes: Vec<LoaderNote>,
 }
 
 /// Lowers a module's files (`var_values` are the `--var-file` values) into the template view
@@ -380,14 +381,25 @@ fn draft(
             ..Property::new(&entry.key, field.key(), entry.key_span, entry.value)
         })
         .collect();
-    // Arguments no field describes reach validity rules under their own names.
-    properties.extend(
-        lowered
-            .unknown
-            .into_iter()
-            .filter(|(name, _, _)| !mapping::IGNORED.contains(&name.as_str()))
-            .map(|(name, span, value)| Property::new(&name, &name, span, value)),
-    );
+    // Arguments no field describes reach validity rules under their own names: the provider
+    // rejects them. The lambda module instead ignores keys it does not know.
+    let mut notes = Vec::new();
+    for (name, span, value) in lowered.unknown {
+        if mapping::IGNORED.contains(&name.as_str()) {
+            continue;
+        }
+        match module {
+            None => properties.push(Property::new(&name, &name, span, value)),
+            Some(_) => notes.push(LoaderNote {
+                span,
+                message: format!(
+                    "the lambda module does not read `{name}` in an `event_source_mapping` \
+                     entry, so it is not deployed{}",
+                    module_key_hint(&name)
+                ),
+            }),
+        }
+    }
     let take = |name: &str| {
         properties
             .iter()
@@ -405,7 +417,19 @@ fn draft(
         properties,
         event_source,
         function_name,
+        notes,
     }
+}
+
+/// The module key meant by one it does not read.
+fn module_key_hint(name: &str) -> String {
+    if name == "maximum_concurrency" {
+        return " (write `scaling_config = { maximum_concurrency = ... }`)".to_string();
+    }
+    let known = mapping::MODULE_FIELDS.iter().map(|f| f.tf);
+    crate::text::closest(name, known)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
 }
 
 /// Finishes the mappings of a lowered module into triggers, over its template view.
@@ -417,6 +441,7 @@ fn trigger(template: &Template<'_>, mapping: &MappingDraft) -> Trigger {
     let mut draft = Draft::new(Format::Terraform, mapping.anchor, mapping.address.clone());
     draft.properties.clone_from(&mapping.properties);
     draft.event_source.clone_from(&mapping.event_source);
+    draft.notes.clone_from(&mapping.notes);
     draft.function = mapping.function_name.as_ref().map(|name| {
         let mut function = super::cloudformation::function_info(template, name);
         // The module's own default, where the call leaves the timeout out.

@@ -22,8 +22,6 @@ pub enum Kind {
     Value,
     /// An RFC 3339 time, which the API takes as seconds since the epoch.
     Timestamp,
-    /// `tags = { k = v }`: CloudFormation's list of `{Key, Value}`.
-    Tags,
     /// `endpoints = { KAFKA_BOOTSTRAP_SERVERS = "a:9092,b:9092" }`.
     Endpoints,
     /// A nested block written at most once.
@@ -214,7 +212,6 @@ fn lower_value(lowerer: &Lowerer<'_, '_>, expr: &'_ Expr, field: &'static Field)
     match &field.kind {
         Kind::Value => lowerer.node(expr),
         Kind::Timestamp => timestamp(lowerer.node(expr)),
-        Kind::Tags => tags(lowerer.node(expr)),
         Kind::Endpoints => endpoints(lowerer.node(expr)),
         Kind::Nested(path) => nest(path, lowerer.node(expr)),
         Kind::Block(fields) => match &expr.kind {
@@ -275,29 +272,6 @@ fn nest(path: &[&str], value: Node) -> Node {
     path.iter().rev().fold(value, |inner, key| {
         map_node(inner.span, vec![entry(key, inner.span, inner)])
     })
-}
-
-fn tags(node: Node) -> Node {
-    let Value::Map(map) = &node.value else {
-        return node;
-    };
-    let list = map
-        .iter()
-        .map(|e| {
-            map_node(
-                e.key_span,
-                vec![
-                    entry(
-                        "Key",
-                        e.key_span,
-                        Node::new(e.key_span, Value::Str(e.key.clone())),
-                    ),
-                    entry("Value", e.value.span, e.value.clone()),
-                ],
-            )
-        })
-        .collect();
-    Node::new(node.span, Value::Seq(list))
 }
 
 /// `KAFKA_BOOTSTRAP_SERVERS = "a,b"` becomes `KafkaBootstrapServers: [a, b]`.
