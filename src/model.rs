@@ -34,6 +34,86 @@ impl Format {
     }
 }
 
+/// How a format writes what rules advise: a setting, a list, a reference, a resource type.
+impl Format {
+    /// `key` set to a string, as the author writes it: `key: LATEST`, `key = "LATEST"`.
+    pub fn set_text(self, key: &str, text: &str) -> String {
+        match self {
+            Format::Terraform => format!("{key} = \"{text}\""),
+            _ => format!("{key}: {text}"),
+        }
+    }
+
+    /// `key` set to a number or a boolean: `key: true`, `key = true`.
+    pub fn set_value(self, key: &str, value: impl fmt::Display) -> String {
+        match self {
+            Format::Terraform => format!("{key} = {value}"),
+            _ => format!("{key}: {value}"),
+        }
+    }
+
+    /// `key` set to a list of strings: `key: [A]`, `key = ["A"]`.
+    pub fn set_list(self, key: &str, items: &[&str]) -> String {
+        match self {
+            Format::Terraform => {
+                let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+                format!("{key} = [{}]", quoted.join(", "))
+            }
+            _ => format!("{key}: [{}]", items.join(", ")),
+        }
+    }
+
+    /// A reference to an attribute of a resource of the template: `!GetAtt Table.StreamArn`,
+    /// `aws_dynamodb_table.orders.stream_arn`.
+    pub fn reference(self, id: &str, attribute: &str) -> String {
+        match self {
+            Format::Terraform => format!("{id}.{}", snake_case(attribute)),
+            _ => format!("!GetAtt {id}.{attribute}"),
+        }
+    }
+
+    /// How the author declares a resource of a CloudFormation type.
+    pub fn resource_type(self, cfn_type: &'static str) -> &'static str {
+        if self != Format::Terraform {
+            return cfn_type;
+        }
+        match cfn_type {
+            "AWS::CloudWatch::Alarm" => "aws_cloudwatch_metric_alarm",
+            "AWS::SQS::Queue" => "aws_sqs_queue",
+            "AWS::Lambda::EventSourceMapping" => "aws_lambda_event_source_mapping",
+            "AWS::DynamoDB::Table" => "aws_dynamodb_table",
+            "AWS::Kinesis::Stream" => "aws_kinesis_stream",
+            other => other,
+        }
+    }
+
+    /// Who refuses an invalid mapping, for messages about deploys that fail.
+    pub fn rejecter(self) -> &'static str {
+        match self {
+            Format::Sam => "the SAM translator rejects the template",
+            Format::Terraform => "the Lambda API rejects the mapping when Terraform applies",
+            Format::Deployed => "the Lambda API rejects the mapping",
+            _ => "CloudFormation rejects the mapping",
+        }
+    }
+}
+
+/// `StreamArn` -> `stream_arn`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// What the trigger reads from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SourceKind {
@@ -482,6 +562,61 @@ impl Prop {
 /// The `event_type` of triggers declared as entries of the terraform-aws-modules Lambda module's
 /// `event_source_mapping` input.
 pub const TERRAFORM_MODULE_EVENT: &str = "module";
+
+/// Every argument of `aws_lambda_event_source_mapping` (AWS provider 6.x), for suggestions.
+pub const TERRAFORM_MAPPING_ARGUMENTS: &[&str] = &[
+    "event_source_arn",
+    "function_name",
+    "batch_size",
+    "maximum_batching_window_in_seconds",
+    "starting_position",
+    "starting_position_timestamp",
+    "parallelization_factor",
+    "maximum_retry_attempts",
+    "maximum_record_age_in_seconds",
+    "bisect_batch_on_function_error",
+    "tumbling_window_in_seconds",
+    "enabled",
+    "function_response_types",
+    "topics",
+    "queues",
+    "kms_key_arn",
+    "tags",
+    "region",
+    "destination_config",
+    "filter_criteria",
+    "scaling_config",
+    "provisioned_poller_config",
+    "metrics_config",
+    "self_managed_event_source",
+    "source_access_configuration",
+    "amazon_managed_kafka_event_source_config",
+    "self_managed_kafka_event_source_config",
+    "document_db_event_source_config",
+];
+
+/// Whether the Terraform AWS provider itself refuses a bad value of a mapping property (so
+/// `terraform plan` fails before anything is deployed), by the property's CloudFormation name.
+pub fn terraform_provider_validates(cfn_property: &str) -> bool {
+    matches!(
+        cfn_property,
+        "MaximumRecordAgeInSeconds"
+            | "MaximumRetryAttempts"
+            | "ParallelizationFactor"
+            | "TumblingWindowInSeconds"
+            | "StartingPosition"
+            | "StartingPositionTimestamp"
+            | "FunctionResponseTypes"
+            | "DestinationConfig"
+            | "KmsKeyArn"
+            | "FilterCriteria"
+            | "SourceAccessConfigurations"
+            | "Topics"
+            | "Queues"
+            | "AmazonManagedKafkaEventSourceConfig"
+            | "SelfManagedKafkaEventSourceConfig"
+    )
+}
 
 /// The name a format gives a property of a resource the links read (a queue's
 /// `VisibilityTimeout` is `visibility_timeout_seconds` in Terraform).

@@ -196,7 +196,11 @@ fn triggers_per_file_match_the_manifest() {
     assert!(compared > 1300, "compared only {compared} files");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     // The Terraform part: 142 hand-counted mappings in 942 files of 94 modules.
-    assert_eq!(terraform, (142, 142), "Terraform mappings (expected, found)");
+    assert_eq!(
+        terraform,
+        (142, 142),
+        "Terraform mappings (expected, found)"
+    );
     let total: usize = found.values().sum();
     assert_eq!(total, run.triggers.len());
     eprintln!(

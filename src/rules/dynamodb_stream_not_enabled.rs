@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::{SourceKind, Trigger};
+use crate::model::{Format, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL110",
@@ -25,16 +25,25 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let id = table.logical_id;
+    let (what, fix) = match t.format {
+        Format::Terraform => (
+            "`stream_enabled = true`",
+            "set `stream_enabled = true` and `stream_view_type = \"NEW_AND_OLD_IMAGES\"` (or the \
+             view the consumer needs) on",
+        ),
+        _ => (
+            "`StreamSpecification`",
+            "add `StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}` (or the view the \
+             consumer needs) to",
+        ),
+    };
     vec![
         RULE.at(
             t.event_source.as_ref().map_or(t.anchor, |n| n.span),
-            format!("table {id} has no `StreamSpecification`, so it has no stream to read: the deploy fails"),
+            format!("table {id} has no {what}, so it has no stream to read: the deploy fails"),
         )
         .label("table without a stream")
-        .related(table.id_span, "no StreamSpecification here")
-        .help(format!(
-            "add `StreamSpecification: {{StreamViewType: NEW_AND_OLD_IMAGES}}` (or the view the \
-             consumer needs) to {id}"
-        )),
+        .related(table.id_span, format!("no {what} here"))
+        .help(format!("{fix} {id}")),
     ]
 }

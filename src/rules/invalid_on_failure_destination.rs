@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::load::kind::{arn_service, arn_text, is_fifo, queue_is_fifo};
-use crate::model::{SourceKind, Trigger};
+use crate::model::{Format, SourceKind, Trigger};
 use crate::template::{Template, describe, referenced_resource};
 use crate::tree::{Node, Value};
 
@@ -23,7 +23,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Some(destination) = destination else {
         return Vec::new();
     };
-    let Some((problem, fix)) = problem(destination, t.source, scope.template) else {
+    let Some((problem, fix)) = problem(destination, t, scope.template) else {
         return Vec::new();
     };
     vec![
@@ -39,13 +39,19 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     ]
 }
 
-const KINDS_HELP: &str = "send failures to a standard SQS queue (`!GetAtt <Queue>.Arn`), a \
-                          standard SNS topic, or an S3 bucket";
+/// Where failures can go, with the expression for a queue's ARN in the author's format.
+fn kinds_help(format: Format) -> String {
+    format!(
+        "send failures to a standard SQS queue (`{}`), a standard SNS topic, or an S3 bucket",
+        format.reference("<queue>", "Arn")
+    )
+}
 
 /// What is wrong with a destination, and how to fix it; `None` when it is valid or unknown.
-fn problem(node: &Node, kind: SourceKind, template: &Template<'_>) -> Option<(String, String)> {
+fn problem(node: &Node, t: &Trigger, template: &Template<'_>) -> Option<(String, String)> {
+    let (kind, format) = (t.source, t.format);
     if let Some((id, attribute)) = referenced_resource(node) {
-        return resource_problem(id, attribute, template);
+        return resource_problem(id, attribute, template, format);
     }
     let text = match &node.value {
         Value::Str(s) => s.clone(),
@@ -55,13 +61,12 @@ fn problem(node: &Node, kind: SourceKind, template: &Template<'_>) -> Option<(St
         return (!kind.is_kafka() && kind != SourceKind::Unknown).then(|| {
             (
                 format!("is the Kafka topic `{topic}`, which only Kafka triggers can use"),
-                KINDS_HELP.to_string(),
+                kinds_help(format),
             )
         });
     }
-    let Some(service) = arn_service(&text) else {
-        return Some(("is not an ARN".to_string(), KINDS_HELP.to_string()));
-    };
+    // Text that is no ARN at all is TL001's: the schema's pattern rejects it.
+    let service = arn_service(&text)?;
     let service = service.as_str();
     match service {
         "sqs" | "sns" if text.ends_with(".fifo") => Some((
@@ -76,7 +81,7 @@ fn problem(node: &Node, kind: SourceKind, template: &Template<'_>) -> Option<(St
             format!(
                 "is an ARN of the `{other}` service; only SQS queues, SNS topics and S3 buckets can be destinations"
             ),
-            KINDS_HELP.to_string(),
+            kinds_help(format),
         )),
     }
 }
@@ -85,9 +90,10 @@ fn resource_problem(
     id: &str,
     attribute: Option<&str>,
     template: &Template<'_>,
+    format: Format,
 ) -> Option<(String, String)> {
     let resource = template.resource(id)?;
-    let fix = format!("use `!GetAtt {id}.Arn`");
+    let fix = format!("use `{}`", format.reference(id, "Arn"));
     match (resource.type_, attribute) {
         ("AWS::SQS::Queue", None | Some("QueueUrl")) => {
             Some((format!("gives the URL of queue {id}, not its ARN"), fix))
@@ -114,7 +120,7 @@ fn resource_problem(
             format!(
                 "is {id}, an {other}; only SQS queues, SNS topics and S3 buckets can be destinations"
             ),
-            KINDS_HELP.to_string(),
+            kinds_help(format),
         )),
     }
 }

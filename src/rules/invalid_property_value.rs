@@ -75,6 +75,8 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
 struct Problem {
     /// Which reason comes first when a value has several: what it is before how long it is.
     rank: u8,
+    /// What happens: "the deploy fails", or earlier, at `terraform plan`.
+    consequence: &'static str,
     span: Span,
     subject: String,
     problem: String,
@@ -106,9 +108,10 @@ fn merged(problems: Vec<Problem>) -> Vec<Finding> {
             RULE.at(
                 first.span,
                 format!(
-                    "`{}` {}: the deploy fails",
+                    "`{}` {}: {}",
                     first.subject,
-                    join(|p| &p.problem, ", and ")
+                    join(|p| &p.problem, ", and "),
+                    first.consequence
                 ),
             )
             .label(join(|p| &p.label, "; "))
@@ -286,13 +289,16 @@ impl<'t, 'a> Instance<'t, 'a> {
         let property = self.trigger.properties.iter().find(|p| p.name == top);
         match property {
             // A key the loader translated (`maximumConcurrency` -> `ScalingConfig`): the
-            // author's key names the value, with the positions in its lists.
-            Some(p) if p.key != p.name => {
-                segments.fold(p.key.clone(), |path, s| match s.parse::<usize>() {
-                    Ok(i) => format!("{path}[{i}]"),
-                    Err(_) => path,
-                })
-            }
+            // author's key names the value, with the positions in its lists, and the author's
+            // names of the keys below it when the format names them one by one.
+            Some(p) if p.key != p.name => segments.fold(p.key.clone(), |path, s| {
+                let nested = p.nested_names.iter().find(|(cfn, _)| *cfn == s);
+                match (s.parse::<usize>(), nested) {
+                    (Ok(i), _) => format!("{path}[{i}]"),
+                    (Err(_), Some((_, name))) => format!("{path}.{name}"),
+                    (Err(_), None) => path,
+                }
+            }),
             _ => segments.fold(top, |path, s| match s.parse::<usize>() {
                 Ok(i) => format!("{path}[{i}]"),
                 Err(_) => format!("{path}.{s}"),
@@ -302,29 +308,38 @@ impl<'t, 'a> Instance<'t, 'a> {
 
     fn unknown_property(&self, pointer: &str, name: &str) -> Option<Finding> {
         let span = self.key_span(&format!("{pointer}/{}", escape(name)))?;
+        let format = self.trigger.format;
         let owner = match (pointer.is_empty(), self.trigger.event_type.as_deref()) {
-            (true, Some(event)) if self.trigger.format == Format::Sam => {
-                format!("a SAM {event} event")
+            (true, Some(event)) if format == Format::Sam => {
+                format!("a property of a SAM {event} event")
             }
-            (true, _) => "AWS::Lambda::EventSourceMapping".to_string(),
-            (false, _) => format!("`{}`", self.display(pointer)),
+            (true, _) if format == Format::Terraform => {
+                "an argument of aws_lambda_event_source_mapping".to_string()
+            }
+            (true, _) => "a property of AWS::Lambda::EventSourceMapping".to_string(),
+            (false, _) => format!("a property of `{}`", self.display(pointer)),
         };
-        let known = self
-            .schema_at(pointer)
-            .and_then(|s| s.get("properties"))
-            .and_then(Json::as_object);
-        let help =
-            match known.and_then(|k| crate::text::closest(name, k.keys().map(String::as_str))) {
-                Some(intended) => format!("did you mean `{intended}`?"),
-                None => "check the spelling and the indentation, or remove it".to_string(),
-            };
+        let known: Vec<&str> = match (format, pointer.is_empty()) {
+            (Format::Terraform, true) => crate::model::TERRAFORM_MAPPING_ARGUMENTS.to_vec(),
+            _ => self
+                .schema_at(pointer)
+                .and_then(|s| s.get("properties"))
+                .and_then(Json::as_object)
+                .map(|k| k.keys().map(String::as_str).collect())
+                .unwrap_or_default(),
+        };
+        let help = match crate::text::closest(name, known.into_iter()) {
+            Some(intended) => format!("did you mean `{intended}`?"),
+            None => "check the spelling and the indentation, or remove it".to_string(),
+        };
+        let consequence = match format {
+            Format::Terraform => "`terraform plan` fails",
+            _ => "the deploy fails",
+        };
         Some(
-            RULE.at(
-                span,
-                format!("`{name}` is not a property of {owner}: the deploy fails"),
-            )
-            .label("unknown property")
-            .help(help),
+            RULE.at(span, format!("`{name}` is not {owner}: {consequence}"))
+                .label("unknown property")
+                .help(help),
         )
     }
 
@@ -385,9 +400,14 @@ impl<'t, 'a> Instance<'t, 'a> {
                  id>:<resource>)"
                     .to_string(),
                 "malformed ARN".to_string(),
-                "write the full ARN, with a 12-digit account id, or build it with \
-                 `!Sub arn:${AWS::Partition}:...:${AWS::AccountId}:...`"
-                    .to_string(),
+                match self.trigger.format {
+                    Format::Terraform => "write the full ARN, with a 12-digit account id, or \
+                                          refer to the resource's `arn` attribute"
+                        .to_string(),
+                    _ => "write the full ARN, with a 12-digit account id, or build it with \
+                          `!Sub arn:${AWS::Partition}:...:${AWS::AccountId}:...`"
+                        .to_string(),
+                },
             ),
             other => {
                 let span = self.value_span(pointer)?;
@@ -402,12 +422,29 @@ impl<'t, 'a> Instance<'t, 'a> {
         };
         Some(Problem {
             rank,
+            consequence: consequence(self.trigger, pointer),
             span,
             subject: self.display(pointer),
             problem,
             label,
             help,
         })
+    }
+}
+
+/// What a rejected value causes: for Terraform, the provider's own validation refuses some
+/// values at `terraform plan`, before anything reaches AWS.
+fn consequence(t: &Trigger, pointer: &str) -> &'static str {
+    let top = pointer
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    match t.format {
+        Format::Terraform if crate::model::terraform_provider_validates(top) => {
+            "the Terraform AWS provider rejects it at plan time"
+        }
+        _ => "the deploy fails",
     }
 }
 
@@ -576,7 +613,10 @@ fn record_age_gap(t: &Trigger) -> Option<Finding> {
     Some(
         RULE.at(
             span,
-            format!("`{key}` is {value}, but it must be -1 (no limit) or 60 to 604800 seconds: the deploy fails"),
+            format!(
+                "`{key}` is {value}, but it must be -1 (no limit) or 60 to 604800 seconds: {}",
+                consequence(t, "/MaximumRecordAgeInSeconds")
+            ),
         )
         .label("-1 or 60 to 604800")
         .help(format!("set `{key}` to 60 or more, or to -1 for no limit")),
@@ -594,9 +634,16 @@ fn starting_position_enum(t: &Trigger) -> Option<Finding> {
     Some(
         RULE.at(
             span,
-            format!("`{key}` is \"{value}\", but it must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP: the deploy fails"),
+            format!(
+                "`{key}` is \"{value}\", but it must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP: {}",
+                consequence(t, "/StartingPosition")
+            ),
         )
         .label("not a starting position")
-        .help(format!("write `{key}: LATEST` or `{key}: TRIM_HORIZON`")),
+        .help(format!(
+            "write `{}` or `{}`",
+            t.format.set_text(key, "LATEST"),
+            t.format.set_text(key, "TRIM_HORIZON")
+        )),
     )
 }

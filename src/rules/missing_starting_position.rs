@@ -24,22 +24,21 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     if !required || !matches!(t.settings.starting_position, Setting::Unset) {
         return Vec::new();
     }
-    let who = match t.format {
-        Format::Sam => "the SAM translator rejects the template",
-        _ => "CloudFormation rejects the mapping",
-    };
+    let key = t.key_name(crate::model::Prop::StartingPosition);
     vec![
         RULE.at(
             t.anchor,
             format!(
-                "no `StartingPosition` on this {} trigger: it is required, and {who}",
-                t.source.label()
+                "no `{key}` on this {} trigger: it is required, and {}",
+                t.source.label(),
+                t.format.rejecter()
             ),
         )
-        .label("StartingPosition missing")
-        .help(
-            "add `StartingPosition: LATEST` to read new records only, or `TRIM_HORIZON` to \
-             read everything still retained",
-        ),
+        .label(format!("{key} missing"))
+        .help(format!(
+            "add `{}` to read new records only, or `TRIM_HORIZON` to read everything still \
+             retained",
+            t.format.set_text(key, "LATEST")
+        )),
     ]
 }

@@ -407,6 +407,18 @@ pub fn inexpressible_hint(trigger: &Trigger, prop: Prop) -> Option<String> {
     }
 }
 
+/// `FunctionResponseTypes` with `ReportBatchItemFailures`, as the author writes it (the
+/// Serverless Framework's `functionResponseType` takes the one value, and lists it itself).
+pub fn report_failures_setting(trigger: &Trigger) -> String {
+    const VALUE: &str = "ReportBatchItemFailures";
+    let key = trigger.key_name(Prop::FunctionResponseTypes);
+    if key == "functionResponseType" {
+        trigger.format.set_text(key, VALUE)
+    } else {
+        trigger.format.set_list(key, &[VALUE])
+    }
+}
+
 /// A help text, after the way around a format that cannot express the fix.
 pub fn help_for(trigger: &Trigger, prop: Prop, help: String) -> String {
     match inexpressible_hint(trigger, prop) {

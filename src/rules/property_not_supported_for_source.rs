@@ -106,6 +106,10 @@ fn at_timestamp_on_dynamodb(t: &Trigger) -> Option<Finding> {
             ),
         )
         .label("not for DynamoDB")
-        .help(format!("use `{key}: LATEST` or `{key}: TRIM_HORIZON`")),
+        .help(format!(
+            "use `{}` or `{}`",
+            t.format.set_text(key, "LATEST"),
+            t.format.set_text(key, "TRIM_HORIZON")
+        )),
     )
 }

@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::load::kind::{arn_service, arn_text};
-use crate::model::Trigger;
+use crate::model::{Format, Trigger};
 use crate::template::{Template, describe, referenced_resource};
 use crate::tree::Node;
 
@@ -20,7 +20,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Some(source) = &t.event_source else {
         return Vec::new();
     };
-    let Some((what, fix)) = problem(source, scope.template) else {
+    let Some((what, fix)) = problem(source, scope.template, t.format) else {
         return Vec::new();
     };
     vec![
@@ -34,16 +34,17 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
 }
 
 /// What the expression returns instead of an ARN, and the expression to use.
-fn problem(source: &Node, template: &Template<'_>) -> Option<(String, String)> {
+fn problem(source: &Node, template: &Template<'_>, format: Format) -> Option<(String, String)> {
     let Some((id, attribute)) = referenced_resource(source) else {
         let arn = arn_text(source, template)?;
         let table = arn_service(&arn).as_deref() == Some("dynamodb") && !arn.contains("/stream/");
         return table.then(|| {
             (
                 "is the ARN of a DynamoDB table, not of its stream".to_string(),
-                "use the table's stream ARN (`…:table/<name>/stream/<label>`), or \
-                 `!GetAtt <Table>.StreamArn`"
-                    .to_string(),
+                format!(
+                    "use the table's stream ARN (`…:table/<name>/stream/<label>`), or `{}`",
+                    format.reference("<table>", "StreamArn")
+                ),
             )
         });
     };
@@ -56,14 +57,19 @@ fn problem(source: &Node, template: &Template<'_>) -> Option<(String, String)> {
         ("AWS::DynamoDB::Table", Some("Arn")) => {
             return Some((
                 format!("is the ARN of table {id}, not of its stream"),
-                format!("use `!GetAtt {id}.StreamArn`"),
+                format!("use `{}`", format.reference(id, "StreamArn")),
             ));
         }
         ("AWS::AmazonMQ::Broker", None) => ("the broker's id", "Arn"),
         _ => return None,
     };
+    // A Terraform address names the type already.
+    let what = match format {
+        Format::Terraform => format!("gives {returns}, not an ARN"),
+        _ => format!("gives {returns} ({id} is an {type_}), not an ARN"),
+    };
     Some((
-        format!("gives {returns} ({id} is an {type_}), not an ARN"),
-        format!("use `!GetAtt {id}.{attribute_to_use}`"),
+        what,
+        format!("use `{}`", format.reference(id, attribute_to_use)),
     ))
 }

@@ -29,19 +29,20 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let id = queue.logical_id;
+    let policy = crate::model::resource_property_name(t.format, "RedrivePolicy");
     vec![
         RULE.at(
             t.anchor,
             format!(
                 "function {} has a dead-letter queue but its source queue {id} has no \
-                 `RedrivePolicy`: a function's dead-letter queue serves asynchronous invokes \
+                 `{policy}`: a function's dead-letter queue serves asynchronous invokes \
                  only, so failing SQS messages are retried until they expire",
                 function.name
             ),
         )
         .label("dead-letter queue on the wrong resource")
         .related(dead_letter, "used for asynchronous invokes only")
-        .related(queue.id_span, "no RedrivePolicy here")
+        .related(queue.id_span, format!("no {policy} here"))
         .help(
             links::created_queue_hint(
                 &queue,
@@ -50,7 +51,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             )
             .unwrap_or_else(|| {
                 format!(
-                    "move the dead-letter queue to {id}: a `RedrivePolicy` with \
+                    "move the dead-letter queue to {id}: a `{policy}` with \
                      `deadLetterTargetArn` and `maxReceiveCount` of 5 or more"
                 )
             }),

@@ -24,12 +24,7 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     if batch <= 1 || types_value.iter().any(|v| v == "ReportBatchItemFailures") {
         return Vec::new();
     }
-    let key = t.key_name(Prop::FunctionResponseTypes);
-    let value = if key == "functionResponseType" {
-        "ReportBatchItemFailures"
-    } else {
-        "[ReportBatchItemFailures]"
-    };
+    let setting = super::report_failures_setting(t);
     vec![
         RULE.at(
             span_of(t, types),
@@ -43,9 +38,7 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         .help(super::help_for(
             t,
             Prop::FunctionResponseTypes,
-            format!(
-                "set `{key}: {value}` and return the failed message ids in `batchItemFailures`"
-            ),
+            format!("set `{setting}` and return the failed message ids in `batchItemFailures`"),
         )),
     ]
 }

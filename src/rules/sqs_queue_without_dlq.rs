@@ -24,16 +24,17 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let id = queue.logical_id;
+    let policy = crate::model::resource_property_name(t.format, "RedrivePolicy");
     vec![
         RULE.at(
             t.anchor,
             format!(
-                "queue {id} has no `RedrivePolicy`: a message that keeps failing is received \
-                 again and again until the queue's retention period deletes it"
+                "queue {id} has no `{policy}`: a message that keeps failing is received again \
+                 and again until the queue's retention period deletes it"
             ),
         )
         .label("no dead-letter queue")
-        .related(queue.id_span, "no RedrivePolicy here")
+        .related(queue.id_span, format!("no {policy} here"))
         .help(
             links::created_queue_hint(
                 &queue,
@@ -42,7 +43,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             )
             .unwrap_or_else(|| {
                 format!(
-                    "give {id} a `RedrivePolicy` with `deadLetterTargetArn` (a second queue) and \
+                    "give {id} a `{policy}` with `deadLetterTargetArn` (a second queue) and \
                      `maxReceiveCount` of 5 or more"
                 )
             }),

@@ -46,8 +46,10 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                     format!("{hint}, or lower the function's timeout to {visibility} s or less")
                 }
                 None => format!(
-                    "set the queue's VisibilityTimeout to at least {timeout} (six times the \
-                     timeout, {}, is the recommendation)",
+                    "set `{}` of queue {} to at least {timeout} (six times the timeout, {}, is \
+                     the recommendation)",
+                    crate::model::resource_property_name(t.format, "VisibilityTimeout"),
+                    pair.queue_id,
                     6 * timeout
                 ),
             },

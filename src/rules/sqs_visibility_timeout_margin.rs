@@ -55,8 +55,10 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             ) {
                 Some(hint) => format!("{hint}, or lower the function's timeout"),
                 None => format!(
-                    "set the queue's VisibilityTimeout to at least {recommended}, or lower the \
-                     function timeout"
+                    "set `{}` of queue {} to at least {recommended}, or lower the function \
+                     timeout",
+                    crate::model::resource_property_name(t.format, "VisibilityTimeout"),
+                    pair.queue_id
                 ),
             },
         );

@@ -53,8 +53,9 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         )
         .label(format!("no {metric} alarm"))
         .help(format!(
-            "add an AWS::CloudWatch::Alarm on the AWS/Lambda metric `{metric}` (statistic \
-             Maximum) with the dimension FunctionName set to this function"
+            "add an {} on the AWS/Lambda metric `{metric}` (statistic Maximum) with the \
+             dimension FunctionName set to this function",
+            t.format.resource_type("AWS::CloudWatch::Alarm")
         )),
     ]
 }

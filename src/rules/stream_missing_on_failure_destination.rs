@@ -20,12 +20,18 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     }
     let key = t.key_name(Prop::OnFailureDestination);
     let key = key.strip_suffix(".Destination").unwrap_or(key);
-    let serverless_key = t.format == Format::Serverless
-        && super::inexpressible_hint(t, Prop::OnFailureDestination).is_none();
-    let example = if serverless_key {
-        "destinations: { onFailure: <queue or topic ARN> }"
-    } else {
-        "DestinationConfig: { OnFailure: { Destination: <queue or topic ARN> } }"
+    let expressible = super::inexpressible_hint(t, Prop::OnFailureDestination).is_none();
+    let example = match (t.format, t.format_key(Prop::OnFailureDestination)) {
+        (Format::Serverless, _) if expressible => {
+            "destinations: { onFailure: <queue or topic ARN> }"
+        }
+        (Format::Terraform, Some("destination_arn_on_failure")) => {
+            "destination_arn_on_failure = <queue or topic ARN>"
+        }
+        (Format::Terraform, _) => {
+            "destination_config { on_failure { destination_arn = <queue or topic ARN> } }"
+        }
+        _ => "DestinationConfig: { OnFailure: { Destination: <queue or topic ARN> } }",
     };
     vec![
         RULE.at(

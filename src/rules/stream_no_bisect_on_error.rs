@@ -32,7 +32,6 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let bisect_key = t.key_name(Prop::BisectBatchOnFunctionError);
-    let types_key = t.key_name(Prop::FunctionResponseTypes);
     vec![
         RULE.at(
             span_of(t, bisect),
@@ -43,9 +42,14 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             ),
         )
         .label("whole batch retried on any error")
-        .help(format!(
-            "set `{bisect_key}: true`, or return the failed records from the handler and set \
-             `{types_key}` to {REPORT_FAILURES}"
+        .help(super::help_for(
+            t,
+            Prop::BisectBatchOnFunctionError,
+            format!(
+                "set `{}`, or return the failed records from the handler and set `{}`",
+                t.format.set_value(bisect_key, true),
+                super::report_failures_setting(t)
+            ),
         )),
     ]
 }
