@@ -155,7 +155,7 @@ fn group_terraform_modules(targets: Vec<Target>, excluded: &Excluded) -> Vec<Tar
 }
 
 /// The `.tf` and `.tf.json` files directly in a folder, not excluded.
-fn terraform_files_in(folder: &Path, excluded: &Excluded) -> Vec<PathBuf> {
+pub fn terraform_files_in(folder: &Path, excluded: &Excluded) -> Vec<PathBuf> {
     // A file named without a folder is in the working directory, and keeps its bare name.
     let here = folder.as_os_str().is_empty();
     let Ok(entries) = std::fs::read_dir(if here { Path::new(".") } else { folder }) else {

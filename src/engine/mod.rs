@@ -293,7 +293,7 @@ fn lint_path(target: &Target, configs: &Configs, ids: &FileIds, keep: Keep) -> F
         Err(error) => return config_error_report(file, path, &error, configs, ids),
     };
     if let Some(module) = &target.terraform {
-        let mut report = terraform::lint_module(target, module, &config, ids, keep);
+        let mut report = terraform::lint_module(target, module, &config, ids, keep, None);
         report.config_source.clone_from(&config.source);
         report.fail_on = config.fail_on;
         return report;
@@ -459,6 +459,12 @@ pub fn report_text(path: impl Into<PathBuf>, text: String, config: &Config) -> F
 
 /// One text linted on its own, as the first file of a run.
 fn lint_text(path: PathBuf, text: String, config: &Config, keep: Keep) -> FileReport {
+    if parse::hcl::is_terraform(&path) {
+        let mut report = terraform::lint_text(&path, text, config, keep);
+        report.config_source.clone_from(&config.source);
+        report.fail_on = config.fail_on;
+        return report;
+    }
     let ids = FileIds::default();
     let file = ids.next();
     let how = Linting {

@@ -19,18 +19,29 @@ struct Read {
     body: Option<Body>,
 }
 
+/// A file whose text is given rather than read from disk (standard input, an editor's
+/// unsaved buffer).
+pub(super) struct Given<'g> {
+    pub path: &'g Path,
+    pub text: String,
+}
+
 pub(super) fn lint_module(
     target: &Target,
     module: &TerraformModule,
     config: &Config,
     ids: &FileIds,
     keep: Keep,
+    mut given: Option<Given<'_>>,
 ) -> FileReport {
     let mut errors = Vec::new();
     let files: Vec<Read> = module
         .files
         .iter()
-        .map(|path| read_file(path, ids, &mut errors))
+        .map(|path| match given.take_if(|g| g.path == path) {
+            Some(given) => parse_text(path, given.text, ids, &mut errors),
+            None => read_file(path, ids, &mut errors),
+        })
         .collect();
     let var_files: Vec<(Read, Vec<(String, Expr)>)> = config
         .var_files
@@ -79,7 +90,12 @@ pub(super) fn lint_module(
         file: Some(first),
         path: target.path.clone(),
         is_template: has_content,
-        extra_files: module.files.len().saturating_sub(1),
+        // Files named on the command line count; their folder's other files are context.
+        extra_files: module
+            .reported
+            .as_ref()
+            .map_or(module.files.len(), Vec::len)
+            .saturating_sub(1),
         trigger_count: triggers.len(),
         triggers: if keep == Keep::All {
             triggers
@@ -97,27 +113,10 @@ pub(super) fn lint_module(
 }
 
 fn read_file(path: &Path, ids: &FileIds, errors: &mut Vec<FileError>) -> Read {
-    let id = ids.next();
     match read(path) {
-        Ok(text) => {
-            let body = match parse::hcl::parse_file(path, &text, id) {
-                Ok(body) => Some(body),
-                Err(e) => {
-                    errors.push(FileError {
-                        file: id,
-                        offset: Some(e.offset),
-                        message: format!("invalid Terraform: {}", e.message),
-                    });
-                    None
-                }
-            };
-            Read {
-                id,
-                source: SourceFile::new(path, text),
-                body,
-            }
-        }
+        Ok(text) => parse_text(path, text, ids, errors),
         Err((text, offset, message)) => {
+            let id = ids.next();
             errors.push(FileError {
                 file: id,
                 offset,
@@ -130,6 +129,53 @@ fn read_file(path: &Path, ids: &FileIds, errors: &mut Vec<FileError>) -> Read {
             }
         }
     }
+}
+
+fn parse_text(path: &Path, text: String, ids: &FileIds, errors: &mut Vec<FileError>) -> Read {
+    let id = ids.next();
+    let body = match parse::hcl::parse_file(path, &text, id) {
+        Ok(body) => Some(body),
+        Err(e) => {
+            errors.push(FileError {
+                file: id,
+                offset: Some(e.offset),
+                message: format!("invalid Terraform: {}", e.message),
+            });
+            None
+        }
+    };
+    Read {
+        id,
+        source: SourceFile::new(path, text),
+        body,
+    }
+}
+
+/// A Terraform file's text, linted with the other files of its folder (read from disk) as
+/// context; only its own findings are reported.
+pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) -> FileReport {
+    let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
+    let mut files = discover::terraform_files_in(&folder, &excluded);
+    if !files.iter().any(|f| f == path) {
+        files.push(path.to_path_buf());
+        files.sort();
+    }
+    let module = TerraformModule {
+        files,
+        reported: Some(vec![path.to_path_buf()]),
+    };
+    let target = Target {
+        path: folder.clone(),
+        root: folder,
+        named: true,
+        terraform: Some(module.clone()),
+    };
+    let ids = FileIds::default();
+    let given = Given { path, text };
+    let mut report = lint_module(&target, &module, config, &ids, keep, Some(given));
+    report.path = path.to_path_buf();
+    report
 }
 
 fn read_var_file(

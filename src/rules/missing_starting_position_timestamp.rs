@@ -31,8 +31,11 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         )
         .label("no timestamp to start from")
         .help(format!(
-            "add `{timestamp}` (Unix time in seconds, not in the future), or start at LATEST or \
-             TRIM_HORIZON"
+            "add `{timestamp}` ({}, not in the future), or start at LATEST or TRIM_HORIZON",
+            match t.format {
+                Format::Terraform => "an RFC 3339 time such as 2024-01-31T12:00:00Z",
+                _ => "Unix time in seconds",
+            }
         )),
     ]
 }

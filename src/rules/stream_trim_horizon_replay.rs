@@ -62,8 +62,9 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         .label("starts at the oldest record")
         .related(retention_span, format!("retention of {hours} hours"))
         .help(format!(
-            "use `{key}: LATEST` unless reprocessing the retained records is intended, and make \
-             the consumer idempotent either way"
+            "use `{}` unless reprocessing the retained records is intended, and make the \
+             consumer idempotent either way",
+            t.format.set_text(key, "LATEST")
         ));
     if let (Some(seconds), Some(age_span)) = (age_limit, age.span()) {
         finding = finding.related(

@@ -30,8 +30,9 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         )
         .label("disabled")
         .help(format!(
-            "remove `{key}: false` when the trigger should run; if it is off on purpose, say why \
-             in a suppression reason"
+            "remove `{}` when the trigger should run; if it is off on purpose, say why in a \
+             suppression reason",
+            t.format.set_value(key, false)
         )),
     ]
 }
