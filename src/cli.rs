@@ -316,9 +316,9 @@ fn check(args: CheckArgs) -> u8 {
         return exit::ERROR;
     }
     let _ = writer.finish(&summary);
-    if summary.templates == 0 && summary.errors == 0 && !reads_stdin(&args) {
+    if summary.templates + summary.modules == 0 && summary.errors == 0 && !reads_stdin(&args) {
         eprintln!(
-            "triggerlint: no Serverless, SAM or CloudFormation template found in {}",
+            "triggerlint: no Serverless, SAM, CloudFormation or Terraform file found in {}",
             args.paths
                 .iter()
                 .map(|p| p.display().to_string())

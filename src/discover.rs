@@ -42,8 +42,9 @@ pub const SKIPPED_DIRS: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Target {
     pub path: PathBuf,
-    /// The folder named on the command line that the file was found in, or the file's own
-    /// folder when the file was named: the project root when no git repository holds it.
+    /// The folder named on the command line that the file was found in; for a named file, the
+    /// working directory when it holds the file, else the file's own folder. The project root
+    /// when no git repository holds the file.
     pub root: PathBuf,
     /// Named on the command line (always linted, and a file that does not parse is an error),
     /// rather than found in a folder.
@@ -83,7 +84,7 @@ pub fn discover(paths: &[PathBuf], excluded: &Excluded) -> (Vec<Target>, Vec<Wal
             // Named files are linted whatever their extension (pre-commit passes them so).
             Ok(_) => files.push(Target {
                 path: path.clone(),
-                root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                root: named_file_root(path),
                 named: true,
                 terraform: None,
             }),
@@ -401,6 +402,19 @@ pub fn absolute(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Where a file named on the command line is taken to belong when no git repository holds it:
+/// the working directory the user ran from when the file is inside it (so a module's `../..`
+/// source or a service's `../shared.yml` in the same checkout is reachable), else its folder.
+fn named_file_root(path: &Path) -> PathBuf {
+    let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cwd = absolute(Path::new("."));
+    if absolute(path).starts_with(&cwd) {
+        cwd
+    } else {
+        parent
+    }
 }
 
 /// The root of the project a folder belongs to: the enclosing git repository, else

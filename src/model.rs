@@ -32,6 +32,16 @@ impl Format {
             Format::Deployed => "deployed",
         }
     }
+
+    /// What one unit of input is called in messages: what rules searched for a linked
+    /// resource ("no alarm in this module").
+    pub fn unit(self) -> &'static str {
+        match self {
+            Format::Terraform => "module",
+            Format::Deployed => "account",
+            _ => "template",
+        }
+    }
 }
 
 /// How a format writes what rules advise: a setting, a list, a reference, a resource type.

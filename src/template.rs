@@ -51,6 +51,9 @@ pub struct Template<'a> {
     /// Terraform AWS provider sends its own defaults (a queue's visibility timeout, a
     /// function's timeout).
     pub property_defaults: Option<Tool>,
+    /// Alarms are declared outside the resources, where no link can read them: the
+    /// serverless-plugin-aws-alerts plugin's `custom.alerts`.
+    pub alarms_outside_resources: bool,
 }
 
 /// The key of a lowered parameter (a Terraform input variable) whose `Default` is the value a
@@ -101,6 +104,8 @@ impl<'a> Template<'a> {
             mappings: root.get("Mappings"),
             sam_function_globals: root.get_path(&["Globals", "Function"]),
             property_defaults: None,
+            alarms_outside_resources: format == Format::Serverless
+                && root.get_path(&["custom", "alerts"]).is_some(),
         }
     }
 

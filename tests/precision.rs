@@ -896,7 +896,7 @@ fn hidden_folders_are_walked_and_an_empty_walk_says_so() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains(
-            "no Serverless, SAM or CloudFormation template found in .",
+            "no Serverless, SAM, CloudFormation or Terraform file found in .",
         ));
 }
 

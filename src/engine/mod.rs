@@ -36,6 +36,8 @@ pub struct FileReport {
     pub file: Option<FileId>,
     pub path: PathBuf,
     pub is_template: bool,
+    /// A Terraform module (a folder of `.tf` files) with something in it.
+    pub is_module: bool,
     /// A Serverless file without `service:`, meant to be included by a service.
     pub is_fragment: bool,
     pub trigger_count: usize,
@@ -374,6 +376,8 @@ pub struct Run {
     pub files: usize,
     /// Files recognised as Serverless, SAM or CloudFormation.
     pub templates: usize,
+    /// Terraform modules (folders) read.
+    pub modules: usize,
     pub triggers: Vec<Trigger>,
     /// Findings to report.
     pub findings: Vec<Finding>,
@@ -407,6 +411,7 @@ impl Run {
                 .push((report.path.clone(), reason.clone()));
         }
         self.templates += usize::from(report.is_template);
+        self.modules += usize::from(report.is_module);
         self.triggers.extend(report.triggers);
         self.findings.extend(report.findings);
         self.ignored.extend(report.ignored);

@@ -89,7 +89,7 @@ pub(super) fn lint_module(
     let mut report = FileReport {
         file: Some(first),
         path: target.path.clone(),
-        is_template: has_content,
+        is_module: has_content,
         // Files named on the command line count; their folder's other files are context.
         extra_files: module
             .reported

@@ -101,18 +101,27 @@ pub fn function_resource_info(template: &Template<'_>, function: &Resource<'_>) 
         name: function.logical_id.into(),
         in_template: true,
         timeout: int_property(template, function, "Timeout", Some(3)),
-        reserved_concurrency: int_property(
+        reserved_concurrency: reservation(int_property(
             template,
             function,
             "ReservedConcurrentExecutions",
             None,
-        ),
+        )),
         resource_id: Some(function.logical_id.into()),
         declared_at: Some(function.id_span),
         dead_letter: ["DeadLetterConfig", "DeadLetterQueue"]
             .iter()
             .find_map(|name| template.function_property(function, name))
             .map(|(node, _)| node.span),
+    }
+}
+
+/// A negative reserved concurrency is no reservation: Terraform writes -1 (its default, also
+/// through variables) for "unreserved", and CloudFormation would reject it anyway.
+fn reservation(setting: Setting<i64>) -> Setting<i64> {
+    match setting {
+        Setting::Written { value, .. } if value < 0 => Setting::Unset,
+        other => other,
     }
 }
 

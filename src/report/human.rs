@@ -219,13 +219,21 @@ fn display_path(file: &SourceFile) -> String {
     super::display_path(&file.path)
 }
 
-/// "checked 3 files (2 templates, 4 triggers): 1 error, 2 warnings, 0 notes, 0 ignored".
+/// "checked 3 files (2 templates, 4 triggers): 1 error, 2 warnings, 0 notes, 0 ignored", with
+/// "1 Terraform module" beside or instead of the templates when modules were read.
 pub fn summary_line(summary: &Summary) -> String {
     let tally = summary.findings;
+    let mut units = Vec::new();
+    if summary.templates > 0 || summary.modules == 0 {
+        units.push(plural(summary.templates, "template"));
+    }
+    if summary.modules > 0 {
+        units.push(plural(summary.modules, "Terraform module"));
+    }
     let mut line = format!(
         "checked {} ({}, {}): {}, {}, {}, {} ignored",
         plural(summary.files, "file"),
-        plural(summary.templates, "template"),
+        units.join(", "),
         plural(summary.triggers, "trigger"),
         plural(tally.errors, "error"),
         plural(tally.warnings, "warning"),

@@ -67,6 +67,8 @@ pub struct JsonSeverities {
 pub struct JsonSummary {
     pub files: usize,
     pub templates: usize,
+    /// Terraform modules: folders whose `.tf` files are read as one unit.
+    pub modules: usize,
     pub triggers: usize,
     pub findings: usize,
     /// Findings per severity.
@@ -84,6 +86,7 @@ impl From<&Summary> for JsonSummary {
         JsonSummary {
             files: s.files,
             templates: s.templates,
+            modules: s.modules,
             triggers: s.triggers,
             findings: s.findings.total(),
             severity: JsonSeverities {

@@ -103,6 +103,8 @@ impl Tally {
 pub struct Summary {
     pub files: usize,
     pub templates: usize,
+    /// Terraform modules (folders of `.tf` files).
+    pub modules: usize,
     pub triggers: usize,
     /// Problems that kept files from being linted.
     pub errors: usize,
@@ -122,6 +124,7 @@ impl Summary {
     pub fn add(&mut self, report: &FileReport) {
         self.files += 1 + report.extra_files;
         self.templates += usize::from(report.is_template);
+        self.modules += usize::from(report.is_module);
         self.triggers += report.trigger_count;
         self.errors += report.errors.len();
         self.ignored += report.ignored.len();
@@ -142,6 +145,7 @@ impl Summary {
         let mut summary = Summary {
             files: run.files(),
             templates: run.templates,
+            modules: run.modules,
             triggers: run.triggers.len(),
             errors: run.errors.len(),
             ignored: run.ignored.len(),

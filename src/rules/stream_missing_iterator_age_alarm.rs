@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::{Format, SourceKind, Trigger};
+use crate::model::{SourceKind, Trigger};
 
 const KINESIS_STREAM_LAG: &str = "GetRecords.IteratorAgeMilliseconds";
 
@@ -27,13 +27,8 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Some(function) = &t.function else {
         return Vec::new();
     };
-    // Alarm plugins (serverless-plugin-aws-alerts) define alarms outside `resources`.
-    let alarm_plugin = t.format == Format::Serverless
-        && scope
-            .template
-            .root
-            .get_path(&["custom", "alerts"])
-            .is_some();
+    // Alarm plugins define alarms where no link reads them.
+    let alarm_plugin = scope.template.alarms_outside_resources;
     let has_alarm = links::has_alarm_for(scope, function, metric);
     // The stream-side lag of Kinesis (`GetRecords.IteratorAgeMilliseconds`) shows a stuck
     // consumer too; alarms on it have no function dimension, so they cover every function.
@@ -46,8 +41,9 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         RULE.at(
             t.anchor,
             format!(
-                "no CloudWatch alarm in this template watches `{metric}` of function {}: a \
+                "no CloudWatch alarm in this {} watches `{metric}` of function {}: a \
                  consumer that falls behind or is stuck on a failing batch goes unnoticed",
+                t.format.unit(),
                 function.name
             ),
         )

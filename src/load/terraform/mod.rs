@@ -250,9 +250,7 @@ fn module_function(lowerer: &Lowerer<'_, '_>, block: &Block, name: &str) -> Entr
             Kind::Nested(&["TargetArn"]),
         ),
     ];
-    let mut properties = schema::lower_body(lowerer, &block.body, FIELDS).entries;
-    properties
-        .retain(|e| !(e.key == "ReservedConcurrentExecutions" && e.value.value == Value::Int(-1)));
+    let properties = schema::lower_body(lowerer, &block.body, FIELDS).entries;
     view_entry(resources::Lowered {
         address: format!("module.{name}"),
         anchor: resources::declaration_span(block),

@@ -99,7 +99,6 @@ pub fn lower(lowerer: &Lowerer<'_, '_>, block: &'_ Block) -> Option<Lowered> {
         "aws_kinesis_stream" if on_demand(&block.body) => {
             properties.retain(|e| e.key != "ShardCount");
         }
-        "aws_lambda_function" => properties.retain(|e| !is_unreserved(e)),
         "aws_cloudwatch_metric_alarm" => properties.extend(alarm_metrics(lowerer, &block.body)),
         _ => {}
     }
@@ -109,11 +108,6 @@ pub fn lower(lowerer: &Lowerer<'_, '_>, block: &'_ Block) -> Option<Lowered> {
         type_,
         properties,
     })
-}
-
-/// `reserved_concurrent_executions = -1` is Terraform's way of saying "not reserved".
-fn is_unreserved(entry: &Entry) -> bool {
-    entry.key == "ReservedConcurrentExecutions" && entry.value.value == Value::Int(-1)
 }
 
 fn on_demand(body: &Body) -> bool {
