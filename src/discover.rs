@@ -348,7 +348,8 @@ pub fn io_message(error: &std::io::Error) -> String {
 }
 
 /// A path as every output prints it: relative to the working directory when it is inside it
-/// (files included by `${file(...)}` are read by their absolute paths), else as given.
+/// (files included by `${file(...)}` are read by their absolute paths), else as given, without
+/// the `./` a walk of `.` puts in front.
 pub fn display_path(path: &Path) -> String {
     static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
@@ -357,7 +358,13 @@ pub fn display_path(path: &Path) -> String {
             .unwrap_or_else(|| path.to_path_buf())
             .display()
             .to_string(),
-        _ => path.display().to_string(),
+        _ => path
+            .strip_prefix(".")
+            .ok()
+            .filter(|rest| !rest.as_os_str().is_empty())
+            .unwrap_or(path)
+            .display()
+            .to_string(),
     }
 }
 

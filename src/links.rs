@@ -157,18 +157,43 @@ impl<'a> QueueAndFunction<'a> {
             queue_span,
             format!("visibility timeout {} s", self.visibility),
         );
-        match self.timeout_setting.span().or(self.function_span) {
+        let finding = value_definition(finding, &self.visibility_setting);
+        let finding = match self.timeout_setting.span().or(self.function_span) {
             Some(span) => finding.related(span, format!("function timeout {} s", self.timeout)),
             None => finding,
-        }
+        };
+        value_definition(finding, &self.timeout_setting)
     }
 }
 
+/// "30 s, the AWS default", "60 s, the default of variable timeout" or "20 s".
 fn with_origin(seconds: i64, setting: &Setting<i64>) -> String {
-    match setting {
-        Setting::ServiceDefault { .. } => format!("{seconds} s, the AWS default"),
-        Setting::ToolDefault { tool, .. } => format!("{seconds} s, the default of {}", tool.name()),
-        _ => format!("{seconds} s"),
+    let origin = match setting {
+        Setting::ServiceDefault { .. } => Some("the AWS default".to_string()),
+        Setting::ToolDefault { tool, .. } => Some(format!("the default of {}", tool.name())),
+        Setting::Written { origin, .. } => origin.text(),
+        _ => None,
+    };
+    match origin {
+        Some(origin) => format!("{seconds} s, {origin}"),
+        None => format!("{seconds} s"),
+    }
+}
+
+/// A related label where a value used elsewhere is defined (a parameter's or variable's
+/// default, SAM `Globals`), when that is not where it is used.
+fn value_definition(
+    finding: crate::rules::Finding,
+    setting: &Setting<i64>,
+) -> crate::rules::Finding {
+    let Setting::Written { origin, .. } = setting else {
+        return finding;
+    };
+    match (origin.definition(), origin.text()) {
+        (Some(span), Some(text)) => {
+            finding.related(span, format!("the value comes from here ({text})"))
+        }
+        _ => finding,
     }
 }
 

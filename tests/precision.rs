@@ -939,7 +939,7 @@ fn concise_lines_and_statistics() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "./serverless.yml:8:9: TL101 [warning] `maximumRetryAttempts` is not set",
+            "serverless.yml:8:9: TL101 [warning] `maximumRetryAttempts` is not set",
         ));
     let output = triggerlint(dir.path())
         .args(["check", "--statistics", "."])

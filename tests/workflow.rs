@@ -167,7 +167,7 @@ fn a_named_configuration_file_and_its_mistakes() {
         .assert()
         .code(2)
         .stdout(predicate::str::contains(
-            "./services/orders/serverless.yml: not linted: its configuration file triggerlint.toml is invalid",
+            "services/orders/serverless.yml: not linted: its configuration file triggerlint.toml is invalid",
         ))
         .stdout(predicate::str::contains("a severity must be"))
         .stdout(predicate::str::contains("triggerlint.toml:1:11"));
