@@ -186,12 +186,13 @@ fn value_definition(
     finding: crate::rules::Finding,
     setting: &Setting<i64>,
 ) -> crate::rules::Finding {
-    let Setting::Written { origin, .. } = setting else {
+    let Setting::Written { origin, span, .. } = setting else {
         return finding;
     };
     match (origin.definition(), origin.text()) {
-        (Some(span), Some(text)) => {
-            finding.related(span, format!("the value comes from here ({text})"))
+        // SAM `Globals` are used where they are written: the label there says enough.
+        (Some(definition), Some(text)) if definition != *span => {
+            finding.related(definition, format!("the value comes from here ({text})"))
         }
         _ => finding,
     }

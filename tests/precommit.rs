@@ -111,6 +111,14 @@ fn the_hook_fails_on_a_risky_template_and_passes_on_a_clean_one() {
     .unwrap();
     std::fs::write(sample.path().join("template.json"), CLEAN).unwrap();
     std::fs::write(sample.path().join("notes.yml"), "title: not a template\n").unwrap();
+    std::fs::create_dir(sample.path().join("infra")).unwrap();
+    for file in ["queues.tf", "streams.tf", "variables.tf"] {
+        std::fs::copy(
+            root.join("examples/terraform").join(file),
+            sample.path().join("infra").join(file),
+        )
+        .unwrap();
+    }
     if let Err(reason) =
         git(sample.path(), &["init", "--quiet"]).and_then(|()| git(sample.path(), &["add", "."]))
     {
@@ -143,6 +151,17 @@ fn the_hook_fails_on_a_risky_template_and_passes_on_a_clean_one() {
         String::from_utf8_lossy(&clean.stderr)
     );
     assert!(out.contains("Passed"), "{out}");
+
+    // A changed .tf file is linted with its module's other files, and only its findings shown.
+    let terraform = try_repo(&pre_commit, sample.path(), "infra/queues.tf");
+    let out = String::from_utf8_lossy(&terraform.stdout);
+    assert_eq!(terraform.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("warning[TL204 sqs-visibility-timeout-margin]")
+            && out.contains("infra/queues.tf:26:1"),
+        "{out}"
+    );
+    assert!(!out.contains("streams.tf"), "{out}");
 
     let other = try_repo(&pre_commit, sample.path(), "notes.yml");
     assert_eq!(
