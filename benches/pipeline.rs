@@ -1,6 +1,6 @@
 //! Throughput of the whole pipeline (parse, load, rules, suppressions, report data) against a
-//! parse-only baseline (the same YAML or JSON parser building nothing), over generated
-//! templates in every format: 1, 100, 1 000 and 10 000 templates, and one 10 MB template.
+//! parse-only baseline (the same YAML, JSON or HCL parser building nothing of ours), over
+//! generated templates and Terraform modules in every format: 1, 100, 1 000 and 10 000 templates, and one 10 MB template.
 //! Single-threaded, per file, so the two compare like for like; `cargo bench --bench memory`
 //! measures the parallel binary end to end.
 //!
@@ -65,11 +65,22 @@ fn pipeline(bencher: Bencher, texts: Vec<(String, String)>) {
         });
 }
 
-/// The parser alone: saphyr-parser's events for YAML, jsonc-parser's tree for JSON.
-fn parse_only(bencher: Bencher, texts: Vec<(String, String)>, json: bool) {
+/// Which parser a format's baseline runs.
+#[derive(Clone, Copy)]
+enum Parser {
+    Yaml,
+    Json,
+    Hcl,
+}
+
+/// The parser alone: saphyr-parser's events for YAML, jsonc-parser's tree for JSON, hcl-edit's
+/// syntax tree for HCL.
+fn parse_only(bencher: Bencher, texts: Vec<(String, String)>, parser: Parser) {
     bencher.counter(BytesCount::new(bytes(&texts))).bench(|| {
         for (_, text) in &texts {
-            if json {
+            if let Parser::Hcl = parser {
+                divan::black_box(hcl_edit::parser::parse_body(text).is_ok());
+            } else if let Parser::Json = parser {
                 let parsed = jsonc_parser::parse_to_ast(
                     text,
                     &jsonc_parser::CollectOptions::default(),
@@ -90,7 +101,14 @@ fn parse_only(bencher: Bencher, texts: Vec<(String, String)>, json: bool) {
 fn tree_only(bencher: Bencher, texts: Vec<(String, String)>) {
     bencher.counter(BytesCount::new(bytes(&texts))).bench(|| {
         for (path, text) in &texts {
-            let syntax = triggerlint::parse::syntax_of(std::path::Path::new(path), text);
+            let path = std::path::Path::new(path);
+            if triggerlint::parse::hcl::is_terraform(path) {
+                let body =
+                    triggerlint::parse::hcl::parse_file(path, text, triggerlint::source::FileId(0));
+                divan::black_box(body.is_ok());
+                continue;
+            }
+            let syntax = triggerlint::parse::syntax_of(path, text);
             let tree = triggerlint::parse::parse(text, syntax, triggerlint::source::FileId(0));
             divan::black_box(tree.is_ok());
         }
@@ -98,7 +116,7 @@ fn tree_only(bencher: Bencher, texts: Vec<(String, String)>) {
 }
 
 macro_rules! format_benches {
-    ($module:ident, $kind:expr, $json:expr) => {
+    ($module:ident, $kind:expr, $parser:expr) => {
         mod $module {
             use super::*;
 
@@ -109,7 +127,7 @@ macro_rules! format_benches {
 
             #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
             fn parse_only(bencher: Bencher, count: usize) {
-                super::parse_only(bencher, corpus($kind, count), $json);
+                super::parse_only(bencher, corpus($kind, count), $parser);
             }
 
             #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
@@ -120,10 +138,11 @@ macro_rules! format_benches {
     };
 }
 
-format_benches!(serverless, Kind::Serverless, false);
-format_benches!(sam, Kind::Sam, false);
-format_benches!(cfn_yaml, Kind::CfnYaml, false);
-format_benches!(cfn_json, Kind::CfnJson, true);
+format_benches!(serverless, Kind::Serverless, Parser::Yaml);
+format_benches!(sam, Kind::Sam, Parser::Yaml);
+format_benches!(cfn_yaml, Kind::CfnYaml, Parser::Yaml);
+format_benches!(cfn_json, Kind::CfnJson, Parser::Json);
+format_benches!(terraform, Kind::Terraform, Parser::Hcl);
 
 /// One template of about 10 MB.
 mod large_10mb {
@@ -155,8 +174,11 @@ mod large_10mb {
 
     #[divan::bench(args = ["cfn-yaml", "cfn-json"], sample_count = 5, sample_size = 1)]
     fn parse_only(bencher: Bencher, kind: &str) {
-        let json = kind == "cfn-json";
-        let kind = if json { Kind::CfnJson } else { Kind::CfnYaml };
-        super::parse_only(bencher, one(kind), json);
+        let (kind, parser) = if kind == "cfn-json" {
+            (Kind::CfnJson, Parser::Json)
+        } else {
+            (Kind::CfnYaml, Parser::Yaml)
+        };
+        super::parse_only(bencher, one(kind), parser);
     }
 }

@@ -808,10 +808,10 @@ fn a_walk_passes_over_files_that_are_not_templates() {
             "checked 3 files (1 template, 1 trigger)",
         ))
         .stderr(predicate::str::contains(
-            "triggerlint: skipped ./tsconfig.json: not valid JSON",
+            "triggerlint: skipped tsconfig.json: not valid JSON",
         ))
         .stderr(predicate::str::contains(
-            "triggerlint: skipped ./chart/templates/deployment.yaml: not valid YAML",
+            "triggerlint: skipped chart/templates/deployment.yaml: not valid YAML",
         ));
     // Named, the same file is an error.
     triggerlint(dir.path())

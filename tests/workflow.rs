@@ -95,7 +95,7 @@ fn the_configuration_is_found_up_to_the_git_root_and_applied() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "triggerlint: ./serverless.yml: configuration ../../triggerlint.toml",
+            "triggerlint: serverless.yml: configuration ../../triggerlint.toml",
         ));
     // --no-config: the defaults, under which 20 is a fine batch size.
     triggerlint(&service)
@@ -129,7 +129,7 @@ fn the_search_stops_at_the_git_root() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "triggerlint: ./template.yaml: default configuration",
+            "triggerlint: template.yaml: default configuration",
         ));
 }
 
@@ -482,20 +482,20 @@ fn github_output_is_workflow_commands() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(
         lines[0]
-            .starts_with("::error file=./broken.yaml,line=3,col=1,title=triggerlint::invalid YAML"),
+            .starts_with("::error file=broken.yaml,line=3,col=1,title=triggerlint::invalid YAML"),
         "{}",
         lines[0]
     );
     assert!(
         lines.iter().any(|l| l.starts_with(
-            "::warning file=./serverless.yml,line=9,col=9,endLine=9,endColumn=15,title=TL105 stream-implicit-starting-position::`startingPosition` is not set"
+            "::warning file=serverless.yml,line=9,col=9,endLine=9,endColumn=15,title=TL105 stream-implicit-starting-position::`startingPosition` is not set"
         )),
         "{stdout}"
     );
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("::notice file=./serverless.yml,line=11,")),
+            .any(|l| l.starts_with("::notice file=serverless.yml,line=11,")),
         "{stdout}"
     );
     // Annotations, then the findings per rule (GitHub shows only so many annotations), then

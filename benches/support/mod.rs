@@ -14,10 +14,17 @@ pub enum Kind {
     Sam,
     CfnYaml,
     CfnJson,
+    Terraform,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Serverless, Kind::Sam, Kind::CfnYaml, Kind::CfnJson];
+    pub const ALL: [Kind; 5] = [
+        Kind::Serverless,
+        Kind::Sam,
+        Kind::CfnYaml,
+        Kind::CfnJson,
+        Kind::Terraform,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -25,6 +32,7 @@ impl Kind {
             Kind::Sam => "sam",
             Kind::CfnYaml => "cfn-yaml",
             Kind::CfnJson => "cfn-json",
+            Kind::Terraform => "terraform",
         }
     }
 
@@ -34,6 +42,7 @@ impl Kind {
             Kind::Sam => format!("app{index}/template.yaml"),
             Kind::CfnYaml => format!("stack{index}.yaml"),
             Kind::CfnJson => format!("stack{index}.template.json"),
+            Kind::Terraform => format!("module{index}/main.tf"),
         }
     }
 }
@@ -48,6 +57,7 @@ pub fn template(kind: Kind, index: usize, triggers: usize) -> String {
         Kind::Sam => sam(index, triggers),
         Kind::CfnYaml => cfn_yaml(index, triggers),
         Kind::CfnJson => cfn_json(index, triggers),
+        Kind::Terraform => terraform(index, triggers),
     }
 }
 
@@ -174,6 +184,47 @@ fn cfn_json(index: usize, triggers: usize) -> String {
         "{{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {{\n{}\n  }}\n}}\n",
         resources.join(",\n")
     )
+}
+
+/// A Terraform module in one file: per trigger, the function, its role and policy, log group,
+/// alarm, the stream, table and queue it could read, and the mapping; half the mappings are
+/// written as entries of the terraform-aws-modules Lambda module.
+fn terraform(index: usize, triggers: usize) -> String {
+    let mut s = format!(
+        "terraform {{\n  required_providers {{\n    aws = {{\n      source  = \"hashicorp/aws\"\n      version = \"~> 6.0\"\n    }}\n  }}\n}}\n\nvariable \"environment\" {{\n  type    = string\n  default = \"prod\"\n}}\n\nvariable \"batch_size\" {{\n  type    = number\n  default = 100\n}}\n\nlocals {{\n  prefix = \"orders-{index}-${{var.environment}}\"\n  tags = {{\n    team        = \"payments\"\n    cost-center = \"cc-{index}\"\n  }}\n}}\n\n"
+    );
+    for t in 0..triggers {
+        let (source, extra) = match t % 3 {
+            0 => (
+                format!("aws_kinesis_stream.stream{t}.arn"),
+                "  starting_position                  = \"LATEST\"\n  maximum_retry_attempts             = 2\n  maximum_record_age_in_seconds      = 3600\n",
+            ),
+            1 => (
+                format!("aws_dynamodb_table.table{t}.stream_arn"),
+                "  starting_position                  = \"TRIM_HORIZON\"\n  bisect_batch_on_function_error     = true\n",
+            ),
+            _ => (
+                format!("aws_sqs_queue.queue{t}.arn"),
+                "  function_response_types            = [\"ReportBatchItemFailures\"]\n",
+            ),
+        };
+        let _ = write!(
+            s,
+            "resource \"aws_iam_role\" \"role{t}\" {{\n  name = \"${{local.prefix}}-consumer{t}\"\n  assume_role_policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{\n      Effect    = \"Allow\"\n      Principal = {{ Service = \"lambda.amazonaws.com\" }}\n      Action    = \"sts:AssumeRole\"\n    }}]\n  }})\n  tags = local.tags\n}}\n\nresource \"aws_iam_role_policy\" \"access{t}\" {{\n  role = aws_iam_role.role{t}.id\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [\n      {{\n        Effect   = \"Allow\"\n        Action   = [\"dynamodb:GetItem\", \"dynamodb:PutItem\", \"dynamodb:DescribeStream\", \"dynamodb:GetRecords\", \"dynamodb:GetShardIterator\", \"dynamodb:ListStreams\"]\n        Resource = [aws_dynamodb_table.table{t}.arn, \"${{aws_dynamodb_table.table{t}.arn}}/stream/*\"]\n      }},\n      {{\n        Effect   = \"Allow\"\n        Action   = [\"sqs:ReceiveMessage\", \"sqs:DeleteMessage\", \"sqs:GetQueueAttributes\"]\n        Resource = aws_sqs_queue.queue{t}.arn\n      }}\n    ]\n  }})\n}}\n\nresource \"aws_lambda_function\" \"consumer{t}\" {{\n  function_name = \"${{local.prefix}}-consumer{t}\"\n  role          = aws_iam_role.role{t}.arn\n  handler       = \"index.handler\"\n  runtime       = \"nodejs20.x\"\n  filename      = \"build/consumer{t}.zip\"\n  timeout       = 60\n  memory_size   = 1024\n\n  environment {{\n    variables = {{\n      TABLE_NAME = aws_dynamodb_table.table{t}.name\n      LOG_LEVEL  = \"info\"\n    }}\n  }}\n\n  tracing_config {{\n    mode = \"Active\"\n  }}\n\n  tags = local.tags\n}}\n\nresource \"aws_cloudwatch_log_group\" \"logs{t}\" {{\n  name              = \"/aws/lambda/${{aws_lambda_function.consumer{t}.function_name}}\"\n  retention_in_days = 30\n}}\n\nresource \"aws_cloudwatch_metric_alarm\" \"errors{t}\" {{\n  alarm_name          = \"${{local.prefix}}-consumer{t}-errors\"\n  namespace           = \"AWS/Lambda\"\n  metric_name         = \"Errors\"\n  statistic           = \"Sum\"\n  period              = 60\n  evaluation_periods  = 5\n  threshold           = 1\n  comparison_operator = \"GreaterThanOrEqualToThreshold\"\n  dimensions = {{\n    FunctionName = aws_lambda_function.consumer{t}.function_name\n  }}\n}}\n\nresource \"aws_kinesis_stream\" \"stream{t}\" {{\n  name             = \"${{local.prefix}}-stream{t}\"\n  shard_count      = 1\n  retention_period = 48\n}}\n\nresource \"aws_dynamodb_table\" \"table{t}\" {{\n  name             = \"${{local.prefix}}-table{t}\"\n  billing_mode     = \"PAY_PER_REQUEST\"\n  hash_key         = \"pk\"\n  range_key        = \"sk\"\n  stream_enabled   = true\n  stream_view_type = \"NEW_AND_OLD_IMAGES\"\n\n  attribute {{\n    name = \"pk\"\n    type = \"S\"\n  }}\n\n  attribute {{\n    name = \"sk\"\n    type = \"S\"\n  }}\n}}\n\nresource \"aws_sqs_queue\" \"queue{t}\" {{\n  name                       = \"${{local.prefix}}-queue{t}\"\n  visibility_timeout_seconds = 360\n  message_retention_seconds  = 1209600\n}}\n\n"
+        );
+        if t % 2 == 0 {
+            let _ = write!(
+                s,
+                "resource \"aws_lambda_event_source_mapping\" \"mapping{t}\" {{\n  event_source_arn                   = {source}\n  function_name                      = aws_lambda_function.consumer{t}.arn\n  batch_size                         = var.batch_size\n{extra}}}\n\n"
+            );
+        } else {
+            let _ = write!(
+                s,
+                "module \"worker{t}\" {{\n  source  = \"terraform-aws-modules/lambda/aws\"\n  version = \"~> 8.0\"\n\n  function_name = \"${{local.prefix}}-worker{t}\"\n  handler       = \"index.handler\"\n  runtime       = \"nodejs20.x\"\n  timeout       = 30\n\n  event_source_mapping = {{\n    main = {{\n      event_source_arn = {source}\n      batch_size       = 10\n{extra}    }}\n  }}\n}}\n\n"
+            );
+        }
+    }
+    s
 }
 
 /// A template of about `bytes` bytes (one big stack).
