@@ -639,8 +639,10 @@ variable "retries" {
     assert_eq!(defaults["MaximumRetryAttempts"]["provenance"], "unknown");
     assert_eq!(defaults["MaximumRetryAttempts"]["value"], Value::Null);
 
-    let mut config = Config::default();
-    config.var_files = vec![dir.path().join("prod.tfvars")];
+    let config = Config {
+        var_files: vec![dir.path().join("prod.tfvars")],
+        ..Config::default()
+    };
     let from_file = inspected(&config);
     assert_eq!(from_file["BatchSize"]["value"], 5);
     assert_eq!(from_file["BatchSize"]["provenance"], "var-file");

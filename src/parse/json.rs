@@ -1,20 +1,18 @@
-//! JSON to [`Node`] through jsonc-parser in strict mode (no comments, no trailing commas, no
-//! JSON5 extensions). YAML parsers are not used for JSON: they reject valid surrogate-pair
+//! JSON to [`Node`] from jsonc-parser's scanner in strict mode (no comments, no trailing
+//! commas, no JSON5 extensions). YAML parsers are not used for JSON: they reject valid surrogate-pair
 //! escapes that CDK output contains.
 
-use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::errors::ParseErrorKind;
-use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{Scanner, ScannerOptions};
 
 use super::{KeySet, ParseError};
 use crate::source::{FileId, Span};
 use crate::tree::{Entry, Map, Node, Value};
 
-const STRICT: ParseOptions = ParseOptions {
-    allow_comments: false,
-    allow_loose_object_property_names: false,
-    allow_trailing_commas: false,
-    allow_missing_commas: false,
+/// Strict JSON: no single quotes, hexadecimal, `+1`, `.5`, `NaN` or JSON5 escapes. Comments
+/// and trailing commas are refused by the builder.
+const STRICT: ScannerOptions = ScannerOptions {
     allow_single_quoted_strings: false,
     allow_hexadecimal_numbers: false,
     allow_unary_plus_numbers: false,
@@ -23,65 +21,165 @@ const STRICT: ParseOptions = ParseOptions {
     allow_extended_string_escapes: false,
 };
 
-/// jsonc-parser's own nesting limit (fixed inside it, and equal to the YAML side's
-/// [`super::MAX_DEPTH`]).
-const PARSER_MAX_DEPTH: usize = 512;
+/// Nesting deeper than this is refused (the YAML side's [`super::MAX_DEPTH`] too): recursion
+/// stays bounded whatever the input.
+const MAX_DEPTH: usize = 512;
 
 /// Parses a JSON document. `Ok(None)` for a file with no value (empty or whitespace only).
-/// jsonc-parser bounds nesting depth itself (512 levels), so recursion here is bounded too.
+///
+/// The tree is built straight from jsonc-parser's tokens rather than from its syntax tree:
+/// building that tree first and converting it cost more than parsing itself on large
+/// templates.
 pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, ParseError> {
-    let parsed =
-        parse_to_ast(text, &CollectOptions::default(), &STRICT).map_err(|e| ParseError {
+    let mut builder = Builder {
+        scanner: Scanner::new(text, &STRICT),
+        file,
+        depth: 0,
+    };
+    let Some(first) = builder.next()? else {
+        return Ok(None);
+    };
+    let root = builder.value(first)?;
+    match builder.next()? {
+        None => Ok(Some(root)),
+        Some(_) => Err(builder.error("text cannot contain more than one JSON value")),
+    }
+}
+
+struct Builder<'a> {
+    scanner: Scanner<'a>,
+    file: FileId,
+    depth: usize,
+}
+
+impl<'a> Builder<'a> {
+    /// The next token; comments are errors (strict JSON).
+    fn next(&mut self) -> Result<Option<Token<'a>>, ParseError> {
+        let token = self.scanner.scan().map_err(|e| ParseError {
             offset: e.range().start,
             message: match e.kind() {
-                ParseErrorKind::NestingDepthExceeded => {
-                    format!("nesting deeper than {PARSER_MAX_DEPTH} levels")
-                }
+                ParseErrorKind::UnexpectedToken => "unexpected token".to_string(),
                 kind => kind.to_string(),
             },
         })?;
-    parsed.value.map(|v| convert(v, file)).transpose()
-}
-
-fn convert(value: ast::Value<'_>, file: FileId) -> Result<Node, ParseError> {
-    let span = |r: jsonc_parser::common::Range| Span::new(file, r.start, r.end);
-    Ok(match value {
-        ast::Value::StringLit(s) => Node::new(span(s.range), Value::Str(s.value.into_owned())),
-        ast::Value::NumberLit(n) => Node::new(span(n.range), number(n.value)),
-        ast::Value::BooleanLit(b) => Node::new(span(b.range), Value::Bool(b.value)),
-        ast::Value::NullKeyword(n) => Node::new(span(n.range), Value::Null),
-        ast::Value::Array(a) => {
-            let items = a
-                .elements
-                .into_iter()
-                .map(|v| convert(v, file))
-                .collect::<Result<Vec<_>, _>>()?;
-            Node::new(span(a.range), Value::Seq(items))
+        match token {
+            Some(Token::CommentLine(_) | Token::CommentBlock(_)) => {
+                Err(self.error("comments are not allowed"))
+            }
+            other => Ok(other),
         }
-        ast::Value::Object(o) => {
-            let object_span = span(o.range);
-            let mut seen = KeySet::default();
-            let mut entries: Vec<Entry> = Vec::with_capacity(o.properties.len());
-            for prop in o.properties {
-                let (key, key_range) = match prop.name {
-                    ObjectPropName::String(s) => (s.value.into_owned(), s.range),
-                    ObjectPropName::Word(w) => (w.value.to_string(), w.range),
-                };
-                if !seen.insert(&key, &entries) {
-                    return Err(ParseError {
-                        offset: key_range.start,
-                        message: format!("duplicate object key \"{key}\""),
-                    });
-                }
-                entries.push(Entry {
-                    key,
-                    key_span: span(key_range),
-                    value: convert(prop.value, file)?,
+    }
+
+    /// A token that must be there: the end of the text is an error.
+    fn expect(&mut self, what: &str) -> Result<Token<'a>, ParseError> {
+        self.next()?
+            .ok_or_else(|| self.error(&format!("expected {what}, found the end of the text")))
+    }
+
+    fn error(&self, message: &str) -> ParseError {
+        ParseError {
+            offset: self.scanner.token_start(),
+            message: message.to_string(),
+        }
+    }
+
+    fn span(&self, start: usize) -> Span {
+        Span::new(self.file, start, self.scanner.token_end())
+    }
+
+    /// The value that starts with `token` (already scanned).
+    fn value(&mut self, token: Token<'a>) -> Result<Node, ParseError> {
+        let start = self.scanner.token_start();
+        let value = match token {
+            Token::String(s) => Value::Str(s.into_owned()),
+            Token::Number(n) => number(n),
+            Token::Boolean(b) => Value::Bool(b),
+            Token::Null => Value::Null,
+            Token::OpenBrace => return self.nested(start, Self::object),
+            Token::OpenBracket => return self.nested(start, Self::array),
+            Token::Word(_) => return Err(self.error("unexpected word")),
+            _ => return Err(self.error("unexpected token")),
+        };
+        Ok(Node::new(self.span(start), value))
+    }
+
+    /// An object or array, one level deeper.
+    fn nested(
+        &mut self,
+        start: usize,
+        body: fn(&mut Self, usize) -> Result<Node, ParseError>,
+    ) -> Result<Node, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError {
+                offset: start,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        self.depth += 1;
+        let node = body(self, start);
+        self.depth -= 1;
+        node
+    }
+
+    fn object(&mut self, start: usize) -> Result<Node, ParseError> {
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut seen = KeySet::default();
+        let mut token = self.expect("a property name or '}'")?;
+        if token == Token::CloseBrace {
+            return Ok(Node::mapping(self.span(start), Map { entries }));
+        }
+        loop {
+            let Token::String(key) = token else {
+                return Err(self.error("expected a property name in double quotes"));
+            };
+            let key_span = self.span(self.scanner.token_start());
+            if !seen.insert(&key, &entries) {
+                return Err(ParseError {
+                    offset: key_span.start as usize,
+                    message: format!("duplicate object key \"{key}\""),
                 });
             }
-            Node::mapping(object_span, Map { entries })
+            if self.expect("':'")? != Token::Colon {
+                return Err(self.error("expected ':'"));
+            }
+            let first = self.expect("a value")?;
+            let value = self.value(first)?;
+            entries.push(Entry {
+                key: key.into_owned(),
+                key_span,
+                value,
+            });
+            match self.expect("',' or '}'")? {
+                Token::Comma => token = self.expect("a property name")?,
+                Token::CloseBrace => break,
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+            if token == Token::CloseBrace {
+                return Err(self.error("trailing commas are not allowed"));
+            }
         }
-    })
+        Ok(Node::mapping(self.span(start), Map { entries }))
+    }
+
+    fn array(&mut self, start: usize) -> Result<Node, ParseError> {
+        let mut items = Vec::new();
+        let mut token = self.expect("a value or ']'")?;
+        if token == Token::CloseBracket {
+            return Ok(Node::new(self.span(start), Value::Seq(items)));
+        }
+        loop {
+            items.push(self.value(token)?);
+            match self.expect("',' or ']'")? {
+                Token::Comma => token = self.expect("a value")?,
+                Token::CloseBracket => break,
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+            if token == Token::CloseBracket {
+                return Err(self.error("trailing commas are not allowed"));
+            }
+        }
+        Ok(Node::new(self.span(start), Value::Seq(items)))
+    }
 }
 
 fn number(text: &str) -> Value {
@@ -123,6 +221,127 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let err = parse(r#"{"a": 1, "a": 2}"#, FileId(0)).unwrap_err();
         assert_eq!(err.offset, 9);
+    }
+
+    #[test]
+    fn what_strict_json_refuses_is_an_error_at_its_place() {
+        let cases: &[(&str, usize, &str)] = &[
+            ("[1, 2,]", 6, "trailing commas are not allowed"),
+            ("{\"a\": 1,}", 8, "trailing commas are not allowed"),
+            ("{\"a\" 1}", 5, "expected ':'"),
+            ("{a: 1}", 1, "expected a property name in double quotes"),
+            ("{'a': 1}", 1, "Single-quoted strings are not allowed"),
+            ("[0x10]", 1, "Hexadecimal numbers are not allowed"),
+            ("[NaN]", 1, "unexpected token"),
+            ("[1 2]", 3, "expected ',' or ']'"),
+            (
+                "{\"a\": 1} {}",
+                9,
+                "text cannot contain more than one JSON value",
+            ),
+            ("// note\n{}", 0, "comments are not allowed"),
+            ("[1, ", 4, "expected a value, found the end of the text"),
+            ("\"open", 0, "Unterminated string literal"),
+        ];
+        for (text, offset, message) in cases {
+            let err = parse(text, FileId(0)).expect_err(text);
+            assert_eq!(
+                (err.offset, err.message.as_str()),
+                (*offset, *message),
+                "{text}"
+            );
+        }
+        assert_eq!(parse("  \n", FileId(0)), Ok(None));
+    }
+
+    /// Our tree as serde_json's value, intrinsic functions back as the objects they were.
+    fn as_json(node: &Node) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &node.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => J::from(*f),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(as_json).collect()),
+            Value::Map(map) => J::Object(
+                map.entries
+                    .iter()
+                    .map(|e| (e.key.clone(), as_json(&e.value)))
+                    .collect(),
+            ),
+            Value::Intrinsic(i) => {
+                J::Object([(i.name.clone(), as_json(&i.arg))].into_iter().collect())
+            }
+            other => panic!("JSON never gives {other:?}"),
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::Value as J;
+        let leaf = prop_oneof![
+            Just(J::Null),
+            any::<bool>().prop_map(J::Bool),
+            any::<i64>().prop_map(J::from),
+            (-1e6f64..1e6).prop_map(J::from),
+            "[a-zA-Z0-9 :\"\\\\/\u{e9}\u{1f600}-]{0,12}".prop_map(J::String),
+        ];
+        leaf.prop_recursive(6, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(J::Array),
+                proptest::collection::btree_map("(Fn::|Ref)?[a-z]{0,6}", inner, 0..6)
+                    .prop_map(|m| J::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Every value serde_json writes, compact or pretty, reads back as the same value, and
+        /// every node's span is exactly the text of that node.
+        #[test]
+        fn what_serde_json_writes_reads_back_with_exact_spans(value in json_value(), pretty: bool) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            let root = parse(&text, FileId(0)).unwrap().unwrap();
+            proptest::prop_assert_eq!(as_json(&root), value);
+            let mut stack = vec![&root];
+            while let Some(node) = stack.pop() {
+                let written: serde_json::Value = serde_json::from_str(&text[node.span.range()]).unwrap();
+                proptest::prop_assert_eq!(written, as_json(node));
+                match &node.value {
+                    Value::Seq(items) => stack.extend(items),
+                    Value::Map(map) => stack.extend(map.entries.iter().map(|e| &e.value)),
+                    Value::Intrinsic(i) => stack.push(&i.arg),
+                    _ => {}
+                }
+            }
+        }
+
+        /// Text made of JSON's pieces is accepted exactly when serde_json (strict RFC 8259 too)
+        /// accepts it, duplicate keys aside.
+        #[test]
+        fn acceptance_agrees_with_serde_json(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "{", "}", "[", "]", ",", ":", "\"a\"", "\"b\"", "1", "-0.5e3", "01", "true",
+                    "null", " ", "\n", "'", "/", "\"\\u00e9\"", "tru", "\"\\x\"",
+                ]),
+                0..14,
+            )
+        ) {
+            let text = pieces.concat();
+            let ours = parse(&text, FileId(0));
+            let theirs = serde_json::from_str::<serde_json::Value>(&text);
+            let duplicate = ours.as_ref().is_err_and(|e| e.message.starts_with("duplicate"));
+            let blank = text.trim().is_empty();
+            if !duplicate && !blank {
+                proptest::prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: {:?}", text, ours);
+            }
+        }
     }
 
     #[test]
