@@ -199,7 +199,7 @@ impl<'a> Template<'a> {
                 )),
                 Some(s) if !s.contains("${") => Ok(Cow::Owned(Node::new(
                     node.span,
-                    Value::Str(s.replace("${!", "${")),
+                    Value::Str(s.replace("${!", "${").into()),
                 ))),
                 _ => Err(format!("is computed by {}", describe(node))),
             },
@@ -218,7 +218,7 @@ impl<'a> Template<'a> {
             "Fn::ImportValue" => Err("is imported from another stack".to_string()),
             "Fn::ToJsonString" => self
                 .literal_json(arg)
-                .map(|json| Cow::Owned(Node::new(node.span, Value::Str(json.to_string()))))
+                .map(|json| Cow::Owned(Node::new(node.span, Value::Str(json.to_string().into()))))
                 .ok_or_else(|| format!("is computed by {}", describe(node))),
             _ => Err(format!("is computed by {}", describe(node))),
         }
@@ -254,7 +254,7 @@ impl<'a> Template<'a> {
                 let text = default.as_str().unwrap_or_default();
                 let items = text
                     .split(',')
-                    .map(|item| Node::new(default.span, Value::Str(item.trim().to_string())))
+                    .map(|item| Node::new(default.span, Value::Str(item.trim().into())))
                     .collect();
                 Ok(Cow::Owned(Node::new(default.span, Value::Seq(items))))
             }
@@ -283,7 +283,7 @@ impl<'a> Template<'a> {
                 .into(),
             Value::Map(map) => serde_json::Value::Object(
                 map.iter()
-                    .map(|e| Some((e.key.clone(), self.literal_json(&e.value)?)))
+                    .map(|e| Some((e.key.to_string(), self.literal_json(&e.value)?)))
                     .collect::<Option<_>>()?,
             ),
             Value::Intrinsic(_) | Value::Unknown(_) => return None,
@@ -315,7 +315,7 @@ fn is_dynamic_reference(text: &str) -> bool {
 /// literal itself.
 pub fn describe(node: &Node) -> String {
     match &node.value {
-        Value::Str(s) | Value::Yaml11Bool(_, s) => s.clone(),
+        Value::Str(s) | Value::Yaml11Bool(_, s) => s.to_string(),
         Value::Unknown(u) => u.text.clone(),
         Value::Intrinsic(i) if i.written.is_some() => {
             i.written.as_deref().unwrap_or_default().to_string()
@@ -355,7 +355,7 @@ fn joined(arg: &Node) -> String {
     let texts: Vec<String> = parts
         .iter()
         .map(|p| match (&p.value, referenced_resource(p)) {
-            (Value::Str(s), _) => s.clone(),
+            (Value::Str(s), _) => s.to_string(),
             (_, Some((id, Some(attr)))) => format!("${{{id}.{attr}}}"),
             (_, Some((id, None))) => format!("${{{id}}}"),
             _ => "${...}".to_string(),

@@ -6,6 +6,10 @@
 
 use crate::source::Span;
 
+/// Text of a key or string scalar: inline up to 24 bytes, so most keys and values of a
+/// template cost no allocation of their own.
+pub type Text = compact_str::CompactString;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub span: Span,
@@ -19,10 +23,10 @@ pub enum Value {
     /// A plain YAML scalar that YAML 1.1 reads as a boolean (`yes`, `off`, `Y`...) and YAML 1.2
     /// reads as a string. CloudFormation reads it as a boolean; the Serverless Framework (js-yaml,
     /// YAML 1.2) reads it as a string. Loaders choose.
-    Yaml11Bool(bool, String),
+    Yaml11Bool(bool, Text),
     Int(i64),
     Float(f64),
-    Str(String),
+    Str(Text),
     Seq(Vec<Node>),
     Map(Map),
     Intrinsic(Box<Intrinsic>),
@@ -48,7 +52,7 @@ pub struct Map {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: Text,
     pub key_span: Span,
     pub value: Node,
 }
@@ -228,14 +232,14 @@ impl Node {
         match &self.value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
-            Value::Yaml11Bool(_, s) | Value::Str(s) => J::String(s.clone()),
+            Value::Yaml11Bool(_, s) | Value::Str(s) => J::String(s.to_string()),
             Value::Int(i) => J::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(m) => J::Object(
                 m.entries
                     .iter()
-                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .map(|e| (e.key.to_string(), e.value.to_json()))
                     .collect(),
             ),
             Value::Intrinsic(i) => {
@@ -282,12 +286,20 @@ pub fn resolve_plain_scalar(text: &str) -> Value {
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
-            return Value::Yaml11Bool(true, text.to_string());
+            return Value::Yaml11Bool(true, text.into());
         }
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
-            return Value::Yaml11Bool(false, text.to_string());
+            return Value::Yaml11Bool(false, text.into());
         }
         _ => {}
+    }
+    // Most scalars are words: only a digit, sign or dot can start a number.
+    let may_be_number = text
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.'));
+    if !may_be_number {
+        return Value::Str(text.into());
     }
     if let Some(v) = parse_yaml_int(text) {
         return Value::Int(v);
@@ -295,7 +307,7 @@ pub fn resolve_plain_scalar(text: &str) -> Value {
     if let Some(v) = parse_yaml_float(text) {
         return Value::Float(v);
     }
-    Value::Str(text.to_string())
+    Value::Str(text.into())
 }
 
 fn parse_yaml_int(text: &str) -> Option<i64> {

@@ -133,7 +133,7 @@ pub fn arn_service(arn: &str) -> Option<String> {
 /// a parameter default, `Fn::Sub` with any variables, or `Fn::Join` of such parts.
 pub fn arn_text(node: &Node, template: &Template<'_>) -> Option<String> {
     match &node.value {
-        Value::Str(s) => Some(s.clone()),
+        Value::Str(s) => Some(s.to_string()),
         // A value that stays unknown keeps the parts that did resolve; only an ARN's are worth
         // reading (`var.queue_arn` says nothing about what it holds).
         Value::Unknown(u) => u.text.starts_with("arn:").then(|| u.text.clone()),

@@ -118,7 +118,7 @@ fn nest(path: &[&str], entry: &Entry) -> Node {
             entry.value.span,
             Value::Map(Map {
                 entries: vec![Entry {
-                    key: (*key).to_string(),
+                    key: (*key).to_string().into(),
                     key_span: entry.key_span,
                     value: inner,
                 }],
@@ -250,7 +250,7 @@ fn topic_is_fifo(root: &Node, resources: &Map, topic: &Node) -> bool {
 fn created_queue(id: String, span: Span, fifo: bool) -> Entry {
     let scalar = |value: Value| Node::new(span, value);
     let entry = |key: &str, value: Node| Entry {
-        key: key.to_string(),
+        key: key.to_string().into(),
         key_span: span,
         value,
     };
@@ -260,7 +260,7 @@ fn created_queue(id: String, span: Span, fifo: bool) -> Entry {
     }
     let resource = Map {
         entries: vec![
-            entry("Type", scalar(Value::Str("AWS::SQS::Queue".to_string()))),
+            entry("Type", scalar(Value::Str("AWS::SQS::Queue".into()))),
             entry(
                 "Properties",
                 scalar(Value::Map(Map {
@@ -269,12 +269,12 @@ fn created_queue(id: String, span: Span, fifo: bool) -> Entry {
             ),
             entry(
                 crate::template::CREATED_BY,
-                scalar(Value::Str(SUBSCRIPTION_QUEUE.to_string())),
+                scalar(Value::Str(SUBSCRIPTION_QUEUE.into())),
             ),
         ],
     };
     Entry {
-        key: id,
+        key: id.into(),
         key_span: span,
         value: scalar(Value::Map(resource)),
     }
@@ -350,7 +350,7 @@ fn sns_subscription_draft(
 
 /// `!GetAtt Id.Attribute` as a node at `span`.
 fn get_att(id: &str, attribute: &str, span: Span) -> Node {
-    let text = |t: &str| Node::new(span, Value::Str(t.to_string()));
+    let text = |t: &str| Node::new(span, Value::Str(t.into()));
     Node::new(
         span,
         Value::Intrinsic(Box::new(crate::tree::Intrinsic::new(

@@ -633,7 +633,7 @@ fn map_node(span: Span, entries: Vec<(&str, Span, Node)>) -> Node {
             entries: entries
                 .into_iter()
                 .map(|(key, key_span, value)| Entry {
-                    key: key.to_string(),
+                    key: key.to_string().into(),
                     key_span,
                     value,
                 })
@@ -661,7 +661,7 @@ fn filters(entry: &Entry) -> Node {
     let items = patterns
         .iter()
         .map(|p| {
-            let json = Node::new(p.span, Value::Str(p.to_json().to_string()));
+            let json = Node::new(p.span, Value::Str(p.to_json().to_string().into()));
             map_node(p.span, vec![("Pattern", p.span, json)])
         })
         .collect();
@@ -690,7 +690,9 @@ fn on_failure(entry: &Entry) -> Node {
 
 fn access_item(type_: &str, prefix: &str, uri: &Node, key_span: Span) -> Node {
     let uri = match (&uri.value, prefix) {
-        (Value::Str(s), p) if !p.is_empty() => Node::new(uri.span, Value::Str(format!("{p}{s}"))),
+        (Value::Str(s), p) if !p.is_empty() => {
+            Node::new(uri.span, Value::Str(format!("{p}{s}").into()))
+        }
         _ => uri.clone(),
     };
     map_node(
@@ -699,7 +701,7 @@ fn access_item(type_: &str, prefix: &str, uri: &Node, key_span: Span) -> Node {
             (
                 "Type",
                 key_span,
-                Node::new(key_span, Value::Str(type_.to_string())),
+                Node::new(key_span, Value::Str(type_.into())),
             ),
             ("URI", key_span, uri),
         ],

@@ -412,7 +412,7 @@ pub fn as_bool(node: &Node, format: Format) -> Result<bool, String> {
 
 pub fn as_string(node: &Node) -> Result<String, String> {
     match &node.value {
-        Value::Str(s) | Value::Yaml11Bool(_, s) => Ok(s.clone()),
+        Value::Str(s) | Value::Yaml11Bool(_, s) => Ok(s.to_string()),
         Value::Int(i) => Ok(i.to_string()),
         _ => Err(found("a string", node)),
     }

@@ -389,7 +389,7 @@ fn parse_literal(text: &str) -> Option<Source> {
             || (text.starts_with('"') && text.ends_with('"')))
     {
         return Some(Source::Literal(Value::Str(
-            text[1..text.len() - 1].to_string(),
+            text[1..text.len() - 1].to_string().into(),
         )));
     }
     match resolve_plain_scalar(text) {
@@ -510,7 +510,7 @@ impl Resolver<'_> {
                     Err(_) if !has_variable(text) => None,
                     Err(failure) => Some(Node::unknown(
                         node.span,
-                        failure.partial.unwrap_or_else(|| text.clone()),
+                        failure.partial.unwrap_or_else(|| text.to_string()),
                         failure.reason,
                     )),
                 };
@@ -574,7 +574,7 @@ impl Resolver<'_> {
     fn string(&mut self, text: &str, span: Span, dir: &Path, depth: usize) -> Outcome {
         let parts = parse(text);
         if !parts.iter().any(|p| matches!(p, Part::Variable { .. })) {
-            return Ok(Found::plain(Node::new(span, Value::Str(text.to_string()))));
+            return Ok(Found::plain(Node::new(span, Value::Str(text.into()))));
         }
         let outcome = match parts.as_slice() {
             [Part::Variable { sources, .. }] => self.variable(sources, span, dir, depth),
@@ -643,7 +643,7 @@ impl Resolver<'_> {
             return Err(failure);
         }
         Ok(Found {
-            node: Node::new(span, Value::Str(text)),
+            node: Node::new(span, Value::Str(text.into())),
             definitions,
             assumption,
         })
@@ -698,7 +698,7 @@ impl Resolver<'_> {
             };
             if let Some(value) = value.clone() {
                 return Ok(Found {
-                    node: Node::new(span, Value::Str(value)),
+                    node: Node::new(span, Value::Str(value.into())),
                     definitions: Vec::new(),
                     assumption: Some(format!(
                         "--{address} is not given, so the framework's {address} is used"
@@ -787,7 +787,10 @@ impl Resolver<'_> {
             _ => None,
         };
         match value {
-            Some(value) => Ok(Found::plain(Node::new(Span::default(), Value::Str(value)))),
+            Some(value) => Ok(Found::plain(Node::new(
+                Span::default(),
+                Value::Str(value.into()),
+            ))),
             None if kind == "opt" => Err(Failure::new(format!(
                 "the command-line option --{address} is not given"
             ))),
@@ -1051,7 +1054,7 @@ fn read_include(path: &Path, id: FileId) -> (SourceFile, Option<Node>, ReadProbl
 
 fn scalar_text(node: &Node) -> Option<String> {
     match &node.value {
-        Value::Str(s) | Value::Yaml11Bool(_, s) => Some(s.clone()),
+        Value::Str(s) | Value::Yaml11Bool(_, s) => Some(s.to_string()),
         Value::Int(i) => Some(i.to_string()),
         Value::Float(f) => Some(f.to_string()),
         Value::Bool(b) => Some(b.to_string()),

@@ -279,7 +279,7 @@ pub fn parse_var_file(
     })?;
     Ok(map
         .iter()
-        .map(|e| (e.key.clone(), json_expr(&e.value)))
+        .map(|e| (e.key.to_string(), json_expr(&e.value)))
         .collect())
 }
 
@@ -353,7 +353,7 @@ fn json_blocks(
     }
     for entry in node.as_map().into_iter().flat_map(|m| m.iter()) {
         let mut labels = labels.clone();
-        labels.push((entry.key.clone(), entry.key_span));
+        labels.push((entry.key.to_string(), entry.key_span));
         let bodies: Vec<&Node> = match &entry.value.value {
             Value::Seq(list) => list.iter().collect(),
             _ => vec![&entry.value],
@@ -373,7 +373,7 @@ fn json_body(node: &Node) -> Body {
         .flat_map(|m| m.iter())
         .map(|e| {
             Item::Attribute(Attribute {
-                name: e.key.clone(),
+                name: e.key.to_string(),
                 name_span: e.key_span,
                 value: json_expr(&e.value),
             })
@@ -393,7 +393,7 @@ fn json_expr(node: &Node) -> Expr {
         Value::Map(m) => ExprKind::Object(
             m.iter()
                 .map(|e| ObjectItem {
-                    key: Some(e.key.clone()),
+                    key: Some(e.key.to_string()),
                     key_span: e.key_span,
                     value: json_expr(&e.value),
                 })

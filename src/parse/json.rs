@@ -35,6 +35,9 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, ParseError> {
         scanner: Scanner::new(text, &STRICT),
         file,
         depth: 0,
+        // Enough for the nesting of a typical template, so the stacks rarely grow.
+        items: Vec::with_capacity(64),
+        entries: Vec::with_capacity(64),
     };
     let Some(first) = builder.next()? else {
         return Ok(None);
@@ -50,6 +53,10 @@ struct Builder<'a> {
     scanner: Scanner<'a>,
     file: FileId,
     depth: usize,
+    /// The items and entries of the open arrays and objects, innermost last: each collection
+    /// is allocated once, at its exact size, when it closes.
+    items: Vec<Node>,
+    entries: Vec<Entry>,
 }
 
 impl<'a> Builder<'a> {
@@ -91,7 +98,7 @@ impl<'a> Builder<'a> {
     fn value(&mut self, token: Token<'a>) -> Result<Node, ParseError> {
         let start = self.scanner.token_start();
         let value = match token {
-            Token::String(s) => Value::Str(s.into_owned()),
+            Token::String(s) => Value::Str(crate::tree::Text::from(s.as_ref())),
             Token::Number(n) => number(n),
             Token::Boolean(b) => Value::Bool(b),
             Token::Null => Value::Null,
@@ -122,63 +129,66 @@ impl<'a> Builder<'a> {
     }
 
     fn object(&mut self, start: usize) -> Result<Node, ParseError> {
-        let mut entries: Vec<Entry> = Vec::new();
+        let first = self.entries.len();
         let mut seen = KeySet::default();
         let mut token = self.expect("a property name or '}'")?;
-        if token == Token::CloseBrace {
-            return Ok(Node::mapping(self.span(start), Map { entries }));
+        if matches!(token, Token::CloseBrace) {
+            return Ok(Node::mapping(self.span(start), Map::default()));
         }
-        loop {
+        let closed = loop {
             let Token::String(key) = token else {
                 return Err(self.error("expected a property name in double quotes"));
             };
             let key_span = self.span(self.scanner.token_start());
-            if !seen.insert(&key, &entries) {
+            if !seen.insert(&key, &self.entries[first..]) {
                 return Err(ParseError {
                     offset: key_span.start as usize,
                     message: format!("duplicate object key \"{key}\""),
                 });
             }
-            if self.expect("':'")? != Token::Colon {
+            if !matches!(self.expect("':'")?, Token::Colon) {
                 return Err(self.error("expected ':'"));
             }
-            let first = self.expect("a value")?;
-            let value = self.value(first)?;
-            entries.push(Entry {
-                key: key.into_owned(),
+            let value_token = self.expect("a value")?;
+            let value = self.value(value_token)?;
+            self.entries.push(Entry {
+                key: crate::tree::Text::from(key.as_ref()),
                 key_span,
                 value,
             });
             match self.expect("',' or '}'")? {
                 Token::Comma => token = self.expect("a property name")?,
-                Token::CloseBrace => break,
+                Token::CloseBrace => break self.span(start),
                 _ => return Err(self.error("expected ',' or '}'")),
             }
-            if token == Token::CloseBrace {
+            if matches!(token, Token::CloseBrace) {
                 return Err(self.error("trailing commas are not allowed"));
             }
-        }
-        Ok(Node::mapping(self.span(start), Map { entries }))
+        };
+        let entries = self.entries.drain(first..).collect();
+        Ok(Node::mapping(closed, Map { entries }))
     }
 
     fn array(&mut self, start: usize) -> Result<Node, ParseError> {
-        let mut items = Vec::new();
+        let first = self.items.len();
         let mut token = self.expect("a value or ']'")?;
-        if token == Token::CloseBracket {
-            return Ok(Node::new(self.span(start), Value::Seq(items)));
+        if matches!(token, Token::CloseBracket) {
+            return Ok(Node::new(self.span(start), Value::Seq(Vec::new())));
         }
-        loop {
-            items.push(self.value(token)?);
+        let closed = loop {
+            let item = self.value(token)?;
+            self.items.push(item);
             match self.expect("',' or ']'")? {
                 Token::Comma => token = self.expect("a value")?,
-                Token::CloseBracket => break,
+                Token::CloseBracket => break self.span(start),
                 _ => return Err(self.error("expected ',' or ']'")),
             }
-            if token == Token::CloseBracket {
+            if matches!(token, Token::CloseBracket) {
                 return Err(self.error("trailing commas are not allowed"));
             }
-        }
-        Ok(Node::new(self.span(start), Value::Seq(items)))
+        };
+        let items = self.items.drain(first..).collect();
+        Ok(Node::new(closed, Value::Seq(items)))
     }
 }
 
@@ -188,7 +198,7 @@ fn number(text: &str) -> Value {
         (true, Ok(i)) => Value::Int(i),
         _ => text
             .parse::<f64>()
-            .map_or_else(|_| Value::Str(text.to_string()), Value::Float),
+            .map_or_else(|_| Value::Str(text.into()), Value::Float),
     }
 }
 
@@ -262,12 +272,12 @@ mod tests {
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
             Value::Float(f) => J::from(*f),
-            Value::Str(s) => J::String(s.clone()),
+            Value::Str(s) => J::String(s.to_string()),
             Value::Seq(items) => J::Array(items.iter().map(as_json).collect()),
             Value::Map(map) => J::Object(
                 map.entries
                     .iter()
-                    .map(|e| (e.key.clone(), as_json(&e.value)))
+                    .map(|e| (e.key.to_string(), as_json(&e.value)))
                     .collect(),
             ),
             Value::Intrinsic(i) => {

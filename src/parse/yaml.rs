@@ -7,7 +7,9 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 use super::{KeySet, MAX_ALIAS_EXPANSION, MAX_DEPTH, ParseError};
 use crate::source::{FileId, Span};
-use crate::tree::{Entry, Intrinsic, Map, Node, Value, long_form_of_tag, resolve_plain_scalar};
+use crate::tree::{
+    Entry, Intrinsic, Map, Node, Text, Value, long_form_of_tag, resolve_plain_scalar,
+};
 
 /// Parses the first document of a YAML stream. `Ok(None)` for a stream without documents.
 ///
@@ -211,24 +213,27 @@ enum Flow {
 }
 
 struct Key {
-    text: String,
+    text: Text,
     span: Span,
     /// A plain `<<` key: the YAML merge key.
     is_merge: bool,
 }
 
+/// An open collection. Its items or entries so far sit at the end of the builder's shared
+/// `items` or `entries` stack, from `first`: each collection then allocates once, at its exact
+/// size, when it closes, and the stacks' memory is reused from one collection to the next.
 enum Frame {
     Seq {
         start: Span,
         anchor: usize,
         tag: Option<Tag>,
-        items: Vec<Node>,
+        first: usize,
     },
     Map {
         start: Span,
         anchor: usize,
         tag: Option<Tag>,
-        entries: Vec<Entry>,
+        first: usize,
         seen: KeySet,
         pending_key: Option<Key>,
         merges: Vec<Node>,
@@ -240,6 +245,8 @@ struct Builder<'t> {
     original: &'t str,
     dashes: &'t [usize],
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     anchors: HashMap<usize, (Node, usize)>,
     expanded: usize,
     root: Option<Node>,
@@ -254,6 +261,8 @@ impl<'t> Builder<'t> {
             original,
             dashes,
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             anchors: HashMap::new(),
             expanded: 0,
             root: None,
@@ -281,7 +290,7 @@ impl<'t> Builder<'t> {
                     start: span,
                     anchor,
                     tag: tag.map(|t| t.into_owned()),
-                    items: Vec::new(),
+                    first: self.items.len(),
                 })?;
                 Ok(Flow::Continue)
             }
@@ -290,7 +299,7 @@ impl<'t> Builder<'t> {
                     start: span,
                     anchor,
                     tag: tag.map(|t| t.into_owned()),
-                    entries: Vec::new(),
+                    first: self.entries.len(),
                     seen: KeySet::default(),
                     pending_key: None,
                     merges: Vec::new(),
@@ -357,8 +366,9 @@ impl<'t> Builder<'t> {
                 start,
                 anchor,
                 tag,
-                items,
+                first,
             } => {
+                let items: Vec<Node> = self.items.drain(first..).collect();
                 let span = collection_span(start, end, items.last().map(|n| n.span));
                 let node = tagged(span, Value::Seq(items), tag.as_ref());
                 self.register_anchor(anchor, &node);
@@ -368,10 +378,11 @@ impl<'t> Builder<'t> {
                 start,
                 anchor,
                 tag,
-                mut entries,
+                first,
                 merges,
                 ..
             } => {
+                let mut entries: Vec<Entry> = self.entries.drain(first..).collect();
                 let last = entries.last().map(|e| e.value.span);
                 apply_merges(&mut entries, merges);
                 let span = collection_span(start, end, last);
@@ -394,12 +405,12 @@ impl<'t> Builder<'t> {
                 self.root.get_or_insert(node);
                 Ok(Flow::Continue)
             }
-            Some(Frame::Seq { items, .. }) => {
-                items.push(node);
+            Some(Frame::Seq { .. }) => {
+                self.items.push(node);
                 Ok(Flow::Continue)
             }
             Some(Frame::Map {
-                entries,
+                first,
                 seen,
                 pending_key,
                 merges,
@@ -416,13 +427,13 @@ impl<'t> Builder<'t> {
                     }
                     Some(key) if key.is_merge => merges.push(node),
                     Some(key) => {
-                        if !seen.insert(&key.text, entries) {
+                        if !seen.insert(&key.text, &self.entries[*first..]) {
                             return Err(ParseError {
                                 offset: key.span.start as usize,
                                 message: format!("duplicate mapping key `{}`", key.text),
                             });
                         }
-                        entries.push(Entry {
+                        self.entries.push(Entry {
                             key: key.text,
                             key_span: key.span,
                             value: node,
@@ -494,7 +505,7 @@ fn split_get_att(span: Span, dotted: &str) -> Node {
     };
     let items = parts
         .into_iter()
-        .map(|p| Node::new(span, Value::Str(p.to_string())))
+        .map(|p| Node::new(span, Value::Str(p.into())))
         .collect();
     Node::new(span, Value::Seq(items))
 }
@@ -502,7 +513,7 @@ fn split_get_att(span: Span, dotted: &str) -> Node {
 fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
         return match tag.suffix.as_str() {
-            "str" => Value::Str(text.to_string()),
+            "str" => Value::Str(text.into()),
             "null" => Value::Null,
             _ => resolve_plain_scalar(text),
         };
@@ -510,19 +521,19 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     if style == ScalarStyle::Plain {
         resolve_plain_scalar(text)
     } else {
-        Value::Str(text.to_string())
+        Value::Str(text.into())
     }
 }
 
-fn key_text(node: &Node) -> String {
+fn key_text(node: &Node) -> Text {
     match &node.value {
         Value::Str(s) | Value::Yaml11Bool(_, s) => s.clone(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_string(),
-        Value::Intrinsic(i) => i.name.clone(),
-        Value::Seq(_) | Value::Map(_) | Value::Unknown(_) => "<complex key>".to_string(),
+        Value::Int(i) => compact_str::format_compact!("{i}"),
+        Value::Float(f) => compact_str::format_compact!("{f}"),
+        Value::Bool(b) => compact_str::format_compact!("{b}"),
+        Value::Null => Text::const_new("null"),
+        Value::Intrinsic(i) => i.name.as_str().into(),
+        Value::Seq(_) | Value::Map(_) | Value::Unknown(_) => Text::const_new("<complex key>"),
     }
 }
 

@@ -55,7 +55,7 @@ fn problem(node: &Node, t: &Trigger, template: &Template<'_>) -> Option<(String,
     }
     let text = match &node.value {
         Value::Str(s) => s.clone(),
-        _ => arn_text(node, template)?,
+        _ => arn_text(node, template)?.into(),
     };
     if let Some(topic) = text.strip_prefix("kafka://") {
         return (!kind.is_kafka() && kind != SourceKind::Unknown).then(|| {

@@ -205,7 +205,7 @@ impl<'t, 'a> Instance<'t, 'a> {
             Value::Bool(b) => Json::Bool(*b),
             Value::Yaml11Bool(b, text) => match (expected, self.trigger.format) {
                 (Some("boolean"), f) if f != Format::Serverless => Json::Bool(*b),
-                _ => Json::String(text.clone()),
+                _ => Json::String(text.to_string()),
             },
             Value::Int(i) if expected == Some("string") => Json::String(i.to_string()),
             Value::Int(i) => Json::from(*i),
@@ -230,11 +230,11 @@ impl<'t, 'a> Instance<'t, 'a> {
                 for entry in map.iter() {
                     pointer.push('/');
                     push_escaped(pointer, &entry.key);
-                    let child_schema = properties.and_then(|p| p.get(&entry.key));
+                    let child_schema = properties.and_then(|p| p.get(&*entry.key));
                     let value = self.value(&entry.value, child_schema, pointer);
                     pointer.truncate(parent);
                     if let Some(value) = value {
-                        out.insert(entry.key.clone(), value);
+                        out.insert(entry.key.to_string(), value);
                     }
                 }
                 Json::Object(out)

@@ -63,7 +63,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             ExprKind::Bool(b) => Node::new(span, Value::Bool(*b)),
             ExprKind::Int(i) => Node::new(span, Value::Int(*i)),
             ExprKind::Float(f) => Node::new(span, Value::Float(*f)),
-            ExprKind::Str(s) => Node::new(span, Value::Str(s.clone())),
+            ExprKind::Str(s) => Node::new(span, Value::Str(s.clone().into())),
             ExprKind::Template(parts) => self.template(span, parts),
             ExprKind::Array(items) => Node::new(
                 span,
@@ -97,7 +97,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             .iter()
             .filter_map(|item| {
                 Some(Entry {
-                    key: item.key.clone()?,
+                    key: item.key.clone()?.into(),
                     key_span: item.key_span,
                     value: self.node(&item.value),
                 })
@@ -133,7 +133,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             }
         }
         match why {
-            None => Node::new(span, Value::Str(text)),
+            None => Node::new(span, Value::Str(text.into())),
             Some(why) => Node::unknown(span, text, why),
         }
     }
@@ -188,7 +188,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             return intrinsic(
                 expr.span,
                 "Ref",
-                Node::new(expr.span, Value::Str(format!("var.{name}"))),
+                Node::new(expr.span, Value::Str(format!("var.{name}").into())),
                 written,
             );
         }
@@ -277,7 +277,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                     return intrinsic(
                         expr.span,
                         "Ref",
-                        Node::new(expr.span, Value::Str(id)),
+                        Node::new(expr.span, Value::Str(id.into())),
                         written,
                     );
                 }
@@ -343,10 +343,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         if a.to_json() == b.to_json() && !matches!(a.value, Value::Unknown(_)) {
             return a;
         }
-        let condition = Node::new(
-            condition.span,
-            Value::Str(self.text(condition.span).to_string()),
-        );
+        let condition = Node::new(condition.span, Value::Str(self.text(condition.span).into()));
         intrinsic(
             expr.span,
             "Fn::If",
@@ -391,7 +388,7 @@ fn resource_reference(span: Span, kind: &str, name: &str, attr: &str, written: &
         intrinsic(
             span,
             "Ref",
-            Node::new(span, Value::Str(id.clone())),
+            Node::new(span, Value::Str(id.clone().into())),
             written,
         )
     };
@@ -424,7 +421,7 @@ fn camel(name: &str) -> String {
 }
 
 pub fn get_att(span: Span, id: &str, attribute: &str, written: &str) -> Node {
-    let text = |t: &str| Node::new(span, Value::Str(t.to_string()));
+    let text = |t: &str| Node::new(span, Value::Str(t.into()));
     intrinsic(
         span,
         "Fn::GetAtt",
@@ -450,7 +447,7 @@ fn field(mut node: Node, path: &[&str]) -> Option<Node> {
 /// The text of a scalar, for a template.
 fn scalar_text(node: &Node) -> Option<String> {
     match &node.value {
-        Value::Str(s) => Some(s.clone()),
+        Value::Str(s) => Some(s.to_string()),
         Value::Int(i) => Some(i.to_string()),
         Value::Float(f) => Some(f.to_string()),
         Value::Bool(b) => Some(b.to_string()),

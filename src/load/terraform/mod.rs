@@ -225,7 +225,7 @@ fn view_entry(lowered: resources::Lowered) -> Entry {
             entry(
                 "Type",
                 span,
-                Node::new(span, Value::Str(lowered.type_.to_string())),
+                Node::new(span, Value::Str(lowered.type_.into())),
             ),
             entry("Properties", span, map_node(span, lowered.properties)),
         ],

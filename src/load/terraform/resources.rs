@@ -205,7 +205,7 @@ fn dimension_list(lowerer: &Lowerer<'_, '_>, dimensions: &Expr) -> Node {
                     entry(
                         "Name",
                         item.key_span,
-                        Node::new(item.key_span, Value::Str(name)),
+                        Node::new(item.key_span, Value::Str(name.into())),
                     ),
                     entry("Value", item.value.span, lowerer.node(&item.value)),
                 ],
@@ -217,7 +217,7 @@ fn dimension_list(lowerer: &Lowerer<'_, '_>, dimensions: &Expr) -> Node {
 
 pub fn entry(key: &str, key_span: Span, value: Node) -> Entry {
     Entry {
-        key: key.to_string(),
+        key: key.to_string().into(),
         key_span,
         value,
     }

@@ -285,7 +285,7 @@ fn endpoints(node: Node) -> Node {
             servers.span,
             Value::Seq(
                 text.split(',')
-                    .map(|s| Node::new(servers.span, Value::Str(s.trim().to_string())))
+                    .map(|s| Node::new(servers.span, Value::Str(s.trim().into())))
                     .collect(),
             ),
         ),
