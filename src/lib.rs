@@ -13,6 +13,7 @@ pub mod discover;
 pub mod engine;
 pub mod fxhash;
 pub mod hcl;
+pub mod kind;
 pub mod links;
 pub mod load;
 pub mod model;

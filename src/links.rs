@@ -6,18 +6,41 @@
 //! it stay quiet rather than guess.
 
 use crate::fxhash::{FxHashMap, FxHashSet};
-use crate::load::cloudformation::{int_or_default, written_int};
-use crate::load::kind::{arn_text, mask_placeholders};
+use crate::kind::{arn_text, mask_placeholders};
 use crate::model::{FunctionInfo, Setting, Trigger};
-use crate::rules::Scope;
 use crate::source::Span;
 use crate::template::{Resource, Template, referenced_resource};
 use crate::tree::{Node, Value};
 
+/// A template seen through its links: what links and rules read besides the trigger itself.
+pub struct View<'s> {
+    pub template: &'s Template<'s>,
+    /// Every trigger of the template in document order: for questions about triggers that
+    /// share a source.
+    pub triggers: &'s [Trigger],
+    index: std::cell::OnceCell<Index<'s>>,
+}
+
+impl<'s> View<'s> {
+    pub fn new(template: &'s Template<'s>, triggers: &'s [Trigger]) -> Self {
+        View {
+            template,
+            triggers,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Lookups across the whole template, built on first use.
+    pub fn index(&self) -> &Index<'s> {
+        self.index
+            .get_or_init(|| Index::build(self.template, self.triggers))
+    }
+}
+
 /// The queue, stream or table a trigger's event source refers to, when it is in the template:
 /// through `!GetAtt`, `!Ref` or `!Sub`, through a Kinesis stream consumer to its stream, or by a
 /// literal ARN whose name part is the resource's written name.
-pub fn source<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<Resource<'a>> {
+pub fn source<'a>(trigger: &Trigger, scope: &View<'a>) -> Option<Resource<'a>> {
     let template = scope.template;
     let node = trigger.event_source.as_ref()?;
     if let Some((id, _)) = referenced_resource(node) {
@@ -56,7 +79,7 @@ enum ArnName {
 /// The trigger's source resource, when it is in the template and of the given type.
 pub fn source_of_type<'a>(
     trigger: &Trigger,
-    scope: &Scope<'a>,
+    scope: &View<'a>,
     type_: &str,
 ) -> Option<Resource<'a>> {
     source(trigger, scope).filter(|r| r.type_ == type_)
@@ -69,7 +92,7 @@ pub struct KinesisStream<'a> {
     pub retention_hours: Setting<i64>,
 }
 
-pub fn kinesis_stream<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<KinesisStream<'a>> {
+pub fn kinesis_stream<'a>(trigger: &Trigger, scope: &View<'a>) -> Option<KinesisStream<'a>> {
     if trigger.source != crate::model::SourceKind::Kinesis {
         return None;
     }
@@ -82,7 +105,7 @@ pub fn kinesis_stream<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<Kinesi
 }
 
 /// The queue an SQS trigger reads, when it is in the template.
-pub fn source_queue<'a>(trigger: &Trigger, scope: &Scope<'a>) -> Option<Resource<'a>> {
+pub fn source_queue<'a>(trigger: &Trigger, scope: &View<'a>) -> Option<Resource<'a>> {
     if !trigger.source.is_sqs() {
         return None;
     }
@@ -122,7 +145,7 @@ pub struct QueueAndFunction<'a> {
 }
 
 impl<'a> QueueAndFunction<'a> {
-    pub fn of(trigger: &Trigger, scope: &Scope<'a>) -> Option<Self> {
+    pub fn of(trigger: &Trigger, scope: &View<'a>) -> Option<Self> {
         let template = scope.template;
         let queue = source_queue(trigger, scope)?;
         let function = trigger.function.as_ref().filter(|f| f.in_template)?;
@@ -266,7 +289,7 @@ pub fn int_property(
     name: &str,
     service_default: Option<i64>,
 ) -> Setting<i64> {
-    int_or_default(template, resource.property(name), service_default)
+    template.int_or_default(resource.property(name), service_default)
 }
 
 /// A queue's `RedrivePolicy`, as far as the template tells.
@@ -303,7 +326,7 @@ pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive 
             span: node.span,
             max_receive_count: mapping
                 .get("maxReceiveCount")
-                .and_then(|n| written_int(template, n).value().map(|&v| (v, n.span))),
+                .and_then(|n| template.written_int(n).value().map(|&v| (v, n.span))),
         };
     }
     let Ok(policy) = template.resolve(node) else {
@@ -314,7 +337,7 @@ pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive 
             span: node.span,
             max_receive_count: policy
                 .get("maxReceiveCount")
-                .and_then(|n| written_int(template, n).value().map(|&v| (v, n.span))),
+                .and_then(|n| template.written_int(n).value().map(|&v| (v, n.span))),
         },
         Value::Str(text) => {
             let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
@@ -337,7 +360,7 @@ pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive 
 
 /// Whether a source queue lacks a dead-letter queue: no `RedrivePolicy` at all (a policy that
 /// cannot be read counts as present), and not itself somebody's dead-letter queue.
-pub fn queue_lacks_dlq(scope: &Scope<'_>, queue: &Resource<'_>) -> bool {
+pub fn queue_lacks_dlq(scope: &View<'_>, queue: &Resource<'_>) -> bool {
     matches!(redrive_policy(scope.template, queue), Redrive::Absent)
         && !is_dead_letter_queue(scope, queue)
 }
@@ -345,7 +368,7 @@ pub fn queue_lacks_dlq(scope: &Scope<'_>, queue: &Resource<'_>) -> bool {
 /// Whether a queue is itself a dead-letter queue in the template: the target of another
 /// queue's redrive policy or of a function's dead-letter config. Consumers of such queues
 /// (replay and alerting functions) need no dead-letter queue of their own.
-pub fn is_dead_letter_queue(scope: &Scope<'_>, queue: &Resource<'_>) -> bool {
+pub fn is_dead_letter_queue(scope: &View<'_>, queue: &Resource<'_>) -> bool {
     let index = scope.index();
     index.dead_letter_ids.contains(queue.logical_id)
         || queue
@@ -362,7 +385,7 @@ pub fn is_dead_letter_queue(scope: &Scope<'_>, queue: &Resource<'_>) -> bool {
 /// covers the function: one whose `FunctionName` dimension refers to it, one without a
 /// `FunctionName` dimension (it aggregates every function), or one whose dimension cannot be
 /// resolved (it may be this function). `None` when the function is not in the template.
-pub fn has_alarm_for(scope: &Scope<'_>, function: &FunctionInfo, metric: &str) -> Option<bool> {
+pub fn has_alarm_for(scope: &View<'_>, function: &FunctionInfo, metric: &str) -> Option<bool> {
     let template = scope.template;
     let function_id = function.resource_id.as_deref()?;
     let Some(coverage) = scope.index().alarms.get(metric) else {
@@ -564,11 +587,10 @@ mod tests {
     use crate::parse::yaml;
     use crate::source::FileId;
 
-    fn with_scope(text: &str, check: impl Fn(&Scope<'_>)) {
+    fn with_scope(text: &str, check: impl Fn(&View<'_>)) {
         let root = yaml::parse(text, FileId(0)).unwrap().unwrap();
         let loaded = crate::load::load(Format::CloudFormation, FileId(0), &root);
-        let settings = crate::rules::RuleSettings::default();
-        check(&Scope::new(&loaded.template, &loaded.triggers, &settings));
+        check(&View::new(&loaded.template, &loaded.triggers));
     }
 
     const QUEUES: &str = "Resources:

@@ -7,7 +7,7 @@
 use crate::fxhash::FxHashMap;
 use std::borrow::Cow;
 
-use crate::model::{Format, Origin, Tool};
+use crate::model::{Format, Origin, Setting, Tool};
 use crate::source::{FileId, Span};
 use crate::tree::{Node, Value};
 
@@ -133,6 +133,42 @@ impl<'a> Template<'a> {
             .flatten()
             .and_then(|g| g.get(name))
             .map(|node| (node, true))
+    }
+
+    /// An integer setting: the written value when there is one, else the AWS default (or unset).
+    pub fn int_or_default(
+        &self,
+        written: Option<&Node>,
+        service_default: Option<i64>,
+    ) -> Setting<i64> {
+        match (written, service_default, self.property_defaults) {
+            (Some(node), _, _) => self.written_int(node),
+            (None, Some(value), Some(tool)) => Setting::ToolDefault { value, tool },
+            (None, Some(value), None) => Setting::ServiceDefault { value },
+            (None, None, _) => Setting::Unset,
+        }
+    }
+
+    /// A written integer, resolved through the template.
+    pub fn written_int(&self, node: &Node) -> Setting<i64> {
+        match self.resolve(node) {
+            Ok(resolved) => match resolved.to_int() {
+                Ok(value) => Setting::Written {
+                    value,
+                    span: node.span,
+                    origin: self.origin_of(node),
+                },
+                Err(why) => Setting::Invalid {
+                    span: node.span,
+                    why,
+                    value: None,
+                },
+            },
+            Err(why) => Setting::Unknown {
+                span: Some(node.span),
+                why,
+            },
+        }
     }
 
     /// Where the value of a written node comes from: itself, or the default of the parameter

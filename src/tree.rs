@@ -126,6 +126,25 @@ pub fn is_long_form_intrinsic(key: &str, value: &Value) -> bool {
 }
 
 impl Node {
+    /// Whether a written value may turn out to be no value at all: a condition (which may give
+    /// `AWS::NoValue`), or a value known only at deploy time (a Terraform `try(x, null)`).
+    pub fn may_be_absent(&self) -> bool {
+        match &self.value {
+            Value::Unknown(_) => true,
+            Value::Intrinsic(i) => i.name == "Fn::If",
+            _ => false,
+        }
+    }
+
+    /// An integer, also written as a numeric string (CloudFormation converts them).
+    pub fn to_int(&self) -> Result<i64, String> {
+        match &self.value {
+            Value::Int(i) => Ok(*i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(*f as i64),
+            Value::Str(s) => s.trim().parse().map_err(|_| expected("an integer", self)),
+            _ => Err(expected("an integer", self)),
+        }
+    }
     pub fn new(span: Span, value: Value) -> Node {
         Node { span, value }
     }
@@ -359,6 +378,16 @@ fn parse_yaml_float(text: &str) -> Option<f64> {
         text.parse().ok()
     } else {
         None
+    }
+}
+
+/// "expected an integer, found the string "x"": what a value of the wrong type is told.
+pub fn expected(what: &str, node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) | Value::Yaml11Bool(_, s) => {
+            format!("expected {what}, found the string \"{s}\"")
+        }
+        _ => format!("expected {what}, found a {}", node.type_name()),
     }
 }
 

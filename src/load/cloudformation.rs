@@ -133,50 +133,14 @@ fn int_property(
     service_default: Option<i64>,
 ) -> Setting<i64> {
     let Some((node, from_globals)) = template.function_property(function, name) else {
-        return int_or_default(template, None, service_default);
+        return template.int_or_default(None, service_default);
     };
-    match written_int(template, node) {
+    match template.written_int(node) {
         Setting::Written { value, span, .. } if from_globals => Setting::Written {
             value,
             span,
             origin: Origin::SamGlobals { span: node.span },
         },
         other => other,
-    }
-}
-
-/// An integer setting: the written value when there is one, else the AWS default (or unset).
-pub fn int_or_default(
-    template: &Template<'_>,
-    written: Option<&Node>,
-    service_default: Option<i64>,
-) -> Setting<i64> {
-    match (written, service_default, template.property_defaults) {
-        (Some(node), _, _) => written_int(template, node),
-        (None, Some(value), Some(tool)) => Setting::ToolDefault { value, tool },
-        (None, Some(value), None) => Setting::ServiceDefault { value },
-        (None, None, _) => Setting::Unset,
-    }
-}
-
-/// A written integer, resolved through the template.
-pub fn written_int(template: &Template<'_>, node: &Node) -> Setting<i64> {
-    match template.resolve(node) {
-        Ok(resolved) => match super::settings::as_int(&resolved) {
-            Ok(value) => Setting::Written {
-                value,
-                span: node.span,
-                origin: template.origin_of(node),
-            },
-            Err(why) => Setting::Invalid {
-                span: node.span,
-                why,
-                value: None,
-            },
-        },
-        Err(why) => Setting::Unknown {
-            span: Some(node.span),
-            why,
-        },
     }
 }

@@ -2,7 +2,6 @@
 //! and finish every draft the same way (source kind, effective settings).
 
 pub mod cloudformation;
-pub mod kind;
 pub mod sam;
 pub mod serverless;
 pub mod settings;
@@ -187,7 +186,7 @@ impl Draft {
         let inferred = self
             .event_source
             .as_ref()
-            .and_then(|node| kind::kind_of_source(node, template));
+            .and_then(|node| crate::kind::kind_of_source(node, template));
         match (&self.declared, inferred) {
             (Some((SourceKind::Sqs { .. }, how)), Some((SourceKind::Sqs { fifo }, _))) => {
                 (SourceKind::Sqs { fifo }, KindBasis::Declared(how.clone()))
@@ -198,7 +197,7 @@ impl Draft {
                 if self
                     .properties
                     .iter()
-                    .any(|p| p.name == "SelfManagedEventSource" && !may_be_absent(&p.value)) =>
+                    .any(|p| p.name == "SelfManagedEventSource" && !p.value.may_be_absent()) =>
             {
                 (
                     SourceKind::SelfManagedKafka,
@@ -210,16 +209,6 @@ impl Draft {
                 KindBasis::Unknown(self.unknown_source_reason(template)),
             ),
         }
-    }
-}
-
-/// Whether a written value may turn out to be no value at all: a condition (which may give
-/// `AWS::NoValue`), or a value known only at deploy time (a Terraform `try(x, null)`).
-pub fn may_be_absent(node: &Node) -> bool {
-    match &node.value {
-        crate::tree::Value::Unknown(_) => true,
-        crate::tree::Value::Intrinsic(i) => i.name == "Fn::If",
-        _ => false,
     }
 }
 

@@ -143,7 +143,7 @@ fn function_info(
     provider_timeout: Option<&Node>,
 ) -> FunctionInfo {
     let timeout = match function.get("timeout").or(provider_timeout) {
-        Some(node) => cloudformation::written_int(template, node),
+        Some(node) => template.written_int(node),
         None => Setting::ToolDefault {
             value: 6,
             tool: Tool::Serverless,
@@ -151,7 +151,7 @@ fn function_info(
     };
     let reserved_concurrency = function
         .get("reservedConcurrency")
-        .map_or(Setting::Unset, |n| cloudformation::written_int(template, n));
+        .map_or(Setting::Unset, |n| template.written_int(n));
     FunctionInfo {
         name: name.into(),
         in_template: true,
@@ -603,7 +603,7 @@ fn stream_timestamp(template: &Template<'_>, draft: &mut Draft, settings: &Map) 
         || draft
             .event_source
             .as_ref()
-            .and_then(|n| super::kind::kind_of_source(n, template))
+            .and_then(|n| crate::kind::kind_of_source(n, template))
             .is_some_and(|(k, _)| k == SourceKind::Kinesis);
     if consumer && kinesis && !is_falsy(template, &entry.value) {
         draft.properties.push(property(

@@ -4,7 +4,7 @@
 use crate::model::{Format, Origin, Prop, Property, Setting, Settings, SourceKind, Tool};
 use crate::source::Span;
 use crate::template::{Template, describe};
-use crate::tree::{Node, Value};
+use crate::tree::{Node, Value, expected};
 
 /// A value a deploy tool writes when the author does not.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,13 +93,13 @@ pub fn derive(
         enabled: ctx.setting(Prop::Enabled, |n| Ok(as_bool(n, format)?), Some(true)),
         batch_size: ctx.kind_setting(
             Prop::BatchSize,
-            |n| within(as_int(n)?, if fifo { 1..=10 } else { 1..=10_000 }),
+            |n| within(n.to_int()?, if fifo { 1..=10 } else { 1..=10_000 }),
             batch_default,
         ),
         batching_window: ctx.kind_setting(
             Prop::MaximumBatchingWindowInSeconds,
             |n| {
-                let seconds = within(as_int(n)?, 0..=300).map_err(|e| e.map(|v| v as f64))?;
+                let seconds = within(n.to_int()?, 0..=300).map_err(|e| e.map(|v| v as f64))?;
                 if fifo && seconds > 0 {
                     return Err(Fail::Rejected(
                         "FIFO queues take no batching window".to_string(),
@@ -122,12 +122,12 @@ pub fn derive(
         ),
         maximum_retry_attempts: ctx.setting(
             Prop::MaximumRetryAttempts,
-            |n| within(as_int(n)?, -1..=10_000),
+            |n| within(n.to_int()?, -1..=10_000),
             retry_controls.then_some(-1),
         ),
         maximum_record_age: ctx.setting(
             Prop::MaximumRecordAgeInSeconds,
-            |n| record_age(as_int(n)?),
+            |n| record_age(n.to_int()?),
             retry_controls.then_some(-1),
         ),
         bisect_on_error: ctx.setting(
@@ -137,12 +137,12 @@ pub fn derive(
         ),
         parallelization_factor: ctx.setting(
             Prop::ParallelizationFactor,
-            |n| within(as_int(n)?, 1..=10),
+            |n| within(n.to_int()?, 1..=10),
             kind.is_stream().then_some(1),
         ),
         tumbling_window: ctx.setting(
             Prop::TumblingWindowInSeconds,
-            |n| within(as_int(n)?, 0..=900),
+            |n| within(n.to_int()?, 0..=900),
             kind.is_stream().then_some(0),
         ),
         function_response_types: ctx.setting(
@@ -154,7 +154,7 @@ pub fn derive(
         filter_count: ctx.setting(Prop::FilterCriteria, |n| Ok(as_count(n)?), None),
         maximum_concurrency: ctx.setting(
             Prop::MaximumConcurrency,
-            |n| within(as_int(n)?, 2..=1000),
+            |n| within(n.to_int()?, 2..=1000),
             None,
         ),
     }
@@ -370,31 +370,12 @@ impl FromDefault for usize {
     }
 }
 
-fn found(expected: &str, node: &Node) -> String {
-    match &node.value {
-        Value::Str(s) | Value::Yaml11Bool(_, s) => {
-            format!("expected {expected}, found the string \"{s}\"")
-        }
-        _ => format!("expected {expected}, found a {}", node.type_name()),
-    }
-}
-
-/// Integers, also written as numeric strings (CloudFormation converts them).
-pub fn as_int(node: &Node) -> Result<i64, String> {
-    match &node.value {
-        Value::Int(i) => Ok(*i),
-        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(*f as i64),
-        Value::Str(s) => s.trim().parse().map_err(|_| found("an integer", node)),
-        _ => Err(found("an integer", node)),
-    }
-}
-
 pub fn as_float(node: &Node) -> Result<f64, String> {
     match &node.value {
         Value::Int(i) => Ok(*i as f64),
         Value::Float(f) => Ok(*f),
-        Value::Str(s) => s.trim().parse().map_err(|_| found("a number", node)),
-        _ => Err(found("a number", node)),
+        Value::Str(s) => s.trim().parse().map_err(|_| expected("a number", node)),
+        _ => Err(expected("a number", node)),
     }
 }
 
@@ -406,7 +387,7 @@ pub fn as_bool(node: &Node, format: Format) -> Result<bool, String> {
         Value::Yaml11Bool(b, _) if format != Format::Serverless => Ok(*b),
         Value::Str(s) if s.eq_ignore_ascii_case("true") => Ok(true),
         Value::Str(s) if s.eq_ignore_ascii_case("false") => Ok(false),
-        _ => Err(found("true or false", node)),
+        _ => Err(expected("true or false", node)),
     }
 }
 
@@ -414,12 +395,12 @@ pub fn as_string(node: &Node) -> Result<String, String> {
     match &node.value {
         Value::Str(s) | Value::Yaml11Bool(_, s) => Ok(s.to_string()),
         Value::Int(i) => Ok(i.to_string()),
-        _ => Err(found("a string", node)),
+        _ => Err(expected("a string", node)),
     }
 }
 
 fn as_string_list(node: &Node, template: &Template<'_>) -> Result<Vec<String>, Fail<Vec<String>>> {
-    let items = node.as_seq().ok_or_else(|| found("a list", node))?;
+    let items = node.as_seq().ok_or_else(|| expected("a list", node))?;
     items
         .iter()
         .map(|item| {
@@ -432,5 +413,5 @@ fn as_string_list(node: &Node, template: &Template<'_>) -> Result<Vec<String>, F
 fn as_count(node: &Node) -> Result<usize, String> {
     node.as_seq()
         .map(<[Node]>::len)
-        .ok_or_else(|| found("a list", node))
+        .ok_or_else(|| expected("a list", node))
 }

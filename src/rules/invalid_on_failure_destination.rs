@@ -1,7 +1,7 @@
 //! TL006: an on-failure destination the mapping cannot deliver to.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::load::kind::{arn_service, arn_text, is_fifo, queue_is_fifo};
+use crate::kind::{arn_service, arn_text, is_fifo, queue_is_fifo};
 use crate::model::{Format, SourceKind, Trigger};
 use crate::template::{Template, describe, referenced_resource};
 use crate::tree::{Node, Value};

@@ -115,14 +115,11 @@ impl RuleSettings {
     }
 }
 
-/// What a rule sees besides the trigger it checks.
+/// What a rule sees besides the trigger it checks: the linked view of its template, and the
+/// rule settings of the run.
 pub struct Scope<'s> {
-    pub template: &'s Template<'s>,
-    /// Every trigger of the template in document order, the checked one among them: for
-    /// rules about triggers that share a source.
-    pub triggers: &'s [Trigger],
+    pub view: crate::links::View<'s>,
     pub settings: &'s RuleSettings,
-    index: std::cell::OnceCell<crate::links::Index<'s>>,
 }
 
 impl<'s> Scope<'s> {
@@ -132,17 +129,18 @@ impl<'s> Scope<'s> {
         settings: &'s RuleSettings,
     ) -> Self {
         Scope {
-            template,
-            triggers,
+            view: crate::links::View::new(template, triggers),
             settings,
-            index: std::cell::OnceCell::new(),
         }
     }
+}
 
-    /// Lookups across the whole template, built on first use.
-    pub fn index(&self) -> &crate::links::Index<'s> {
-        self.index
-            .get_or_init(|| crate::links::Index::build(self.template, self.triggers))
+/// Rules read the template, the triggers and the links through the scope as if it were the view.
+impl<'s> std::ops::Deref for Scope<'s> {
+    type Target = crate::links::View<'s>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.view
     }
 }
 

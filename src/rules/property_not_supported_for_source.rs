@@ -65,7 +65,7 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         .iter()
         .filter_map(|p| {
             // A value that may be no value at all may not reach the mapping.
-            if crate::load::may_be_absent(&p.value) {
+            if p.value.may_be_absent() {
                 return None;
             }
             let (accepts, kinds) = accepted_by(&p.name)?;

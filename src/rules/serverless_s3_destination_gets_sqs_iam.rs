@@ -1,7 +1,7 @@
 //! TL404: the Serverless Framework grants SQS permissions for an S3 on-failure destination.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::load::kind::{arn_service, arn_text};
+use crate::kind::{arn_service, arn_text};
 use crate::model::{Format, Trigger};
 use crate::template::{Template, referenced_resource};
 use crate::tree::Node;

@@ -1,7 +1,7 @@
 //! TL007: the event source is a URL, a name or an id, not the ARN the mapping needs.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::load::kind::{arn_service, arn_text};
+use crate::kind::{arn_service, arn_text};
 use crate::model::{Format, Trigger};
 use crate::template::{Template, describe, referenced_resource};
 use crate::tree::Node;
