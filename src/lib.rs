@@ -1,5 +1,5 @@
 //! triggerlint: lints AWS Lambda triggers (event source mappings) in Serverless Framework,
-//! AWS SAM and CloudFormation templates.
+//! AWS SAM, CloudFormation and Terraform. `DESIGN.md` at the root maps the layers.
 //!
 //! The pipeline: discover files, parse each into a spanned tree, decide its format by content,
 //! load its triggers into one model, run the rules, apply suppressions, and report. Every step
