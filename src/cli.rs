@@ -26,7 +26,7 @@ pub mod exit {
 #[command(
     name = "triggerlint",
     version,
-    about = "Lints AWS Lambda triggers (event source mappings) in Serverless Framework, SAM and CloudFormation templates"
+    about = "Lints AWS Lambda triggers (event source mappings) in Serverless Framework, SAM, CloudFormation and Terraform"
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod filter;
 pub mod fxhash;
 pub mod hcl;
 pub mod kind;

@@ -915,6 +915,30 @@ pub struct Trigger {
     /// The event as the author wrote it, for rules about how a deploy tool mishandles it (the
     /// Serverless event's settings); `None` for mapping resources and SAM events.
     pub declaration: Option<Node>,
+    /// Keys of the event that the deploy tool does not read: it warns (or not) and deploys
+    /// without them, so the settings they were meant to make are unset.
+    pub ignored_keys: Vec<IgnoredKey>,
+}
+
+/// A key the deploy tool does not read for this kind of event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IgnoredKey {
+    pub key: String,
+    pub span: Span,
+    pub meant: MeantSetting,
+}
+
+/// What an ignored key was probably meant to set.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MeantSetting {
+    /// The event reads this setting under another key.
+    OtherKey(&'static str),
+    /// A mapping property (its CloudFormation name) that the event has no key for.
+    NotOnEvent(&'static str),
+    /// A setting this kind of source does not have at all, and why.
+    NotForSource(&'static str),
+    /// Nothing the tool knows by a similar name.
+    Unknown,
 }
 
 /// One entry of a resource's `Metadata.triggerlint.ignore` list.

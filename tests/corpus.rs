@@ -292,6 +292,25 @@ const EXPECTED_ERRORS: &[(&str, &str, usize, &str)] = &[
         8,
         "translation tests never deployed: `StreamArn` of tables without StreamSpecification",
     ),
+    (
+        "aws__serverless-application-model/tests/translator/",
+        "TL010",
+        36,
+        "translation tests never deployed: patterns such as `{\"name\": \"value\"}`, whose \
+         value is not in an array",
+    ),
+    (
+        "aws__aws-lambda-dotnet/Libraries/test/",
+        "TL010",
+        2,
+        "a source-generator snapshot whose patterns are placeholders (`My-Filter-1`), not JSON",
+    ),
+    (
+        "serverless__serverless/docs/providers/aws/events/kafka.md.block-06.yml",
+        "TL010",
+        1,
+        "the documented Kafka filter writes `eventName: INSERT`, a value outside an array",
+    ),
 ];
 
 #[test]

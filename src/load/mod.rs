@@ -122,6 +122,7 @@ pub struct Draft {
     pub metadata_ignores: Vec<MetadataIgnore>,
     pub construct_path: Option<std::sync::Arc<str>>,
     pub declaration: Option<Node>,
+    pub ignored_keys: Vec<crate::model::IgnoredKey>,
 }
 
 impl Draft {
@@ -141,6 +142,7 @@ impl Draft {
             metadata_ignores: Vec::new(),
             construct_path: None,
             declaration: None,
+            ignored_keys: Vec::new(),
         }
     }
 
@@ -171,6 +173,7 @@ impl Draft {
             metadata_ignores: self.metadata_ignores,
             construct_path: self.construct_path,
             declaration: self.declaration,
+            ignored_keys: self.ignored_keys,
         }
     }
 

@@ -7,7 +7,8 @@
 use super::settings::DefaultValue;
 use super::{Draft, cloudformation};
 use crate::model::{
-    Format, FunctionInfo, LoaderNote, Prop, Property, Setting, SourceKind, Tool, Trigger,
+    Format, FunctionInfo, IgnoredKey, LoaderNote, MeantSetting, Prop, Property, Setting,
+    SourceKind, Tool, Trigger,
 };
 use crate::source::Span;
 use crate::template::Template;
@@ -46,6 +47,15 @@ fn functions_node(root: &Node) -> Option<&Node> {
     })
 }
 
+/// Whether the service loads plugins: `plugins: [...]` or `plugins: {modules: [...]}`.
+fn uses_plugins(root: &Node) -> bool {
+    let plugins = root.get("plugins");
+    let modules = plugins.and_then(|p| p.get("modules")).or(plugins);
+    modules
+        .and_then(Node::as_seq)
+        .is_some_and(|items| !items.is_empty())
+}
+
 /// `resources.Resources`, where `resources` may also be a list of such blocks.
 pub fn resource_maps(root: &Node) -> Vec<&Node> {
     let Some(resources) = root.get("resources") else {
@@ -72,6 +82,7 @@ fn functions(node: &Node) -> impl Iterator<Item = (&str, Span, &Node)> {
 pub fn load(template: &Template<'_>) -> Vec<Trigger> {
     let root = template.root;
     let provider_timeout = root.get_path(&["provider", "timeout"]);
+    let plugins = uses_plugins(root);
     let mut triggers = Vec::new();
     for (name, name_span, function) in functions_node(root).into_iter().flat_map(functions) {
         let info = function_info(template, (name, name_span), function, provider_timeout);
@@ -86,6 +97,13 @@ pub fn load(template: &Template<'_>) -> Vec<Trigger> {
             let path = format!("functions/{name}/events/{index}/{}", entry.key);
             let mut draft = event_draft(template, entry, path);
             draft.function = Some(info.clone());
+            if plugins {
+                // A plugin may read a key the framework does not (serverless-offline-sqs reads
+                // `queueName`): only keys with a known meaning are surely ignored.
+                draft
+                    .ignored_keys
+                    .retain(|k| k.meant != crate::model::MeantSetting::Unknown);
+            }
             triggers.push(draft.finish(template));
         }
     }
@@ -459,10 +477,13 @@ fn event_draft(template: &Template<'_>, event: &Entry, path: String) -> Draft {
         return draft;
     };
     for rule in rules_for(key) {
-        if let Some(entry) = settings.entry(rule.key) {
+        if let Some(entry) = settings.entry(rule.key)
+            && reads_key(key, rule.key)
+        {
             compile_key(template, &mut draft, rule, entry);
         }
     }
+    draft.ignored_keys = ignored_keys(key, settings);
     if key == "kafka"
         && let Some(access) = settings.get("accessConfigurations")
     {
@@ -486,6 +507,106 @@ fn rules_for(key: &str) -> &'static [KeyRule] {
         "msk" => MSK,
         _ => MQ,
     }
+}
+
+/// Keys an event reads besides those that compile to one mapping property.
+fn extra_keys(event: &str) -> &'static [&'static str] {
+    match event {
+        "stream" => &["arn", "type", "consumer", "startingPositionTimestamp"],
+        "kafka" => &["accessConfigurations"],
+        _ => &["arn"],
+    }
+}
+
+/// Whether the framework's schema for an event has this key. The two broker events share a
+/// table, but only `rabbitmq` has `virtualHost`.
+fn reads_key(event: &str, key: &str) -> bool {
+    !(event == "activemq" && key == "virtualHost")
+}
+
+/// Every key an event reads, as the framework's event schemas list them (the same in v3 and
+/// v4; all of them are `additionalProperties: false`).
+fn known_keys(event: &str) -> impl Iterator<Item = &'static str> + '_ {
+    rules_for(event)
+        .iter()
+        .map(|r| r.key)
+        .chain(extra_keys(event).iter().copied())
+        .filter(move |k| reads_key(event, k))
+}
+
+/// Mapping properties no Serverless event has a key for, by the key an author would try.
+const NOT_ON_ANY_EVENT: &[(&str, &str)] = &[
+    ("kmsKeyArn", "KmsKeyArn"),
+    ("metricsConfig", "MetricsConfig"),
+    ("loggingConfig", "LoggingConfig"),
+    ("provisionedPollers", "ProvisionedPollerConfig"),
+    ("provisionedPollerConfig", "ProvisionedPollerConfig"),
+    ("schemaRegistryConfig", "SchemaRegistryConfig"),
+    ("tags", "Tags"),
+];
+
+/// The keys of an event that the framework does not read, each with what it was probably
+/// meant to set. The framework warns about them (or, with `configValidationMode: off`, says
+/// nothing) and deploys the trigger without them.
+fn ignored_keys(event: &str, settings: &Map) -> Vec<IgnoredKey> {
+    settings
+        .iter()
+        .filter(|e| !known_keys(event).any(|k| k == e.key))
+        .map(|e| IgnoredKey {
+            key: e.key.to_string(),
+            span: e.key_span,
+            meant: meant_setting(event, &e.key),
+        })
+        .collect()
+}
+
+fn meant_setting(event: &str, key: &str) -> MeantSetting {
+    if let Some(known) = known_keys(event).find(|k| k.eq_ignore_ascii_case(key)) {
+        return MeantSetting::OtherKey(known);
+    }
+    if event == "stream" && key.eq_ignore_ascii_case("onFailure") {
+        return MeantSetting::OtherKey("destinations.onFailure");
+    }
+    if event == "activemq" && key == "virtualHost" {
+        return MeantSetting::NotForSource(
+            "ActiveMQ brokers have no virtual hosts (RabbitMQ's do)",
+        );
+    }
+    if let Some(cfn) = property_meant_by(key) {
+        let same = rules_for(event)
+            .iter()
+            .find(|r| r.cfn == cfn && reads_key(event, r.key));
+        return match same {
+            Some(rule) => MeantSetting::OtherKey(rule.key),
+            None => MeantSetting::NotOnEvent(cfn),
+        };
+    }
+    match crate::text::closest(key, known_keys(event)) {
+        Some(known) => MeantSetting::OtherKey(known),
+        None => MeantSetting::Unknown,
+    }
+}
+
+/// The mapping property a key names: a key of another event, a property no event has a key
+/// for, or the CloudFormation name itself in any case.
+fn property_meant_by(key: &str) -> Option<&'static str> {
+    [STREAM, SQS, KAFKA, MSK, MQ]
+        .iter()
+        .flat_map(|table| table.iter())
+        .find(|r| r.key == key || r.cfn.eq_ignore_ascii_case(key))
+        .map(|r| r.cfn)
+        .or_else(|| {
+            NOT_ON_ANY_EVENT
+                .iter()
+                .find(|(k, cfn)| k.eq_ignore_ascii_case(key) || cfn.eq_ignore_ascii_case(key))
+                .map(|(_, cfn)| *cfn)
+        })
+        .or_else(|| {
+            crate::model::Prop::ALL
+                .iter()
+                .map(|p| p.cfn_name())
+                .find(|name| !name.contains('.') && name.eq_ignore_ascii_case(key))
+        })
 }
 
 /// What the framework writes when the author does not.

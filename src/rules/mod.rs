@@ -7,6 +7,8 @@
 
 mod dynamodb_stream_not_enabled;
 mod dynamodb_too_many_readers;
+mod filter_pattern_wrong_field;
+mod invalid_filter_pattern;
 mod invalid_on_failure_destination;
 mod invalid_property_value;
 mod missing_batching_window;
@@ -16,6 +18,7 @@ mod missing_starting_position_timestamp;
 mod property_not_supported_for_source;
 mod serverless_at_timestamp_dropped;
 mod serverless_fn_sub_source_arn;
+mod serverless_ignored_event_key;
 mod serverless_intrinsic_arn_without_type;
 mod serverless_s3_destination_gets_sqs_iam;
 mod source_is_not_an_arn;
@@ -214,6 +217,9 @@ pub static ALL: &[&Rule] = &[
     &invalid_on_failure_destination::RULE,
     &source_is_not_an_arn::RULE,
     &missing_starting_position_timestamp::RULE,
+    &serverless_ignored_event_key::RULE,
+    &invalid_filter_pattern::RULE,
+    &filter_pattern_wrong_field::RULE,
     &stream_unbounded_retries::RULE,
     &stream_unbounded_record_age::RULE,
     &stream_missing_on_failure_destination::RULE,

@@ -14,11 +14,11 @@ pub static RULE: Rule = Rule {
 };
 
 /// Which source kinds accept a property, and how the help names them.
-type Acceptance = (fn(SourceKind) -> bool, &'static str);
+pub(super) type Acceptance = (fn(SourceKind) -> bool, &'static str);
 
 /// The kinds that accept a top-level mapping property; `None` for properties every kind
 /// accepts (and for names the schema rule reports).
-fn accepted_by(property: &str) -> Option<Acceptance> {
+pub(super) fn accepted_by(property: &str) -> Option<Acceptance> {
     use SourceKind as K;
     Some(match property {
         "StartingPosition" | "StartingPositionTimestamp" => (
