@@ -108,6 +108,15 @@ impl Format {
     }
 }
 
+/// `ConsumerGroupId` -> `consumerGroupId`, as the Serverless Framework names its keys.
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
 /// `StreamArn` -> `stream_arn`.
 fn snake_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
@@ -844,6 +853,29 @@ pub struct Property {
 }
 
 impl Property {
+    /// The author's name for a value nested in this property, given the CloudFormation keys
+    /// below it (`["MinimumPollers"]`): their own key for the property, then their format's
+    /// names for the nested keys where it names them one by one (Terraform's
+    /// `provisioned_poller_config.minimum_pollers`). A key the loader translated as a whole
+    /// (SAM's `ConsumerGroupId`, Serverless `consumerGroupId`) names the value alone.
+    pub fn display_path<'k>(&self, nested: impl IntoIterator<Item = &'k str>) -> String {
+        let translated = self.key != self.name;
+        nested.into_iter().fold(self.key.clone(), |path, key| {
+            let named = self.nested_names.iter().find(|(cfn, _)| *cfn == key);
+            match (key.parse::<usize>(), named) {
+                (Ok(i), _) => format!("{path}[{i}]"),
+                (Err(_), Some((_, name))) => format!("{path}.{name}"),
+                (Err(_), None) if translated => path,
+                (Err(_), None) => format!("{path}.{key}"),
+            }
+        })
+    }
+
+    /// The value at a path of CloudFormation keys below this property.
+    pub fn nested(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(&self.value, |node, key| node.get(key))
+    }
+
     pub fn new(name: &str, key: &str, key_span: Span, value: Node) -> Property {
         Property {
             name: name.to_string(),
@@ -1008,6 +1040,56 @@ impl Trigger {
             (Format::Terraform, Some(TERRAFORM_MODULE_EVENT)) => prop.terraform_module_key(),
             (Format::Terraform, _) => Some(prop.terraform_key()),
             _ => Some(prop.cfn_name()),
+        }
+    }
+
+    /// The author's name for a setting given as a path of CloudFormation keys
+    /// (`["AmazonManagedKafkaEventSourceConfig", "ConsumerGroupId"]`), written or not.
+    pub fn setting_name(&self, path: &[&str]) -> String {
+        let Some((top, nested)) = path.split_first() else {
+            return String::new();
+        };
+        // SAM writes one Kafka config from two keys (`ConsumerGroupId`, `SchemaRegistryConfig`):
+        // the property that holds the path names it, else one that spells out its nesting.
+        let written = || self.properties.iter().filter(|p| p.name == *top);
+        let naming = written()
+            .find(|p| p.nested(nested).is_some())
+            .or_else(|| written().find(|p| p.key == p.name || !p.nested_names.is_empty()));
+        if let Some(p) = naming {
+            return p.display_path(nested.iter().copied());
+        }
+        let kafka_config = top.ends_with("KafkaEventSourceConfig");
+        let event = self.event_type.as_deref().unwrap_or_default();
+        match (self.format, *top) {
+            (Format::Serverless, "SourceAccessConfigurations") => match event {
+                "kafka" => "accessConfigurations",
+                "msk" => "saslScram512",
+                _ => "basicAuthArn",
+            }
+            .to_string(),
+            (Format::Terraform, "SourceAccessConfigurations") => {
+                "source_access_configuration".to_string()
+            }
+            _ => self.nested_setting_name(path, kafka_config),
+        }
+    }
+
+    /// `setting_name` for the paths every format spells by a rule.
+    fn nested_setting_name(&self, path: &[&str], kafka_config: bool) -> String {
+        let nested = &path[1..];
+        match self.format {
+            Format::Serverless if kafka_config => nested
+                .iter()
+                .map(|k| lower_first(k))
+                .collect::<Vec<_>>()
+                .join("."),
+            Format::Sam if kafka_config => nested.join("."),
+            Format::Terraform => path
+                .iter()
+                .map(|k| snake_case(k))
+                .collect::<Vec<_>>()
+                .join("."),
+            _ => path.join("."),
         }
     }
 

@@ -262,6 +262,19 @@ const EXPECTED_ERRORS: &[(&str, &str, usize, &str)] = &[
          SourceAccessConfigurations, two Topics",
     ),
     (
+        "aws__serverless-application-model/tests/translator/input/error_",
+        "TL303",
+        4,
+        "translator error tests, written to be rejected: MQ and DocumentDB events without a \
+         BASIC_AUTH secret, or with two",
+    ),
+    (
+        "aws__serverless-application-model/tests/translator/input/error_multiple_auth_mechanism",
+        "TL304",
+        1,
+        "translator error test: two authentication methods on self-managed Kafka",
+    ),
+    (
         "aws__serverless-application-model/tests/translator/input/error_consumer_group_id.yaml",
         "TL003",
         1,

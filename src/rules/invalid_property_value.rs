@@ -291,14 +291,10 @@ impl<'t, 'a> Instance<'t, 'a> {
             // A key the loader translated (`maximumConcurrency` -> `ScalingConfig`): the
             // author's key names the value, with the positions in its lists, and the author's
             // names of the keys below it when the format names them one by one.
-            Some(p) if p.key != p.name => segments.fold(p.key.clone(), |path, s| {
-                let nested = p.nested_names.iter().find(|(cfn, _)| *cfn == s);
-                match (s.parse::<usize>(), nested) {
-                    (Ok(i), _) => format!("{path}[{i}]"),
-                    (Err(_), Some((_, name))) => format!("{path}.{name}"),
-                    (Err(_), None) => path,
-                }
-            }),
+            Some(p) if p.key != p.name => {
+                let nested: Vec<String> = segments.collect();
+                p.display_path(nested.iter().map(String::as_str))
+            }
             _ => segments.fold(top, |path, s| match s.parse::<usize>() {
                 Ok(i) => format!("{path}[{i}]"),
                 Err(_) => format!("{path}.{s}"),

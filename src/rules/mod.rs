@@ -5,17 +5,23 @@
 //! configuration. Cross-resource lookups go through `crate::links`. Severity belongs to the
 //! rule; the long documentation lives in `rules/<slug>.md` and is compiled in.
 
+mod broker_missing_basic_auth;
 mod dynamodb_stream_not_enabled;
 mod dynamodb_too_many_readers;
 mod filter_pattern_wrong_field;
 mod invalid_filter_pattern;
 mod invalid_on_failure_destination;
 mod invalid_property_value;
+mod kafka_error_handling_without_provisioned_mode;
+mod kafka_implicit_consumer_group;
+mod kafka_incomplete_access_configuration;
+mod kms_key_without_filter;
 mod missing_batching_window;
 pub mod missing_include;
 mod missing_starting_position;
 mod missing_starting_position_timestamp;
 mod property_not_supported_for_source;
+mod provisioned_pollers_billed_when_idle;
 mod serverless_at_timestamp_dropped;
 mod serverless_fn_sub_source_arn;
 mod serverless_ignored_event_key;
@@ -220,6 +226,8 @@ pub static ALL: &[&Rule] = &[
     &serverless_ignored_event_key::RULE,
     &invalid_filter_pattern::RULE,
     &filter_pattern_wrong_field::RULE,
+    &provisioned_pollers_billed_when_idle::RULE,
+    &kms_key_without_filter::RULE,
     &stream_unbounded_retries::RULE,
     &stream_unbounded_record_age::RULE,
     &stream_missing_on_failure_destination::RULE,
@@ -242,6 +250,10 @@ pub static ALL: &[&Rule] = &[
     &sqs_dlq_on_function::RULE,
     &sqs_reserved_concurrency_throttling::RULE,
     &sqs_filter_deletes_messages::RULE,
+    &kafka_error_handling_without_provisioned_mode::RULE,
+    &kafka_implicit_consumer_group::RULE,
+    &broker_missing_basic_auth::RULE,
+    &kafka_incomplete_access_configuration::RULE,
     &serverless_fn_sub_source_arn::RULE,
     &serverless_at_timestamp_dropped::RULE,
     &serverless_intrinsic_arn_without_type::RULE,
@@ -429,4 +441,22 @@ pub fn help_for(trigger: &Trigger, prop: Prop, help: String) -> String {
         Some(hint) => format!("{hint}, and {help}"),
         None => help,
     }
+}
+
+/// The `Type`s of a trigger's source access configurations, each with its span, when the list
+/// is written and every type in it is known; `Some(empty)` when the property is not written.
+pub fn access_types(trigger: &Trigger, template: &Template<'_>) -> Option<Vec<(String, Span)>> {
+    let Some(property) = trigger.property("SourceAccessConfigurations") else {
+        return Some(Vec::new());
+    };
+    let items = template.resolve(&property.value).ok()?;
+    items
+        .as_seq()?
+        .iter()
+        .map(|item| {
+            let type_ = item.get("Type")?;
+            let resolved = template.resolve(type_).ok()?;
+            Some((resolved.as_str()?.to_string(), type_.span))
+        })
+        .collect()
 }
