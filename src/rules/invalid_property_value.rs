@@ -68,6 +68,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     }
     findings.extend(record_age_gap(t));
     findings.extend(starting_position_enum(t));
+    findings.extend(poller_bounds(t, scope.template));
     findings
 }
 
@@ -597,6 +598,56 @@ fn push_escaped(pointer: &mut String, key: &str) {
 
 fn unescape(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// Provisioned pollers: the minimum may not exceed the maximum, and SQS triggers run at least
+/// two pollers (the schema allows one, which only Kafka accepts).
+fn poller_bounds(t: &Trigger, template: &crate::template::Template<'_>) -> Vec<Finding> {
+    let Some(p) = t.property("ProvisionedPollerConfig") else {
+        return Vec::new();
+    };
+    let known = |key: &str| {
+        let node = p.nested(&[key])?;
+        let value = *template.written_int(node).value()?;
+        Some((value, node.span, p.display_path([key])))
+    };
+    let (minimum, maximum) = (known("MinimumPollers"), known("MaximumPollers"));
+    let mut findings = Vec::new();
+    if let (Some((min, min_span, min_name)), Some((max, max_span, max_name))) = (&minimum, &maximum)
+        && min > max
+    {
+        findings.push(
+            RULE.at(
+                *min_span,
+                format!(
+                    "`{min_name}` is {min}, above `{max_name}` ({max}): {}",
+                    consequence(t, "/ProvisionedPollerConfig")
+                ),
+            )
+            .label("minimum above maximum")
+            .related(*max_span, "the maximum")
+            .help(format!("make `{min_name}` at most `{max_name}`")),
+        );
+    }
+    if t.source.is_sqs() {
+        for (value, span, name) in [minimum, maximum].into_iter().flatten() {
+            if value < 2 {
+                findings.push(
+                    RULE.at(
+                        span,
+                        format!(
+                            "`{name}` is {value}, but SQS triggers in provisioned mode run at \
+                             least 2 pollers: {}",
+                            consequence(t, "/ProvisionedPollerConfig")
+                        ),
+                    )
+                    .label("at least 2 for SQS")
+                    .help(format!("set `{name}` to 2 or more")),
+                );
+            }
+        }
+    }
+    findings
 }
 
 /// Record ages from 0 to 59 seconds are inside the schema's range but rejected by Lambda.

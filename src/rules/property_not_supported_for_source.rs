@@ -41,6 +41,7 @@ pub(super) fn accepted_by(property: &str) -> Option<Acceptance> {
         ),
         "ScalingConfig" => (K::is_sqs, "SQS triggers"),
         "ProvisionedPollerConfig" => (|k| k.is_kafka() || k.is_sqs(), "Kafka and SQS triggers"),
+        "LoggingConfig" => (K::is_kafka, "Kafka triggers"),
         "Topics" => (K::is_kafka, "Kafka triggers"),
         "AmazonManagedKafkaEventSourceConfig" => (|k| k == K::Msk, "MSK triggers"),
         "SelfManagedKafkaEventSourceConfig" | "SelfManagedEventSource" => {
@@ -84,7 +85,93 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         })
         .collect();
     findings.extend(at_timestamp_on_dynamodb(t));
+    findings.extend(nested_problems(t));
     findings
+}
+
+/// Settings inside a property that only some sources, or only provisioned mode, accept.
+fn nested_problems(t: &Trigger) -> Vec<Finding> {
+    if t.source == SourceKind::Unknown {
+        return Vec::new();
+    }
+    let kafka = t.source.is_kafka();
+    let provisioned = t.property("ProvisionedPollerConfig").is_some();
+    let mut findings = Vec::new();
+    for p in t.properties.iter().filter(|p| !p.value.may_be_absent()) {
+        match p.name.as_str() {
+            "MetricsConfig" if !kafka => findings.extend(kafka_metrics(t, p)),
+            "ProvisionedPollerConfig" if !kafka => {
+                if let Some(group) = p.nested(&["PollerGroupName"]) {
+                    findings.push(unsupported(
+                        group.span,
+                        &p.display_path(["PollerGroupName"]),
+                        &format!("{} triggers", t.source.family_label()),
+                        "poller groups are for Kafka triggers only",
+                    ));
+                }
+            }
+            "LoggingConfig" if kafka && !provisioned => findings.push(unsupported(
+                p.key_span,
+                &p.key,
+                "Kafka triggers outside provisioned mode",
+                &needs_provisioned_mode(t),
+            )),
+            "AmazonManagedKafkaEventSourceConfig" | "SelfManagedKafkaEventSourceConfig"
+                if !provisioned =>
+            {
+                if let Some(registry) = p.nested(&["SchemaRegistryConfig"]) {
+                    findings.push(unsupported(
+                        registry.span,
+                        &p.display_path(["SchemaRegistryConfig"]),
+                        "Kafka triggers outside provisioned mode",
+                        &needs_provisioned_mode(t),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    findings
+}
+
+/// `ErrorCount` and `KafkaMetrics` are metrics of Kafka triggers; others have `EventCount` only.
+fn kafka_metrics(t: &Trigger, p: &crate::model::Property) -> Vec<Finding> {
+    let Some(metrics) = p.nested(&["Metrics"]).and_then(crate::tree::Node::as_seq) else {
+        return Vec::new();
+    };
+    metrics
+        .iter()
+        .filter_map(|m| Some((m.as_str()?, m.span)))
+        .filter(|(metric, _)| matches!(*metric, "ErrorCount" | "KafkaMetrics"))
+        .map(|(metric, span)| {
+            RULE.at(
+                span,
+                format!(
+                    "`{}` lists `{metric}`, a metric {} triggers do not have: the deploy fails",
+                    p.display_path(["Metrics"]),
+                    t.source.family_label()
+                ),
+            )
+            .label("Kafka only")
+            .help("only Kafka triggers have it; keep `EventCount`")
+        })
+        .collect()
+}
+
+fn needs_provisioned_mode(t: &Trigger) -> String {
+    format!(
+        "it needs provisioned mode: add `{}`, or remove it",
+        t.setting_name(&["ProvisionedPollerConfig"])
+    )
+}
+
+fn unsupported(span: crate::source::Span, name: &str, where_: &str, help: &str) -> Finding {
+    RULE.at(
+        span,
+        format!("`{name}` is not accepted on {where_}: the deploy fails"),
+    )
+    .label("not supported here")
+    .help(help.to_string())
 }
 
 /// DynamoDB streams start at TRIM_HORIZON or LATEST; there is no timestamp to start from.

@@ -48,8 +48,22 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             Prop::OnFailureDestination,
             format!(
                 "add `{example}` with an SQS queue or SNS topic that receives the details of \
-                 discarded batches"
+                 discarded batches{}",
+                kafka_note(t)
             ),
         )),
     ]
+}
+
+/// Kafka triggers take more kinds of destination, and discard records only with the retry
+/// limits of provisioned mode.
+fn kafka_note(t: &Trigger) -> String {
+    if !t.source.is_kafka() {
+        return String::new();
+    }
+    format!(
+        " (Kafka triggers also take an S3 bucket or a `kafka://<topic>`; records run out of \
+         retries only with the retry limits of provisioned mode, `{}`)",
+        t.setting_name(&["ProvisionedPollerConfig"])
+    )
 }

@@ -1,7 +1,7 @@
 //! TL107: tiny batches turn a busy stream into a flood of invocations.
 
 use super::{Finding, Rule, RuleOption, Scope, Severity, describe_setting, span_of};
-use crate::model::{Prop, Setting, Trigger};
+use crate::model::{Prop, Setting, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL107",
@@ -21,9 +21,12 @@ pub static RULE: Rule = Rule {
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let cfg = scope.settings;
-    if !t.source.is_stream() {
-        return Vec::new();
-    }
+    // Broker queues are read in batches too; their batch size has the same default of 100.
+    let source = match t.source {
+        SourceKind::Kinesis | SourceKind::DynamoDb => "stream",
+        SourceKind::Mq => "broker queue",
+        _ => return Vec::new(),
+    };
     let setting = &t.settings.batch_size;
     let Some(&batch) = setting.value() else {
         return Vec::new();
@@ -31,13 +34,14 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let min = cfg.option(&RULE, "min-batch-size");
     let problem = match setting {
         Setting::ToolDefault { .. } => {
-            " instead of the AWS default of 100: a busy stream costs ten times more invocations"
-                .to_string()
+            format!(
+                " instead of the AWS default of 100: a busy {source} costs ten times more invocations"
+            )
         }
         _ if batch < min => {
             format!(
                 ", below the {min} that triggerlint's `min-batch-size` setting asks for: a busy \
-                 stream costs an invocation every few records"
+                 {source} costs an invocation every few records"
             )
         }
         _ => return Vec::new(),

@@ -21,7 +21,13 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Setting::Written { value, span, .. } = &t.settings.starting_position else {
         return Vec::new();
     };
-    if t.source != SourceKind::Kinesis || value != "TRIM_HORIZON" {
+    if value != "TRIM_HORIZON" {
+        return Vec::new();
+    }
+    if t.source == SourceKind::DocumentDb {
+        return vec![document_db_replay(t, *span)];
+    }
+    if t.source != SourceKind::Kinesis {
         return Vec::new();
     }
     let Some(stream) = links::kinesis_stream(t, scope) else {
@@ -73,6 +79,27 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         );
     }
     vec![finding]
+}
+
+/// A DocumentDB change stream keeps its log for the cluster's
+/// `change_stream_log_retention_duration` (3 hours unless raised, up to 7 days), which lives in a
+/// cluster parameter group the trigger cannot see; the note names both.
+fn document_db_replay(t: &Trigger, span: crate::source::Span) -> Finding {
+    let key = t.key_name(Prop::StartingPosition);
+    RULE.at(
+        span,
+        format!(
+            "`{key}` is TRIM_HORIZON on a DocumentDB change stream: a new or replaced trigger \
+             processes every change the cluster's change stream log still holds again (3 hours \
+             by default, up to 7 days with `change_stream_log_retention_duration`)"
+        ),
+    )
+    .label("starts at the oldest change")
+    .help(format!(
+        "use `{}` unless reprocessing the retained changes is intended, and make the consumer \
+         idempotent either way",
+        t.format.set_text(key, "LATEST")
+    ))
 }
 
 /// "72 hours", "90 minutes", "45 seconds".

@@ -61,9 +61,12 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                 "set `{key}` to a small number (2 to 10 suits most consumers) and add an \
                  on-failure destination for the records that still fail{}",
                 if t.source.is_kafka() {
-                    " (Kafka triggers take retry settings in provisioned poller mode)"
+                    format!(
+                        " (Kafka triggers take retry settings in provisioned mode: add `{}`)",
+                        t.setting_name(&["ProvisionedPollerConfig"])
+                    )
                 } else {
-                    ""
+                    String::new()
                 }
             ),
         )),
