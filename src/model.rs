@@ -850,6 +850,10 @@ pub struct Property {
     /// differently from CloudFormation (Terraform's `on_failure` for `OnFailure`); empty when
     /// the author did not write them one by one.
     pub nested_names: &'static [(&'static str, &'static str)],
+    /// The keys nested in the value are the author's own keys, written beside each other and
+    /// gathered into one property by the loader (SAM's `ConsumerGroupId` and
+    /// `SchemaRegistryConfig` become `AmazonManagedKafkaEventSourceConfig`).
+    pub flattened: bool,
 }
 
 impl Property {
@@ -859,6 +863,14 @@ impl Property {
     /// `provisioned_poller_config.minimum_pollers`). A key the loader translated as a whole
     /// (SAM's `ConsumerGroupId`, Serverless `consumerGroupId`) names the value alone.
     pub fn display_path<'k>(&self, nested: impl IntoIterator<Item = &'k str>) -> String {
+        if self.flattened {
+            let keys: Vec<&str> = nested.into_iter().collect();
+            return if keys.is_empty() {
+                self.key.clone()
+            } else {
+                keys.join(".")
+            };
+        }
         let translated = self.key != self.name;
         nested.into_iter().fold(self.key.clone(), |path, key| {
             let named = self.nested_names.iter().find(|(cfn, _)| *cfn == key);
@@ -883,6 +895,7 @@ impl Property {
             key_span,
             value,
             nested_names: &[],
+            flattened: false,
         }
     }
 }

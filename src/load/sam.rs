@@ -106,7 +106,10 @@ fn translate(props: &Map, kind: SourceKind) -> Vec<Property> {
                 ("SecretsManagerKmsKeyId" | "DynamicPolicyName", _) => return None,
                 (other, _) => (other, e.value.clone()),
             };
-            Some(Property::new(name, &e.key, e.key_span, value))
+            let mut property = Property::new(name, &e.key, e.key_span, value);
+            // Keys SAM lifts out of a nested mapping property name themselves.
+            property.flattened = name != e.key && name.ends_with("Config");
+            Some(property)
         })
         .fold(Vec::new(), merge_nested)
 }

@@ -89,13 +89,13 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     findings
 }
 
-/// Settings inside a property that only some sources, or only provisioned mode, accept.
+/// Settings inside a property that only some sources accept. (What only provisioned mode
+/// accepts is `kafka-error-handling-without-provisioned-mode`'s.)
 fn nested_problems(t: &Trigger) -> Vec<Finding> {
     if t.source == SourceKind::Unknown {
         return Vec::new();
     }
     let kafka = t.source.is_kafka();
-    let provisioned = t.property("ProvisionedPollerConfig").is_some();
     let mut findings = Vec::new();
     for p in t.properties.iter().filter(|p| !p.value.may_be_absent()) {
         match p.name.as_str() {
@@ -107,24 +107,6 @@ fn nested_problems(t: &Trigger) -> Vec<Finding> {
                         &p.display_path(["PollerGroupName"]),
                         &format!("{} triggers", t.source.family_label()),
                         "poller groups are for Kafka triggers only",
-                    ));
-                }
-            }
-            "LoggingConfig" if kafka && !provisioned => findings.push(unsupported(
-                p.key_span,
-                &p.key,
-                "Kafka triggers outside provisioned mode",
-                &needs_provisioned_mode(t),
-            )),
-            "AmazonManagedKafkaEventSourceConfig" | "SelfManagedKafkaEventSourceConfig"
-                if !provisioned =>
-            {
-                if let Some(registry) = p.nested(&["SchemaRegistryConfig"]) {
-                    findings.push(unsupported(
-                        registry.span,
-                        &p.display_path(["SchemaRegistryConfig"]),
-                        "Kafka triggers outside provisioned mode",
-                        &needs_provisioned_mode(t),
                     ));
                 }
             }
@@ -156,13 +138,6 @@ fn kafka_metrics(t: &Trigger, p: &crate::model::Property) -> Vec<Finding> {
             .help("only Kafka triggers have it; keep `EventCount`")
         })
         .collect()
-}
-
-fn needs_provisioned_mode(t: &Trigger) -> String {
-    format!(
-        "it needs provisioned mode: add `{}`, or remove it",
-        t.setting_name(&["ProvisionedPollerConfig"])
-    )
 }
 
 fn unsupported(span: crate::source::Span, name: &str, where_: &str, help: &str) -> Finding {
