@@ -16,7 +16,7 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-    targets=(yaml_tree json_tree load_serverless load_sam load_cloudformation pipeline)
+    targets=(yaml_tree json_tree load_serverless load_sam load_cloudformation load_terraform pipeline)
 fi
 
 export RUSTC_BOOTSTRAP=1
@@ -42,6 +42,7 @@ seed() {
     case "$target" in
         yaml_tree) pattern='.*\.(ya?ml|template)$' ;;
         json_tree) pattern='.*\.json$' ;;
+        load_terraform) pattern='.*\.tf$' ;;
     esac
     local i=0
     while IFS= read -r file; do

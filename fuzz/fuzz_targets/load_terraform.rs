@@ -1,0 +1,19 @@
+//! A Terraform file of any bytes, linted as a one-file module: HCL parsing, lowering into the
+//! template view (variables, locals, references, lambda module entries), every rule and every
+//! report. Spans must stay inside the text and nothing may panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use triggerlint::config::Config;
+use triggerlint::report::{self, human};
+
+fuzz_target!(|data: &[u8]| {
+    let run = triggerlint::run_bytes("main.tf", data, &Config::default());
+    let style = human::Style {
+        color: false,
+        unicode: true,
+    };
+    let _ = human::render(&run, style);
+    let _ = report::json::render(&run);
+    let _ = report::sarif::render(&run);
+});
