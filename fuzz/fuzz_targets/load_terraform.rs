@@ -5,15 +5,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use triggerlint::config::Config;
-use triggerlint::report::{self, human};
+
+mod common;
 
 fuzz_target!(|data: &[u8]| {
     let run = triggerlint::run_bytes("main.tf", data, &Config::default());
-    let style = human::Style {
-        color: false,
-        unicode: true,
-    };
-    let _ = human::render(&run, style);
-    let _ = report::json::render(&run);
-    let _ = report::sarif::render(&run);
+    common::render_every_format(&run);
 });

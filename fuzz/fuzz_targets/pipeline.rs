@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use triggerlint::config::Config;
-use triggerlint::report::{self, human};
+
+mod common;
 
 const NAMES: [&str; 3] = ["serverless.yml", "template.json", "template"];
 
@@ -16,14 +17,5 @@ fuzz_target!(|data: &[u8]| {
         None => (NAMES[0], data),
     };
     let run = triggerlint::run_bytes(name, body, &config);
-    let style = human::Style {
-        color: false,
-        unicode: true,
-    };
-    let _ = human::render(&run, style);
-    let _ = report::json::render(&run);
-    let _ = report::sarif::render(&run);
-    let _ = report::github::render(&run);
-    let _ = report::inspect::render_json(&run);
-    let _ = report::inspect::render_human(&run);
+    common::render_every_format(&run);
 });

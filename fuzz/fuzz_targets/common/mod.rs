@@ -6,6 +6,7 @@ use triggerlint::model::Format;
 use triggerlint::parse;
 use triggerlint::source::FileId;
 
+#[allow(dead_code)] // each target uses only part of this module
 pub fn load_as(format: Format, data: &[u8]) {
     let Ok(text) = parse::decode(data) else {
         return;
@@ -22,4 +23,20 @@ pub fn load_as(format: Format, data: &[u8]) {
     for trigger in &loaded.triggers {
         let _ = triggerlint::rules::check(trigger, &scope, &enabled);
     }
+}
+
+/// Renders a run in every output format: spans must stay inside the text they point into.
+#[allow(dead_code)] // each target uses only part of this module
+pub fn render_every_format(run: &triggerlint::Run) {
+    use triggerlint::report::{self, human};
+    let style = human::Style {
+        color: false,
+        unicode: true,
+    };
+    let _ = human::render(run, style);
+    let _ = report::json::render(run);
+    let _ = report::sarif::render(run);
+    let _ = report::github::render(run);
+    let _ = report::inspect::render_json(run);
+    let _ = report::inspect::render_human(run);
 }
