@@ -963,6 +963,19 @@ pub struct Trigger {
     /// Keys of the event that the deploy tool does not read: it warns (or not) and deploys
     /// without them, so the settings they were meant to make are unset.
     pub ignored_keys: Vec<IgnoredKey>,
+    /// What the Lambda API says of a deployed mapping besides its settings.
+    pub deployed: Option<DeployedState>,
+}
+
+/// A deployed mapping's identity and state, as the Lambda API describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeployedState {
+    pub uuid: Arc<str>,
+    /// `State` (`Enabled`, `Disabled`, `Creating`, `Updating`...) and where it is written.
+    pub state: Option<(String, Span)>,
+    pub state_reason: Option<String>,
+    /// `LastProcessingResult` (`OK`, `No records processed`, `PROBLEM: ...`).
+    pub last_processing_result: Option<(String, Span)>,
 }
 
 /// A key the deploy tool does not read for this kind of event.

@@ -174,6 +174,9 @@ impl<'a> Template<'a> {
     /// Where the value of a written node comes from: itself, or the default of the parameter
     /// (in Terraform, the variable) it refers to.
     pub fn origin_of(&self, node: &Node) -> Origin {
+        if self.format == Format::Deployed {
+            return Origin::Deployed;
+        }
         let Some(name) = node
             .as_intrinsic()
             .filter(|i| i.name == "Ref")

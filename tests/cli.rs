@@ -223,7 +223,7 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(
         report["summary"],
         serde_json::json!({
-            "files": 1, "templates": 1, "modules": 0, "triggers": 3, "findings": 3,
+            "files": 1, "templates": 1, "modules": 0, "deployed": 0, "triggers": 3, "findings": 3,
             "severity": {"error": 0, "warning": 3, "note": 0}, "errors": 0,
             "ignored": 0, "baselined": 0
         })

@@ -38,6 +38,8 @@ pub struct FileReport {
     pub is_template: bool,
     /// A Terraform module (a folder of `.tf` files) with something in it.
     pub is_module: bool,
+    /// The Lambda API's description of deployed mappings, not a template.
+    pub is_deployed: bool,
     /// A Serverless file without `service:`, meant to be included by a service.
     pub is_fragment: bool,
     pub trigger_count: usize,
@@ -378,6 +380,8 @@ pub struct Run {
     pub templates: usize,
     /// Terraform modules (folders) read.
     pub modules: usize,
+    /// Files describing deployed mappings (the Lambda API's JSON).
+    pub deployed: usize,
     pub triggers: Vec<Trigger>,
     /// Findings to report.
     pub findings: Vec<Finding>,
@@ -412,6 +416,7 @@ impl Run {
         }
         self.templates += usize::from(report.is_template);
         self.modules += usize::from(report.is_module);
+        self.deployed += usize::from(report.is_deployed);
         self.triggers.extend(report.triggers);
         self.findings.extend(report.findings);
         self.ignored.extend(report.ignored);
@@ -632,8 +637,10 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
         .collect();
     let (triggers, findings, ignored) =
         check_document(file, source, format, &root, table, missing, config);
+    let deployed = format == model::Format::Deployed;
     let mut report = FileReport {
-        is_template: true,
+        is_template: !deployed,
+        is_deployed: deployed,
         is_fragment: format == model::Format::Serverless && root.get("service").is_none(),
         trigger_count: triggers.len(),
         triggers: if keep == Keep::All {

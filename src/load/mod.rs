@@ -2,6 +2,7 @@
 //! and finish every draft the same way (source kind, effective settings).
 
 pub mod cloudformation;
+pub mod deployed;
 pub mod sam;
 pub mod serverless;
 pub mod settings;
@@ -37,14 +38,18 @@ pub fn looks_like_template(text: &str) -> bool {
         || starts("Resources:")
         || starts("Transform:")
         || text.contains("\"Resources\"");
+    let deployed = text.contains("\"EventSourceMappings\"") || text.contains("\"FunctionArn\"");
     let serverless = starts("service:") && (starts("provider:") || starts("functions:"));
-    cloudformation || serverless
+    cloudformation || serverless || deployed
 }
 
 /// Decides the format by content, not by file name. `None` for files that are not templates
 /// (workflows, docker-compose files, Kubernetes manifests...): they are skipped quietly.
 pub fn sniff(root: &Node) -> Option<Format> {
     let map = root.as_map()?;
+    if deployed::looks_deployed(map) {
+        return Some(Format::Deployed);
+    }
     if serverless::looks_like_serverless(map) {
         return Some(Format::Serverless);
     }
@@ -86,7 +91,8 @@ pub fn load(format: Format, file: FileId, root: &Node) -> Loaded<'_> {
         Format::CloudFormation => cloudformation::load(&template, "Resources"),
         Format::Sam => sam::load(&template),
         Format::Serverless => serverless::load(&template),
-        Format::Terraform | Format::Deployed => cloudformation::load(&template, "Resources"),
+        Format::Deployed => deployed::load(&template),
+        Format::Terraform => cloudformation::load(&template, "Resources"),
     };
     Loaded { template, triggers }
 }
@@ -123,6 +129,7 @@ pub struct Draft {
     pub construct_path: Option<std::sync::Arc<str>>,
     pub declaration: Option<Node>,
     pub ignored_keys: Vec<crate::model::IgnoredKey>,
+    pub deployed: Option<crate::model::DeployedState>,
 }
 
 impl Draft {
@@ -143,6 +150,7 @@ impl Draft {
             construct_path: None,
             declaration: None,
             ignored_keys: Vec::new(),
+            deployed: None,
         }
     }
 
@@ -174,6 +182,7 @@ impl Draft {
             construct_path: self.construct_path,
             declaration: self.declaration,
             ignored_keys: self.ignored_keys,
+            deployed: self.deployed,
         }
     }
 

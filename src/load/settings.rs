@@ -242,6 +242,9 @@ impl Ctx<'_, '_> {
                 span: Some(span),
                 why,
             },
+            // The Lambda API lists every value in effect: what it leaves out is not set,
+            // whatever AWS's default for a new mapping would be.
+            Found::Absent if self.template.format == Format::Deployed => Setting::Unset,
             Found::Absent => self.default_of(prop, service_default),
         }
     }

@@ -39,6 +39,9 @@ impl Render for GithubRender {
             if let Some(construct) = &f.construct_path {
                 message.push_str(&format!("\nCDK construct: {construct}"));
             }
+            if let Some(uuid) = &f.mapping_uuid {
+                message.push_str(&format!("\nDeployed mapping: {uuid}"));
+            }
             if let Some(help) = &f.help {
                 message.push_str(&format!("\nHelp: {help}"));
             }

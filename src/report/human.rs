@@ -187,6 +187,12 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
     if let Some(construct) = &finding.construct_path {
         group = group.element(Level::NOTE.message(format!("CDK construct: {construct}")));
     }
+    if let Some(uuid) = &finding.mapping_uuid {
+        let function = finding.function.as_deref().unwrap_or("an unknown function");
+        group = group.element(
+            Level::NOTE.message(format!("deployed mapping {uuid} of function {function}")),
+        );
+    }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
@@ -224,11 +230,14 @@ fn display_path(file: &SourceFile) -> String {
 pub fn summary_line(summary: &Summary) -> String {
     let tally = summary.findings;
     let mut units = Vec::new();
-    if summary.templates > 0 || summary.modules == 0 {
+    if summary.templates > 0 || summary.modules + summary.deployed == 0 {
         units.push(plural(summary.templates, "template"));
     }
     if summary.modules > 0 {
         units.push(plural(summary.modules, "Terraform module"));
+    }
+    if summary.deployed > 0 {
+        units.push(plural(summary.deployed, "deployed mapping listing"));
     }
     let mut line = format!(
         "checked {} ({}, {}): {}, {}, {}, {} ignored",

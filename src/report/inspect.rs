@@ -147,6 +147,12 @@ pub fn trigger_json(run: &Run, t: &Trigger) -> J {
         "source_kind_basis": t.kind_basis.to_string(),
         "event_source": t.event_source.as_ref().map(describe),
         "settings": settings,
+        "deployed": t.deployed.as_ref().map(|d| serde_json::json!({
+            "uuid": &*d.uuid,
+            "state": d.state.as_ref().map(|(s, _)| s),
+            "state_reason": d.state_reason,
+            "last_processing_result": d.last_processing_result.as_ref().map(|(r, _)| r),
+        })),
         "notes": t.notes.iter().map(|n| {
             let (line, column) = position(sources, Some(n.span));
             serde_json::json!({"line": line, "column": column, "message": n.message})

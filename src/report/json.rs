@@ -30,6 +30,9 @@ pub struct JsonFinding<'a> {
     /// The CDK construct that synthesized the trigger.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub construct_path: Option<&'a str>,
+    /// The UUID of a deployed mapping (the Lambda API's description).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapping_uuid: Option<&'a str>,
     /// The other places a finding relies on (the queue, the function's timeout...).
     pub related: Vec<JsonRelated>,
 }
@@ -69,6 +72,8 @@ pub struct JsonSummary {
     pub templates: usize,
     /// Terraform modules: folders whose `.tf` files are read as one unit.
     pub modules: usize,
+    /// Files describing deployed mappings (the Lambda API's JSON).
+    pub deployed: usize,
     pub triggers: usize,
     pub findings: usize,
     /// Findings per severity.
@@ -87,6 +92,7 @@ impl From<&Summary> for JsonSummary {
             files: s.files,
             templates: s.templates,
             modules: s.modules,
+            deployed: s.deployed,
             triggers: s.triggers,
             findings: s.findings.total(),
             severity: JsonSeverities {
@@ -137,6 +143,7 @@ fn finding<'a>(sources: &Sources, f: &'a Finding) -> JsonFinding<'a> {
         function: f.function.as_deref(),
         source_kind: f.source_kind,
         construct_path: f.construct_path.as_deref(),
+        mapping_uuid: f.mapping_uuid.as_deref(),
         related: f
             .related
             .iter()

@@ -105,6 +105,8 @@ pub struct Summary {
     pub templates: usize,
     /// Terraform modules (folders of `.tf` files).
     pub modules: usize,
+    /// Files describing deployed mappings.
+    pub deployed: usize,
     pub triggers: usize,
     /// Problems that kept files from being linted.
     pub errors: usize,
@@ -125,6 +127,7 @@ impl Summary {
         self.files += 1 + report.extra_files;
         self.templates += usize::from(report.is_template);
         self.modules += usize::from(report.is_module);
+        self.deployed += usize::from(report.is_deployed);
         self.triggers += report.trigger_count;
         self.errors += report.errors.len();
         self.ignored += report.ignored.len();
@@ -146,6 +149,7 @@ impl Summary {
             files: run.files(),
             templates: run.templates,
             modules: run.modules,
+            deployed: run.deployed,
             triggers: run.triggers.len(),
             errors: run.errors.len(),
             ignored: run.ignored.len(),

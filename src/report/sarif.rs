@@ -186,6 +186,9 @@ fn result(sources: &Sources, f: &Finding, suppression: Option<&str>) -> Value {
     if let Some(construct) = &f.construct_path {
         logical.push(json!({"fullyQualifiedName": construct, "kind": "module"}));
     }
+    if let Some(uuid) = &f.mapping_uuid {
+        logical.push(json!({"fullyQualifiedName": uuid, "kind": "resource"}));
+    }
     if !logical.is_empty() {
         primary["logicalLocations"] = Value::Array(logical);
     }

@@ -19,10 +19,17 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         SourceKind::SelfManagedKafka => "SelfManagedKafkaEventSourceConfig",
         _ => return Vec::new(),
     };
+    // A deployed mapping shows the group Lambda generated: the mapping's own UUID.
+    let generated = |group: &crate::tree::Node| {
+        t.deployed
+            .as_ref()
+            .is_some_and(|d| group.as_str() == Some(&*d.uuid))
+    };
     let named_or_unknown = t.properties.iter().filter(|p| p.name == config).any(|p| {
         p.value.may_be_absent()
             || p.value.as_map().is_none()
-            || p.nested(&["ConsumerGroupId"]).is_some()
+            || p.nested(&["ConsumerGroupId"])
+                .is_some_and(|g| !generated(g))
     });
     if named_or_unknown {
         return Vec::new();
@@ -37,8 +44,13 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         RULE.at(
             t.anchor,
             format!(
-                "no `{name}`: Lambda names the consumer group after the mapping's id, so a \
-                 replaced mapping is a new group that starts from {start}"
+                "{}: Lambda names the consumer group after the mapping's id, so a replaced \
+                 mapping is a new group that starts from {start}",
+                if t.deployed.is_some() {
+                    format!("`{name}` is the mapping's UUID")
+                } else {
+                    format!("no `{name}`")
+                }
             ),
         )
         .label("generated consumer group")

@@ -6,6 +6,7 @@
 //! rule; the long documentation lives in `rules/<slug>.md` and is compiled in.
 
 mod broker_missing_basic_auth;
+mod deployed_processing_problem;
 mod dynamodb_stream_not_enabled;
 mod dynamodb_too_many_readers;
 mod filter_pattern_wrong_field;
@@ -209,6 +210,7 @@ impl Rule {
             function: None,
             source_kind: None,
             construct_path: None,
+            mapping_uuid: None,
         }
     }
 }
@@ -227,6 +229,7 @@ pub static ALL: &[&Rule] = &[
     &invalid_filter_pattern::RULE,
     &filter_pattern_wrong_field::RULE,
     &provisioned_pollers_billed_when_idle::RULE,
+    &deployed_processing_problem::RULE,
     &kms_key_without_filter::RULE,
     &stream_unbounded_retries::RULE,
     &stream_unbounded_record_age::RULE,
@@ -294,6 +297,8 @@ pub struct Finding {
     pub source_kind: Option<&'static str>,
     /// The CDK construct that synthesized the trigger, when the template says.
     pub construct_path: Option<std::sync::Arc<str>>,
+    /// The UUID of a deployed mapping, read from the Lambda API's description.
+    pub mapping_uuid: Option<std::sync::Arc<str>>,
 }
 
 impl Finding {
@@ -329,6 +334,7 @@ impl Finding {
         self.function = trigger.function.as_ref().map(|f| f.name.clone());
         self.source_kind = Some(trigger.source.id());
         self.construct_path.clone_from(&trigger.construct_path);
+        self.mapping_uuid = trigger.deployed.as_ref().map(|d| d.uuid.clone());
         let definition = trigger
             .settings
             .origins()

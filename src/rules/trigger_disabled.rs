@@ -20,6 +20,19 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     else {
         return Vec::new();
     };
+    if let Some((state, _)) = t.deployed.as_ref().and_then(|d| d.state.as_ref()) {
+        return vec![
+            RULE.at(
+                span,
+                format!("the mapping's `State` is {state}: it reads nothing from its source"),
+            )
+            .label("not polling")
+            .help(
+                "enable it (`aws lambda update-event-source-mapping --uuid <UUID> --enabled`) \
+                 when it should run; if it is off on purpose, say why in a suppression reason",
+            ),
+        ];
+    }
     let key = t.key_name(Prop::Enabled);
     vec![
         RULE.at(
