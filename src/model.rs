@@ -1075,8 +1075,8 @@ impl Trigger {
         let Some((top, nested)) = path.split_first() else {
             return String::new();
         };
-        // SAM writes one Kafka config from two keys (`ConsumerGroupId`, `SchemaRegistryConfig`):
-        // the property that holds the path names it, else one that spells out its nesting.
+        // A property that holds the path names it (a translated key such as Serverless
+        // `maximumConcurrency` names the value alone), else one that spells out its nesting.
         let written = || self.properties.iter().filter(|p| p.name == *top);
         let naming = written()
             .find(|p| p.nested(nested).is_some())
@@ -1084,7 +1084,6 @@ impl Trigger {
         if let Some(p) = naming {
             return p.display_path(nested.iter().copied());
         }
-        let kafka_config = top.ends_with("KafkaEventSourceConfig");
         let event = self.event_type.as_deref().unwrap_or_default();
         match (self.format, *top) {
             (Format::Serverless, "SourceAccessConfigurations") => match event {
@@ -1096,13 +1095,14 @@ impl Trigger {
             (Format::Terraform, "SourceAccessConfigurations") => {
                 "source_access_configuration".to_string()
             }
-            _ => self.nested_setting_name(path, kafka_config),
+            _ => self.nested_setting_name(path),
         }
     }
 
     /// `setting_name` for the paths every format spells by a rule.
-    fn nested_setting_name(&self, path: &[&str], kafka_config: bool) -> String {
+    fn nested_setting_name(&self, path: &[&str]) -> String {
         let nested = &path[1..];
+        let kafka_config = path[0].ends_with("KafkaEventSourceConfig");
         match self.format {
             Format::Serverless if kafka_config => nested
                 .iter()

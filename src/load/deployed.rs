@@ -57,6 +57,8 @@ const SETTINGS: &[&str] = &[
 const POLLING: &[&str] = &["Enabled", "Enabling", "Creating", "Updating"];
 /// States in which it does not.
 const NOT_POLLING: &[&str] = &["Disabled", "Disabling"];
+/// States in which a change is still being applied.
+const CHANGING: &[&str] = &["Creating", "Updating", "Deleting", "Enabling", "Disabling"];
 
 pub fn load(template: &Template<'_>) -> Vec<Trigger> {
     let root = template.root;
@@ -90,8 +92,7 @@ fn mapping(template: &Template<'_>, map: &Map, node: &Node, path: String) -> Tri
         draft.properties.extend(enabled_from_state(state));
     }
     draft.function = map.get("FunctionArn").map(|arn| function(template, arn));
-    draft.notes = notes(map, anchor);
-    draft.deployed = Some(DeployedState {
+    let deployed = DeployedState {
         uuid: uuid
             .and_then(|e| e.value.as_str())
             .unwrap_or("(no UUID)")
@@ -102,23 +103,25 @@ fn mapping(template: &Template<'_>, map: &Map, node: &Node, path: String) -> Tri
             .and_then(Node::as_str)
             .map(str::to_string),
         last_processing_result: text_and_span(map.entry("LastProcessingResult")),
-    });
+    };
+    draft.notes = notes(&deployed, anchor);
+    draft.deployed = Some(deployed);
     draft.finish(template)
 }
 
 /// What `inspect` says of a deployed mapping besides its settings: its state, and which rules
 /// cannot look past it.
-fn notes(map: &Map, anchor: crate::source::Span) -> Vec<crate::model::LoaderNote> {
-    let text = |key: &str| map.get(key).and_then(Node::as_str);
+fn notes(deployed: &DeployedState, anchor: crate::source::Span) -> Vec<crate::model::LoaderNote> {
     let mut notes = Vec::new();
-    if let Some(state) = text("State") {
-        let transition = match state {
-            "Creating" | "Updating" | "Deleting" | "Enabling" | "Disabling" => {
-                ": a change is being applied, so the settings shown may not be running yet"
-            }
-            _ => "",
+    if let Some((state, _)) = &deployed.state {
+        let transition = if CHANGING.contains(&state.as_str()) {
+            ": a change is being applied, so the settings shown may not be running yet"
+        } else {
+            ""
         };
-        let reason = text("StateTransitionReason")
+        let reason = deployed
+            .state_reason
+            .as_ref()
             .map(|r| format!(" ({r})"))
             .unwrap_or_default();
         notes.push(crate::model::LoaderNote {
@@ -126,7 +129,7 @@ fn notes(map: &Map, anchor: crate::source::Span) -> Vec<crate::model::LoaderNote
             message: format!("deployed, state {state}{reason}{transition}"),
         });
     }
-    if let Some(result) = text("LastProcessingResult") {
+    if let Some((result, _)) = &deployed.last_processing_result {
         notes.push(crate::model::LoaderNote {
             span: anchor,
             message: format!("last processing result: {result}"),

@@ -21,9 +21,6 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let basic: Vec<_> = types.iter().filter(|(t, _)| t == "BASIC_AUTH").collect();
-    if basic.len() == 1 {
-        return Vec::new();
-    }
     let name = t.setting_name(&["SourceAccessConfigurations"]);
     let (span, message) = match (t.property("SourceAccessConfigurations"), basic.as_slice()) {
         (None, _) => (
@@ -47,7 +44,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                 basic.len()
             ),
         ),
-        (Some(_), [_]) => unreachable!("one secret returned early"),
+        (Some(_), [_]) => return Vec::new(),
     };
     vec![
         RULE.at(span, format!("{message}, and the deploy fails"))

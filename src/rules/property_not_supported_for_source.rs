@@ -71,16 +71,12 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             }
             let (accepts, kinds) = accepted_by(&p.name)?;
             (!accepts(t.source)).then(|| {
-                RULE.at(
+                unsupported(
                     p.key_span,
-                    format!(
-                        "`{}` is not accepted on {} triggers: the deploy fails",
-                        p.key,
-                        t.source.family_label()
-                    ),
+                    &p.key,
+                    &format!("{} triggers", t.source.family_label()),
+                    &format!("remove it; it applies to {kinds} only"),
                 )
-                .label("not supported here")
-                .help(format!("remove it; it applies to {kinds} only"))
             })
         })
         .collect();
@@ -140,6 +136,7 @@ fn kafka_metrics(t: &Trigger, p: &crate::model::Property) -> Vec<Finding> {
         .collect()
 }
 
+/// A property, or a value inside one, that this kind of trigger does not accept.
 fn unsupported(span: crate::source::Span, name: &str, where_: &str, help: &str) -> Finding {
     RULE.at(
         span,
