@@ -43,6 +43,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation.
     Explain(ExplainArgs),
+    /// Run the language server on standard input and output, for editors.
+    Server(ServerArgs),
 }
 
 #[derive(Args, Debug)]
@@ -140,6 +142,14 @@ pub struct RulesArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ServerArgs {
+    /// Talk over standard input and output (the only transport; accepted because editor
+    /// clients often pass it).
+    #[arg(long)]
+    pub stdio: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct ExplainArgs {
     /// A rule code (TL101) or slug (stream-unbounded-retries).
     pub rule: String,
@@ -215,6 +225,7 @@ pub fn run(cli: Cli) -> u8 {
             exit::CLEAN
         }
         Command::Explain(args) => explain(&args.rule),
+        Command::Server(_) => crate::server::serve(),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod model;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod template;

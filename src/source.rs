@@ -134,6 +134,11 @@ impl Sources {
             .expect("every span's file is in the sources")
     }
 
+    /// A file's text, where the sources hold it (a report keeps only what it needs).
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(&id)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().map(|(id, f)| (*id, f))
     }

@@ -97,6 +97,12 @@ impl FileReport {
         }
     }
 
+    /// A report of a file that could not be linted at all, with why.
+    pub fn failed(path: impl Into<PathBuf>, message: impl Into<String>) -> FileReport {
+        let file = FileIds::default().next();
+        FileReport::error(file, SourceFile::new(path, String::new()), None, message)
+    }
+
     /// Moves findings the baseline already records out of `findings`.
     pub fn apply_baseline(&mut self, baseline: &crate::baseline::Baseline) {
         let findings = std::mem::take(&mut self.findings);
@@ -465,6 +471,13 @@ pub fn run_bytes(path: impl Into<PathBuf>, bytes: &[u8], config: &Config) -> Run
 /// Lints one text into the report `check` would write (benchmarks, embedding).
 pub fn report_text(path: impl Into<PathBuf>, text: String, config: &Config) -> FileReport {
     lint_text(path.into(), text, config, Keep::Output)
+}
+
+/// Lints an editor's unsaved buffer as if read from `path`, keeping the triggers and every
+/// text (the language server's diagnostics and hovers). Files it includes, and a Terraform
+/// module's other files, are read from disk.
+pub fn report_document(path: impl Into<PathBuf>, text: String, config: &Config) -> FileReport {
+    lint_text(path.into(), text, config, Keep::All)
 }
 
 /// One text linted on its own, as the first file of a run.

@@ -6,7 +6,7 @@ use serde_json::Value as J;
 
 use super::json::{JsonError, JsonSummary, errors, summary};
 use crate::Run;
-use crate::load::variables::VariableUse;
+use crate::load::variables::{VariableTable, VariableUse};
 use crate::model::{Setting, SettingValue, SettingView, Trigger};
 use crate::source::{FileId, Sources, Span};
 use crate::template::describe;
@@ -186,69 +186,77 @@ fn where_written(sources: &Sources, span: Option<Span>, trigger_file: FileId) ->
     .unwrap_or_default()
 }
 
+/// One trigger as `inspect` prints it: where it is, its function and source, and every
+/// setting with its effective value and who chose it (also the language server's hover).
+pub fn trigger_human(sources: &Sources, variables: &VariableTable, t: &Trigger) -> String {
+    let mut out = String::new();
+    let file = sources.get(t.file);
+    let lc = file.line_col(t.anchor.start as usize);
+    out.push_str(&format!(
+        "{}:{}:{}  {}\n",
+        super::display_path(&file.path),
+        lc.line,
+        lc.column,
+        t.path
+    ));
+    if let Some(f) = &t.function {
+        out.push_str(&format!(
+            "  function  {}  (timeout: {} s, {}{})\n",
+            f.name,
+            f.timeout.value().map_or("?".to_string(), i64::to_string),
+            f.timeout.provenance_text(),
+            where_written(sources, f.timeout.span(), t.file),
+        ));
+    }
+    out.push_str(&format!(
+        "  source    {} ({})\n",
+        t.source.id(),
+        t.kind_basis
+    ));
+    if let Some(source) = &t.event_source {
+        out.push_str(&format!("            {}\n", describe(source)));
+    }
+    let rows: Vec<(String, String, String)> = t
+        .settings
+        .relevant_views(t.source)
+        .map(|view| {
+            (
+                t.key_name(view.prop).to_string(),
+                view.display.clone(),
+                format!(
+                    "{}{}{}",
+                    view.provenance_text,
+                    where_written(sources, view.span, t.file),
+                    view.span
+                        .and_then(|s| variables.get(s))
+                        .map(|used| via_text(sources, used))
+                        .unwrap_or_default()
+                ),
+            )
+        })
+        .collect();
+    let key_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let value_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    for (key, value, provenance) in rows {
+        out.push_str(&format!(
+            "    {key:<key_width$}  {value:<value_width$}  {provenance}\n"
+        ));
+    }
+    for note in &t.notes {
+        out.push_str(&format!(
+            "  note: {}{}\n",
+            note.message,
+            where_written(sources, Some(note.span), t.file)
+        ));
+    }
+    out
+}
+
 /// One block per trigger: location, function, source kind, then a settings table.
 pub fn render_human(run: &Run) -> String {
     let mut out = String::new();
     for t in &run.triggers {
-        let file = run.sources.get(t.file);
-        let lc = file.line_col(t.anchor.start as usize);
-        out.push_str(&format!(
-            "{}:{}:{}  {}\n",
-            super::display_path(&file.path),
-            lc.line,
-            lc.column,
-            t.path
-        ));
-        if let Some(f) = &t.function {
-            out.push_str(&format!(
-                "  function  {}  (timeout: {} s, {}{})\n",
-                f.name,
-                f.timeout.value().map_or("?".to_string(), i64::to_string),
-                f.timeout.provenance_text(),
-                where_written(&run.sources, f.timeout.span(), t.file),
-            ));
-        }
-        out.push_str(&format!(
-            "  source    {} ({})\n",
-            t.source.id(),
-            t.kind_basis
-        ));
-        if let Some(source) = &t.event_source {
-            out.push_str(&format!("            {}\n", describe(source)));
-        }
-        let rows: Vec<(String, String, String)> = t
-            .settings
-            .relevant_views(t.source)
-            .map(|view| {
-                (
-                    t.key_name(view.prop).to_string(),
-                    view.display.clone(),
-                    format!(
-                        "{}{}{}",
-                        view.provenance_text,
-                        where_written(&run.sources, view.span, t.file),
-                        view.span
-                            .and_then(|s| run.variables.get(s))
-                            .map(|used| via_text(&run.sources, used))
-                            .unwrap_or_default()
-                    ),
-                )
-            })
-            .collect();
-        let key_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-        let value_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
-        for (key, value, provenance) in rows {
-            out.push_str(&format!(
-                "    {key:<key_width$}  {value:<value_width$}  {provenance}\n"
-            ));
-        }
-        for note in &t.notes {
-            out.push_str(&format!(
-                "  note: {}{}\n",
-                note.message,
-                where_written(&run.sources, Some(note.span), t.file)
-            ));
-        }
+        out.push_str(&trigger_human(&run.sources, &run.variables, t));
         out.push('\n');
     }
     for e in errors(run) {

@@ -178,6 +178,16 @@ pub struct RuleOption {
     pub help: &'static str,
 }
 
+/// Where the rule pages are published: `rules/` of the repository.
+const PAGES: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/rules/");
+
+impl Rule {
+    /// The rule's page on the web (what editors link a diagnostic's code to).
+    pub fn page_url(&self) -> String {
+        format!("{PAGES}{}.md", self.slug)
+    }
+}
+
 impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.code, self.slug)

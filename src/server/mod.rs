@@ -1,0 +1,594 @@
+//! `triggerlint server`: a language server over standard input and output. Open documents are
+//! linted from the editor's buffer with the configuration `check` would use for the file, and
+//! their findings published as diagnostics; hovers show a trigger's settings (what `inspect`
+//! prints) and a finding's rule; a code action writes the suppression for a finding.
+//!
+//! The server sits at the top of the layers, beside the command line: it drives the engine and
+//! formats what it returns, like a report does.
+
+mod position;
+mod suppression;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeDescription, Diagnostic,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DidChangeTextDocumentParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover,
+    HoverContents, HoverParams, InitializeParams, Location, MarkupContent, MarkupKind,
+    NumberOrString, PositionEncodingKind, PublishDiagnosticsParams, Range, TextEdit, Url,
+    WorkspaceEdit,
+};
+
+use crate::config::{self, Config, Configs, Overrides};
+use crate::engine::{self, FileReport};
+use crate::rules::{Finding, Severity};
+use crate::source::{FileId, Sources};
+use position::{Encoding, LineIndex};
+
+/// Runs the server on standard input and output until the client asks it to exit (or closes
+/// the stream). Returns the process's exit code: 0 after `shutdown` then `exit`, 1 otherwise,
+/// as the protocol asks.
+pub fn serve() -> u8 {
+    let (connection, io_threads) = Connection::stdio();
+    let code = match Server::start(&connection) {
+        Ok(mut server) => server.run(&connection),
+        Err(e) => {
+            eprintln!("triggerlint server: {e}");
+            1
+        }
+    };
+    drop(connection);
+    if let Err(e) = io_threads.join() {
+        eprintln!("triggerlint server: {e}");
+    }
+    code
+}
+
+/// A document the editor has open.
+struct Document {
+    /// Where the document lives on disk (or would: an unsaved buffer gets a name by language).
+    path: PathBuf,
+    text: String,
+    version: i32,
+    /// The last lint of the buffer, for hovers and code actions.
+    report: Option<FileReport>,
+}
+
+struct Server {
+    encoding: Encoding,
+    configs: Configs,
+    documents: HashMap<Url, Document>,
+    /// The diagnostics each open document's lint gives, by the file they are in (its own, and
+    /// files it includes), so that one file's diagnostics are the union over every lint.
+    contributions: HashMap<Url, HashMap<Url, Vec<Diagnostic>>>,
+}
+
+impl Server {
+    fn start(connection: &Connection) -> Result<Server, String> {
+        let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
+        let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
+        let utf8 = params
+            .capabilities
+            .general
+            .and_then(|g| g.position_encodings)
+            .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
+        let encoding = if utf8 {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        };
+        let result = serde_json::json!({
+            "capabilities": {
+                "positionEncoding": if utf8 { "utf-8" } else { "utf-16" },
+                "textDocumentSync": {"openClose": true, "change": 1, "save": true},
+                "hoverProvider": true,
+                "codeActionProvider": {"codeActionKinds": ["quickfix"]},
+            },
+            "serverInfo": {"name": "triggerlint", "version": env!("CARGO_PKG_VERSION")},
+        });
+        connection
+            .initialize_finish(id, result)
+            .map_err(|e| e.to_string())?;
+        Ok(Server {
+            encoding,
+            configs: Configs::nearest(Overrides::default()),
+            documents: HashMap::new(),
+            contributions: HashMap::new(),
+        })
+    }
+
+    fn run(&mut self, connection: &Connection) -> u8 {
+        for message in &connection.receiver {
+            match message {
+                Message::Request(request) => match connection.handle_shutdown(&request) {
+                    Ok(true) => return 0,
+                    Ok(false) => {
+                        let response = self.respond(request);
+                        if connection.sender.send(response.into()).is_err() {
+                            return 1;
+                        }
+                    }
+                    Err(_) => return 1,
+                },
+                Message::Notification(notification) if notification.method == "exit" => return 1,
+                Message::Notification(notification) => {
+                    for published in self.notified(notification) {
+                        if connection.sender.send(published.into()).is_err() {
+                            return 1;
+                        }
+                    }
+                }
+                Message::Response(_) => {}
+            }
+        }
+        1
+    }
+
+    fn respond(&mut self, request: Request) -> Response {
+        let id = request.id.clone();
+        match request.method.as_str() {
+            HoverRequest::METHOD => answer(id, request, |p: HoverParams| self.hover(p)),
+            CodeActionRequest::METHOD => {
+                answer(id, request, |p: CodeActionParams| self.code_actions(p))
+            }
+            _ => Response::new_err(
+                id,
+                ErrorCode::MethodNotFound as i32,
+                format!("unsupported request {}", request.method),
+            ),
+        }
+    }
+
+    /// Handles a notification; returns the diagnostics to publish.
+    fn notified(&mut self, notification: Notification) -> Vec<Notification> {
+        match notification.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                with_params(notification, |p: DidOpenTextDocumentParams| {
+                    let doc = p.text_document;
+                    let path = document_path(&doc.uri, &doc.language_id);
+                    self.documents.insert(
+                        doc.uri.clone(),
+                        Document {
+                            path,
+                            text: doc.text,
+                            version: doc.version,
+                            report: None,
+                        },
+                    );
+                    self.lint_with_includers(&doc.uri)
+                })
+            }
+            DidChangeTextDocument::METHOD => {
+                with_params(notification, |p: DidChangeTextDocumentParams| {
+                    let uri = p.text_document.uri;
+                    let Some(doc) = self.documents.get_mut(&uri) else {
+                        return Vec::new();
+                    };
+                    for change in p.content_changes {
+                        apply_change(&mut doc.text, change, self.encoding);
+                    }
+                    doc.version = p.text_document.version;
+                    self.lint_with_includers(&uri)
+                })
+            }
+            DidSaveTextDocument::METHOD => {
+                with_params(notification, |p: DidSaveTextDocumentParams| {
+                    self.saved(&p.text_document.uri)
+                })
+            }
+            DidCloseTextDocument::METHOD => {
+                with_params(notification, |p: DidCloseTextDocumentParams| {
+                    let uri = p.text_document.uri;
+                    self.documents.remove(&uri);
+                    let targets = self.contributions.remove(&uri).unwrap_or_default();
+                    let mut targets: HashSet<Url> = targets.into_keys().collect();
+                    targets.insert(uri);
+                    self.publish(targets)
+                })
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A saved file changes what other documents read from disk: the files they include, a
+    /// Terraform module's other files, or a configuration file. Every other open document is
+    /// linted again (with configuration files read anew when one was saved).
+    fn saved(&mut self, uri: &Url) -> Vec<Notification> {
+        let is_config = uri
+            .to_file_path()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .is_some_and(|name| config::FILE_NAMES.contains(&name.as_str()));
+        if is_config {
+            self.configs = Configs::nearest(Overrides::default());
+        }
+        let others: Vec<Url> = self
+            .documents
+            .keys()
+            .filter(|u| *u != uri || is_config)
+            .cloned()
+            .collect();
+        let mut targets = HashSet::new();
+        for other in others {
+            targets.extend(self.lint(&other));
+        }
+        self.publish(targets)
+    }
+
+    /// Lints a document and the open documents that include it.
+    fn lint_with_includers(&mut self, uri: &Url) -> Vec<Notification> {
+        let mut targets = self.lint(uri);
+        let canonical = uri
+            .to_file_path()
+            .ok()
+            .and_then(|p| std::fs::canonicalize(p).ok());
+        if let Some(canonical) = canonical {
+            let includers: Vec<Url> = self
+                .documents
+                .iter()
+                .filter(|(u, d)| {
+                    *u != uri
+                        && d.report
+                            .as_ref()
+                            .is_some_and(|r| r.included.contains(&canonical))
+                })
+                .map(|(u, _)| u.clone())
+                .collect();
+            for includer in includers {
+                targets.extend(self.lint(&includer));
+            }
+        }
+        self.publish(targets)
+    }
+
+    /// Lints one open document from its buffer; returns the files whose diagnostics changed.
+    fn lint(&mut self, uri: &Url) -> HashSet<Url> {
+        let Some(doc) = self.documents.get_mut(uri) else {
+            return HashSet::new();
+        };
+        let mut diagnostics: HashMap<Url, Vec<Diagnostic>> = HashMap::new();
+        let config = match self.configs.for_file(&doc.path) {
+            Ok(config) => config,
+            Err(e) => {
+                let message = format!("invalid configuration file: {}", e.summary());
+                diagnostics
+                    .entry(uri.clone())
+                    .or_default()
+                    .push(plain_diagnostic(Range::default(), message));
+                Arc::new(Config::default())
+            }
+        };
+        let (path, text) = (doc.path.clone(), doc.text.clone());
+        let linted = std::panic::catch_unwind(|| engine::report_document(path, text, &config));
+        let report = linted.unwrap_or_else(|_| internal_error(&doc.path));
+        let converter = Converter {
+            report: &report,
+            document: (&doc.path, uri),
+            encoding: self.encoding,
+        };
+        for (target, diagnostic) in converter.diagnostics(&doc.text) {
+            diagnostics.entry(target).or_default().push(diagnostic);
+        }
+        doc.report = Some(report);
+        let previous = self.contributions.insert(uri.clone(), diagnostics);
+        let mut targets: HashSet<Url> = previous.unwrap_or_default().into_keys().collect();
+        targets.extend(self.contributions[uri].keys().cloned());
+        targets.insert(uri.clone());
+        targets
+    }
+
+    /// The diagnostics of each file, as the union over every open document's lint.
+    fn publish(&self, targets: HashSet<Url>) -> Vec<Notification> {
+        let mut targets: Vec<Url> = targets.into_iter().collect();
+        targets.sort();
+        targets
+            .into_iter()
+            .map(|target| {
+                let mut diagnostics: Vec<Diagnostic> = Vec::new();
+                let mut origins: Vec<&Url> = self.contributions.keys().collect();
+                origins.sort();
+                for origin in origins {
+                    for d in self.contributions[origin]
+                        .get(&target)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if !diagnostics.contains(d) {
+                            diagnostics.push(d.clone());
+                        }
+                    }
+                }
+                let params = PublishDiagnosticsParams {
+                    version: self.documents.get(&target).map(|d| d.version),
+                    uri: target,
+                    diagnostics,
+                };
+                Notification::new(PublishDiagnostics::METHOD.to_string(), params)
+            })
+            .collect()
+    }
+
+    fn hover(&self, params: HoverParams) -> Option<Hover> {
+        let at = params.text_document_position_params;
+        let doc = self.documents.get(&at.text_document.uri)?;
+        let report = doc.report.as_ref()?;
+        let file = report.file?;
+        let index = LineIndex::new(&doc.text);
+        let offset = index.offset(at.position, self.encoding);
+        let line = index.line_of(offset);
+        let mut sections = Vec::new();
+        let mut range: Option<Range> = None;
+        for t in &report.triggers {
+            if t.anchor.file == file && index.line_of(t.anchor.start as usize) == line {
+                let text =
+                    crate::report::inspect::trigger_human(&report.sources, &report.variables, t);
+                sections.push(format!("```text\n{}\n```", text.trim_end()));
+                range.get_or_insert(self.range(&index, t.anchor.start, t.anchor.end));
+            }
+        }
+        for f in &report.findings {
+            let (start, end) = (f.span.start as usize, f.span.end as usize);
+            if f.span.file == file && start <= offset && offset <= end {
+                sections.push(rule_explanation(f));
+                range.get_or_insert(self.range(&index, f.span.start, f.span.end));
+            }
+        }
+        (!sections.is_empty()).then(|| Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: sections.join("\n\n---\n\n"),
+            }),
+            range,
+        })
+    }
+
+    fn code_actions(&self, params: CodeActionParams) -> Vec<CodeActionOrCommand> {
+        let wants_quickfix = params.context.only.as_ref().is_none_or(|only| {
+            only.iter()
+                .any(|k| CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str()))
+        });
+        let uri = &params.text_document.uri;
+        let Some((doc, report, file)) = self.documents.get(uri).and_then(|doc| {
+            let report = doc.report.as_ref()?;
+            Some((doc, report, report.file?))
+        }) else {
+            return Vec::new();
+        };
+        if !wants_quickfix {
+            return Vec::new();
+        }
+        let index = LineIndex::new(&doc.text);
+        let (first, last) = (params.range.start.line, params.range.end.line);
+        let is_json = crate::parse::syntax_of(&doc.path, &doc.text) == crate::parse::Syntax::Json
+            && !crate::parse::hcl::is_terraform(&doc.path);
+        let mut actions: Vec<CodeAction> = Vec::new();
+        for f in &report.findings {
+            let line = index.position(f.span.start as usize, self.encoding).line;
+            let suppressible = f.rule.code != crate::rules::unused_suppression::RULE.code;
+            if f.span.file != file || line < first || line > last || !suppressible {
+                continue;
+            }
+            let trigger = report.triggers.iter().find(|t| t.path == f.path);
+            let Some(insert) = suppression::insert_for(&doc.text, is_json, file, f, trigger) else {
+                continue;
+            };
+            let title = format!("Ignore {} ({}) {}", f.rule.code, f.rule.slug, insert.scope);
+            if actions.iter().any(|a| a.title == title) {
+                continue;
+            }
+            let at = index.position(insert.offset, self.encoding);
+            let edit = TextEdit::new(Range::new(at, at), insert.text);
+            let diagnostics = params
+                .context
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == Some(NumberOrString::String(f.rule.code.to_string())))
+                .cloned()
+                .collect();
+            actions.push(CodeAction {
+                title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(diagnostics),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                    ..WorkspaceEdit::default()
+                }),
+                ..CodeAction::default()
+            });
+        }
+        actions
+            .into_iter()
+            .map(CodeActionOrCommand::CodeAction)
+            .collect()
+    }
+
+    fn range(&self, index: &LineIndex<'_>, start: u32, end: u32) -> Range {
+        index.range(start as usize, end as usize, self.encoding)
+    }
+}
+
+/// Turns one lint's findings and errors into diagnostics of the files they are in.
+struct Converter<'r> {
+    report: &'r FileReport,
+    /// The document linted: its path and URI.
+    document: (&'r Path, &'r Url),
+    encoding: Encoding,
+}
+
+impl Converter<'_> {
+    fn diagnostics(&self, document_text: &str) -> Vec<(Url, Diagnostic)> {
+        let report = self.report;
+        let mut out = Vec::new();
+        for f in &report.findings {
+            let Some((uri, range)) = self.locate(f.span.file, f.span.start, f.span.end) else {
+                continue;
+            };
+            out.push((uri, self.finding(f, range)));
+        }
+        // Syntax errors are ours to report only in files that are templates (or Terraform): a
+        // YAML or JSON file of another kind has its own tools.
+        let ours = report.is_template
+            || report.is_module
+            || report.is_deployed
+            || crate::parse::hcl::is_terraform(self.document.0)
+            || crate::load::looks_like_template(document_text);
+        for e in report.errors.iter().filter(|_| ours) {
+            let offset = e.offset.unwrap_or(0) as u32;
+            let Some((uri, range)) = self.locate(e.file, offset, offset) else {
+                continue;
+            };
+            out.push((uri, plain_diagnostic(range, e.message.clone())));
+        }
+        out
+    }
+
+    fn finding(&self, f: &Finding, range: Range) -> Diagnostic {
+        let mut message = f.message.clone();
+        if let Some(help) = &f.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        if let Some(uuid) = &f.mapping_uuid {
+            message.push_str(&format!("\ndeployed mapping {uuid}"));
+        }
+        let related = f
+            .related
+            .iter()
+            .filter_map(|r| {
+                let (uri, range) = self.locate(r.span.file, r.span.start, r.span.end)?;
+                Some(DiagnosticRelatedInformation {
+                    location: Location::new(uri, range),
+                    message: r.message.clone(),
+                })
+            })
+            .collect::<Vec<_>>();
+        Diagnostic {
+            range,
+            severity: Some(match f.severity {
+                Severity::Error => DiagnosticSeverity::ERROR,
+                Severity::Warning => DiagnosticSeverity::WARNING,
+                Severity::Note => DiagnosticSeverity::INFORMATION,
+            }),
+            code: Some(NumberOrString::String(f.rule.code.to_string())),
+            code_description: Url::parse(&f.rule.page_url())
+                .ok()
+                .map(|href| CodeDescription { href }),
+            source: Some("triggerlint".to_string()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            ..Diagnostic::default()
+        }
+    }
+
+    /// The URI and range of a span in one of the lint's files.
+    fn locate(&self, file: FileId, start: u32, end: u32) -> Option<(Url, Range)> {
+        let sources: &Sources = &self.report.sources;
+        let source = sources.try_get(file)?;
+        let uri = if source.path == self.document.0 {
+            self.document.1.clone()
+        } else {
+            Url::from_file_path(crate::discover::absolute(&source.path)).ok()?
+        };
+        let index = LineIndex::new(&source.text);
+        Some((
+            uri,
+            index.range(start as usize, end as usize, self.encoding),
+        ))
+    }
+}
+
+fn plain_diagnostic(range: Range, message: String) -> Diagnostic {
+    Diagnostic {
+        range,
+        severity: Some(DiagnosticSeverity::ERROR),
+        source: Some("triggerlint".to_string()),
+        message,
+        ..Diagnostic::default()
+    }
+}
+
+/// What a hover on a finding shows: the finding, then the rule's page.
+fn rule_explanation(f: &Finding) -> String {
+    let mut out = format!(
+        "**{}** `{}` ({})\n\n{}",
+        f.rule.code,
+        f.rule.slug,
+        f.severity.id(),
+        f.message
+    );
+    if let Some(help) = &f.help {
+        out.push_str(&format!("\n\nhelp: {help}"));
+    }
+    out.push_str("\n\n---\n\n");
+    out.push_str(f.rule.docs.trim());
+    out
+}
+
+/// A report saying the lint failed, in place of a panic's unwinding through the server.
+fn internal_error(path: &Path) -> FileReport {
+    FileReport::failed(
+        path,
+        "internal error while linting this file (a bug in triggerlint; please report it)",
+    )
+}
+
+/// The path a document is linted as: its file, or for an unsaved buffer a name whose extension
+/// says how to read it.
+fn document_path(uri: &Url, language_id: &str) -> PathBuf {
+    if let Ok(path) = uri.to_file_path() {
+        return path;
+    }
+    let extension = match language_id {
+        "json" | "jsonc" => "json",
+        "terraform" | "hcl" | "tf" => "tf",
+        _ => "yaml",
+    };
+    PathBuf::from(format!("untitled.{extension}"))
+}
+
+/// Applies one change to a buffer: the whole text, or a range of it.
+fn apply_change(
+    text: &mut String,
+    change: lsp_types::TextDocumentContentChangeEvent,
+    encoding: Encoding,
+) {
+    match change.range {
+        None => *text = change.text,
+        Some(range) => {
+            let index = LineIndex::new(text);
+            let start = index.offset(range.start, encoding);
+            let end = index.offset(range.end, encoding).max(start);
+            text.replace_range(start..end, &change.text);
+        }
+    }
+}
+
+/// Runs a request handler on its parameters, answering invalid ones with an error.
+fn answer<P: serde::de::DeserializeOwned, R: serde::Serialize>(
+    id: RequestId,
+    request: Request,
+    handle: impl FnOnce(P) -> R,
+) -> Response {
+    match serde_json::from_value::<P>(request.params) {
+        Ok(params) => Response::new_ok(id, handle(params)),
+        Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()),
+    }
+}
+
+/// Runs a notification handler on its parameters; invalid ones are dropped (a notification
+/// has no answer to carry an error).
+fn with_params<P: serde::de::DeserializeOwned>(
+    notification: Notification,
+    handle: impl FnOnce(P) -> Vec<Notification>,
+) -> Vec<Notification> {
+    serde_json::from_value::<P>(notification.params).map_or_else(|_| Vec::new(), handle)
+}
