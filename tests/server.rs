@@ -1,0 +1,582 @@
+//! `triggerlint server` driven end to end over standard input and output, as an editor does:
+//! diagnostics equal to `check`'s findings, from the unsaved buffer, with the file's
+//! configuration; hovers; the suppression quick fix; bad input; the protocol's life cycle.
+
+#[path = "common/lsp.rs"]
+mod lsp;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use lsp::{Client, apply_insertions, uri_of};
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    let mut codes: Vec<String> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("-").to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// (code, 1-based line, 1-based column, severity, message) of each diagnostic.
+fn summary(diagnostics: &[Value]) -> Vec<(String, u64, u64, String, String)> {
+    let mut out: Vec<_> = diagnostics
+        .iter()
+        .map(|d| {
+            let severity = match d["severity"].as_u64() {
+                Some(1) => "error",
+                Some(2) => "warning",
+                _ => "note",
+            };
+            let message = d["message"].as_str().unwrap();
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap() + 1,
+                d["range"]["start"]["character"].as_u64().unwrap() + 1,
+                severity.to_string(),
+                message.split("\nhelp: ").next().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What `check --format json` reports for a file, in the same shape.
+fn check_summary(path: &Path) -> (Vec<(String, u64, u64, String, String)>, usize) {
+    let output = Command::cargo_bin("triggerlint")
+        .unwrap()
+        .current_dir(root())
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let related = findings
+        .iter()
+        .map(|f| f["related"].as_array().unwrap().len())
+        .sum();
+    let mut out: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    (out, related)
+}
+
+#[test]
+fn diagnostics_are_checks_findings_in_every_format() {
+    let fixtures = [
+        ("stream-unbounded-retries/bad.serverless.yml", "yaml"),
+        ("stream-unbounded-retries/bad.sam.yaml", "yaml"),
+        ("stream-unbounded-retries/bad.cfn.yaml", "yaml"),
+        ("stream-unbounded-retries/bad.cfn.json", "json"),
+        ("stream-unbounded-retries/bad.tf", "terraform"),
+        (
+            "sqs-visibility-below-function-timeout/bad.serverless.yml",
+            "yaml",
+        ),
+        ("_deployed/mappings.json", "json"),
+    ];
+    let mut client = Client::start();
+    for (fixture, language) in fixtures {
+        let path = root().join("fixtures").join(fixture);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let uri = client.open(&path, language, &text);
+        let diagnostics = client.diagnostics(&uri);
+        let (expected, related) = check_summary(&path);
+        assert!(!expected.is_empty(), "{fixture}: check finds something");
+        assert_eq!(summary(&diagnostics), expected, "{fixture}");
+        let server_related: usize = diagnostics
+            .iter()
+            .map(|d| d["relatedInformation"].as_array().map_or(0, Vec::len))
+            .sum();
+        assert_eq!(server_related, related, "{fixture}: related locations");
+        for d in &diagnostics {
+            assert_eq!(d["source"], "triggerlint");
+            let href = d["codeDescription"]["href"].as_str().unwrap();
+            let page = href.rsplit('/').next().unwrap();
+            assert!(
+                href.starts_with("https://github.com/triggerlint/triggerlint/blob/main/rules/"),
+                "{href}"
+            );
+            assert!(root().join("rules").join(page).is_file(), "{href}");
+        }
+    }
+    assert_eq!(client.shut_down(), 0);
+}
+
+const STREAM: &str = "\
+service: orders
+provider:
+  name: aws
+functions:
+  consumer:
+    handler: handler.consume
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders
+          startingPosition: LATEST
+";
+
+const STREAM_FIXED: &str = "\
+service: orders
+provider:
+  name: aws
+functions:
+  consumer:
+    handler: handler.consume
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders
+          startingPosition: LATEST
+          batchWindow: 5
+          maximumRetryAttempts: 3
+          maximumRecordAgeInSeconds: 3600
+          bisectBatchOnFunctionError: true
+          destinations:
+            onFailure: arn:aws:sqs:us-east-1:123456789012:orders-dlq
+";
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A folder that is its own git repository, so no configuration file above it applies.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+#[test]
+fn the_unsaved_buffer_is_linted_and_the_file_left_alone() {
+    let dir = project();
+    let path = write(dir.path(), "serverless.yml", STREAM);
+    let mut client = Client::start();
+    let uri = client.open(&path, "yaml", STREAM);
+    let before = client.diagnostics(&uri);
+    assert_eq!(
+        codes(&before),
+        [
+            "TL002", "TL101", "TL102", "TL103", "TL104", "TL107", "TL108"
+        ]
+    );
+    let tl101 = before.iter().find(|d| d["code"] == "TL101").unwrap();
+    assert_eq!(
+        tl101["range"],
+        json!({"start": {"line": 7, "character": 8}, "end": {"line": 7, "character": 14}})
+    );
+    assert_eq!(tl101["severity"], 2);
+
+    client.change(&uri, 2, STREAM_FIXED);
+    let after = client.diagnostics(&uri);
+    assert_eq!(codes(&after), ["TL107", "TL108"], "{after:#?}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), STREAM);
+
+    // Closing the document clears what it showed.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(client.diagnostics(&uri).is_empty());
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn the_configuration_is_the_nearest_to_the_document_and_read_again_on_save() {
+    let dir = project();
+    let config = write(
+        dir.path(),
+        "triggerlint.toml",
+        "[rules]\nignore = [\"TL101\", \"TL002\"]\n",
+    );
+    let path = write(dir.path(), "services/orders/serverless.yml", STREAM);
+    let mut client = Client::start();
+    let uri = client.open(&path, "yaml", STREAM);
+    assert_eq!(
+        codes(&client.diagnostics(&uri)),
+        ["TL102", "TL103", "TL104", "TL107", "TL108"]
+    );
+
+    std::fs::write(&config, "[rules]\nignore = [\"TL1\"]\n").unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri_of(&config)}}),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri)), ["TL002"]);
+
+    // An invalid configuration is said at the top of the document; the defaults apply.
+    std::fs::write(&config, "fail-on = 3\n").unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri_of(&config)}}),
+    );
+    let diagnostics = client.diagnostics(&uri);
+    let first = &diagnostics[0];
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid configuration file: "),
+        "{first}"
+    );
+    assert_eq!(first["range"]["start"], json!({"line": 0, "character": 0}));
+    assert!(codes(&diagnostics).contains(&"TL101".to_string()));
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn included_files_are_read_from_disk_and_their_findings_shown_where_they_are() {
+    let dir = project();
+    let events = write(
+        dir.path(),
+        "events.yml",
+        "consume:\n  - sqs:\n      arn: arn:aws:sqs:us-east-1:123456789012:orders\n      batchSize: 100\n",
+    );
+    let service = "\
+service: orders
+provider:
+  name: aws
+functions:
+  consumer:
+    handler: handler.consume
+    events: ${file(./events.yml):consume}
+";
+    let path = write(dir.path(), "serverless.yml", service);
+    let mut client = Client::start();
+    let uri = client.open(&path, "yaml", service);
+    let in_include = client.diagnostics(&uri_of(&events));
+    assert!(
+        codes(&in_include).contains(&"TL201".to_string()),
+        "{in_include:#?}"
+    );
+    // The batch of 100 without a batching window is on line 4 of the included file.
+    let tl201 = in_include.iter().find(|d| d["code"] == "TL201").unwrap();
+    assert_eq!(tl201["range"]["start"], json!({"line": 3, "character": 17}));
+    assert_eq!(tl201["severity"], 1);
+
+    // Saving a fixed include re-lints the service, which reads it from disk.
+    std::fs::write(
+        &events,
+        "consume:\n  - sqs:\n      arn: arn:aws:sqs:us-east-1:123456789012:orders\n      batchSize: 100\n      maximumBatchingWindow: 5\n",
+    )
+    .unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri_of(&events)}}),
+    );
+    let after = loop {
+        let published = client.diagnostics(&uri_of(&events));
+        if !codes(&published).contains(&"TL201".to_string()) {
+            break published;
+        }
+    };
+    assert!(!codes(&after).contains(&"TL201".to_string()));
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn hover_shows_a_triggers_settings_and_a_findings_rule() {
+    let dir = project();
+    let path = write(dir.path(), "serverless.yml", STREAM);
+    let mut client = Client::start();
+    let uri = client.open(&path, "yaml", STREAM);
+    client.diagnostics(&uri);
+    let hover = |client: &mut Client, line: u32, character: u32| {
+        client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+    };
+
+    // On the dash of `- stream:`: the trigger's settings, as inspect prints them.
+    let trigger = hover(&mut client, 7, 6);
+    let text = trigger["contents"]["value"].as_str().unwrap();
+    assert_eq!(trigger["contents"]["kind"], "markdown");
+    assert!(text.starts_with("```text\n"), "{text}");
+    assert!(
+        text.contains("functions/consumer/events/0/stream"),
+        "{text}"
+    );
+    assert!(
+        text.contains("maximumRetryAttempts        -1         AWS default"),
+        "{text}"
+    );
+    assert!(text.contains("written (line 10)"), "{text}");
+
+    // On the key: the settings and every finding there, each with its rule's page.
+    let finding = hover(&mut client, 7, 10);
+    let text = finding["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("**TL101** `stream-unbounded-retries` (warning)"),
+        "{text}"
+    );
+    assert!(text.contains("## What it does"), "{text}");
+    assert_eq!(
+        finding["range"],
+        json!({"start": {"line": 7, "character": 8}, "end": {"line": 7, "character": 14}})
+    );
+
+    // Nothing to say elsewhere.
+    assert_eq!(hover(&mut client, 0, 2), Value::Null);
+    assert_eq!(client.shut_down(), 0);
+}
+
+/// The quick fix for `code` on a line, applied to the text the way an editor would.
+fn quick_fix(client: &mut Client, uri: &str, line: u32, code: &str, text: &str) -> String {
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("Ignore {code} "))
+        })
+        .unwrap_or_else(|| panic!("no quick fix for {code}: {actions:#}"));
+    assert_eq!(action["kind"], "quickfix");
+    let edits = action["edit"]["changes"][uri].as_array().unwrap();
+    apply_insertions(text, edits)
+}
+
+#[test]
+fn the_quick_fix_writes_a_comment_above_the_trigger_and_silences_the_rule() {
+    let dir = project();
+    let path = write(dir.path(), "serverless.yml", STREAM);
+    let mut client = Client::start();
+    let uri = client.open(&path, "yaml", STREAM);
+    client.diagnostics(&uri);
+
+    let fixed = quick_fix(&mut client, &uri, 7, "TL101", STREAM);
+    assert!(
+        fixed.contains(
+            "    events:\n      # triggerlint: ignore[TL101] <why this is safe>\n      - stream:\n"
+        ),
+        "{fixed}"
+    );
+    client.change(&uri, 2, &fixed);
+    assert_eq!(
+        codes(&client.diagnostics(&uri)),
+        ["TL002", "TL102", "TL103", "TL104", "TL107", "TL108"]
+    );
+
+    // A second rule joins the same comment.
+    let fixed = quick_fix(&mut client, &uri, 8, "TL103", &fixed);
+    assert!(
+        fixed.contains("# triggerlint: ignore[TL101, TL103] <why this is safe>\n"),
+        "{fixed}"
+    );
+    client.change(&uri, 3, &fixed);
+    assert_eq!(
+        codes(&client.diagnostics(&uri)),
+        ["TL002", "TL102", "TL104", "TL107", "TL108"]
+    );
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn the_quick_fix_in_terraform_is_a_comment_above_the_resource() {
+    let dir = project();
+    let text = "\
+resource \"aws_lambda_event_source_mapping\" \"orders\" {
+  event_source_arn  = \"arn:aws:kinesis:us-east-1:123456789012:stream/orders\"
+  function_name     = \"consumer\"
+  starting_position = \"LATEST\"
+}
+";
+    let path = write(dir.path(), "main.tf", text);
+    let mut client = Client::start();
+    let uri = client.open(&path, "terraform", text);
+    assert!(codes(&client.diagnostics(&uri)).contains(&"TL101".to_string()));
+    let fixed = quick_fix(&mut client, &uri, 0, "TL101", text);
+    assert!(
+        fixed.starts_with(
+            "# triggerlint: ignore[TL101] <why this is safe>\nresource \"aws_lambda_event_source_mapping\""
+        ),
+        "{fixed}"
+    );
+    client.change(&uri, 2, &fixed);
+    let after = client.diagnostics(&uri);
+    assert!(!codes(&after).contains(&"TL101".to_string()), "{after:#?}");
+    assert!(!codes(&after).contains(&"TL900".to_string()), "{after:#?}");
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn the_quick_fix_in_json_adds_or_extends_the_resources_metadata() {
+    let fixture = root().join("fixtures/stream-unbounded-retries/bad.cfn.json");
+    let text = std::fs::read_to_string(&fixture).unwrap();
+    let dir = project();
+    let path = write(dir.path(), "template.json", &text);
+    let mut client = Client::start();
+    let uri = client.open(&path, "json", &text);
+    let before = codes(&client.diagnostics(&uri));
+    assert!(before.contains(&"TL103".to_string()), "{before:?}");
+
+    let fixed = quick_fix(&mut client, &uri, 3, "TL103", &text);
+    assert!(
+        fixed.contains(
+            "    \"OrdersMapping\": {\n      \"Metadata\": {\"triggerlint\": {\"ignore\": [{\"rule\": \"TL103\", \"reason\": \"<why this is safe>\"}]}},\n      \"Type\""
+        ),
+        "{fixed}"
+    );
+    client.change(&uri, 2, &fixed);
+    let after = codes(&client.diagnostics(&uri));
+    let mut expected = before.clone();
+    expected.retain(|c| c != "TL103");
+    assert_eq!(after, expected);
+
+    // The next one joins the same list.
+    let fixed = quick_fix(&mut client, &uri, 3, "TL102", &fixed);
+    assert!(
+        fixed.contains("\"reason\": \"<why this is safe>\"}, {\"rule\": \"TL102\""),
+        "{fixed}"
+    );
+    client.change(&uri, 3, &fixed);
+    expected.retain(|c| c != "TL102");
+    assert_eq!(codes(&client.diagnostics(&uri)), expected);
+    serde_json::from_str::<Value>(&fixed).expect("still JSON");
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn files_that_are_not_templates_get_no_diagnostics_and_bad_input_no_crash() {
+    let dir = project();
+    let mut client = Client::start();
+    let compose = write(
+        dir.path(),
+        "docker-compose.yml",
+        "services:\n  web:\n    image: nginx\n",
+    );
+    let uri = client.open(&compose, "yaml", "services:\n  web:\n    image: nginx\n");
+    assert!(client.diagnostics(&uri).is_empty());
+
+    let broken_other = write(dir.path(), "values.yaml", "a: [1, 2\n");
+    let uri = client.open(&broken_other, "yaml", "a: [1, 2\n");
+    assert!(client.diagnostics(&uri).is_empty());
+
+    // A template being edited: its syntax error is shown where it is.
+    let half = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Mapping: [\n";
+    let broken = write(dir.path(), "template.yaml", half);
+    let uri = client.open(&broken, "yaml", half);
+    let diagnostics = client.diagnostics(&uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["severity"], 1);
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid YAML"),
+        "{diagnostics:#?}"
+    );
+    assert_eq!(diagnostics[0]["range"]["start"]["line"], 3);
+
+    // Hostile aliases, binary junk and a broken Terraform file: answered, not fatal.
+    let mut laughs =
+        String::from("service: x\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        laughs.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let hostile = dir.path().join("serverless.yml");
+    let uri = client.open(&hostile, "yaml", &laughs);
+    let diagnostics = client.diagnostics(&uri);
+    assert!(
+        diagnostics.iter().all(|d| d["severity"] == 1),
+        "{diagnostics:#?}"
+    );
+    let junk = dir.path().join("junk.json");
+    let uri = client.open(&junk, "json", "\u{0}\u{1}{\"Resources\": \u{7f}");
+    client.diagnostics(&uri);
+    let tf = dir.path().join("main.tf");
+    let uri = client.open(
+        &tf,
+        "terraform",
+        "resource \"aws_lambda_event_source_mapping\" {\n",
+    );
+    let diagnostics = client.diagnostics(&uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+
+    // Requests it cannot answer are errors, and the server goes on.
+    let bad = client.call("textDocument/hover", json!({"nonsense": true}));
+    assert_eq!(bad["error"]["code"], -32602);
+    let unknown = client.call("textDocument/formatting", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601);
+    let good = write(dir.path(), "ok/serverless.yml", STREAM);
+    let uri = client.open(&good, "yaml", STREAM);
+    assert!(codes(&client.diagnostics(&uri)).contains(&"TL101".to_string()));
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn columns_follow_the_encoding_the_client_chooses() {
+    let text = STREAM.replace("service: orders", "service: ordérs😀");
+    let dir = project();
+    let path = write(dir.path(), "serverless.yml", &text);
+    let moved = text.replace("      - stream:\n", "      - stream: # é😀\n");
+    for (capabilities, character) in [
+        (json!({}), 16),
+        (
+            json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+            19,
+        ),
+    ] {
+        let mut client = Client::start_with(capabilities);
+        let uri = client.open(&path, "yaml", &moved);
+        let diagnostics = client.diagnostics(&uri);
+        let tl101 = diagnostics.iter().find(|d| d["code"] == "TL101").unwrap();
+        assert_eq!(tl101["range"]["start"], json!({"line": 7, "character": 8}));
+        // A hover at the comment's end, past the emoji, still lands on the trigger's line.
+        let hover = client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 7, "character": character}}),
+        );
+        assert!(
+            hover["contents"]["value"]
+                .as_str()
+                .unwrap()
+                .contains("functions/consumer")
+        );
+        assert_eq!(client.shut_down(), 0);
+    }
+}
+
+#[test]
+fn exit_without_shutdown_and_a_closed_input_end_the_server_with_status_1() {
+    let mut client = Client::start();
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait(), 1);
+    let client = Client::start();
+    assert_eq!(client.wait(), 1);
+}
