@@ -25,8 +25,11 @@ fn codes(diagnostics: &[Value]) -> Vec<String> {
     codes
 }
 
-/// (code, 1-based line, 1-based column, severity, message) of each diagnostic.
-fn summary(diagnostics: &[Value]) -> Vec<(String, u64, u64, String, String)> {
+/// (code, 1-based line, 1-based column, severity, message) of a finding.
+type Seen = (String, u64, u64, String, String);
+
+/// Each diagnostic as a [`Seen`].
+fn summary(diagnostics: &[Value]) -> Vec<Seen> {
     let mut out: Vec<_> = diagnostics
         .iter()
         .map(|d| {
@@ -50,7 +53,7 @@ fn summary(diagnostics: &[Value]) -> Vec<(String, u64, u64, String, String)> {
 }
 
 /// What `check --format json` reports for a file, in the same shape.
-fn check_summary(path: &Path) -> (Vec<(String, u64, u64, String, String)>, usize) {
+fn check_summary(path: &Path) -> (Vec<Seen>, usize) {
     let output = Command::cargo_bin("triggerlint")
         .unwrap()
         .current_dir(root())
@@ -264,7 +267,7 @@ functions:
 ";
     let path = write(dir.path(), "serverless.yml", service);
     let mut client = Client::start();
-    let uri = client.open(&path, "yaml", service);
+    client.open(&path, "yaml", service);
     let in_include = client.diagnostics(&uri_of(&events));
     assert!(
         codes(&in_include).contains(&"TL201".to_string()),

@@ -1,0 +1,135 @@
+//! The language server with a real client: Neovim's built-in LSP client, headless, opens a
+//! template and reads back `vim.diagnostic.get()`. Neovim is installed from Debian's packages
+//! when missing; where that cannot be done the test says so and passes, except under CI=true.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SCRIPT: &str = r#"
+local bin = os.getenv("TRIGGERLINT_BIN")
+local file = os.getenv("TEMPLATE")
+local out = os.getenv("OUT")
+local client = vim.lsp.start_client({
+  name = "triggerlint",
+  cmd = { bin, "server" },
+  root_dir = vim.fn.fnamemodify(file, ":h"),
+})
+vim.cmd("edit " .. file)
+vim.lsp.buf_attach_client(0, client)
+vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+local lines = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do
+  local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code) or "-"
+  table.insert(lines, string.format("%s %d:%d %d %s", code, d.lnum, d.col, d.severity, d.source or "-"))
+end
+table.sort(lines)
+vim.fn.writefile(lines, out)
+vim.lsp.stop_client(client)
+vim.wait(10000, function() return vim.lsp.client_is_stopped(client) end, 50)
+vim.cmd("qa!")
+"#;
+
+const TEMPLATE: &str = "\
+service: orders
+provider:
+  name: aws
+functions:
+  consumer:
+    handler: handler.consume
+    events:
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders
+          startingPosition: LATEST
+          maximumRetryAttempts: 3
+";
+
+fn has_neovim() -> bool {
+    Command::new("nvim")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs Neovim with apt when it is missing and this user may; says why not otherwise.
+fn ensure_neovim() -> Result<(), String> {
+    if has_neovim() {
+        return Ok(());
+    }
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status()
+    };
+    let mut installed = apt(&["install", "-y", "-q", "neovim"]);
+    if !installed.as_ref().is_ok_and(|s| s.success()) {
+        // A fresh machine may not have read the package lists yet.
+        let _ = apt(&["update", "-q"]);
+        installed = apt(&["install", "-y", "-q", "neovim"]);
+    }
+    match installed {
+        Ok(s) if s.success() && has_neovim() => Ok(()),
+        Ok(s) => Err(format!("`apt-get install neovim` failed ({s})")),
+        Err(e) => Err(format!("apt-get cannot run: {e}")),
+    }
+}
+
+#[test]
+fn neovim_shows_the_servers_diagnostics() {
+    if let Err(why) = ensure_neovim() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "Neovim is needed under CI=true: {why}"
+        );
+        eprintln!("skipping the Neovim test: {why}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let template = dir.path().join("serverless.yml");
+    std::fs::write(&template, TEMPLATE).unwrap();
+    let script = dir.path().join("test.lua");
+    std::fs::write(&script, SCRIPT).unwrap();
+    let out = dir.path().join("diagnostics.txt");
+    let mut nvim = Command::new("nvim")
+        .args(["--headless", "--clean", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .env("TRIGGERLINT_BIN", env!("CARGO_BIN_EXE_triggerlint"))
+        .env("TEMPLATE", &template)
+        .env("OUT", &out)
+        .env("HOME", dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while nvim.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = nvim.kill();
+            panic!("Neovim did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        read_lines(&out),
+        [
+            "TL002 7:8 3 triggerlint",
+            "TL102 7:8 3 triggerlint",
+            "TL103 7:8 2 triggerlint",
+            "TL104 7:8 2 triggerlint",
+            "TL107 7:8 2 triggerlint",
+            "TL108 7:8 3 triggerlint",
+        ]
+    );
+}
+
+fn read_lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("Neovim wrote no diagnostics to {}: {e}", path.display()))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
