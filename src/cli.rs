@@ -84,6 +84,10 @@ pub struct CheckArgs {
     /// (human and concise formats).
     #[arg(long)]
     pub statistics: bool,
+    /// Also append a Markdown summary (totals and a table of findings per rule) to this file:
+    /// `$GITHUB_STEP_SUMMARY` in GitHub Actions.
+    #[arg(long, value_name = "FILE")]
+    pub job_summary: Option<PathBuf>,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -327,6 +331,15 @@ fn check(args: CheckArgs) -> u8 {
         return exit::ERROR;
     }
     let _ = writer.finish(&summary);
+    if let Some(path) = &args.job_summary
+        && let Err(e) = append(path, &report::job_summary::render(&summary))
+    {
+        eprintln!(
+            "error: cannot write the job summary to {}: {e}",
+            path.display()
+        );
+        return exit::ERROR;
+    }
     if summary.templates + summary.modules == 0 && summary.errors == 0 && !reads_stdin(&args) {
         eprintln!(
             "triggerlint: no Serverless, SAM, CloudFormation or Terraform file found in {}",
@@ -338,6 +351,15 @@ fn check(args: CheckArgs) -> u8 {
         );
     }
     exit_code(&summary, args.exit_zero)
+}
+
+/// Appends to a file, creating it: a CI job's summary file collects every step's.
+fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 fn reads_stdin(args: &CheckArgs) -> bool {

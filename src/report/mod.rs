@@ -10,6 +10,7 @@ pub mod concise;
 pub mod github;
 pub mod human;
 pub mod inspect;
+pub mod job_summary;
 pub mod json;
 pub mod rules;
 pub mod sarif;
