@@ -72,20 +72,9 @@ impl SourceFile {
         &self.path
     }
 
-    fn line_starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = vec![0];
-            let bytes = self.text.as_bytes();
-            for (i, &b) in bytes.iter().enumerate() {
-                // A lone CR ends a line too (old Mac files); CRLF counts once, at the LF.
-                let ends_line =
-                    b == b'\n' || (b == b'\r' && bytes.get(i + 1).is_none_or(|&n| n != b'\n'));
-                if ends_line {
-                    starts.push(i + 1);
-                }
-            }
-            starts
-        })
+    /// Where each line starts (cached): what `line_col` and editors' positions count from.
+    pub fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
     }
 
     /// Line and column (both 1-based) of a byte offset. Offsets past the end clamp to the end.
@@ -114,6 +103,20 @@ impl SourceFile {
         let end = starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
+}
+
+/// The byte offset where each line of a text starts. A lone CR ends a line too (old Mac files,
+/// and the language server protocol counts it); CRLF counts once, at the LF.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1).is_none_or(|&n| n != b'\n'));
+        if ends_line {
+            starts.push(i + 1);
+        }
+    }
+    starts
 }
 
 /// Files read for a run or one report, addressed by [`FileId`]. Ids are handed out by

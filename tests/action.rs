@@ -129,7 +129,7 @@ impl Runner {
 
     /// Runs one step's script as the runner does (`bash -e {0}`), with its `env:` expanded
     /// from the inputs and earlier steps' outputs; returns (status, stdout).
-    fn run(&mut self, step: &Node, inputs: &HashMap<&str, &str>) -> (i32, String) {
+    fn run(&mut self, step: &Node, inputs: &HashMap<String, String>) -> (i32, String) {
         let script = text(step, &["run"]);
         let output_file = self.path("output");
         std::fs::write(&output_file, "").unwrap();
@@ -164,12 +164,12 @@ impl Runner {
         )
     }
 
-    fn expand(&self, value: &str, inputs: &HashMap<&str, &str>) -> String {
+    fn expand(&self, value: &str, inputs: &HashMap<String, String>) -> String {
         let Some(expression) = expressions(value).pop() else {
             return value.to_string();
         };
         match expression.strip_prefix("inputs.") {
-            Some(input) => inputs[input].to_string(),
+            Some(input) => inputs[input].clone(),
             None => self.outputs[&expression].clone(),
         }
     }
@@ -179,20 +179,16 @@ impl Runner {
 /// test put where the install step would put it, then the check.
 fn run_action(runner: &mut Runner, overrides: &[(&str, &str)]) -> (i32, String) {
     let action = action();
-    let mut inputs: HashMap<&str, &str> = HashMap::new();
+    let mut inputs: HashMap<String, String> = HashMap::new();
     for name in ["paths", "format", "args", "sarif-file", "job-summary"] {
-        let default = action.get_path(&["inputs", name, "default"]).unwrap();
-        inputs.insert(name, default.as_str().unwrap());
+        inputs.insert(
+            name.to_string(),
+            text(&action, &["inputs", name, "default"]),
+        );
     }
-    let defaults: Vec<(String, String)> = inputs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let mut inputs: HashMap<&str, &str> = defaults
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    inputs.extend(overrides.iter().copied());
+    for (name, value) in overrides {
+        inputs.insert(name.to_string(), value.to_string());
+    }
     let steps = steps(&action);
     let step = |id: &str| steps.iter().find(|s| text(s, &["id"]) == id).unwrap();
     let (status, _) = runner.run(step("key"), &inputs);

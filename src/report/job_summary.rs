@@ -43,9 +43,7 @@ pub fn render(summary: &Summary) -> String {
         return out;
     }
     out.push_str("| Rule | Default severity | Findings |\n| --- | --- | ---: |\n");
-    let mut rows: Vec<(&str, usize)> = summary.per_rule.iter().map(|(c, n)| (*c, *n)).collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    for (code, count) in rows {
+    for (code, count) in summary.rules_by_frequency() {
         let (slug, severity) = rules::find(code).map_or(("", ""), |r| (r.slug, r.severity.id()));
         out.push_str(&format!("| {code} `{slug}` | {severity} | {count} |\n"));
     }

@@ -163,10 +163,16 @@ impl Summary {
         summary
     }
 
-    /// The findings per rule, most frequent first: `  12  TL101  stream-unbounded-retries`.
-    pub fn statistics(&self) -> String {
+    /// Each rule with findings and how many, most frequent first (then by code).
+    pub fn rules_by_frequency(&self) -> Vec<(&'static str, usize)> {
         let mut rows: Vec<(&str, usize)> = self.per_rule.iter().map(|(c, n)| (*c, *n)).collect();
         rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        rows
+    }
+
+    /// The findings per rule, most frequent first: `  12  TL101  stream-unbounded-retries`.
+    pub fn statistics(&self) -> String {
+        let rows = self.rules_by_frequency();
         let width = rows.first().map_or(1, |(_, n)| n.to_string().len());
         rows.iter()
             .map(|(code, count)| {

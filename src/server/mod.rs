@@ -322,7 +322,7 @@ impl Server {
         let doc = self.documents.get(&at.text_document.uri)?;
         let report = doc.report.as_ref()?;
         let file = report.file?;
-        let index = LineIndex::new(&doc.text);
+        let index = LineIndex::of(report.sources.try_get(file)?);
         let offset = index.offset(at.position, self.encoding);
         let line = index.line_of(offset);
         let mut sections = Vec::new();
@@ -366,7 +366,10 @@ impl Server {
         if !wants_quickfix {
             return Vec::new();
         }
-        let index = LineIndex::new(&doc.text);
+        let Some(source) = report.sources.try_get(file) else {
+            return Vec::new();
+        };
+        let index = LineIndex::of(source);
         let (first, last) = (params.range.start.line, params.range.end.line);
         let is_json = crate::parse::syntax_of(&doc.path, &doc.text) == crate::parse::Syntax::Json
             && !crate::parse::hcl::is_terraform(&doc.path);
@@ -498,7 +501,7 @@ impl Converter<'_> {
         } else {
             Url::from_file_path(crate::discover::absolute(&source.path)).ok()?
         };
-        let index = LineIndex::new(&source.text);
+        let index = LineIndex::of(source);
         Some((
             uri,
             index.range(start as usize, end as usize, self.encoding),

@@ -1,7 +1,11 @@
 //! Byte offsets to editor positions and back. The protocol counts columns in UTF-16 code
 //! units unless the client agrees to UTF-8, while the pipeline's spans are byte offsets.
 
+use std::borrow::Cow;
+
 use lsp_types::{Position, Range};
+
+use crate::source::{SourceFile, line_starts};
 
 /// How the client counts columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,18 +14,27 @@ pub enum Encoding {
     Utf16,
 }
 
-/// The start of every line of one text.
+/// The start of every line of one text, counted as the rest of the project counts lines.
 pub struct LineIndex<'t> {
     text: &'t str,
-    starts: Vec<usize>,
+    starts: Cow<'t, [usize]>,
 }
 
 impl<'t> LineIndex<'t> {
+    /// The lines of a text the engine has not read (an editor's buffer being changed).
     pub fn new(text: &'t str) -> LineIndex<'t> {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts: Cow::Owned(line_starts(text)),
+        }
+    }
+
+    /// The lines of a linted file, from the starts its source already holds.
+    pub fn of(source: &'t SourceFile) -> LineIndex<'t> {
+        LineIndex {
+            text: &source.text,
+            starts: Cow::Borrowed(source.line_starts()),
+        }
     }
 
     /// The position of a byte offset (clamped to the text, and to a character boundary).
@@ -114,5 +127,20 @@ mod tests {
         );
         assert_eq!(index.line_text(0), "a: é😀x");
         assert_eq!(index.line_of(b), 1);
+    }
+
+    #[test]
+    fn lines_end_at_lf_crlf_and_a_lone_cr_as_the_protocol_says() {
+        let text = "a: 1\r\nb: 2\rc: 3\n";
+        let index = LineIndex::new(text);
+        let c = text.find('c').unwrap();
+        assert_eq!(index.position(c, Encoding::Utf16), Position::new(2, 0));
+        assert_eq!(index.line_text(0), "a: 1");
+        assert_eq!(index.line_text(1), "b: 2");
+        let source = SourceFile::new("t.yaml", text.to_string());
+        assert_eq!(
+            LineIndex::of(&source).position(c, Encoding::Utf8),
+            Position::new(2, 0)
+        );
     }
 }

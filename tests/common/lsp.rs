@@ -193,7 +193,8 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     serde_json::from_slice(&body).ok()
 }
 
-/// Applies a quick fix's edits (insertions at one position, as the server writes them) to a
+/// Applies a quick fix's edits (insertions at one position, as the server writes them; columns
+/// counted in characters, which equal UTF-16 units in these ASCII templates) to a
 /// text, the way an editor would.
 pub fn apply_insertions(text: &str, edits: &[Value]) -> String {
     let mut out = text.to_string();
