@@ -118,8 +118,10 @@ pub struct ConfigArgs {
     /// Ignore configuration files.
     #[arg(long)]
     pub no_config: bool,
-    /// Do not lint files or folders matching this glob (relative to the working directory);
-    /// repeatable, added to the configuration's `exclude`.
+    /// Do not lint files or folders matching this glob (relative to the working directory;
+    /// `*` within a name, `**` across folders, `{a,b}` either): quote it so the shell does not
+    /// expand it first. Repeatable, added to the configuration's `exclude`; a pattern that
+    /// matches nothing is warned about.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Say which configuration file each file is linted with, and which files a folder walk
@@ -308,14 +310,15 @@ fn check(args: CheckArgs) -> u8 {
             report.apply_baseline(baseline);
         }
         let batch = report.batch();
-        render.render(if statistics_only {
-            report::Batch {
+        if statistics_only {
+            // The table is the output: what kept files from being linted is one line each.
+            report::concise::ConciseRender.render(report::Batch {
                 findings: &[],
                 ..batch
-            }
+            })
         } else {
-            batch
-        })
+            render.render(batch)
+        }
     };
     let verbose = args.config.verbose;
     let linted = lint(&args, &configs, prepare, |report, rendered| {
@@ -331,6 +334,7 @@ fn check(args: CheckArgs) -> u8 {
         return exit::ERROR;
     }
     let _ = writer.finish(&summary);
+    warn_about_unused_excludes(&configs);
     if let Some(path) = &args.job_summary
         && let Err(e) = append(path, &report::job_summary::render(&summary))
     {
@@ -353,6 +357,18 @@ fn check(args: CheckArgs) -> u8 {
     exit_code(&summary, args.exit_zero)
 }
 
+/// An `exclude` pattern that matched nothing is most likely mistyped (or written for a shell
+/// that would have expanded `{a,b}` itself).
+fn warn_about_unused_excludes(configs: &Configs) {
+    for (pattern, source) in configs.unused_excludes() {
+        let from = source.map_or_else(
+            || "--exclude".to_string(),
+            |path| format!("`exclude` in {}", report::display_path(&path)),
+        );
+        eprintln!("warning: the {from} pattern `{pattern}` matched nothing");
+    }
+}
+
 /// Appends to a file, creating it: a CI job's summary file collects every step's.
 fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
@@ -372,6 +388,12 @@ fn explain_file(report: &FileReport) {
     if let Some(reason) = &report.skipped {
         eprintln!("triggerlint: skipped {path}: {reason}");
         return;
+    }
+    for (part, reason) in &report.skipped_parts {
+        eprintln!(
+            "triggerlint: skipped {}: {reason}",
+            report::display_path(part)
+        );
     }
     match &report.config_source {
         Some(config) => eprintln!(

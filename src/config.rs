@@ -170,6 +170,34 @@ impl Configs {
         }
     }
 
+    /// `exclude` patterns that matched nothing in the run: those of the command line, and
+    /// those of each configuration file read, with where they were written.
+    pub fn unused_excludes(&self) -> Vec<(String, Option<PathBuf>)> {
+        let mut unused: Vec<(String, Option<PathBuf>)> = self
+            .overrides
+            .exclude
+            .unused()
+            .into_iter()
+            .map(|p| (p.to_string(), None))
+            .collect();
+        let by_file = self.by_file.lock().unwrap_or_else(|e| e.into_inner());
+        let configs = self.fixed.iter().chain(by_file.values().flatten());
+        let mut from_files: Vec<(String, Option<PathBuf>)> = configs
+            .flat_map(|config| {
+                let source = config.source.clone();
+                config
+                    .exclude
+                    .unused()
+                    .into_iter()
+                    .map(move |p| (p.to_string(), source.clone()))
+            })
+            .collect();
+        from_files.sort();
+        from_files.dedup();
+        unused.extend(from_files);
+        unused
+    }
+
     /// The configuration for a file.
     pub fn for_file(&self, path: &Path) -> Lookup {
         if let Some(fixed) = &self.fixed {
@@ -220,11 +248,16 @@ impl Configs {
     }
 }
 
-/// Glob patterns of files not to lint, relative to the configuration file's folder.
+/// Glob patterns of files not to lint, relative to the configuration file's folder. `{a,b}`
+/// is alternation, as in shells and `.gitignore`-style tools.
 #[derive(Clone, Debug, Default)]
 pub struct Exclude {
     base: PathBuf,
     globs: Option<GlobSet>,
+    patterns: Vec<String>,
+    /// Which patterns matched a path during the run (shared by the clones every file's
+    /// configuration holds), so patterns that matched nothing can be reported.
+    used: Arc<Vec<std::sync::atomic::AtomicBool>>,
 }
 
 impl Exclude {
@@ -240,6 +273,8 @@ impl Exclude {
         Ok(Exclude {
             base: crate::discover::absolute(base),
             globs: Some(globs),
+            patterns: patterns.to_vec(),
+            used: Arc::new(patterns.iter().map(|_| Default::default()).collect()),
         })
     }
 
@@ -250,10 +285,27 @@ impl Exclude {
         };
         let absolute = crate::discover::absolute(path);
         let relative = absolute.strip_prefix(&self.base).unwrap_or(&absolute);
-        globs.is_match(relative)
+        let matching = |candidate: &Path| {
+            let hits = globs.matches(candidate);
+            for &hit in &hits {
+                self.used[hit].store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            !hits.is_empty()
+        };
+        matching(relative)
             || relative
                 .ancestors()
-                .any(|a| globs.is_match(a) && a != Path::new(""))
+                .any(|a| a != Path::new("") && matching(a))
+    }
+
+    /// The patterns that have matched no path so far.
+    pub fn unused(&self) -> Vec<&str> {
+        self.patterns
+            .iter()
+            .zip(self.used.iter())
+            .filter(|(_, used)| !used.load(std::sync::atomic::Ordering::Relaxed))
+            .map(|(pattern, _)| pattern.as_str())
+            .collect()
     }
 }
 
@@ -358,7 +410,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Config, Vec<Problem>> {
     let mut config = Config {
         exclude: Exclude {
             base: base.to_path_buf(),
-            globs: None,
+            ..Exclude::default()
         },
         ..Config::default()
     };
@@ -366,7 +418,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Config, Vec<Problem>> {
     for (key, value) in table.get_ref().iter() {
         let outcome = match key.get_ref().as_ref() {
             "fail-on" => severity(value).map(|s| config.fail_on = s),
-            "exclude" => globs(value).map(|g| config.exclude.globs = Some(g)),
+            "exclude" => exclude(value, base).map(|e| config.exclude = e),
             "rules" => rules_table(value, &mut config, &mut problems),
             other => unknown_key(key, other, &["fail-on", "exclude", "rules"], "top level"),
         };
@@ -425,11 +477,15 @@ fn rules_table(
                     let hint = closest(name, names)
                         .map(|c| format!("; did you mean `{c}`?"))
                         .unwrap_or_default();
+                    // `selct = [...]` is a key of `[rules]`; `[rules.selct]` is a table.
+                    let what = if matches!(value.get_ref(), DeValue::Table(_)) {
+                        format!("`[rules.{name}]` names no rule")
+                    } else {
+                        format!("`{name}` is not a key of `[rules]` (nor a rule)")
+                    };
                     at(
                         key.span(),
-                        format!(
-                            "`[rules.{name}]` names no rule{hint} (`triggerlint rules` lists them)"
-                        ),
+                        format!("{what}{hint} (`triggerlint rules` lists the rules)"),
                     )
                 }
             },
@@ -555,23 +611,19 @@ fn severity(value: &Spanned<DeValue<'_>>) -> Result<Severity, Problem> {
     }
 }
 
-fn globs(value: &Spanned<DeValue<'_>>) -> Result<GlobSet, Problem> {
-    let mut builder = GlobSetBuilder::new();
-    for (pattern, span) in strings(value, "`exclude`")? {
-        match Glob::new(&pattern) {
-            Ok(glob) => {
-                builder.add(glob);
-            }
-            Err(e) => {
-                return at(
-                    span,
-                    format!("`{pattern}` is not a valid glob: {}", e.kind()),
-                );
-            }
+/// The `exclude` list, relative to `base`; the first pattern that is no glob is the problem.
+fn exclude(value: &Spanned<DeValue<'_>>, base: &Path) -> Result<Exclude, Problem> {
+    let patterns = strings(value, "`exclude`")?;
+    for (pattern, span) in &patterns {
+        if let Err(e) = Glob::new(pattern) {
+            return at(
+                span.clone(),
+                format!("`{pattern}` is not a valid glob: {}", e.kind()),
+            );
         }
     }
-    builder
-        .build()
+    let patterns: Vec<String> = patterns.into_iter().map(|(p, _)| p).collect();
+    Exclude::new(base, &patterns)
         .map_err(|e| (Some(value.span().start), format!("invalid `exclude`: {e}")))
 }
 
@@ -657,13 +709,20 @@ mod tests {
         .expect_err("invalid");
         let messages: Vec<&str> = problems.iter().map(|(_, m)| m.as_str()).collect();
         assert_eq!(messages.len(), 3, "{messages:#?}");
-        assert!(messages[0].contains("`[rules.selct]` names no rule; did you mean `select`?"));
+        assert!(
+            messages[0]
+                .contains("`selct` is not a key of `[rules]` (nor a rule); did you mean `select`?")
+        );
         assert!(
             messages[1].contains("did you mean `stream-unbounded-retries`?"),
             "{}",
             messages[1]
         );
-        assert!(messages[2].contains("`[rules.fail-on]`"), "{}", messages[2]);
+        assert!(
+            messages[2].contains("`fail-on` is not a key of `[rules]`"),
+            "{}",
+            messages[2]
+        );
     }
 
     #[test]

@@ -297,6 +297,12 @@ fn broken_link_message(link: &Path, error: &std::io::Error) -> String {
     }
 }
 
+/// A path in a cookiecutter or Jinja project (`{{cookiecutter.project}}/template.yaml`): its
+/// files are templates only once rendered.
+pub fn is_jinja_path(path: &Path) -> bool {
+    path.to_string_lossy().contains("{{")
+}
+
 fn has_template_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())

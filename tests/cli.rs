@@ -95,49 +95,75 @@ fn notes_fail_only_when_asked() {
 }
 
 #[test]
-fn a_malformed_file_is_reported_and_the_others_are_still_linted() {
+fn a_malformed_template_is_a_finding_and_the_others_are_still_linted() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a/serverless.yml", RISKY_STREAM.as_bytes());
     write(
         dir.path(),
         "b/broken.yaml",
+        b"Resources:\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n    X: [1, 2\n  Y: 3\n",
+    );
+    write(
+        dir.path(),
+        "c/template.json",
+        b"{\"Resources\": {\"M\": {\"Type\": \"AWS::Lambda::EventSourceMapping\",}}}",
+    );
+    // No sign of a trigger: passed over, as any file that is not a template.
+    write(
+        dir.path(),
+        "d/api.yaml",
         b"Resources:\n  X: [1, 2\n  Y: 3\n",
     );
-    write(dir.path(), "c/template.json", b"{\"Resources\": {\"M\": }}");
     let output = triggerlint()
         .args(["check", "--format", "json"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .code(1)
         .get_output()
         .stdout
         .clone();
     let report = json_of(&output);
-    let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 2);
-    assert!(errors[0]["file"].as_str().unwrap().ends_with("broken.yaml"));
-    assert_eq!(errors[0]["line"], 3);
-    assert!(
-        errors[0]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("invalid YAML: ")
-    );
-    assert!(
-        errors[1]["file"]
-            .as_str()
-            .unwrap()
-            .ends_with("template.json")
-    );
+    assert_eq!(report["errors"], serde_json::json!([]));
+    let syntax: Vec<(String, u64, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "TL902")
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            let name = file.rsplit('/').next().unwrap().to_string();
+            let message = f["message"].as_str().unwrap().to_string();
+            let (line, column) = (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap());
+            (name, line, column, message)
+        })
+        .collect();
     assert_eq!(
-        (errors[1]["line"].clone(), errors[1]["column"].clone()),
-        (1.into(), 21.into())
+        syntax,
+        [
+            (
+                "broken.yaml".to_string(),
+                5,
+                4,
+                "not valid YAML: invalid indentation, so this file's triggers cannot be checked"
+                    .to_string()
+            ),
+            (
+                "template.json".to_string(),
+                1,
+                64,
+                "not valid JSON: trailing commas are not allowed, so this file's triggers cannot \
+                 be checked"
+                    .to_string()
+            ),
+        ]
     );
     assert!(
-        errors[1]["message"]
-            .as_str()
+        report["findings"]
+            .as_array()
             .unwrap()
-            .starts_with("invalid JSON: ")
+            .iter()
+            .filter(|f| f["code"] == "TL902")
+            .all(|f| f["severity"] == "error")
     );
     // The good file was still linted.
     assert!(
@@ -147,18 +173,13 @@ fn a_malformed_file_is_reported_and_the_others_are_still_linted() {
             .iter()
             .any(|f| f["code"] == "TL101")
     );
-    assert_eq!(report["summary"]["files"], 3);
-    assert_eq!(report["summary"]["templates"], 1);
-    assert_eq!(report["summary"]["errors"], 2);
-
+    assert_eq!(report["summary"]["files"], 4);
+    // A finding like any other: --exit-zero and --fail-on apply.
     triggerlint()
-        .arg("check")
+        .args(["check", "--exit-zero"])
         .arg(dir.path())
         .assert()
-        .code(2)
-        .stdout(predicate::str::contains("error: invalid YAML"))
-        .stdout(predicate::str::contains("broken.yaml:3:"))
-        .stdout(predicate::str::contains("2 files not linted"));
+        .code(0);
 }
 
 #[test]
@@ -225,13 +246,13 @@ fn json_output_has_the_documented_shape() {
         serde_json::json!({
             "files": 1, "templates": 1, "modules": 0, "deployed": 0, "triggers": 3, "findings": 3,
             "severity": {"error": 0, "warning": 3, "note": 0}, "errors": 0,
-            "ignored": 0, "baselined": 0
+            "files_not_linted": 0, "ignored": 0, "baselined": 0
         })
     );
 }
 
 #[test]
-fn unreadable_and_missing_paths_exit_2() {
+fn missing_named_paths_exit_2_and_undecodable_files_follow_the_syntax_model() {
     triggerlint()
         .args(["check", "no/such/dir"])
         .assert()
@@ -239,28 +260,47 @@ fn unreadable_and_missing_paths_exit_2() {
         .stdout(predicate::str::contains("no such file or directory"));
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "binary.yaml", b"\x00\x01\x02garbage");
-    write(dir.path(), "latin1.yaml", b"Resources:\n  caf\xe9: 1\n");
+    write(
+        dir.path(),
+        "latin1.yaml",
+        b"Resources:\n  caf\xe9:\n    Type: AWS::Lambda::EventSourceMapping\n",
+    );
     let output = triggerlint()
         .args(["check", "--format", "json"])
         .arg(dir.path())
         .assert()
-        .code(2)
+        .code(1)
         .get_output()
         .stdout
         .clone();
     let report = json_of(&output);
-    let messages: Vec<&str> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["message"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        messages,
-        ["binary file (contains NUL bytes)", "invalid UTF-8"]
+    assert_eq!(report["errors"], serde_json::json!([]));
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "TL902");
+    assert!(
+        findings[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("latin1.yaml")
     );
-    assert_eq!(report["errors"][1]["line"], 2);
-    assert_eq!(report["errors"][1]["column"], 6);
+    assert_eq!(
+        (findings[0]["line"].clone(), findings[0]["column"].clone()),
+        (2.into(), 6.into())
+    );
+    assert_eq!(
+        findings[0]["message"],
+        "not valid text: invalid UTF-8, so this file's triggers cannot be checked"
+    );
+    // Named, a binary file is reported too.
+    triggerlint()
+        .args(["check", "--format", "concise"])
+        .arg(dir.path().join("binary.yaml"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "TL902 [error] not valid text: binary file (contains NUL bytes)",
+        ));
 }
 
 #[test]
@@ -273,11 +313,12 @@ fn an_alias_bomb_is_an_error_for_that_file_only() {
             p = i - 1
         ));
     }
-    // A template that is a bomb is an error; named on the command line, so is any file.
+    // A template that is a bomb is an invalid-syntax finding; named on the command line, so is
+    // any file.
     write(
         dir.path(),
         "bomb.yaml",
-        format!("Resources:\n  X: 1\n{bomb}").as_bytes(),
+        format!("Resources:\n  X:\n    Type: AWS::Lambda::EventSourceMapping\n{bomb}").as_bytes(),
     );
     write(dir.path(), "other/bomb.yaml", bomb.as_bytes());
     write(dir.path(), "serverless.yml", RISKY_STREAM.as_bytes());
@@ -285,8 +326,9 @@ fn an_alias_bomb_is_an_error_for_that_file_only() {
         .arg("check")
         .arg(dir.path())
         .assert()
-        .code(2)
+        .code(1)
         .stdout(predicate::str::contains("an alias bomb?"))
+        .stdout(predicate::str::contains("error[TL902 invalid-syntax]"))
         .stdout(predicate::str::contains("bomb.yaml:"))
         .stdout(predicate::str::contains("other/bomb.yaml").not())
         .stdout(predicate::str::contains("TL101"));
@@ -294,7 +336,7 @@ fn an_alias_bomb_is_an_error_for_that_file_only() {
         .arg("check")
         .arg(dir.path().join("other/bomb.yaml"))
         .assert()
-        .code(2)
+        .code(1)
         .stdout(predicate::str::contains("an alias bomb?"));
 }
 

@@ -144,7 +144,6 @@ fn cfn_logical_id(t: &Trigger) -> String {
 }
 
 #[test]
-#[cfg_attr(corpus_absent, ignore = "needs the shared corpus at ../shared/corpus")]
 fn sam_translator_inputs_and_outputs_agree() {
     let Some(corpus) = common::corpus() else {
         return;
@@ -184,7 +183,6 @@ fn sam_translator_inputs_and_outputs_agree() {
 }
 
 #[test]
-#[cfg_attr(corpus_absent, ignore = "needs the shared corpus at ../shared/corpus")]
 fn serverless_services_and_compiled_templates_agree() {
     let Some(corpus) = common::corpus() else {
         return;

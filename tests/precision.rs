@@ -676,7 +676,7 @@ fn typos_get_the_closest_name() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "`[rules.selct]` names no rule; did you mean `select`?",
+            "`selct` is not a key of `[rules]` (nor a rule); did you mean `select`?",
         ))
         .stderr(predicate::str::contains(
             "`stream-unbounded-retires` names no rule; did you mean `stream-unbounded-retries`?",
@@ -813,12 +813,14 @@ fn a_walk_passes_over_files_that_are_not_templates() {
         .stderr(predicate::str::contains(
             "triggerlint: skipped chart/templates/deployment.yaml: not valid YAML",
         ));
-    // Named, the same file is an error.
+    // Named, the same file is an invalid-syntax finding.
     triggerlint(dir.path())
         .args(["check", "tsconfig.json"])
         .assert()
-        .code(2)
-        .stdout(predicate::str::contains("invalid JSON"));
+        .code(1)
+        .stdout(predicate::str::contains(
+            "error[TL902 invalid-syntax]: not valid JSON",
+        ));
 }
 
 /// Item 14: findings in included files carry paths relative to the working directory.
@@ -909,19 +911,26 @@ fn the_summary_separates_findings_from_files_not_linted() {
         "serverless.yml",
         &STREAM_SERVICE.replace("BATCH", "10"),
     );
-    write(dir.path(), "broken.yaml", "Resources:\n  a: [\n");
+    // A broken template is a finding; a file that cannot be read is not linted.
+    write(
+        dir.path(),
+        "broken.yaml",
+        "Resources:\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n  a: [\n",
+    );
+    std::os::unix::fs::symlink("missing.yaml", dir.path().join("dangling.yaml")).unwrap();
     let report = json_output(triggerlint(dir.path()).args(["check", "--format", "json", "."]));
     assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["summary"]["files_not_linted"], 1);
     assert_eq!(
         report["summary"]["severity"],
-        serde_json::json!({"error": 0, "warning": 3, "note": 3})
+        serde_json::json!({"error": 1, "warning": 3, "note": 3})
     );
     triggerlint(dir.path())
         .args(["check", "."])
         .assert()
         .code(2)
         .stdout(predicate::str::contains(
-            "0 errors, 3 warnings, 3 notes, 0 ignored; 1 file not linted",
+            "1 error, 3 warnings, 3 notes, 0 ignored; 1 file not linted",
         ));
 }
 

@@ -488,9 +488,10 @@ fn files_that_are_not_templates_get_no_diagnostics_and_bad_input_no_crash() {
         diagnostics[0]["message"]
             .as_str()
             .unwrap()
-            .starts_with("invalid YAML"),
+            .starts_with("not valid YAML"),
         "{diagnostics:#?}"
     );
+    assert_eq!(diagnostics[0]["code"], "TL902");
     assert_eq!(diagnostics[0]["range"]["start"]["line"], 3);
 
     // Hostile aliases, binary junk and a broken Terraform file: answered, not fatal.

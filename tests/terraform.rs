@@ -836,10 +836,15 @@ fn the_baseline_keys_findings_by_resource_address() {
 }
 
 #[test]
-fn a_syntax_error_is_a_per_file_error_with_its_line_and_other_modules_are_linted() {
+fn a_syntax_error_is_a_finding_at_its_line_and_other_modules_are_linted() {
     let dir = module(&[
         (
             "broken/main.tf",
+            "resource \"aws_lambda_event_source_mapping\" \"m\" {\n  function_name = \"f\"\n  batch_size = \n}\n",
+        ),
+        // No sign of a trigger: passed over, as a folder walk passes over what is no template.
+        (
+            "queues/main.tf",
             "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n  visibility_timeout_seconds = \n}\n",
         ),
         (
@@ -852,30 +857,43 @@ fn a_syntax_error_is_a_per_file_error_with_its_line_and_other_modules_are_linted
         ),
     ]);
     let report = json(triggerlint(dir.path()).args(["check", "--format", "json", "."]));
-    let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1, "{report}");
-    assert_eq!(errors[0]["file"], "broken/main.tf");
-    assert_eq!(errors[0]["line"], 3);
-    assert!(
-        errors[0]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("invalid Terraform: invalid expression"),
-        "{}",
-        errors[0]["message"]
-    );
-    let codes: Vec<&str> = report["findings"]
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    let found: Vec<(&str, &str, u64)> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["code"].as_str().unwrap())
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(codes, ["TL002", "TL207"]);
+    assert_eq!(
+        found,
+        [
+            ("TL902", "broken/main.tf", 3),
+            ("TL002", "good/main.tf", 1),
+            ("TL207", "good/main.tf", 1),
+        ]
+    );
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not valid HCL: invalid expression"),
+        "{}",
+        report["findings"][0]["message"]
+    );
     triggerlint(dir.path())
-        .args(["check", "."])
+        .args(["check", "-v", "."])
         .assert()
-        .code(2)
-        .stdout(predicate::str::contains("--> broken/main.tf:3:32"));
+        .code(1)
+        .stdout(predicate::str::contains("--> broken/main.tf:3:16"))
+        .stderr(predicate::str::contains(
+            "skipped queues/main.tf: not valid HCL (invalid expression",
+        ));
 }
 
 #[test]

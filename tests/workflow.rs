@@ -161,16 +161,56 @@ fn a_named_configuration_file_and_its_mistakes() {
         .stderr(predicate::str::contains("bad.toml:4:1"));
     // A configuration file found for the files is shown with the files it keeps from being
     // linted.
-    write(repo.path(), "triggerlint.toml", "fail-on = 3\n");
-    triggerlint(repo.path())
+    // Its problems are shown once, then how many files it kept from being linted (files, not
+    // problems), however many files of other kinds lie under it.
+    write(
+        repo.path(),
+        "triggerlint.toml",
+        "fail-on = 3\n[rules]\nselct = []\n",
+    );
+    write(repo.path(), ".github/workflows/ci.yml", "on: push\n");
+    write(repo.path(), "docker-compose.yml", "services: {}\n");
+    write(repo.path(), "events/event.json", "{\"Records\": []}\n");
+    let output = triggerlint(repo.path())
         .args(["check", "."])
-        .assert()
-        .code(2)
-        .stdout(predicate::str::contains(
-            "services/orders/serverless.yml: not linted: its configuration file triggerlint.toml is invalid",
-        ))
-        .stdout(predicate::str::contains("a severity must be"))
-        .stdout(predicate::str::contains("triggerlint.toml:1:11"));
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.matches("a severity must be").count(), 1, "{stdout}");
+    assert_eq!(
+        stdout.matches("`selct` is not a key of `[rules]`").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(stdout.contains("triggerlint.toml:1:11"), "{stdout}");
+    assert!(
+        !stdout.contains("services/orders/serverless.yml"),
+        "{stdout}"
+    );
+    let files = stdout
+        .lines()
+        .filter(|l| l.contains("not linted"))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        files,
+        [
+            "4 files not linted because the configuration file triggerlint.toml is invalid",
+            "checked 4 files (0 templates, 0 triggers): 0 errors, 0 warnings, 0 notes, 0 ignored; 4 files not linted",
+        ],
+        "{stdout}"
+    );
+    let report = json(triggerlint(repo.path()).args(["check", "--format", "json", "."]));
+    assert_eq!(report["summary"]["files_not_linted"], 4);
+    assert_eq!(report["summary"]["errors"], 2);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 2);
+    for path in [
+        ".github/workflows/ci.yml",
+        "docker-compose.yml",
+        "events/event.json",
+    ] {
+        std::fs::remove_file(repo.path().join(path)).unwrap();
+    }
     write(repo.path(), ".triggerlint.toml", "");
     triggerlint(repo.path())
         .args(["check", "."])
@@ -393,8 +433,11 @@ fn sarif_schema() -> Option<Value> {
 fn sarif_output_validates_and_carries_rules_regions_and_fingerprints() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "services/a b/serverless.yml", SUPPRESSED);
-    // A template with a syntax error (a folder walk passes over broken files that are not).
-    write(dir.path(), "broken.yaml", "Resources:\n  a: [\n");
+    // A template with a syntax error: a result like any other.
+    write(dir.path(), "broken.yaml", BROKEN_TEMPLATE);
+    // A dangling symbolic link: what cannot be read is a notification of the run.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("missing.yaml", dir.path().join("dangling.yaml")).unwrap();
     let log = json(triggerlint(dir.path()).args(["check", "--format", "sarif", "."]));
     if let Some(schema) = sarif_schema() {
         let validator = jsonschema::validator_for(&schema).expect("schema compiles");
@@ -429,15 +472,27 @@ fn sarif_output_validates_and_carries_rules_regions_and_fingerprints() {
         .filter(|r| r.get("suppressions").is_some())
         .count();
     assert_eq!(suppressed, 4);
-    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
-    let notification = &run["invocations"][0]["toolExecutionNotifications"][0];
-    assert!(
-        notification["message"]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("invalid YAML")
-    );
+    let syntax = results.iter().find(|r| r["ruleId"] == "TL902").unwrap();
+    assert_eq!(syntax["level"], "error");
+    let location = &syntax["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "broken.yaml");
+    assert_eq!(location["region"]["startLine"], 5);
+    if cfg!(unix) {
+        assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+        let notification = &run["invocations"][0]["toolExecutionNotifications"][0];
+        assert!(
+            notification["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("broken symbolic link"),
+            "{notification}"
+        );
+    }
 }
+
+/// A template with a mapping and a syntax error on line 5.
+const BROKEN_TEMPLATE: &str =
+    "Resources:\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n  a: [\n";
 
 #[test]
 fn fingerprints_survive_moved_lines() {
@@ -471,18 +526,19 @@ fn fingerprints_survive_moved_lines() {
 fn github_output_is_workflow_commands() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "serverless.yml", SUPPRESSED);
-    // A template with a syntax error (a folder walk passes over broken files that are not).
-    write(dir.path(), "broken.yaml", "Resources:\n  a: [\n");
+    // A template with a syntax error: an annotation like any finding's.
+    write(dir.path(), "broken.yaml", BROKEN_TEMPLATE);
     let output = triggerlint(dir.path())
         .args(["check", "--format", "github", "--no-ignore", "."])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(
-        lines[0]
-            .starts_with("::error file=broken.yaml,line=3,col=1,title=triggerlint::invalid YAML"),
+        lines[0].starts_with(
+            "::error file=broken.yaml,line=5,col=1,endLine=5,endColumn=1,title=TL902 invalid-syntax::not valid YAML"
+        ),
         "{}",
         lines[0]
     );
@@ -539,8 +595,9 @@ fn standard_input_is_linted_under_the_given_name() {
         .args(["check", "-"])
         .write_stdin("{\"Resources\": ")
         .assert()
-        .code(2)
-        .stdout(predicate::str::contains("<stdin>"));
+        .code(1)
+        .stdout(predicate::str::contains("--> <stdin>:1:15"))
+        .stdout(predicate::str::contains("error[TL902 invalid-syntax]"));
     triggerlint(dir.path())
         .args(["check", "-", "other.yml"])
         .assert()

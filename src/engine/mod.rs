@@ -18,6 +18,7 @@ use crate::source::{FileId, FileIds, SourceFile, Sources};
 use crate::{discover, load, parse, suppress, tree};
 
 mod terraform;
+mod unparsed;
 
 /// A file that could not be linted, and where the problem is (a byte offset, when known).
 #[derive(Clone, Debug)]
@@ -65,9 +66,21 @@ pub struct FileReport {
     /// Files linted with this one as a unit, beyond the first (a Terraform module's other
     /// files).
     pub extra_files: usize,
+    /// Files of this unit that were passed over, with why (a Terraform module's file that
+    /// does not parse and holds no trigger).
+    pub skipped_parts: Vec<(PathBuf, String)>,
+    /// Not linted because this configuration file, which applies to it, is invalid (whose
+    /// problems the first such file's report carries).
+    pub config_blocked: Option<PathBuf>,
 }
 
 impl FileReport {
+    /// Whether the file could not be linted: its configuration is invalid, or it (or a file
+    /// of its unit) could not be read.
+    pub fn not_linted(&self) -> bool {
+        self.config_blocked.is_some() || !self.errors.is_empty()
+    }
+
     /// Whether a finding reaches the file's `fail-on` severity.
     pub fn fails(&self) -> bool {
         self.findings.iter().any(|f| f.severity >= self.fail_on)
@@ -292,6 +305,13 @@ fn without_repeats(mut report: FileReport, seen: &mut HashSet<u64>) -> FileRepor
 fn lint_path(target: &Target, configs: &Configs, ids: &FileIds, keep: Keep) -> FileReport {
     let path = target.path.as_path();
     let file = ids.next();
+    if !target.named && discover::is_jinja_path(path) {
+        return FileReport {
+            path: path.to_path_buf(),
+            skipped: Some("a cookiecutter or Jinja template (`{{` in its path)".to_string()),
+            ..FileReport::default()
+        };
+    }
     // A Terraform module's path is its folder: its configuration is that of its files.
     let config_path = target
         .terraform
@@ -300,7 +320,7 @@ fn lint_path(target: &Target, configs: &Configs, ids: &FileIds, keep: Keep) -> F
         .map_or(path, PathBuf::as_path);
     let config = match configs.for_file(config_path) {
         Ok(config) => config,
-        Err(error) => return config_error_report(file, path, &error, configs, ids),
+        Err(error) => return config_error_report(path, &error, configs, ids),
     };
     if let Some(module) = &target.terraform {
         let mut report = terraform::lint_module(target, module, &config, ids, keep, None);
@@ -308,19 +328,18 @@ fn lint_path(target: &Target, configs: &Configs, ids: &FileIds, keep: Keep) -> F
         report.fail_on = config.fail_on;
         return report;
     }
+    let how = Linting {
+        config: &config,
+        root: Some(&target.root),
+        named: target.named,
+        ids,
+        keep,
+    };
     let mut report = match read(path) {
-        Ok(text) => {
-            let how = Linting {
-                config: &config,
-                root: Some(&target.root),
-                named: target.named,
-                ids,
-                keep,
-            };
-            lint_source(file, SourceFile::new(path, text), &how)
-        }
-        Err((text, offset, message)) => {
-            FileReport::error(file, SourceFile::new(path, text), offset, message)
+        Ok(text) => lint_source(file, SourceFile::new(path, text), &how),
+        Err(ReadError::Undecodable(undecodable)) => undecodable.report(file, path, &how),
+        Err(ReadError::Unreadable(message)) => {
+            FileReport::error(file, SourceFile::new(path, String::new()), None, message)
         }
     };
     report.config_source.clone_from(&config.source);
@@ -329,25 +348,21 @@ fn lint_path(target: &Target, configs: &Configs, ids: &FileIds, keep: Keep) -> F
 }
 
 /// A file whose configuration file is invalid is not linted. The configuration's problems are
-/// shown, with their snippets, with the first such file.
+/// shown, with their snippets, with the first such file only; the others are counted.
 fn config_error_report(
-    file: FileId,
     path: &Path,
     error: &crate::config::ConfigError,
     configs: &Configs,
     ids: &FileIds,
 ) -> FileReport {
-    let mut report = FileReport::error(
-        file,
-        SourceFile::new(path, String::new()),
-        None,
-        format!(
-            "not linted: its configuration file {} is invalid",
-            discover::display_path(&error.path)
-        ),
-    );
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        config_blocked: Some(error.path.clone()),
+        ..FileReport::default()
+    };
     if configs.first_report_of(&error.path) {
         let config_file = ids.next();
+        report.file = Some(config_file);
         report.sources.insert(
             config_file,
             SourceFile::new(error.path.clone(), error.text.clone()),
@@ -403,6 +418,10 @@ pub struct Run {
     pub skipped: usize,
     /// Whether a finding reached its file's `fail-on`.
     pub failing: bool,
+    /// Files that could not be linted: unreadable, or under an invalid configuration file.
+    pub files_not_linted: usize,
+    /// Invalid configuration files, with how many files each kept from being linted.
+    pub invalid_configs: std::collections::BTreeMap<PathBuf, usize>,
 }
 
 impl Run {
@@ -413,6 +432,10 @@ impl Run {
 
     /// Adds one file's report.
     pub fn absorb(&mut self, report: FileReport) {
+        self.files_not_linted += usize::from(report.not_linted());
+        if let Some(config) = &report.config_blocked {
+            *self.invalid_configs.entry(config.clone()).or_default() += 1;
+        }
         self.files += 1 + report.extra_files;
         self.failing |= report.fails();
         if let Some(reason) = &report.skipped {
@@ -420,6 +443,9 @@ impl Run {
             self.skipped_files
                 .push((report.path.clone(), reason.clone()));
         }
+        self.skipped += report.skipped_parts.len();
+        self.skipped_files
+            .extend(report.skipped_parts.iter().cloned());
         self.templates += usize::from(report.is_template);
         self.modules += usize::from(report.is_module);
         self.deployed += usize::from(report.is_deployed);
@@ -512,50 +538,125 @@ fn lint_bytes(path: PathBuf, bytes: &[u8], config: &Config, keep: Keep) -> FileR
     match parse::decode(bytes) {
         Ok(text) => lint_text(path, text, config, keep),
         Err(e) => {
-            let (prefix, offset) = undecodable(bytes, e.offset);
-            let file = FileIds::default().next();
-            FileReport::error(file, SourceFile::new(path, prefix), offset, e.message)
+            let ids = FileIds::default();
+            let how = Linting {
+                config,
+                root: None,
+                named: true,
+                ids: &ids,
+                keep,
+            };
+            Undecodable::new(bytes, e).report(ids.next(), &path, &how)
         }
     }
 }
 
+/// Why a file's text could not be had.
+enum ReadError {
+    /// Not read at all: missing, unreadable, too large, not a regular file.
+    Unreadable(String),
+    /// Read, but its bytes are not text in an encoding the linter reads.
+    Undecodable(Undecodable),
+}
+
+impl ReadError {
+    fn message(self) -> String {
+        match self {
+            ReadError::Unreadable(message) => message,
+            ReadError::Undecodable(bytes) => bytes.message,
+        }
+    }
+}
+
+/// Bytes that do not decode, with what can be shown and searched of them.
+struct Undecodable {
+    /// The valid UTF-8 before the problem, when there is some (the offset then means the same
+    /// byte in it); empty otherwise. (A binary file's bytes before its first NUL are rarely
+    /// text; lossy decoding would change their length and put the offset in the middle of a
+    /// character.)
+    prefix: String,
+    offset: usize,
+    message: String,
+    /// A lossy decoding of the whole file, to look for signs of a trigger in.
+    content: String,
+}
+
+impl Undecodable {
+    fn new(bytes: &[u8], error: parse::ParseError) -> Undecodable {
+        let offset = error.offset.min(bytes.len());
+        let (prefix, offset) = match std::str::from_utf8(&bytes[..offset]) {
+            Ok(prefix) => (prefix.to_string(), offset),
+            Err(_) => (String::new(), 0),
+        };
+        Undecodable {
+            prefix,
+            offset,
+            message: error.message,
+            content: String::from_utf8_lossy(bytes).into_owned(),
+        }
+    }
+
+    /// An invalid-syntax finding, or the file passed over (found in a walk, no sign of a
+    /// trigger).
+    fn report(self, file: FileId, path: &Path, how: &Linting<'_>) -> FileReport {
+        let failure = unparsed::Failure {
+            file,
+            path,
+            text: &self.prefix,
+            content: &self.content,
+            syntax: crate::rules::invalid_syntax::Syntax::Text,
+            offset: self.offset,
+            message: &self.message,
+        };
+        let verdict = unparsed::judge(&failure, how.named, how.config);
+        let mut report = unparsed_report(verdict);
+        report.path = path.to_path_buf();
+        report.file = Some(file);
+        if !report.findings.is_empty() {
+            report
+                .sources
+                .insert(file, SourceFile::new(path, self.prefix));
+        }
+        report
+    }
+}
+
+/// The report of a file that did not parse: its invalid-syntax finding, or why it was passed
+/// over.
+fn unparsed_report(verdict: unparsed::Unparsed) -> FileReport {
+    match verdict {
+        unparsed::Unparsed::Reported(finding) => FileReport {
+            findings: vec![*finding],
+            ..FileReport::default()
+        },
+        unparsed::Unparsed::Skipped(reason) => FileReport {
+            skipped: Some(reason),
+            ..FileReport::default()
+        },
+    }
+}
+
 /// Reads a file as text, refusing what is too big, binary, not text, or not a regular file
-/// (a FIFO would block the open, so the type is checked first). On failure returns whatever
-/// text is worth showing with the error (the valid prefix of an undecodable file).
-fn read(path: &Path) -> Result<String, (String, Option<usize>, String)> {
-    let fail = |offset, message: String| (String::new(), offset, message);
-    let meta = std::fs::metadata(path).map_err(|e| fail(None, discover::io_message(&e)))?;
+/// (a FIFO would block the open, so the type is checked first).
+fn read(path: &Path) -> Result<String, ReadError> {
+    let fail = |message: String| ReadError::Unreadable(message);
+    let meta = std::fs::metadata(path).map_err(|e| fail(discover::io_message(&e)))?;
     if !meta.is_file() {
-        return Err(fail(None, "not a regular file".to_string()));
+        return Err(fail("not a regular file".to_string()));
     }
     if meta.len() > parse::MAX_FILE_BYTES {
-        return Err(fail(None, too_large(meta.len())));
+        return Err(fail(too_large(meta.len())));
     }
-    let file = std::fs::File::open(path).map_err(|e| fail(None, discover::io_message(&e)))?;
+    let file = std::fs::File::open(path).map_err(|e| fail(discover::io_message(&e)))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // Read at most one byte past the limit, in case the file grew after the size check.
     file.take(parse::MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| fail(None, discover::io_message(&e)))?;
+        .map_err(|e| fail(discover::io_message(&e)))?;
     if bytes.len() as u64 > parse::MAX_FILE_BYTES {
-        return Err(fail(None, too_large(bytes.len() as u64)));
+        return Err(fail(too_large(bytes.len() as u64)));
     }
-    parse::decode(&bytes).map_err(|e| {
-        let (prefix, offset) = undecodable(&bytes, e.offset);
-        (prefix, offset, e.message)
-    })
-}
-
-/// What to show with a decoding error at byte `offset`: the text before it, when that much is
-/// valid UTF-8 (so the offset still means the same byte in it), else no position at all. (A
-/// binary file's bytes before its first NUL are rarely text; lossy decoding would change
-/// their length and put the offset in the middle of a character.)
-fn undecodable(bytes: &[u8], offset: usize) -> (String, Option<usize>) {
-    let offset = offset.min(bytes.len());
-    match std::str::from_utf8(&bytes[..offset]) {
-        Ok(prefix) => (prefix.to_string(), Some(offset)),
-        Err(_) => (String::new(), None),
-    }
+    parse::decode(&bytes).map_err(|e| ReadError::Undecodable(Undecodable::new(&bytes, e)))
 }
 
 fn too_large(bytes: u64) -> String {
@@ -607,28 +708,16 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
         Ok(Some(root)) => root,
         Ok(None) => return FileReport::default(),
         Err(e) => {
-            let what = match syntax {
-                parse::Syntax::Json => "JSON",
-                parse::Syntax::Yaml => "YAML",
+            let failure = unparsed::Failure {
+                file,
+                path: &source.path,
+                text,
+                content: text,
+                syntax: syntax.into(),
+                offset: e.offset,
+                message: &e.message,
             };
-            // A folder holds files of every kind; one that is no template is not our concern.
-            if !how.named && !load::looks_like_template(text) {
-                return FileReport {
-                    skipped: Some(format!(
-                        "not valid {what} ({}) and not a template",
-                        e.message
-                    )),
-                    ..FileReport::default()
-                };
-            }
-            return FileReport {
-                errors: vec![FileError {
-                    file,
-                    offset: Some(e.offset),
-                    message: format!("invalid {what}: {}", e.message),
-                }],
-                ..FileReport::default()
-            };
+            return unparsed_report(unparsed::judge(&failure, how.named, config));
         }
     };
     let Some(format) = load::sniff(&root) else {
@@ -671,13 +760,16 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
             .iter()
             .filter_map(|i| std::fs::canonicalize(&i.source.path).ok())
             .collect();
-        report
-            .errors
-            .extend(resolved.errors.into_iter().map(|e| FileError {
-                file: e.file,
-                offset: e.offset,
-                message: e.message,
-            }));
+        for error in resolved.errors {
+            match included_syntax_error(&error, &resolved.included, config) {
+                Some(finding) => report.findings.push(finding),
+                None => report.errors.push(FileError {
+                    file: error.file,
+                    offset: error.offset,
+                    message: error.message,
+                }),
+            }
+        }
         for included in resolved.included {
             report.sources.insert(included.id, included.source);
         }
@@ -686,6 +778,32 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
         }
     }
     report
+}
+
+/// An included file that a service reads but that does not parse: an invalid-syntax finding
+/// in that file (the service may take its triggers from it).
+fn included_syntax_error(
+    error: &load::variables::IncludeError,
+    included: &[load::variables::Included],
+    config: &Config,
+) -> Option<Finding> {
+    let source = &included.iter().find(|i| i.id == error.file)?.source;
+    if !error.invalid_syntax {
+        return None;
+    }
+    let failure = unparsed::Failure {
+        file: error.file,
+        path: &source.path,
+        text: &source.text,
+        content: &source.text,
+        syntax: parse::syntax_of(&source.path, &source.text).into(),
+        offset: error.offset.unwrap_or(0),
+        message: &error.message,
+    };
+    match unparsed::judge(&failure, true, config) {
+        unparsed::Unparsed::Reported(finding) => Some(*finding),
+        unparsed::Unparsed::Skipped(_) => None,
+    }
 }
 
 /// Loads the triggers of a parsed document, runs the rules and applies suppressions: the

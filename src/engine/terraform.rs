@@ -35,12 +35,26 @@ pub(super) fn lint_module(
     mut given: Option<Given<'_>>,
 ) -> FileReport {
     let mut errors = Vec::new();
+    let mut unparsed = Unparsed::default();
+    let named = |path: &Path| {
+        module
+            .reported
+            .as_ref()
+            .is_some_and(|reported| reported.iter().any(|r| r == path))
+    };
     let files: Vec<Read> = module
         .files
         .iter()
-        .map(|path| match given.take_if(|g| g.path == path) {
-            Some(given) => parse_text(path, given.text, ids, &mut errors),
-            None => read_file(path, ids, &mut errors),
+        .map(|path| {
+            let how = Reading {
+                ids,
+                config,
+                named: named(path),
+            };
+            match given.take_if(|g| g.path == path) {
+                Some(given) => parse_text(path, given.text, &how, &mut unparsed),
+                None => read_file(path, &how, &mut errors, &mut unparsed),
+            }
         })
         .collect();
     let var_files: Vec<(Read, Vec<(String, Expr)>)> = config
@@ -69,7 +83,8 @@ pub(super) fn lint_module(
     let first = files.first().map_or(FileId(0), |f| f.id);
     let loaded = load::load_terraform(first, &lowered);
     let sources: Vec<(FileId, &SourceFile)> = files.iter().map(|f| (f.id, &f.source)).collect();
-    let (mut findings, mut ignored) = check_loaded(&loaded, &sources, None, Vec::new(), config);
+    let (mut findings, mut ignored) =
+        check_loaded(&loaded, &sources, None, unparsed.findings, config);
     let mut triggers = loaded.triggers;
     // Files named on the command line: their findings only, the rest of the folder is context.
     if let Some(reported) = &module.reported {
@@ -105,6 +120,7 @@ pub(super) fn lint_module(
         findings,
         ignored,
         errors,
+        skipped_parts: unparsed.skipped,
         ..FileReport::default()
     };
     report.sources = keep_sources(files, var_files, &report, keep);
@@ -112,35 +128,66 @@ pub(super) fn lint_module(
     report
 }
 
-fn read_file(path: &Path, ids: &FileIds, errors: &mut Vec<FileError>) -> Read {
+/// How a module's file is read: named on the command line or found in a walk decides what
+/// becomes of it when it does not parse.
+struct Reading<'a> {
+    ids: &'a FileIds,
+    config: &'a Config,
+    named: bool,
+}
+
+/// The module's files that did not parse: invalid-syntax findings, and the files passed over.
+#[derive(Default)]
+struct Unparsed {
+    findings: Vec<crate::rules::Finding>,
+    skipped: Vec<(PathBuf, String)>,
+}
+
+fn read_file(
+    path: &Path,
+    how: &Reading<'_>,
+    errors: &mut Vec<FileError>,
+    unparsed: &mut Unparsed,
+) -> Read {
     match read(path) {
-        Ok(text) => parse_text(path, text, ids, errors),
-        Err((text, offset, message)) => {
-            let id = ids.next();
+        Ok(text) => parse_text(path, text, how, unparsed),
+        Err(problem) => {
+            let id = how.ids.next();
+            let message = problem.message();
             errors.push(FileError {
                 file: id,
-                offset,
+                offset: None,
                 message,
             });
             Read {
                 id,
-                source: SourceFile::new(path, text),
+                source: SourceFile::new(path, String::new()),
                 body: None,
             }
         }
     }
 }
 
-fn parse_text(path: &Path, text: String, ids: &FileIds, errors: &mut Vec<FileError>) -> Read {
-    let id = ids.next();
+fn parse_text(path: &Path, text: String, how: &Reading<'_>, unparsed: &mut Unparsed) -> Read {
+    let id = how.ids.next();
     let body = match parse::hcl::parse_file(path, &text, id) {
         Ok(body) => Some(body),
         Err(e) => {
-            errors.push(FileError {
+            let failure = super::unparsed::Failure {
                 file: id,
-                offset: Some(e.offset),
-                message: format!("invalid Terraform: {}", e.message),
-            });
+                path,
+                text: &text,
+                content: &text,
+                syntax: crate::rules::invalid_syntax::Syntax::Hcl,
+                offset: e.offset,
+                message: &e.message,
+            };
+            match super::unparsed::judge(&failure, how.named, how.config) {
+                super::unparsed::Unparsed::Reported(finding) => unparsed.findings.push(*finding),
+                super::unparsed::Unparsed::Skipped(why) => {
+                    unparsed.skipped.push((path.to_path_buf(), why));
+                }
+            }
             None
         }
     };
@@ -186,13 +233,14 @@ fn read_var_file(
     let id = ids.next();
     let text = match read(path) {
         Ok(text) => text,
-        Err((text, offset, message)) => {
+        Err(problem) => {
+            let message = problem.message();
             errors.push(FileError {
                 file: id,
-                offset,
+                offset: None,
                 message: format!("cannot read the var file: {message}"),
             });
-            let source = SourceFile::new(path, text);
+            let source = SourceFile::new(path, String::new());
             return (
                 Read {
                     id,

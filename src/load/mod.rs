@@ -43,6 +43,51 @@ pub fn looks_like_template(text: &str) -> bool {
     cloudformation || serverless || deployed
 }
 
+/// Whether a text that does not parse may still hold a trigger: it names an event source
+/// mapping (the CloudFormation type, the Terraform resource, the Lambda module's input, the
+/// Lambda API's keys), or a SAM or Serverless event of a polled kind. A file found in a folder
+/// walk that does not parse is reported when this says yes, and passed over otherwise.
+pub fn may_hold_trigger(text: &str) -> bool {
+    const NAMES: [&str; 4] = [
+        "EventSourceMapping",
+        "event_source_mapping",
+        "EventSourceArn",
+        "event_source_arn",
+    ];
+    NAMES.iter().any(|name| text.contains(name)) || text.lines().any(declares_polled_event)
+}
+
+/// A line such as `- sqs:`, `"stream": {`, `Type: Kinesis` or `"Type": "SQS"`: a Serverless
+/// event or SAM event type of a kind Lambda polls.
+fn declares_polled_event(line: &str) -> bool {
+    const SERVERLESS_EVENTS: [&str; 6] = ["sqs", "stream", "msk", "kafka", "activemq", "rabbitmq"];
+    const SAM_TYPES: [&str; 7] = [
+        "SQS",
+        "Kinesis",
+        "DynamoDB",
+        "MSK",
+        "MQ",
+        "SelfManagedKafka",
+        "DocumentDB",
+    ];
+    fn unquote(s: &str) -> &str {
+        s.trim().trim_matches(|c| c == '"' || c == '\'' || c == ',')
+    }
+    let line = line.trim_start().trim_start_matches('{').trim_start();
+    // Serverless events are list items (`- sqs:`), or quoted keys in JSON; a bare `kafka:`
+    // is as likely a docker-compose service.
+    let (item, line) = match line.strip_prefix("- ") {
+        Some(rest) => (true, rest.trim_start()),
+        None => (line.starts_with('"'), line),
+    };
+    let Some((key, value)) = line.split_once(':') else {
+        return false;
+    };
+    let key = unquote(key);
+    let value = unquote(value.split(" #").next().unwrap_or(value));
+    (item && SERVERLESS_EVENTS.contains(&key)) || (key == "Type" && SAM_TYPES.contains(&value))
+}
+
 /// Decides the format by content, not by file name. `None` for files that are not templates
 /// (workflows, docker-compose files, Kubernetes manifests...): they are skipped quietly.
 pub fn sniff(root: &Node) -> Option<Format> {

@@ -89,6 +89,9 @@ pub struct IncludeError {
     pub file: FileId,
     pub offset: Option<usize>,
     pub message: String,
+    /// The included file was read but is not valid YAML or JSON (or not text): a syntax
+    /// problem of that file, rather than one of reading it.
+    pub invalid_syntax: bool,
 }
 
 /// A `${file(...)}` include whose file does not exist (generated or git-ignored files are
@@ -971,6 +974,7 @@ impl Resolver<'_> {
                 file: self.service_file,
                 offset: None,
                 message: message.clone(),
+                invalid_syntax: false,
             });
             return Err(Failure::new(message));
         }
@@ -986,11 +990,12 @@ impl Resolver<'_> {
         }
         let id = self.context.ids.next();
         let (source, root, problem) = read_include(path, id);
-        if let Some((offset, message)) = problem {
+        if let Some(problem) = problem {
             self.errors.push(IncludeError {
                 file: id,
-                offset,
-                message: message.clone(),
+                offset: problem.offset,
+                message: problem.message,
+                invalid_syntax: problem.invalid_syntax,
             });
         }
         self.included.push(Included { source, id });
@@ -1000,10 +1005,32 @@ impl Resolver<'_> {
 }
 
 /// A problem with an included file: where (a byte offset, when known) and what.
-type ReadProblem = Option<(Option<usize>, String)>;
+struct ReadProblem {
+    offset: Option<usize>,
+    message: String,
+    invalid_syntax: bool,
+}
+
+impl ReadProblem {
+    fn unreadable(message: String) -> Option<ReadProblem> {
+        Some(ReadProblem {
+            offset: None,
+            message,
+            invalid_syntax: false,
+        })
+    }
+
+    fn invalid(offset: usize, message: String) -> Option<ReadProblem> {
+        Some(ReadProblem {
+            offset: Some(offset),
+            message,
+            invalid_syntax: true,
+        })
+    }
+}
 
 /// Reads an include as YAML or JSON (by extension, as the framework does).
-fn read_include(path: &Path, id: FileId) -> (SourceFile, Option<Node>, ReadProblem) {
+fn read_include(path: &Path, id: FileId) -> (SourceFile, Option<Node>, Option<ReadProblem>) {
     let display = path.to_path_buf();
     let bytes = match std::fs::read(path) {
         Ok(bytes) if bytes.len() as u64 <= crate::parse::MAX_FILE_BYTES => bytes,
@@ -1011,17 +1038,16 @@ fn read_include(path: &Path, id: FileId) -> (SourceFile, Option<Node>, ReadProbl
             return (
                 SourceFile::new(display, String::new()),
                 None,
-                Some((
-                    None,
+                ReadProblem::unreadable(
                     "included file is larger than the 64 MiB limit".to_string(),
-                )),
+                ),
             );
         }
         Err(e) => {
             return (
                 SourceFile::new(display, String::new()),
                 None,
-                Some((None, crate::discover::io_message(&e))),
+                ReadProblem::unreadable(crate::discover::io_message(&e)),
             );
         }
     };
@@ -1031,7 +1057,8 @@ fn read_include(path: &Path, id: FileId) -> (SourceFile, Option<Node>, ReadProbl
             return (
                 SourceFile::new(display, String::new()),
                 None,
-                Some((Some(e.offset), e.message)),
+                // The text is not kept, so the problem is placed at its start.
+                ReadProblem::invalid(0, format!("{} at byte {}", e.message, e.offset)),
             );
         }
     };
@@ -1041,14 +1068,7 @@ fn read_include(path: &Path, id: FileId) -> (SourceFile, Option<Node>, ReadProbl
     match parsed {
         Ok(Some(root)) => (source, Some(root), None),
         Ok(None) => (source, Some(Node::new(Span::default(), Value::Null)), None),
-        Err(e) => (
-            source,
-            None,
-            Some((
-                Some(e.offset),
-                format!("invalid included file: {}", e.message),
-            )),
-        ),
+        Err(e) => (source, None, ReadProblem::invalid(e.offset, e.message)),
     }
 }
 

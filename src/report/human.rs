@@ -252,8 +252,11 @@ pub fn summary_line(summary: &Summary) -> String {
     if summary.baselined > 0 {
         line.push_str(&format!(", {} in the baseline", summary.baselined));
     }
-    if summary.errors > 0 {
-        line.push_str(&format!("; {} not linted", plural(summary.errors, "file")));
+    if summary.files_not_linted > 0 {
+        line.push_str(&format!(
+            "; {} not linted",
+            plural(summary.files_not_linted, "file")
+        ));
     }
     line
 }

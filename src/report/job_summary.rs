@@ -14,22 +14,26 @@ pub fn render(summary: &Summary) -> String {
     } else {
         "passed"
     };
+    let mut units = vec![plural(summary.templates, "template")];
+    if summary.modules > 0 {
+        units.push(plural(summary.modules, "Terraform module"));
+    }
+    if summary.deployed > 0 {
+        units.push(plural(summary.deployed, "deployed mapping listing"));
+    }
     let mut out = format!(
         "## triggerlint: {verdict}\n\n{} in {} ({}): {}, {}, {}",
         plural(summary.triggers, "trigger"),
         plural(summary.files, "file"),
-        plural(
-            summary.templates + summary.modules + summary.deployed,
-            "template"
-        ),
+        units.join(", "),
         plural(f.errors, "error"),
         plural(f.warnings, "warning"),
         plural(f.notes, "note"),
     );
-    if summary.errors > 0 {
+    if summary.files_not_linted > 0 {
         out.push_str(&format!(
-            "; {} could not be read",
-            plural(summary.errors, "file problem")
+            "; {} not linted",
+            plural(summary.files_not_linted, "file")
         ));
     }
     if summary.ignored + summary.baselined > 0 {

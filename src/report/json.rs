@@ -78,8 +78,11 @@ pub struct JsonSummary {
     pub findings: usize,
     /// Findings per severity.
     pub severity: JsonSeverities,
-    /// Files that could not be linted (read, parse or configuration errors), not findings.
+    /// Problems that kept files from being linted (read errors, an invalid configuration
+    /// file's problems), not findings.
     pub errors: usize,
+    /// Files that could not be linted: unreadable, or under an invalid configuration file.
+    pub files_not_linted: usize,
     /// Findings hidden by suppression comments or Metadata (shown with `--no-ignore`).
     pub ignored: usize,
     /// Findings hidden because the baseline records them.
@@ -101,6 +104,7 @@ impl From<&Summary> for JsonSummary {
                 note: s.findings.notes,
             },
             errors: s.errors,
+            files_not_linted: s.files_not_linted,
             ignored: s.ignored,
             baselined: s.baselined,
         }

@@ -109,8 +109,13 @@ pub struct Summary {
     /// Files describing deployed mappings.
     pub deployed: usize,
     pub triggers: usize,
-    /// Problems that kept files from being linted.
+    /// Problems that kept files from being linted (one file may have several, such as an
+    /// invalid configuration file's).
     pub errors: usize,
+    /// Files that could not be linted: unreadable, or under an invalid configuration file.
+    pub files_not_linted: usize,
+    /// Invalid configuration files, with how many files each kept from being linted.
+    pub invalid_configs: std::collections::BTreeMap<std::path::PathBuf, usize>,
     pub ignored: usize,
     pub baselined: usize,
     /// Files passed over in folder walks: not parseable, and not templates.
@@ -131,9 +136,13 @@ impl Summary {
         self.deployed += usize::from(report.is_deployed);
         self.triggers += report.trigger_count;
         self.errors += report.errors.len();
+        self.files_not_linted += usize::from(report.not_linted());
+        if let Some(config) = &report.config_blocked {
+            *self.invalid_configs.entry(config.clone()).or_default() += 1;
+        }
         self.ignored += report.ignored.len();
         self.baselined += report.baselined.len();
-        self.skipped += usize::from(report.skipped.is_some());
+        self.skipped += usize::from(report.skipped.is_some()) + report.skipped_parts.len();
         self.failing |= report.fails();
         self.count(&report.findings);
     }
@@ -153,6 +162,8 @@ impl Summary {
             deployed: run.deployed,
             triggers: run.triggers.len(),
             errors: run.errors.len(),
+            files_not_linted: run.files_not_linted,
+            invalid_configs: run.invalid_configs.clone(),
             ignored: run.ignored.len(),
             baselined: run.baselined.len(),
             skipped: run.skipped,
@@ -237,6 +248,14 @@ impl<W: Write> Writer for TextWriter<W> {
         if self.statistics && !summary.per_rule.is_empty() {
             writeln!(self.out, "findings per rule:")?;
             self.out.write_all(summary.statistics().as_bytes())?;
+        }
+        for (config, files) in &summary.invalid_configs {
+            writeln!(
+                self.out,
+                "{} not linted because the configuration file {} is invalid",
+                plural(*files, "file"),
+                display_path(config)
+            )?;
         }
         writeln!(self.out, "{}", human::summary_line(summary))?;
         self.out.flush()

@@ -13,6 +13,7 @@ mod filter_pattern_wrong_field;
 mod invalid_filter_pattern;
 mod invalid_on_failure_destination;
 mod invalid_property_value;
+pub mod invalid_syntax;
 mod kafka_error_handling_without_provisioned_mode;
 mod kafka_implicit_consumer_group;
 mod kafka_incomplete_access_configuration;
@@ -273,6 +274,7 @@ pub static ALL: &[&Rule] = &[
     &serverless_s3_destination_gets_sqs_iam::RULE,
     &unused_suppression::RULE,
     &missing_include::RULE,
+    &invalid_syntax::RULE,
 ];
 
 /// Looks a rule up by code (any case) or slug.

@@ -430,20 +430,26 @@ struct Converter<'r> {
 impl Converter<'_> {
     fn diagnostics(&self, document_text: &str) -> Vec<(Url, Diagnostic)> {
         let report = self.report;
-        let mut out = Vec::new();
-        for f in &report.findings {
-            let Some((uri, range)) = self.locate(f.span.file, f.span.start, f.span.end) else {
-                continue;
-            };
-            out.push((uri, self.finding(f, range)));
-        }
         // Syntax errors are ours to report only in files that are templates (or Terraform): a
         // YAML or JSON file of another kind has its own tools.
         let ours = report.is_template
             || report.is_module
             || report.is_deployed
             || crate::parse::hcl::is_terraform(self.document.0)
-            || crate::load::looks_like_template(document_text);
+            || crate::load::looks_like_template(document_text)
+            || crate::load::may_hold_trigger(document_text);
+        let syntax = &crate::rules::invalid_syntax::RULE;
+        let shown = report
+            .findings
+            .iter()
+            .filter(|f| ours || !std::ptr::eq(f.rule, syntax));
+        let mut out = Vec::new();
+        for f in shown {
+            let Some((uri, range)) = self.locate(f.span.file, f.span.start, f.span.end) else {
+                continue;
+            };
+            out.push((uri, self.finding(f, range)));
+        }
         for e in report.errors.iter().filter(|_| ours) {
             let offset = e.offset.unwrap_or(0) as u32;
             let Some((uri, range)) = self.locate(e.file, offset, offset) else {

@@ -3,22 +3,53 @@
 
 use std::path::PathBuf;
 
+/// Whether this is the project's own CI (`.ci/run` sets `TRIGGERLINT_CI=1`). Not `CI=true`:
+/// GitHub and GitLab set that in every fork, where the shared corpus is absent and the
+/// external tools may not be wanted.
+pub fn project_ci() -> bool {
+    std::env::var("TRIGGERLINT_CI").is_ok_and(|v| v == "1")
+}
+
 /// The shared corpus of real templates, `../shared/corpus` from the project root. Absent in a
-/// user's clone: tests that need it skip with a message, except under `CI=true`, where a
+/// user's clone: tests that need it skip with a message, except in the project's CI, where a
 /// missing corpus is a failure.
 pub fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     if dir.is_dir() {
         return Some(dir);
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but the corpus is missing at {}", dir.display());
-    }
-    eprintln!(
-        "skipping: the corpus folder {} is absent (it ships beside the project, not in it)",
-        dir.display()
-    );
+    shared_folder_missing(&dir);
     None
+}
+
+/// Says that a test skips because a file of `../shared` is absent, or fails in the project's
+/// CI, where it must be there.
+pub fn shared_folder_missing(path: &std::path::Path) {
+    assert!(
+        !project_ci(),
+        "TRIGGERLINT_CI=1 but {} is missing (the shared folder ships beside the project)",
+        path.display()
+    );
+    eprintln!(
+        "skipping: {} is absent (it ships beside the project, not in it)",
+        path.display()
+    );
+}
+
+/// Whether a test that installs or runs an external tool (pre-commit, maturin, Neovim, the
+/// Serverless Framework) runs: always in the project's CI, elsewhere only when
+/// `TRIGGERLINT_EXTERNAL_TESTS=1` asks for it, since these tests download packages and take
+/// minutes. Otherwise the test says how to run it and returns.
+pub fn external_tool_test(what: &str) -> bool {
+    let wanted =
+        project_ci() || std::env::var("TRIGGERLINT_EXTERNAL_TESTS").is_ok_and(|v| v == "1");
+    if !wanted {
+        eprintln!(
+            "skipping: {what}; set TRIGGERLINT_EXTERNAL_TESTS=1 to run it (the project's CI, \
+             .ci/run, always does)"
+        );
+    }
+    wanted
 }
 
 pub fn project_root() -> PathBuf {
