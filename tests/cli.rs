@@ -505,3 +505,113 @@ fn readme_samples_match_real_output() {
     }
     assert_eq!(checked, 2, "README sample sessions");
 }
+
+/// The first run on a real repository: files that do not parse and hold no trigger, and Jinja
+/// templates, do not turn CI red; a broken template that holds a trigger is a finding at its
+/// line, which a baseline records like any other.
+#[test]
+fn a_repository_with_broken_files_adopts_the_linter_with_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "services/orders/serverless.yml",
+        RISKY_STREAM.as_bytes(),
+    );
+    // An API Gateway stack with a duplicate key: no trigger, passed over.
+    write(
+        dir.path(),
+        "api/template.yaml",
+        b"Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: a\n      Name: b\n",
+    );
+    // A Jinja template, in a cookiecutter folder and by its text.
+    write(
+        dir.path(),
+        "{{cookiecutter.name}}/template.yaml",
+        b"Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n{% if dlq %}\n",
+    );
+    write(
+        dir.path(),
+        "iam/policy.yaml",
+        b"Resources:\n  {% for role in roles %}\n  {{ role }}: {}\n  {% endfor %}\n",
+    );
+    let walked = triggerlint()
+        .args(["check", "--format", "concise", "-v"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(walked.status.code(), Some(1));
+    let stdout = String::from_utf8(walked.stdout).unwrap();
+    let files: std::collections::BTreeSet<&str> = stdout
+        .lines()
+        .filter(|l| l.contains(": TL"))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(files.len(), 1, "{stdout}");
+    assert!(
+        files
+            .iter()
+            .all(|f| f.ends_with("services/orders/serverless.yml"))
+    );
+    let stderr = String::from_utf8(walked.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "template.yaml: not valid YAML (duplicate mapping key `Name`) and no sign of a trigger"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("template.yaml: a cookiecutter or Jinja template (`{{` in its path)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("policy.yaml: not valid YAML")
+            && stderr.contains("a Jinja or cookiecutter template"),
+        "{stderr}"
+    );
+    triggerlint()
+        .args(["check", "--exit-zero"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    // Named, the Jinja template is a finding that says what it is.
+    triggerlint()
+        .args(["check", "--format", "concise"])
+        .arg(dir.path().join("iam/policy.yaml"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("this is a Jinja template"));
+
+    // A broken template that holds a trigger: a finding at its line, then recorded.
+    write(
+        dir.path(),
+        "jobs/template.yaml",
+        b"Resources:\n  Jobs:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      BatchSize: 10\n      BatchSize: 20\n",
+    );
+    triggerlint()
+        .args(["check", "--format", "concise"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "jobs/template.yaml:6:7: TL902 [error] not valid YAML: duplicate mapping key `BatchSize`",
+        ));
+    let baseline = dir.path().join("baseline.json");
+    triggerlint()
+        .args(["check", "--write-baseline"])
+        .arg(&baseline)
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    assert!(
+        std::fs::read_to_string(&baseline)
+            .unwrap()
+            .contains("TL902")
+    );
+    triggerlint()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("TL902").not());
+}
