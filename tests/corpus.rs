@@ -359,3 +359,136 @@ fn every_error_in_the_corpus_is_explained() {
         assert_eq!(found, *expected, "{code} under {prefix} ({why})");
     }
 }
+
+/// Loads every YAML file of a folder with PyYAML (with any tag accepted, as cfn-lint reads
+/// CloudFormation's short forms) and prints the paths of those it loads, one per line.
+const PYYAML_LOADS: &str = r#"
+import os, sys, yaml
+class Loader(yaml.SafeLoader):
+    pass
+def any_tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+Loader.add_multi_constructor("!", any_tag)
+Loader.add_multi_constructor("tag:", any_tag)
+for folder, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith((".yml", ".yaml", ".template")):
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as f:
+                    next(yaml.load_all(f, Loader=Loader), None)
+                print(path)
+            except Exception:
+                pass
+"#;
+
+/// YAML files PyYAML loads that are refused here, with why: PyYAML keeps the last of two equal
+/// keys, which YAML forbids and the Serverless Framework refuses.
+const REFUSED_WHERE_PYYAML_LOADS: &[(&str, &str)] = &[(
+    "aws-samples__serverless-patterns/msk-lambda-schema-avro-java-sam/template_original.yaml",
+    "duplicate mapping key",
+)];
+
+/// A Python with PyYAML: the system's, else a virtual environment made once under Cargo's
+/// scratch folder.
+fn python_with_pyyaml() -> Result<std::path::PathBuf, String> {
+    use std::process::Command;
+    let has_yaml = |python: &std::path::Path| {
+        Command::new(python)
+            .args(["-c", "import yaml"])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let system = std::path::PathBuf::from("python3");
+    if has_yaml(&system) {
+        return Ok(system);
+    }
+    let venv = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pyyaml-venv");
+    let python = venv.join("bin/python");
+    if has_yaml(&python) {
+        return Ok(python);
+    }
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        return Err("python3 -m venv failed".to_string());
+    }
+    let installed = Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "PyYAML==6.0.3"])
+        .status();
+    if installed.is_ok_and(|s| s.success()) && has_yaml(&python) {
+        Ok(python)
+    } else {
+        Err("pip install PyYAML failed".to_string())
+    }
+}
+
+/// Every YAML file of the corpus that PyYAML loads (what cfn-lint and the SAM CLI read
+/// templates with) loads here too, except the listed ones.
+#[test]
+fn every_yaml_file_pyyaml_loads_loads_here() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    if !common::external_tool_test("the PyYAML comparison (may install PyYAML from PyPI)") {
+        return;
+    }
+    let python = match python_with_pyyaml() {
+        Ok(python) => python,
+        Err(why) => {
+            assert!(
+                !common::project_ci(),
+                "TRIGGERLINT_CI=1 and no PyYAML: {why}"
+            );
+            eprintln!("skipping: {why}");
+            return;
+        }
+    };
+    let output = std::process::Command::new(python)
+        .args(["-c", PYYAML_LOADS])
+        .arg(&corpus)
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let loaded: Vec<std::path::PathBuf> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(std::path::PathBuf::from)
+        .collect();
+    assert!(
+        loaded.len() > 250,
+        "PyYAML loaded only {} files",
+        loaded.len()
+    );
+    let mut refused = Vec::new();
+    for path in &loaded {
+        let text = std::fs::read_to_string(path).unwrap();
+        if let Err(e) = triggerlint::parse::yaml::parse(&text, triggerlint::source::FileId(0)) {
+            refused.push((relative(path, &corpus), e.message));
+        }
+    }
+    for (file, message) in &refused {
+        let expected = REFUSED_WHERE_PYYAML_LOADS
+            .iter()
+            .find(|(f, fragment)| f == file && message.contains(fragment));
+        assert!(
+            expected.is_some(),
+            "{file}: PyYAML loads it, but here: {message}"
+        );
+    }
+    assert_eq!(
+        refused.len(),
+        REFUSED_WHERE_PYYAML_LOADS.len(),
+        "{refused:#?}"
+    );
+}

@@ -13,17 +13,19 @@ use crate::tree::{
 
 /// Parses the first document of a YAML stream. `Ok(None)` for a stream without documents.
 ///
-/// saphyr-parser follows YAML 1.2 to the letter in two places where libyaml, PyYAML and js-yaml
-/// (and so CloudFormation, SAM and the Serverless Framework) accept the text: a flow collection
-/// whose continuation lines are indented less than its key, and a flow item that is a lone `-`
-/// (`!Split [-, ...]`). Both occur in deployed templates, so they are accepted here through
+/// saphyr-parser follows YAML 1.2 to the letter in three places where libyaml, PyYAML and
+/// js-yaml (and so CloudFormation, SAM and the Serverless Framework) accept the text: a flow
+/// collection whose continuation lines are indented less than its key, a flow item that is a
+/// lone `-` (`!Split [-, ...]`), and a multi-line quoted scalar whose continuation lines are
+/// indented less than its key (`!Sub '{` ... `}'` with the closing line at the key's own
+/// indentation). All occur in deployed templates, so they are accepted here through
 /// same-length rewrites of the text (spans stay valid) and a retry.
 pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, ParseError> {
     let mut rewritten: Option<String> = None;
-    let mut dashes: Vec<usize> = Vec::new();
+    let mut restored = Restored::default();
     for _ in 0..MAX_LENIENT_REWRITES {
         let current = rewritten.as_deref().unwrap_or(text);
-        let failure = match parse_once(current, text, &dashes, file) {
+        let failure = match parse_once(current, text, &restored, file) {
             Ok(root) => return Ok(root),
             Err(failure) => failure,
         };
@@ -33,12 +35,23 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, ParseError> {
         };
         let mut next = current.to_string();
         next.replace_range(fix.range.clone(), &bytes);
-        if fix.is_dash {
-            dashes.push(fix.range.start);
+        match fix.kind {
+            RewriteKind::Dash => restored.dashes.push(fix.range.start),
+            RewriteKind::QuotedLines => restored.quoted.push(fix.range.start),
+            RewriteKind::FlowLines => {}
         }
         rewritten = Some(next);
     }
-    parse_once(rewritten.as_deref().unwrap_or(text), text, &dashes, file).map_err(|f| f.error)
+    parse_once(rewritten.as_deref().unwrap_or(text), text, &restored, file).map_err(|f| f.error)
+}
+
+/// Where rewritten text changed a scalar's value, so the builder takes it from the original.
+#[derive(Default)]
+struct Restored {
+    /// Rewritten lone dashes (each inside a plain scalar).
+    dashes: Vec<usize>,
+    /// Openings of quoted scalars whose lines were joined.
+    quoted: Vec<usize>,
 }
 
 /// Bounds the retries a file can cost (each one re-parses the whole text).
@@ -52,7 +65,16 @@ struct Failure {
 
 struct Rewrite {
     range: std::ops::Range<usize>,
-    is_dash: bool,
+    kind: RewriteKind,
+}
+
+enum RewriteKind {
+    /// A lone `-` in a flow collection, made `^`.
+    Dash,
+    /// A flow collection's line joined to the one before.
+    FlowLines,
+    /// A quoted scalar's lines joined into one.
+    QuotedLines,
 }
 
 /// The same-length rewrite that makes libyaml-accepted text acceptable to saphyr, if any.
@@ -68,7 +90,7 @@ fn lenient_rewrite(text: &str, failure: &Failure) -> Option<(String, Rewrite)> {
                 "^".to_string(),
                 Rewrite {
                     range: at..at + 1,
-                    is_dash: true,
+                    kind: RewriteKind::Dash,
                 },
             ))
         }
@@ -90,12 +112,68 @@ fn lenient_rewrite(text: &str, failure: &Failure) -> Option<(String, Rewrite)> {
                 " ".repeat(line_start - from),
                 Rewrite {
                     range: from..line_start,
-                    is_dash: false,
+                    kind: RewriteKind::FlowLines,
+                },
+            ))
+        }
+        "invalid indentation in quoted scalar" => {
+            // Line breaks inside quotes fold to spaces whatever the indentation, so the lines
+            // are joined (the builder reads the value back from the original text).
+            let quote = *text.as_bytes().get(at)?;
+            let end = at + 1 + closing_quote(&text[at + 1..], quote)?;
+            let joined: String = text[at..end]
+                .chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+                .collect();
+            Some((
+                joined,
+                Rewrite {
+                    range: at..end,
+                    kind: RewriteKind::QuotedLines,
                 },
             ))
         }
         _ => None,
     }
+}
+
+/// The offset of the quote that closes a scalar opened by `quote`, in the text after it.
+fn closing_quote(rest: &str, quote: u8) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The value of a multi-line quoted scalar as written (from its opening to its closing quote),
+/// whatever the indentation of its lines: folding ignores a line's leading white space, so the
+/// lines are re-indented under a key of their own and parsed again.
+fn quoted_value(written: &str) -> Option<String> {
+    let mut lines = written.split('\n');
+    let mut document = format!("k: {}", lines.next()?);
+    for line in lines {
+        document.push_str("\n  ");
+        document.push_str(line.trim_start_matches([' ', '\t']));
+    }
+    let mut parser = Parser::new_from_str(&document);
+    let mut scalars = 0;
+    while let Some(Ok((event, _))) = parser.next_event() {
+        if let Event::Scalar(text, ..) = event {
+            scalars += 1;
+            if scalars == 2 {
+                return Some(text.into_owned());
+            }
+        }
+    }
+    None
 }
 
 /// The scanner's message, reworded where it is cryptic. Its flow level is a `u8`, so flow
@@ -136,11 +214,11 @@ pub(crate) fn comment_start(line: &str) -> Option<Option<usize>> {
 fn parse_once(
     text: &str,
     original: &str,
-    dashes: &[usize],
+    restored: &Restored,
     file: FileId,
 ) -> Result<Option<Node>, Failure> {
     let offsets = CharOffsets::new(text);
-    let mut builder = Builder::new(original, dashes);
+    let mut builder = Builder::new(original, restored);
     let mut parser = Parser::new_from_str(text);
     while let Some(event) = parser.next_event() {
         let (event, span) = match event {
@@ -243,7 +321,7 @@ enum Frame {
 struct Builder<'t> {
     /// The text as written, for scalars whose text was rewritten before parsing.
     original: &'t str,
-    dashes: &'t [usize],
+    restored: &'t Restored,
     stack: Vec<Frame>,
     items: Vec<Node>,
     entries: Vec<Entry>,
@@ -256,10 +334,10 @@ struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    fn new(original: &'t str, dashes: &'t [usize]) -> Self {
+    fn new(original: &'t str, restored: &'t Restored) -> Self {
         Builder {
             original,
-            dashes,
+            restored,
             stack: Vec::new(),
             items: Vec::new(),
             entries: Vec::new(),
@@ -328,17 +406,27 @@ impl<'t> Builder<'t> {
         rest.starts_with(['[', '{'])
     }
 
-    /// A plain scalar covering a rewritten `-` gets its text back from the original.
+    /// A plain scalar covering a rewritten `-`, or a quoted scalar whose lines were joined,
+    /// gets its text back from the original.
     fn written_text<'e>(
         &self,
         text: std::borrow::Cow<'e, str>,
         style: ScalarStyle,
         span: Span,
     ) -> std::borrow::Cow<'e, str> {
-        let rewritten =
-            style == ScalarStyle::Plain && self.dashes.iter().any(|&d| span.range().contains(&d));
-        match self.original.get(span.range()) {
-            Some(original) if rewritten => std::borrow::Cow::Owned(original.trim().to_string()),
+        let covers = |offsets: &[usize]| offsets.iter().any(|&d| span.range().contains(&d));
+        let Some(original) = self.original.get(span.range()) else {
+            return text;
+        };
+        match style {
+            ScalarStyle::Plain if covers(&self.restored.dashes) => {
+                std::borrow::Cow::Owned(original.trim().to_string())
+            }
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+                if covers(&self.restored.quoted) =>
+            {
+                quoted_value(original).map_or(text, std::borrow::Cow::Owned)
+            }
             _ => text,
         }
     }
@@ -688,6 +776,38 @@ mod tests {
         );
         let effect = item.as_map().unwrap().entry("Effect").unwrap();
         assert_eq!(&text[effect.key_span.range()], "Effect");
+    }
+
+    /// AWS samples write `!Sub '{` ... `}'` with the closing line at the key's own
+    /// indentation; PyYAML (and so cfn-lint and CloudFormation) read the folded value.
+    #[test]
+    fn quoted_scalars_whose_lines_are_indented_too_little_read_as_libyaml_reads_them() {
+        let text = "Resources:\n  S:\n    Properties:\n      SecretString: !Sub '{\n        \"u\": \"${User}\",\n\n        \"p\": \"it''s\"\n      }'\n      Name: \"a\n    b\"\n    Next: 1\n";
+        let root = parse_str(text);
+        let properties = root
+            .get("Resources")
+            .unwrap()
+            .get("S")
+            .unwrap()
+            .get("Properties")
+            .unwrap();
+        let secret = properties.get("SecretString").unwrap();
+        let Value::Intrinsic(intrinsic) = &secret.value else {
+            panic!("a Sub: {secret:?}");
+        };
+        assert_eq!(
+            intrinsic.arg.as_str(),
+            Some("{ \"u\": \"${User}\",\n\"p\": \"it's\" }")
+        );
+        assert_eq!(properties.get("Name").unwrap().as_str(), Some("a b"));
+        let next = root
+            .get("Resources")
+            .unwrap()
+            .get("S")
+            .unwrap()
+            .get("Next")
+            .unwrap();
+        assert_eq!(&text[next.span.range()], "1");
     }
 
     #[test]
