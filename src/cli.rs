@@ -18,7 +18,8 @@ pub mod exit {
     pub const CLEAN: u8 = 0;
     /// Findings at or above the threshold.
     pub const FINDINGS: u8 = 1;
-    /// Some input could not be linted (usage, unreadable file, parse error).
+    /// The linter could not run as asked: usage, an invalid configuration, a path it cannot
+    /// read. (A template that does not parse is a finding.)
     pub const ERROR: u8 = 2;
 }
 
@@ -26,12 +27,28 @@ pub mod exit {
 #[command(
     name = "triggerlint",
     version,
-    about = "Lints AWS Lambda triggers (event source mappings) in Serverless Framework, SAM, CloudFormation and Terraform"
+    about = "Lints AWS Lambda triggers (event source mappings) in Serverless Framework, SAM, CloudFormation and Terraform",
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// What the top-level help adds: the usual first steps, and what the exit status means.
+const AFTER_HELP: &str = "\
+Getting started:
+  triggerlint check                              lint every template under the current folder
+  triggerlint check --write-baseline tl.json     record today's findings, to adopt the linter
+  triggerlint check --baseline tl.json           then report only findings that are new
+  triggerlint inspect template.yaml              every setting's effective value and who chose it
+  triggerlint explain TL101                      a rule's documentation
+
+Settings come from the nearest triggerlint.toml (`select`, `ignore`, `exclude`, `fail-on`,
+`[rules.<slug>]`); `# triggerlint: ignore[TL101] why` silences one trigger.
+
+Exit status: 0 nothing at or above --fail-on; 1 findings (a template that does not parse is one);
+2 the linter could not run: bad arguments, an invalid configuration, a path it cannot read.";
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -58,7 +75,8 @@ pub struct CheckArgs {
     /// configuration file].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Exit 0 even when there are findings (parse and read errors still exit 2).
+    /// Exit 0 even when there are findings, invalid-syntax included (what stops the linter,
+    /// such as an invalid configuration or an unreadable path, still exits 2).
     #[arg(long)]
     pub exit_zero: bool,
     /// Only run these rules (codes, slugs or code prefixes such as TL1); replaces the

@@ -495,11 +495,24 @@ fn readme_samples_match_real_output() {
             .output()
             .unwrap();
         let stdout = String::from_utf8(output.stdout).unwrap();
-        for line in lines.filter(|l| l.trim() != "...") {
-            assert!(
-                stdout.lines().any(|out| out == line),
-                "README line not in `triggerlint {command}` output:\n{line}\n---\n{stdout}"
-            );
+        // Runs of lines between `...` must be printed as they are, in the README's order.
+        let printed: Vec<&str> = stdout.lines().collect();
+        let mut from = 0;
+        let sample: Vec<&str> = lines.collect();
+        for run in sample
+            .split(|l| l.trim() == "...")
+            .filter(|r| !r.is_empty())
+        {
+            let at = printed[from..]
+                .windows(run.len())
+                .position(|w| w == run)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "README lines not printed in this order by `triggerlint {command}`:\n{}\n---\n{stdout}",
+                        run.join("\n")
+                    )
+                });
+            from += at + run.len();
         }
         checked += 1;
     }
@@ -614,4 +627,24 @@ fn a_repository_with_broken_files_adopts_the_linter_with_a_baseline() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("TL902").not());
+}
+
+/// The top-level help says how to adopt the linter and what the exit status means.
+#[test]
+fn the_top_level_help_names_baselines_configuration_and_exit_statuses() {
+    let output = triggerlint().arg("--help").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "triggerlint check --write-baseline tl.json",
+        "triggerlint check --baseline tl.json",
+        "nearest triggerlint.toml",
+        "Exit status: 0",
+        "2 the linter could not run",
+    ] {
+        assert!(help.contains(expected), "{expected}: {help}");
+    }
+    let check = triggerlint().args(["check", "--help"]).output().unwrap();
+    let check = String::from_utf8(check.stdout).unwrap();
+    assert!(check.contains("`{a,b}` either"), "{check}");
 }

@@ -9,17 +9,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Runs the README's Neovim configuration, opens the template and writes back the diagnostics.
 const SCRIPT: &str = r#"
-local bin = os.getenv("TRIGGERLINT_BIN")
 local file = os.getenv("TEMPLATE")
 local out = os.getenv("OUT")
-local client = vim.lsp.start_client({
-  name = "triggerlint",
-  cmd = { bin, "server" },
-  root_dir = vim.fn.fnamemodify(file, ":h"),
-})
+dofile(os.getenv("README_LUA"))
 vim.cmd("edit " .. file)
-vim.lsp.buf_attach_client(0, client)
 vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 50)
 local lines = {}
 for _, d in ipairs(vim.diagnostic.get(0)) do
@@ -28,10 +23,20 @@ for _, d in ipairs(vim.diagnostic.get(0)) do
 end
 table.sort(lines)
 vim.fn.writefile(lines, out)
-vim.lsp.stop_client(client)
-vim.wait(10000, function() return vim.lsp.client_is_stopped(client) end, 50)
+for _, client in pairs(vim.lsp.get_active_clients()) do
+  client.stop()
+  vim.wait(10000, function() return client.is_stopped() end, 50)
+end
 vim.cmd("qa!")
 "#;
+
+/// The Lua block of the README's "In the editor" section, as users copy it.
+fn readme_lua() -> String {
+    let readme = std::fs::read_to_string(common::project_root().join("README.md")).unwrap();
+    let section = &readme[readme.find("## In the editor").expect("the editor section")..];
+    let block = section.split("```lua\n").nth(1).expect("a Lua block");
+    block.split("```").next().unwrap().to_string()
+}
 
 const TEMPLATE: &str = "\
 service: orders
@@ -96,15 +101,28 @@ fn neovim_shows_the_servers_diagnostics() {
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
-    let template = dir.path().join("serverless.yml");
+    // A `.template` file: the README's configuration gives it a filetype.
+    let template = dir.path().join("orders.template");
     std::fs::write(&template, TEMPLATE).unwrap();
     let script = dir.path().join("test.lua");
     std::fs::write(&script, SCRIPT).unwrap();
+    let config = dir.path().join("readme.lua");
+    std::fs::write(&config, readme_lua()).unwrap();
     let out = dir.path().join("diagnostics.txt");
+    // The README runs `triggerlint` from the PATH.
+    let binary = Path::new(env!("CARGO_BIN_EXE_triggerlint"));
+    let path = std::env::join_paths(
+        std::iter::once(binary.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
     let mut nvim = Command::new("nvim")
         .args(["--headless", "--clean", "-c"])
         .arg(format!("luafile {}", script.display()))
-        .env("TRIGGERLINT_BIN", env!("CARGO_BIN_EXE_triggerlint"))
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("README_LUA", &config)
         .env("TEMPLATE", &template)
         .env("OUT", &out)
         .env("HOME", dir.path())
