@@ -150,9 +150,14 @@ pub struct ConfigArgs {
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
-    /// Files or folders to inspect.
+    /// Files or folders to inspect; `FILE:LINE` shows only the trigger declared at that line
+    /// (or the nearest one above it, so any line of a trigger's block picks it).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Show only the triggers whose logical path (`functions/consumer/events/0/stream`, the
+    /// resource's id or address, as `check --format json` gives it) contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub trigger: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
     #[command(flatten)]
@@ -362,7 +367,9 @@ fn check(args: CheckArgs) -> u8 {
         );
         return exit::ERROR;
     }
-    if summary.templates + summary.modules == 0 && summary.errors == 0 && !reads_stdin(&args) {
+    let nothing_read = summary.templates + summary.modules + summary.deployed == 0
+        && summary.errors + summary.findings.total() == 0;
+    if nothing_read && !reads_stdin(&args) {
         eprintln!(
             "triggerlint: no Serverless, SAM, CloudFormation or Terraform file found in {}",
             args.paths
@@ -609,17 +616,88 @@ fn inspect(args: InspectArgs) -> u8 {
         Ok(configs) => configs,
         Err(code) => return code,
     };
-    let run = crate::engine::run_with(&args.paths, &configs);
+    let (paths, lines) = split_line_selectors(&args.paths);
+    let mut run = crate::engine::run_with(&paths, &configs);
+    run.triggers = selected_triggers(&run, &lines, args.trigger.as_deref());
     let text = match args.format {
         ListFormat::Human => report::inspect::render_human(&run),
         ListFormat::Json => report::inspect::render_json(&run),
     };
     print(&text);
-    if run.errors.is_empty() {
-        exit::CLEAN
-    } else {
+    let syntax = &rules::invalid_syntax::RULE;
+    if !run.errors.is_empty() {
         exit::ERROR
+    } else if run.findings.iter().any(|f| std::ptr::eq(f.rule, syntax)) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
     }
+}
+
+/// `FILE:LINE` arguments (where `FILE:LINE` itself is not a path): the files to read, and the
+/// lines whose triggers are asked for, by file.
+fn split_line_selectors(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, usize)>) {
+    let mut files = Vec::new();
+    let mut lines = Vec::new();
+    for path in paths {
+        let selector = path
+            .to_str()
+            .filter(|_| !path.exists())
+            .and_then(|text| text.rsplit_once(':'))
+            .and_then(|(file, line)| Some((PathBuf::from(file), line.parse::<usize>().ok()?)));
+        match selector {
+            Some((file, line)) => {
+                lines.push((crate::discover::absolute(&file), line));
+                files.push(file);
+            }
+            None => files.push(path.clone()),
+        }
+    }
+    (files, lines)
+}
+
+/// The triggers asked for: in a file named with a line, the one declared at that line or the
+/// nearest above it; with `--trigger`, those whose logical path contains the text.
+fn selected_triggers(
+    run: &crate::Run,
+    lines: &[(PathBuf, usize)],
+    text: Option<&str>,
+) -> Vec<crate::model::Trigger> {
+    let file_of =
+        |t: &crate::model::Trigger| crate::discover::absolute(&run.sources.get(t.file).path);
+    let line_of = |t: &crate::model::Trigger| {
+        run.sources
+            .get(t.anchor.file)
+            .line_col(t.anchor.start as usize)
+            .line
+    };
+    let at_line = |t: &crate::model::Trigger| {
+        let file = file_of(t);
+        let wanted: Vec<usize> = lines
+            .iter()
+            .filter(|(f, _)| *f == file)
+            .map(|(_, l)| *l)
+            .collect();
+        if wanted.is_empty() {
+            return lines.iter().all(|(f, _)| *f != file);
+        }
+        wanted.iter().any(|&line| {
+            // The nearest trigger declared at or above the line, in the same file.
+            let nearest = run
+                .triggers
+                .iter()
+                .filter(|o| file_of(o) == file && line_of(o) <= line)
+                .map(line_of)
+                .max();
+            nearest == Some(line_of(t))
+        })
+    };
+    run.triggers
+        .iter()
+        .filter(|t| at_line(t))
+        .filter(|t| text.is_none_or(|text| t.path.contains(text)))
+        .cloned()
+        .collect()
 }
 
 fn explain(name: &str) -> u8 {

@@ -648,3 +648,60 @@ fn the_top_level_help_names_baselines_configuration_and_exit_statuses() {
     let check = String::from_utf8(check.stdout).unwrap();
     assert!(check.contains("`{a,b}` either"), "{check}");
 }
+
+/// `inspect FILE:LINE` shows the trigger declared at that line (or the nearest above it), and
+/// `--trigger` those whose logical path contains the text; a template that does not parse is
+/// said to, with exit status 1.
+#[test]
+fn inspect_shows_one_trigger_by_line_or_logical_path() {
+    let headers = |args: &[&str]| -> (i32, Vec<String>) {
+        let output = triggerlint().arg("inspect").args(args).output().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let headers = stdout
+            .lines()
+            .filter(|l| l.starts_with("examples/") || l.starts_with("error:"))
+            .map(str::to_string)
+            .collect();
+        (output.status.code().unwrap(), headers)
+    };
+    let service = "examples/serverless/serverless.yml";
+    assert_eq!(headers(&[service]).1.len(), 3);
+    let project = [
+        "examples/serverless/serverless.yml:21:9  functions/project/events/0/stream".to_string(),
+    ];
+    assert_eq!(headers(&[&format!("{service}:21")]), (0, project.to_vec()));
+    // A line inside the trigger's block picks it too.
+    assert_eq!(headers(&[&format!("{service}:25")]), (0, project.to_vec()));
+    assert_eq!(
+        headers(&["--trigger", "functions/project", service]),
+        (0, project.to_vec())
+    );
+    let (code, broken) = headers(&["fixtures/invalid-syntax/bad.cfn.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        broken,
+        [
+            "error: fixtures/invalid-syntax/bad.cfn.yaml:8:7: not valid YAML: duplicate mapping key `BatchSize`, so this file's triggers cannot be checked"
+        ]
+    );
+}
+
+/// A key glued to its value (`MappingRestEdge:curc`) is reported on its own line, where the
+/// parser would only notice it on the next.
+#[test]
+fn a_key_without_a_space_after_its_colon_is_reported_at_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "template.yaml",
+        b"Resources:\n  Edge:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      MappingRestEdge:curc\n      BatchSize: 10\n",
+    );
+    triggerlint()
+        .args(["check", "--format", "concise"])
+        .arg(dir.path().join("template.yaml"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "template.yaml:5:22: TL902 [error] not valid YAML: `MappingRestEdge:curc` has no space after its colon",
+        ));
+}

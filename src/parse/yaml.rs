@@ -31,7 +31,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, ParseError> {
         };
         let (bytes, fix) = match lenient_rewrite(current, &failure) {
             Some(fix) => fix,
-            None => return Err(failure.error),
+            None => return Err(where_the_mistake_is(text, failure.error)),
         };
         let mut next = current.to_string();
         next.replace_range(fix.range.clone(), &bytes);
@@ -42,7 +42,46 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Node>, ParseError> {
         }
         rewritten = Some(next);
     }
-    parse_once(rewritten.as_deref().unwrap_or(text), text, &restored, file).map_err(|f| f.error)
+    parse_once(rewritten.as_deref().unwrap_or(text), text, &restored, file)
+        .map_err(|f| where_the_mistake_is(text, f.error))
+}
+
+/// Moves an error to where the author erred, when the parser can only notice it later. A key
+/// without a space after its colon (`MappingRestEdge:curc`) is plain text, which YAML continues
+/// onto the next line; the parser stops only at that line's `:`.
+fn where_the_mistake_is(text: &str, error: ParseError) -> ParseError {
+    if error.message != "mapping values are not allowed in this context" {
+        return error;
+    }
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let here = line_start(error.offset.min(text.len()));
+    if here == 0 {
+        return error;
+    }
+    let mut previous = line_start(here - 1);
+    while previous > 0 && text[previous..here].trim().is_empty() {
+        previous = line_start(previous - 1);
+    }
+    let line = text[previous..here].trim_end();
+    let content = line.trim_start().trim_start_matches("- ").trim_start();
+    let glued = content.find(':').filter(|&colon| {
+        !content.starts_with('#')
+            && !content.contains(": ")
+            && !content.ends_with(':')
+            && !content.starts_with(['"', '\'', '{', '['])
+            && colon > 0
+    });
+    let Some(colon) = glued else {
+        return error;
+    };
+    let content_start = previous + line.len() - content.len();
+    ParseError {
+        offset: content_start + colon,
+        message: format!(
+            "`{content}` has no space after its colon, so it is not a key: it reads as text \
+             that runs on into the next line"
+        ),
+    }
 }
 
 /// Where rewritten text changed a scalar's value, so the builder takes it from the original.
@@ -776,6 +815,23 @@ mod tests {
         );
         let effect = item.as_map().unwrap().entry("Effect").unwrap();
         assert_eq!(&text[effect.key_span.range()], "Effect");
+    }
+
+    /// The parser notices a key glued to its value only on the next line; the error points at
+    /// the glued key.
+    #[test]
+    fn a_key_without_a_space_after_its_colon_is_reported_on_its_own_line() {
+        let text = "Resources:\n  Edge:\n    Properties:\n      MappingRestEdge:curc\n\n      BatchSize: 10\n";
+        let error = parse(text, FileId(0)).unwrap_err();
+        assert_eq!(&text[error.offset..error.offset + 5], ":curc");
+        assert_eq!(
+            error.message,
+            "`MappingRestEdge:curc` has no space after its colon, so it is not a key: it reads as \
+             text that runs on into the next line"
+        );
+        // Other errors stay where the parser found them.
+        let other = parse("a: b: c\n", FileId(0)).unwrap_err();
+        assert_eq!(other.offset, 4);
     }
 
     /// AWS samples write `!Sub '{` ... `}'` with the closing line at the key's own

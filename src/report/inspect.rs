@@ -19,6 +19,27 @@ struct InspectReport {
     summary: JsonSummary,
 }
 
+/// What kept files from being inspected: the run's errors, and the templates that do not
+/// parse (which `check` reports as invalid-syntax findings).
+fn problems(run: &Run) -> Vec<JsonError> {
+    let syntax = &crate::rules::invalid_syntax::RULE;
+    let unparsed = run
+        .findings
+        .iter()
+        .filter(|f| std::ptr::eq(f.rule, syntax))
+        .map(|f| {
+            let file = run.sources.get(f.span.file);
+            let at = file.line_col(f.span.start as usize);
+            JsonError {
+                file: super::display_path(&file.path),
+                line: Some(at.line),
+                column: Some(at.column),
+                message: f.message.clone(),
+            }
+        });
+    errors(run).into_iter().chain(unparsed).collect()
+}
+
 fn position(sources: &Sources, span: Option<Span>) -> (J, J) {
     match span {
         Some(span) => {
@@ -164,7 +185,7 @@ pub fn render_json(run: &Run) -> String {
     let report = InspectReport {
         version: 1,
         triggers: run.triggers.iter().map(|t| trigger_json(run, t)).collect(),
-        errors: errors(run),
+        errors: problems(run),
         summary: summary(run),
     };
     let mut text = serde_json::to_string_pretty(&report).expect("report serialises");
@@ -259,7 +280,8 @@ pub fn render_human(run: &Run) -> String {
         out.push_str(&trigger_human(&run.sources, &run.variables, t));
         out.push('\n');
     }
-    for e in errors(run) {
+    let problems = problems(run);
+    for e in &problems {
         let at = match (e.line, e.column) {
             (Some(l), Some(c)) => format!(":{l}:{c}"),
             _ => String::new(),
@@ -267,10 +289,10 @@ pub fn render_human(run: &Run) -> String {
         out.push_str(&format!("error: {}{at}: {}\n", e.file, e.message));
     }
     out.push_str(&format!(
-        "{} in {} ({} could not be read)\n",
+        "{} in {} ({} could not be read or parsed)\n",
         super::plural(run.triggers.len(), "trigger"),
         super::plural(run.files(), "file"),
-        run.errors.len()
+        problems.len()
     ));
     out
 }
