@@ -189,3 +189,42 @@ fn the_config_schema_and_the_reader_agree() {
         assert_eq!(read.is_ok(), valid, "reader on {text:?}: {read:?}");
     }
 }
+
+/// Nothing in the build depends on files outside the package: a build script that declared
+/// `rerun-if-changed` on a path missing in a user's clone (`../shared`) would make cargo
+/// rebuild the crate on every run. Any build script must name only paths inside the package.
+#[test]
+fn the_build_depends_on_nothing_outside_the_package() {
+    let root = common::project_root();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = manifest.parse().unwrap();
+    let script = manifest["package"]
+        .get("build")
+        .and_then(|b| b.as_str())
+        .map_or_else(|| root.join("build.rs"), |b| root.join(b));
+    let Ok(text) = std::fs::read_to_string(&script) else {
+        return; // no build script at all
+    };
+    for line in text.lines().filter(|l| l.contains("rerun-if-changed")) {
+        let path = line
+            .split("rerun-if-changed=")
+            .nth(1)
+            .unwrap_or("")
+            .trim_end_matches(['"', ')', ';']);
+        assert!(
+            !path.starts_with("..") && !path.starts_with('/'),
+            "{}: `{line}` names a path outside the package",
+            script.display()
+        );
+        assert!(
+            root.join(path).exists(),
+            "{}: `{path}` does not exist",
+            script.display()
+        );
+    }
+    assert!(
+        !text.contains("../shared"),
+        "{} reads the shared folder",
+        script.display()
+    );
+}
