@@ -391,6 +391,20 @@ struct Linting<'a> {
     keep: Keep,
 }
 
+impl<'a> Linting<'a> {
+    /// A text given rather than found (standard input, an editor's buffer, the library API):
+    /// linted as if named on the command line, in its own folder.
+    fn given(config: &'a Config, ids: &'a FileIds, keep: Keep) -> Linting<'a> {
+        Linting {
+            config,
+            root: None,
+            named: true,
+            ids,
+            keep,
+        }
+    }
+}
+
 /// Everything one run found, collected (for the library API, `inspect` and tests).
 #[derive(Debug, Default)]
 pub struct Run {
@@ -516,13 +530,7 @@ fn lint_text(path: PathBuf, text: String, config: &Config, keep: Keep) -> FileRe
     }
     let ids = FileIds::default();
     let file = ids.next();
-    let how = Linting {
-        config,
-        root: None,
-        named: true,
-        ids: &ids,
-        keep,
-    };
+    let how = Linting::given(config, &ids, keep);
     let mut report = lint_source(file, SourceFile::new(path, text), &how);
     report.config_source.clone_from(&config.source);
     report.fail_on = config.fail_on;
@@ -539,13 +547,7 @@ fn lint_bytes(path: PathBuf, bytes: &[u8], config: &Config, keep: Keep) -> FileR
         Ok(text) => lint_text(path, text, config, keep),
         Err(e) => {
             let ids = FileIds::default();
-            let how = Linting {
-                config,
-                root: None,
-                named: true,
-                ids: &ids,
-                keep,
-            };
+            let how = Linting::given(config, &ids, keep);
             Undecodable::new(bytes, e).report(ids.next(), &path, &how)
         }
     }
