@@ -32,7 +32,11 @@ fn of(run: &triggerlint::Run, code: &str) -> Vec<(usize, &'static str, String)> 
 }
 
 fn only<'r>(run: &'r triggerlint::Run, code: &str) -> &'r Finding {
-    let found: Vec<&Finding> = run.findings.iter().filter(|f| f.rule.code == code).collect();
+    let found: Vec<&Finding> = run
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == code)
+        .collect();
     assert_eq!(found.len(), 1, "{code}: {:?}", of(run, code));
     found[0]
 }
@@ -208,12 +212,17 @@ fn a_serverless_consumer_string_is_the_source() {
             "arn:aws:kinesis:us-east-1:123456789012:stream/orders/consumer/reader:1558544531",
         );
     assert_eq!(of(&lint("serverless.yml", &arn), "TL001"), []);
-    let name = lint("serverless.yml", &CONSUMER.replace("CONSUMER", "!Ref Orders"));
+    let name = lint(
+        "serverless.yml",
+        &CONSUMER.replace("CONSUMER", "!Ref Orders"),
+    );
     let tl007 = of(&name, "TL007");
     assert_eq!(tl007.len(), 1, "{tl007:?}");
     assert_eq!((tl007[0].0, tl007[0].1), (10, "error"));
     assert!(
-        tl007[0].2.starts_with("`!Ref Orders` gives the stream's name"),
+        tl007[0]
+            .2
+            .starts_with("`!Ref Orders` gives the stream's name"),
         "{}",
         tl007[0].2
     );
@@ -260,9 +269,8 @@ fn sqs_subscription_help_depends_on_whether_sam_creates_the_queue() {
         assert!(
             help.starts_with(
                 "an SNS event's `SqsSubscription` cannot set `MaximumBatchingWindowInSeconds`"
-            ) || help.starts_with(
-                "an SNS event's `SqsSubscription` cannot set `FunctionResponseTypes`"
-            ),
+            ) || help
+                .starts_with("an SNS event's `SqsSubscription` cannot set `FunctionResponseTypes`"),
             "{help}"
         );
         assert!(
@@ -345,11 +353,20 @@ fn the_provider_validated_list_matches_the_provider_schema() {
     assert!(!plan("/MaximumBatchingWindowInSeconds", Violation::Above));
     assert!(plan("/ScalingConfig/MaximumConcurrency", Violation::Below));
     assert!(!plan("/ScalingConfig/MaximumConcurrency", Violation::Above));
-    assert!(plan("/DestinationConfig/OnFailure/Destination", Violation::Pattern));
-    assert!(!plan("/DestinationConfig/OnFailure/Destination", Violation::Length));
+    assert!(plan(
+        "/DestinationConfig/OnFailure/Destination",
+        Violation::Pattern
+    ));
+    assert!(!plan(
+        "/DestinationConfig/OnFailure/Destination",
+        Violation::Length
+    ));
     assert!(plan("/FilterCriteria/Filters", Violation::Count));
     assert!(plan("/SourceAccessConfigurations/3/Type", Violation::Enum));
-    assert!(!plan("/SourceAccessConfigurations/3/URI", Violation::Pattern));
+    assert!(!plan(
+        "/SourceAccessConfigurations/3/URI",
+        Violation::Pattern
+    ));
     assert!(!plan("/ProvisionedPollerConfig", Violation::Other));
     assert!(plan("/BatchSize", Violation::Type));
 }
@@ -462,7 +479,10 @@ fn batch_wording_says_what_lambda_does() {
                 .to_string()
         )]
     );
-    let batch = lint("template.yaml", &KINESIS.replace("BatchSize: 1", "BatchSize: 50"));
+    let batch = lint(
+        "template.yaml",
+        &KINESIS.replace("BatchSize: 1", "BatchSize: 50"),
+    );
     assert_eq!(
         of(&batch, "TL002")[0],
         (
@@ -661,7 +681,11 @@ resources:
         [
             json!(["serverless.yml", 15, "visibility timeout 10 s"]),
             json!(["serverless.yml", 7, "function timeout 30 s"]),
-            json!(["settings.yml", 1, "`./settings.yml:timeout` is defined here"]),
+            json!([
+                "settings.yml",
+                1,
+                "`./settings.yml:timeout` is defined here"
+            ]),
         ]
     );
 }

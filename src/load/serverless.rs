@@ -516,9 +516,7 @@ fn consumer_source(template: &Template<'_>, draft: &mut Draft, settings: &Map) {
         return;
     }
     draft.event_source = Some(entry.value.clone());
-    draft
-        .properties
-        .retain(|p| p.name != "EventSourceArn");
+    draft.properties.retain(|p| p.name != "EventSourceArn");
     draft.properties.push(property(
         "EventSourceArn",
         "consumer",
