@@ -1,5 +1,6 @@
 //! Editor latency: `triggerlint server` driven over stdio, as an editor drives it, on generated
-//! SAM templates of about 100 KB and 1 MB.
+//! SAM templates: the benchmarks' realistic services at about 100 KB and 1 MB, and a 100 KB one
+//! dense with findings (bare stream triggers, about 2 000 diagnostics).
 //!
 //! - edit: the median (and 90th percentile) time from one edit's `didChange` to the
 //!   `publishDiagnostics` of that version, with the edits far enough apart that each is linted
@@ -29,14 +30,26 @@ const URI: &str = "file:///bench/template.yaml";
 fn main() {
     let exe = env!("CARGO_BIN_EXE_triggerlint");
     println!(
-        "{:<8} {:>9} {:>10} {:>10} {:>11} {:>10}",
+        "{:<13} {:>9} {:>10} {:>10} {:>11} {:>10}",
         "template", "findings", "edit p50", "edit p90", "burst last", "published"
     );
-    for (name, bytes) in [("100 KB", 100_000), ("1 MB", 1_000_000)] {
-        let text = support::large(support::Kind::Sam, bytes);
+    let cases = [
+        (
+            "100 KB",
+            support::large(support::Kind::Sam, 100_000),
+            "VisibilityTimeout: ",
+        ),
+        ("100 KB dense", dense(100_000), "BatchSize: "),
+        (
+            "1 MB",
+            support::large(support::Kind::Sam, 1_000_000),
+            "VisibilityTimeout: ",
+        ),
+    ];
+    for (name, text, edited) in cases {
         let mut server = Server::start(exe);
         let findings = server.open(&text);
-        let mut editor = Editor::new(text);
+        let mut editor = Editor::new(text, edited);
         let mut latencies = Vec::new();
         for _ in 0..EDITS {
             let version = server.change(&mut editor);
@@ -57,7 +70,7 @@ fn main() {
         server.wait_for(last);
         let burst = after_last.elapsed();
         println!(
-            "{name:<8} {findings:>9} {:>10} {:>10} {:>11} {:>7}/{BURST}",
+            "{name:<13} {findings:>9} {:>10} {:>10} {:>11} {:>7}/{BURST}",
             ms(p50),
             ms(p90),
             ms(burst),
@@ -71,34 +84,52 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// The buffer an editor holds: one number in it changes back and forth, so every edit is a
-/// real change with the same findings.
+/// A SAM template of about `bytes` bytes of bare Kinesis triggers, each with six findings.
+fn dense(bytes: usize) -> String {
+    let mut text = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
+    let mut i = 0;
+    while text.len() < bytes {
+        text.push_str(&format!(
+            "  Worker{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders-{i}\n            StartingPosition: LATEST\n            BatchSize: 100\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
+/// The buffer an editor holds: one three-digit number in it changes back and forth, so every
+/// edit is a real change with the same findings.
 struct Editor {
     text: String,
-    /// Byte offset of the number that changes.
+    /// Byte offset of the number that changes, and its two values.
     at: usize,
+    values: [String; 2],
     version: i32,
 }
 
 impl Editor {
-    fn new(text: String) -> Editor {
-        let at =
-            text.find("VisibilityTimeout: 180").expect("a queue") + "VisibilityTimeout: ".len();
+    /// Edits the number after the first `key` of the text.
+    fn new(text: String, key: &str) -> Editor {
+        let at = text.find(key).expect("the edited key") + key.len();
+        let value = text[at..at + 3].to_string();
+        let other = (value.parse::<u32>().expect("a number") + 10).to_string();
         Editor {
             text,
             at,
+            values: [value, other],
             version: 1,
         }
     }
 
-    /// Types the next change: `180` becomes `190` and back. Returns the line and column.
-    fn type_next(&mut self) -> (usize, usize, &'static str) {
-        let new = if &self.text[self.at..self.at + 3] == "180" {
-            "190"
+    /// Types the next change: the number takes its other value. Returns the line, the column
+    /// and the new text.
+    fn type_next(&mut self) -> (usize, usize, String) {
+        let new = if self.text[self.at..self.at + 3] == self.values[0] {
+            self.values[1].clone()
         } else {
-            "180"
+            self.values[0].clone()
         };
-        self.text.replace_range(self.at..self.at + 3, new);
+        self.text.replace_range(self.at..self.at + 3, &new);
         self.version += 1;
         let line = self.text[..self.at].matches('\n').count();
         let column = self.at - self.text[..self.at].rfind('\n').map_or(0, |i| i + 1);

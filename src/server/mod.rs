@@ -26,8 +26,7 @@ use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover,
     HoverContents, HoverParams, InitializeParams, Location, MarkupContent, MarkupKind,
-    NumberOrString, PositionEncodingKind, PublishDiagnosticsParams, Range, TextEdit, Url,
-    WorkspaceEdit,
+    NumberOrString, PositionEncodingKind, Range, TextEdit, Url, WorkspaceEdit,
 };
 
 use crate::config::{self, Config, Configs, Overrides};
@@ -470,9 +469,9 @@ impl Server {
                     .iter()
                     .filter_map(|origin| self.contributions[*origin].get(&target))
                     .collect();
-                let params = PublishDiagnosticsParams {
+                let params = Publish {
                     version: self.documents.get(&target).map(|d| d.version),
-                    uri: target,
+                    uri: &target,
                     diagnostics: union(&from),
                 };
                 Notification::new(PublishDiagnostics::METHOD.to_string(), params)
@@ -674,19 +673,29 @@ impl Converter<'_> {
 
 /// The diagnostics several lints give one file, each once (two documents that include the same
 /// file both report its findings).
-fn union(lists: &[&Vec<Diagnostic>]) -> Vec<Diagnostic> {
+fn union<'d>(lists: &[&'d Vec<Diagnostic>]) -> Vec<&'d Diagnostic> {
     if let [only] = lists {
-        return (*only).clone();
+        return only.iter().collect();
     }
     let mut seen: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for d in lists.iter().flat_map(|list| list.iter()) {
         let key = serde_json::to_string(d).unwrap_or_default();
         if seen.insert(key) {
-            out.push(d.clone());
+            out.push(d);
         }
     }
     out
+}
+
+/// `PublishDiagnosticsParams` over the diagnostics the server keeps, serialized without
+/// copying them first.
+#[derive(serde::Serialize)]
+struct Publish<'d> {
+    uri: &'d Url,
+    diagnostics: Vec<&'d Diagnostic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
 }
 
 fn plain_diagnostic(range: Range, message: String) -> Diagnostic {
