@@ -169,6 +169,8 @@ impl Server {
             match event {
                 None => {}
                 Some(Event::ClientGone) => return 1,
+                // Nothing is published after `shutdown`.
+                Some(Event::Linted(_)) if shutting_down => {}
                 Some(Event::Linted(linted)) => {
                     self.busy = false;
                     out.extend(self.linted(*linted).into_iter().map(Message::from));
