@@ -2,7 +2,8 @@
 # Runs the benchmarks and sums them up against the targets:
 #   - the whole pipeline at no less than half the parse-only throughput, per format;
 #   - the same MB/s at 100, 1 000 and 10 000 templates (cost linear in input size);
-#   - peak memory for 1 000 vs 10 000 templates, the shared corpus, start-up.
+#   - peak memory for 1 000 vs 10 000 templates, the shared corpus, start-up;
+#   - the language server's edit latency on 100 KB and 1 MB SAM templates (benches/server.rs).
 #
 #   bench/run.sh            (about 6 minutes on 2 cores; divan's full tables go to target/)
 set -euo pipefail
@@ -46,3 +47,6 @@ PY
 echo
 echo "--- cargo bench --bench memory"
 cargo bench --quiet --bench memory
+echo
+echo "--- cargo bench --bench server (editor latency: didChange to publishDiagnostics)"
+cargo bench --quiet --bench server

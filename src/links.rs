@@ -172,20 +172,21 @@ impl<'a> QueueAndFunction<'a> {
         with_origin(self.timeout, &self.timeout_setting)
     }
 
-    /// Related labels at the queue's visibility timeout and the function's timeout (or at the
-    /// resources, when the values are defaults).
-    pub fn with_related(&self, finding: crate::rules::Finding) -> crate::rules::Finding {
+    /// What a finding about the pair shows beside it: the queue's visibility timeout and the
+    /// function's timeout (or the resources, when the values are defaults), and where a value
+    /// used there is defined. Rules turn these into related locations.
+    pub fn related(&self) -> Vec<(Span, String)> {
         let queue_span = self.visibility_setting.span().unwrap_or(self.queue_span);
-        let finding = finding.related(
+        let mut out = vec![(
             queue_span,
             format!("visibility timeout {} s", self.visibility),
-        );
-        let finding = value_definition(finding, &self.visibility_setting);
-        let finding = match self.timeout_setting.span().or(self.function_span) {
-            Some(span) => finding.related(span, format!("function timeout {} s", self.timeout)),
-            None => finding,
-        };
-        value_definition(finding, &self.timeout_setting)
+        )];
+        out.extend(self.visibility_setting.definition());
+        if let Some(span) = self.timeout_setting.span().or(self.function_span) {
+            out.push((span, format!("function timeout {} s", self.timeout)));
+        }
+        out.extend(self.timeout_setting.definition());
+        out
     }
 }
 
@@ -200,24 +201,6 @@ fn with_origin(seconds: i64, setting: &Setting<i64>) -> String {
     match origin {
         Some(origin) => format!("{seconds} s, {origin}"),
         None => format!("{seconds} s"),
-    }
-}
-
-/// A related label where a value used elsewhere is defined (a parameter's or variable's
-/// default, SAM `Globals`), when that is not where it is used.
-fn value_definition(
-    finding: crate::rules::Finding,
-    setting: &Setting<i64>,
-) -> crate::rules::Finding {
-    let Setting::Written { origin, span, .. } = setting else {
-        return finding;
-    };
-    match (origin.definition(), origin.text()) {
-        // SAM `Globals` are used where they are written: the label there says enough.
-        (Some(definition), Some(text)) if definition != *span => {
-            finding.related(definition, format!("the value comes from here ({text})"))
-        }
-        _ => finding,
     }
 }
 
@@ -301,7 +284,7 @@ pub enum Redrive {
     Present {
         span: Span,
         /// `maxReceiveCount` and where it is written, when it is a literal.
-        max_receive_count: Option<(i64, Span)>,
+        max_receive_count: Option<Setting<i64>>,
     },
 }
 
@@ -326,7 +309,8 @@ pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive 
             span: node.span,
             max_receive_count: mapping
                 .get("maxReceiveCount")
-                .and_then(|n| template.written_int(n).value().map(|&v| (v, n.span))),
+                .map(|n| template.written_int(n))
+                .filter(|count| count.value().is_some()),
         };
     }
     let Ok(policy) = template.resolve(node) else {
@@ -337,7 +321,8 @@ pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive 
             span: node.span,
             max_receive_count: policy
                 .get("maxReceiveCount")
-                .and_then(|n| template.written_int(n).value().map(|&v| (v, n.span))),
+                .map(|n| template.written_int(n))
+                .filter(|count| count.value().is_some()),
         },
         Value::Str(text) => {
             let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
@@ -348,9 +333,15 @@ pub fn redrive_policy(template: &Template<'_>, queue: &Resource<'_>) -> Redrive 
                 Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
                 _ => None,
             };
+            // The count is inside the text: it is used where the policy is written, and comes
+            // from wherever the policy does (a parameter's default).
             Redrive::Present {
                 span: node.span,
-                max_receive_count: count.map(|c| (c, node.span)),
+                max_receive_count: count.map(|value| Setting::Written {
+                    value,
+                    span: node.span,
+                    origin: template.origin_of(node),
+                }),
             }
         }
         Value::Null => Redrive::Absent,
@@ -621,7 +612,7 @@ mod tests {
             );
             let jobs = *scope.template.resource("Jobs").unwrap();
             let Redrive::Present {
-                max_receive_count: Some((3, _)),
+                max_receive_count: Some(Setting::Written { value: 3, .. }),
                 ..
             } = redrive_policy(scope.template, &jobs)
             else {

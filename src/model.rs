@@ -415,6 +415,17 @@ impl<T> Setting<T> {
         }
     }
 
+    /// Where a written value is defined, with a label saying so, when that is not where it is
+    /// used: a parameter's or variable's default, a var file. SAM `Globals` are used where they
+    /// are written, so the use says enough there.
+    pub fn definition(&self) -> Option<(Span, String)> {
+        let Setting::Written { origin, span, .. } = self else {
+            return None;
+        };
+        let (definition, text) = (origin.definition()?, origin.text()?);
+        (definition != *span).then(|| (definition, format!("the value comes from here ({text})")))
+    }
+
     /// The provenance as a stable identifier for JSON output.
     pub fn provenance_id(&self) -> &'static str {
         match self {
@@ -614,27 +625,78 @@ pub const TERRAFORM_MAPPING_ARGUMENTS: &[&str] = &[
     "document_db_event_source_config",
 ];
 
-/// Whether the Terraform AWS provider itself refuses a bad value of a mapping property (so
-/// `terraform plan` fails before anything is deployed), by the property's CloudFormation name.
-pub fn terraform_provider_validates(cfn_property: &str) -> bool {
-    matches!(
-        cfn_property,
-        "MaximumRecordAgeInSeconds"
-            | "MaximumRetryAttempts"
-            | "ParallelizationFactor"
-            | "TumblingWindowInSeconds"
-            | "StartingPosition"
-            | "StartingPositionTimestamp"
-            | "FunctionResponseTypes"
-            | "DestinationConfig"
-            | "KmsKeyArn"
-            | "FilterCriteria"
-            | "SourceAccessConfigurations"
-            | "Topics"
-            | "Queues"
-            | "AmazonManagedKafkaEventSourceConfig"
-            | "SelfManagedKafkaEventSourceConfig"
-    )
+/// What a validity check found wrong with a value, as far as it decides who refuses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Violation {
+    /// The wrong type (a string where a number goes).
+    Type,
+    /// Below the minimum.
+    Below,
+    /// Above the maximum.
+    Above,
+    /// Not one of the allowed values.
+    Enum,
+    /// Not of the required form (an ARN, a name's characters).
+    Pattern,
+    /// A string too long or too short.
+    Length,
+    /// Too many or too few items.
+    Count,
+    /// A required key left out.
+    Required,
+    /// Anything else (duplicates, bounds between two fields).
+    Other,
+}
+
+/// Whether the Terraform AWS provider itself refuses a bad value of a mapping property, so
+/// `terraform plan` fails before anything is deployed; otherwise Lambda refuses it when
+/// `terraform apply` creates the mapping. `pointer` is the value's JSON pointer in
+/// CloudFormation names. From the `ValidateFunc`s and `MaxItems` of the provider's
+/// aws_lambda_event_source_mapping schema: it checks some ranges, enums and lengths, and leaves
+/// every other rule to Lambda (`topics` has no item limit; only `queues` has `MaxItems: 1`).
+pub fn terraform_provider_validates(pointer: &str, violation: Violation) -> bool {
+    use Violation::{Above, Below, Count, Enum, Length, Pattern, Required, Type};
+    // List indexes do not change who checks an item.
+    let path: Vec<&str> = pointer
+        .split('/')
+        .filter(|s| !s.is_empty() && s.parse::<usize>().is_err())
+        .collect();
+    match (path.as_slice(), violation) {
+        // Terraform converts every argument to the provider schema's type while planning, and
+        // the schema's required keys are required there too.
+        (_, Type | Required) => true,
+        (
+            [
+                "MaximumRecordAgeInSeconds"
+                | "MaximumRetryAttempts"
+                | "ParallelizationFactor"
+                | "TumblingWindowInSeconds",
+            ],
+            Below | Above,
+        ) => true,
+        // `maximum_concurrency` has only a lower bound (`IntAtLeast(2)`).
+        (["ScalingConfig", "MaximumConcurrency"], Below) => true,
+        (["StartingPosition" | "FunctionResponseTypes"], Enum | Pattern) => true,
+        (["StartingPositionTimestamp"], _) => true,
+        // `verify.ValidARN` checks the form, not the length.
+        (["DestinationConfig", "OnFailure", "Destination"] | ["KmsKeyArn"], Pattern) => true,
+        // At most 10 filters, each pattern at most 4096 characters.
+        (["FilterCriteria", "Filters"], Count) => true,
+        (["FilterCriteria", "Filters", "Pattern"], Length) => true,
+        (["SourceAccessConfigurations"], Count) => true,
+        (["SourceAccessConfigurations", "Type"], Enum) => true,
+        (["Queues"], Count | Length) => true,
+        (["Topics"], Length) => true,
+        (
+            [
+                "AmazonManagedKafkaEventSourceConfig" | "SelfManagedKafkaEventSourceConfig",
+                "ConsumerGroupId",
+            ],
+            Length,
+        ) => true,
+        (["DocumentDBEventSourceConfig", "FullDocument"], Enum) => true,
+        _ => false,
+    }
 }
 
 /// The name a format gives a property of a resource the links read (a queue's

@@ -574,3 +574,85 @@ fn exit_without_shutdown_and_a_closed_input_end_the_server_with_status_1() {
     let client = Client::start();
     assert_eq!(client.wait(), 1);
 }
+
+/// A SAM template with `functions` Kinesis triggers, each with `BatchSize: 100` (line 14 of the
+/// first).
+fn many_triggers(functions: usize) -> String {
+    let mut text = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
+    for i in 0..functions {
+        text.push_str(&format!(
+            "  Worker{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders-{i}\n            StartingPosition: LATEST\n            BatchSize: 100\n"
+        ));
+    }
+    text
+}
+
+/// Issue 23, item 8: the lint runs beside the conversation (a request is answered while a
+/// large document is being linted), keystrokes do not queue up behind lints (a lint of a text
+/// changed since is dropped, never published), and the last version's diagnostics are those of
+/// its text.
+#[test]
+fn edits_are_linted_on_a_worker_and_stale_lints_are_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    let text = many_triggers(400);
+    let mut client = Client::start();
+    let uri = client.open(&path, "yaml", &text);
+    let first = client.diagnostics(&uri);
+    assert!(!first.iter().any(|d| d["code"] == "TL107"));
+    // Four keystrokes at the end of the text, then one that makes the first trigger's batch
+    // size 1 (`100` becomes `  1`, on line 14).
+    let end_line = text.lines().count() as u32;
+    for version in 2..=5 {
+        client.edit(&uri, version, [end_line, 0, end_line, 0], "#");
+    }
+    client.edit(&uri, 6, [13, 23, 13, 26], "  1");
+    let hover = json!({"jsonrpc": "2.0", "id": "hover", "method": "textDocument/hover",
+                       "params": {"textDocument": {"uri": "file:///not/open.yaml"},
+                                  "position": {"line": 0, "character": 0}}});
+    client.send_raw(hover.to_string().as_bytes());
+    // Read everything in the order it was sent until both the hover's answer and the last
+    // version's diagnostics have come.
+    let (mut answered_after, mut versions) = (None, Vec::new());
+    let last = loop {
+        let message = client.next_message();
+        if message["id"] == "hover" {
+            assert_eq!(message["result"], Value::Null);
+            answered_after = Some(versions.len());
+        } else if message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"] == uri
+        {
+            versions.push(message["params"]["version"].as_i64().unwrap());
+        } else {
+            continue;
+        }
+        if answered_after.is_some() && versions.last() == Some(&6) {
+            break message;
+        }
+    };
+    assert_eq!(
+        answered_after,
+        Some(0),
+        "the hover is answered before any lint of the edits is published: {versions:?}"
+    );
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]),
+        "versions published in order: {versions:?}"
+    );
+    assert!(
+        versions.len() < 5,
+        "stale versions are dropped, not published: {versions:?}"
+    );
+    let tl107: Vec<&Value> = last["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "TL107")
+        .collect();
+    assert_eq!(tl107.len(), 1);
+    assert_eq!(
+        tl107[0]["range"]["start"],
+        json!({"line": 13, "character": 25})
+    );
+    assert_eq!(client.shut_down(), 0);
+}

@@ -879,21 +879,26 @@ fn resolve_variables(
     load::variables::resolve_service(root, file, &context)
 }
 
-/// Adds where a value that came through variables was defined, as related labels.
+/// Adds where a value that came through variables was defined, as related labels: for the
+/// value the finding points at, and for the values its related labels point at.
 fn with_definitions(mut finding: Finding, table: &load::variables::VariableTable) -> Finding {
-    let Some(used) = table.get(finding.span) else {
-        return finding;
-    };
-    for definition in used
-        .definitions
-        .iter()
-        .filter(|d| d.span != crate::source::Span::default())
-        .take(3)
-    {
-        finding = finding.related(
-            definition.span,
-            format!("`{}` is defined here", definition.what),
-        );
+    let uses: Vec<crate::source::Span> = std::iter::once(finding.span)
+        .chain(finding.related.iter().map(|r| r.span))
+        .collect();
+    for used in uses.into_iter().filter_map(|span| table.get(span)) {
+        for definition in used
+            .definitions
+            .iter()
+            .filter(|d| d.span != crate::source::Span::default())
+            .take(3)
+        {
+            if !finding.related.iter().any(|r| r.span == definition.span) {
+                finding = finding.related(
+                    definition.span,
+                    format!("`{}` is defined here", definition.what),
+                );
+            }
+        }
     }
     finding
 }

@@ -494,9 +494,54 @@ fn event_draft(template: &Template<'_>, event: &Entry, path: String) -> Draft {
         );
     }
     if key == "stream" {
+        consumer_source(template, &mut draft, settings);
         stream_timestamp(template, &mut draft, settings);
     }
     draft
+}
+
+/// `consumer: <name or ARN>` on a Kinesis stream: the framework makes that text the mapping's
+/// `EventSourceArn` and uses `arn` only for the IAM statement and the mapping's logical id.
+/// (`consumer: true` creates a stream consumer of `arn`, which reads the same stream.)
+fn consumer_source(template: &Template<'_>, draft: &mut Draft, settings: &Map) {
+    let Some(entry) = settings.entry("consumer") else {
+        return;
+    };
+    let is_text = match template.resolve(&entry.value) {
+        Ok(resolved) => resolved.as_str().is_some(),
+        // An intrinsic function gives the consumer's ARN at deploy time.
+        Err(_) => entry.value.as_intrinsic().is_some(),
+    };
+    if !is_text || !reads_kinesis(template, draft) {
+        return;
+    }
+    draft.event_source = Some(entry.value.clone());
+    draft.properties.retain(|p| p.name != "EventSourceArn");
+    draft.properties.push(property(
+        "EventSourceArn",
+        "consumer",
+        entry.key_span,
+        entry.value.clone(),
+    ));
+    if draft.declared.is_none() {
+        draft.declared = Some((
+            SourceKind::Kinesis,
+            "the Serverless `stream` event's Kinesis `arn`".to_string(),
+        ));
+    }
+}
+
+/// Whether a `stream` event reads Kinesis, as the framework decides: its `type`, else the
+/// service named in its `arn`.
+fn reads_kinesis(template: &Template<'_>, draft: &Draft) -> bool {
+    match &draft.declared {
+        Some((kind, _)) => *kind == SourceKind::Kinesis,
+        None => draft
+            .event_source
+            .as_ref()
+            .and_then(|n| crate::kind::kind_of_source(n, template))
+            .is_some_and(|(k, _)| k == SourceKind::Kinesis),
+    }
 }
 
 fn rules_for(key: &str) -> &'static [KeyRule] {

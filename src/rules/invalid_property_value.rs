@@ -12,7 +12,7 @@ use serde_json::{Map as JsonMap, Value as Json};
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::fxhash::FxHashSet;
-use crate::model::{Format, Prop, Trigger};
+use crate::model::{Format, Prop, Trigger, Violation};
 use crate::source::Span;
 use crate::template::Template;
 use crate::tree::{Node, Value};
@@ -419,7 +419,7 @@ impl<'t, 'a> Instance<'t, 'a> {
         };
         Some(Problem {
             rank,
-            consequence: consequence(self.trigger, pointer),
+            consequence: consequence(self.trigger, pointer, violation(kind)),
             span,
             subject: self.display(pointer),
             problem,
@@ -430,18 +430,40 @@ impl<'t, 'a> Instance<'t, 'a> {
 }
 
 /// What a rejected value causes: for Terraform, the provider's own validation refuses some
-/// values at `terraform plan`, before anything reaches AWS.
-fn consequence(t: &Trigger, pointer: &str) -> &'static str {
-    let top = pointer
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or_default();
+/// values at `terraform plan`, before anything reaches AWS; Lambda refuses the others when
+/// `terraform apply` creates the mapping.
+fn consequence(t: &Trigger, pointer: &str, violation: Violation) -> &'static str {
     match t.format {
-        Format::Terraform if crate::model::terraform_provider_validates(top) => {
+        Format::Terraform if crate::model::terraform_provider_validates(pointer, violation) => {
             "the Terraform AWS provider rejects it at plan time"
         }
+        Format::Terraform => "Lambda rejects it when `terraform apply` creates the mapping",
         _ => "the deploy fails",
+    }
+}
+
+/// Who refuses a value depends on what is wrong with it.
+fn violation(kind: &ValidationErrorKind) -> Violation {
+    match kind {
+        ValidationErrorKind::Type { .. } => Violation::Type,
+        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::ExclusiveMinimum { .. } => {
+            Violation::Below
+        }
+        ValidationErrorKind::Maximum { .. } | ValidationErrorKind::ExclusiveMaximum { .. } => {
+            Violation::Above
+        }
+        ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => Violation::Enum,
+        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::Format { .. } => {
+            Violation::Pattern
+        }
+        ValidationErrorKind::MaxLength { .. } | ValidationErrorKind::MinLength { .. } => {
+            Violation::Length
+        }
+        ValidationErrorKind::MaxItems { .. } | ValidationErrorKind::MinItems { .. } => {
+            Violation::Count
+        }
+        ValidationErrorKind::Required { .. } => Violation::Required,
+        _ => Violation::Other,
     }
 }
 
@@ -621,7 +643,7 @@ fn poller_bounds(t: &Trigger, template: &crate::template::Template<'_>) -> Vec<F
                 *min_span,
                 format!(
                     "`{min_name}` is {min}, above `{max_name}` ({max}): {}",
-                    consequence(t, "/ProvisionedPollerConfig")
+                    consequence(t, "/ProvisionedPollerConfig", Violation::Other)
                 ),
             )
             .label("minimum above maximum")
@@ -638,7 +660,7 @@ fn poller_bounds(t: &Trigger, template: &crate::template::Template<'_>) -> Vec<F
                         format!(
                             "`{name}` is {value}, but SQS triggers in provisioned mode run at \
                              least 2 pollers: {}",
-                            consequence(t, "/ProvisionedPollerConfig")
+                            consequence(t, "/ProvisionedPollerConfig", Violation::Other)
                         ),
                     )
                     .label("at least 2 for SQS")
@@ -662,7 +684,7 @@ fn record_age_gap(t: &Trigger) -> Option<Finding> {
             span,
             format!(
                 "`{key}` is {value}, but it must be -1 (no limit) or 60 to 604800 seconds: {}",
-                consequence(t, "/MaximumRecordAgeInSeconds")
+                consequence(t, "/MaximumRecordAgeInSeconds", Violation::Below)
             ),
         )
         .label("-1 or 60 to 604800")
@@ -683,7 +705,7 @@ fn starting_position_enum(t: &Trigger) -> Option<Finding> {
             span,
             format!(
                 "`{key}` is \"{value}\", but it must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP: {}",
-                consequence(t, "/StartingPosition")
+                consequence(t, "/StartingPosition", Violation::Enum)
             ),
         )
         .label("not a starting position")

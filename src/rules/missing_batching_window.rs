@@ -30,9 +30,9 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         RULE.at(
             span_of(t, window),
             format!(
-                "{}: every record starts an invocation as soon as it arrives, and at low \
-                 traffic a batch of up to {batch} usually holds a single record",
-                describe_setting(t, Prop::MaximumBatchingWindowInSeconds, window)
+                "{}: {}",
+                describe_setting(t, Prop::MaximumBatchingWindowInSeconds, window),
+                without_window(t, batch)
             ),
         )
         .label("no batching window")
@@ -44,4 +44,21 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             ),
         )),
     ]
+}
+
+/// What happens without a window at low traffic. Stream triggers poll each shard about once a
+/// second and send what arrived since; SQS triggers long-poll and send what a poll returns.
+fn without_window(t: &Trigger, batch: i64) -> String {
+    if t.source.is_stream() {
+        format!(
+            "Lambda polls each shard about once a second and invokes the function with whatever \
+             arrived since, so at low traffic a batch of up to {batch} holds only the few \
+             records of that second"
+        )
+    } else {
+        format!(
+            "Lambda invokes the function as soon as a poll returns messages, so at low traffic a \
+             batch of up to {batch} usually holds a single message"
+        )
+    }
 }

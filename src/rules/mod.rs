@@ -339,6 +339,28 @@ impl Finding {
         self
     }
 
+    /// Related locations a link worked out (`links` knows nothing of findings).
+    pub fn related_all(mut self, locations: impl IntoIterator<Item = (Span, String)>) -> Self {
+        self.related.extend(
+            locations
+                .into_iter()
+                .map(|(span, message)| Related { span, message }),
+        );
+        self
+    }
+
+    /// A related location for a value the finding depends on, and where that value is defined
+    /// when it comes from elsewhere (a parameter's or variable's default, a var file).
+    pub fn related_value<T>(
+        self,
+        span: Span,
+        message: impl Into<String>,
+        setting: &Setting<T>,
+    ) -> Self {
+        self.related(span, message)
+            .related_all(setting.definition())
+    }
+
     /// Fills in what every finding says about its trigger, and where a value it points at is
     /// defined when that is elsewhere (a parameter's default, SAM `Globals`).
     pub fn about(mut self, trigger: &Trigger) -> Self {
@@ -428,6 +450,14 @@ pub fn inexpressible_hint(trigger: &Trigger, prop: Prop) -> Option<String> {
             "the Serverless Framework has no key for `{name}` on `{event}` events: declare this \
              mapping as an AWS::Lambda::EventSourceMapping under `resources`"
         )),
+        // The object form names a queue that exists already: declaring it again would create
+        // a second one.
+        crate::model::Format::Sam if reads_existing_queue(trigger) => Some(format!(
+            "an SNS event's `SqsSubscription` cannot set `{name}`: in place of \
+             `SqsSubscription`, subscribe the existing queue to the topic with an \
+             AWS::SNS::Subscription (`Protocol: sqs`) and read it with an SQS event of the \
+             function"
+        )),
         crate::model::Format::Sam => Some(format!(
             "an SNS event's `SqsSubscription` cannot set `{name}`: declare the queue as an \
              AWS::SQS::Queue subscribed to the topic and read it with an SQS event of the \
@@ -439,6 +469,14 @@ pub fn inexpressible_hint(trigger: &Trigger, prop: Prop) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// Whether a SAM SNS event's `SqsSubscription` names an existing queue (`QueueArn`, `QueueUrl`)
+/// rather than having SAM create one (`SqsSubscription: true`).
+fn reads_existing_queue(trigger: &Trigger) -> bool {
+    trigger
+        .property("EventSourceArn")
+        .is_some_and(|p| p.key == "QueueArn")
 }
 
 /// `FunctionResponseTypes` with `ReportBatchItemFailures`, as the author writes it (the

@@ -50,7 +50,11 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             ),
         )
         .label("more concurrency than reserved")
-        .related(reserved_span, format!("reserved concurrency {reserved}"))
+        .related_value(
+            reserved_span,
+            format!("reserved concurrency {reserved}"),
+            &function.reserved_concurrency,
+        )
         .help(super::help_for(
             t,
             Prop::MaximumConcurrency,

@@ -54,5 +54,5 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                 ),
             },
         );
-    vec![pair.with_related(finding)]
+    vec![finding.related_all(pair.related())]
 }

@@ -24,8 +24,8 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Some(stream) = links::kinesis_stream(t, scope) else {
         return Vec::new();
     };
-    let shards = links::int_property(scope.template, &stream.resource, "ShardCount", None);
-    let (Some(&shards), Some(shard_span)) = (shards.value(), shards.span()) else {
+    let shards_setting = links::int_property(scope.template, &stream.resource, "ShardCount", None);
+    let (Some(&shards), Some(shard_span)) = (shards_setting.value(), shards_setting.span()) else {
         return Vec::new();
     };
     let needed = shards * factor;
@@ -45,8 +45,12 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             ),
         )
         .label("not enough concurrency")
-        .related(reserved_span, format!("reserved concurrency {reserved}"))
-        .related(shard_span, count(shards, "shard"))
+        .related_value(
+            reserved_span,
+            format!("reserved concurrency {reserved}"),
+            &function.reserved_concurrency,
+        )
+        .related_value(shard_span, count(shards, "shard"), &shards_setting)
         .help(format!(
             "raise the reserved concurrency to at least {needed}, or lower the parallelization \
              factor"

@@ -37,9 +37,9 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         RULE.at(
             t.anchor,
             format!(
-                "this {} trigger has no on-failure destination (`{key}`): records that run out \
-                 of retries or age are discarded without a trace",
-                t.source.label()
+                "this {} trigger has no on-failure destination (`{key}`): {}",
+                t.source.label(),
+                consequence(t)
             ),
         )
         .label("no on-failure destination")
@@ -53,6 +53,17 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             ),
         )),
     ]
+}
+
+/// What happens to a batch that keeps failing. Kafka triggers in on-demand mode have no retry
+/// or record-age limit, so nothing is discarded: the batch blocks its partition instead.
+fn consequence(t: &Trigger) -> String {
+    if t.source.is_kafka() && t.property("ProvisionedPollerConfig").is_none() {
+        return "in on-demand mode a failing batch is retried until the function succeeds and \
+                its partition waits behind it, with no way to set the batch aside"
+            .to_string();
+    }
+    "records that run out of retries or age are discarded without a trace".to_string()
 }
 
 /// Kafka triggers take more kinds of destination, and discard records only with the retry

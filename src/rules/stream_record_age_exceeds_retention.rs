@@ -3,7 +3,6 @@
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
 use crate::model::{Prop, Setting, SourceKind, Trigger};
-use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "TL109",
@@ -74,21 +73,23 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                  records are skipped while they still exist"
             )),
     };
-    if let Some(span) = related {
-        finding = finding.related(span, "the stream's retention");
+    if let Some(retention) = related {
+        let span = retention.span().unwrap_or(t.anchor);
+        finding = finding.related_value(span, "the stream's retention", &retention);
     }
     vec![finding]
 }
 
-/// The stream's retention in seconds, how to name the stream, and where retention is written.
-fn retention(t: &Trigger, scope: &Scope<'_>) -> Option<(i64, String, Option<Span>)> {
+/// The stream's retention in seconds, how to name the stream, and the written retention.
+fn retention(t: &Trigger, scope: &Scope<'_>) -> Option<(i64, String, Option<Setting<i64>>)> {
     match t.source {
         SourceKind::DynamoDb => Some((86_400, "a DynamoDB stream".to_string(), None)),
         SourceKind::Kinesis => {
             let stream = links::kinesis_stream(t, scope)?;
             let hours = &stream.retention_hours;
             let name = format!("stream {}", stream.resource.logical_id);
-            Some((*hours.value()? * 3600, name, hours.span()))
+            let written = hours.span().is_some().then(|| hours.clone());
+            Some((*hours.value()? * 3600, name, written))
         }
         _ => None,
     }

@@ -39,9 +39,13 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             )
         }
         _ if batch < min => {
+            let every = match batch {
+                1 => "every record".to_string(),
+                n => format!("every {n} records"),
+            };
             format!(
                 ", below the {min} that triggerlint's `min-batch-size` setting asks for: a busy \
-                 {source} costs an invocation every few records"
+                 {source} costs an invocation for {every}"
             )
         }
         _ => return Vec::new(),

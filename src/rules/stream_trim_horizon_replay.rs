@@ -66,7 +66,11 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let mut finding = RULE
         .at(*span, format!("`{key}` is TRIM_HORIZON on {replay}"))
         .label("starts at the oldest record")
-        .related(retention_span, format!("retention of {hours} hours"))
+        .related_value(
+            retention_span,
+            format!("retention of {hours} hours"),
+            retention,
+        )
         .help(format!(
             "use `{}` unless reprocessing the retained records is intended, and make the \
              consumer idempotent either way",

@@ -29,7 +29,9 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let limit = cfg.option(&RULE, "max-retry-attempts");
-    let problem = if retries == -1 {
+    let problem = if retries == -1 && t.source.is_kafka() {
+        kafka_unbounded(t)
+    } else if retries == -1 {
         "a failing batch is retried until its records expire, and the shard or partition waits"
             .to_string()
     } else if retries > limit {
@@ -71,4 +73,22 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             ),
         )),
     ]
+}
+
+/// Kafka records do not expire the way a stream's do: in on-demand mode, which has no retry or
+/// record-age limit, and in provisioned mode without a record-age limit, only the function's
+/// success ends the retries.
+fn kafka_unbounded(t: &Trigger) -> String {
+    let age = &t.settings.maximum_record_age;
+    let provisioned = t.property("ProvisionedPollerConfig").is_some();
+    match age.value() {
+        Some(&seconds) if provisioned && seconds > 0 => format!(
+            "a failing batch is retried until its records are older than `{}` ({seconds} \
+             seconds), and its partition waits behind it",
+            t.key_name(Prop::MaximumRecordAgeInSeconds)
+        ),
+        _ => "a failing batch is retried until the function succeeds, and its partition waits \
+              behind it"
+            .to_string(),
+    }
 }

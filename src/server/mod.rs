@@ -8,10 +8,12 @@
 
 mod position;
 mod suppression;
+mod worker;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -24,15 +26,15 @@ use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover,
     HoverContents, HoverParams, InitializeParams, Location, MarkupContent, MarkupKind,
-    NumberOrString, PositionEncodingKind, PublishDiagnosticsParams, Range, TextEdit, Url,
-    WorkspaceEdit,
+    NumberOrString, PositionEncodingKind, Range, TextEdit, Url, WorkspaceEdit,
 };
 
 use crate::config::{self, Config, Configs, Overrides};
-use crate::engine::{self, FileReport};
+use crate::engine::FileReport;
 use crate::rules::{Finding, Severity};
 use crate::source::{FileId, Sources};
 use position::{Encoding, LineIndex};
+use worker::Event;
 
 /// Runs the server on standard input and output until the client asks it to exit (or closes
 /// the stream). Returns the process's exit code: 0 after `shutdown` then `exit`, 1 otherwise,
@@ -53,14 +55,38 @@ pub fn serve() -> u8 {
     code
 }
 
+/// How long an edit that follows another this quickly waits before its lint starts: a burst
+/// of keystrokes is linted once, when it pauses. A lone edit is linted at once.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+
+/// How long the server waits for `exit` after `shutdown`.
+const EXIT_WAIT: Duration = Duration::from_secs(30);
+
 /// A document the editor has open.
 struct Document {
     /// Where the document lives on disk (or would: an unsaved buffer gets a name by language).
     path: PathBuf,
     text: String,
     version: i32,
-    /// The last lint of the buffer, for hovers and code actions.
-    report: Option<FileReport>,
+    /// Counts changes of the text: a lint of an older generation is stale.
+    generation: u64,
+    /// When the text last changed, for the debounce.
+    changed_at: Option<Instant>,
+    /// The last lint of the buffer, for hovers and code actions, and the generation it is of.
+    report: Option<(u64, FileReport)>,
+}
+
+impl Document {
+    fn report(&self) -> Option<&FileReport> {
+        self.report.as_ref().map(|(_, report)| report)
+    }
+
+    /// Whether the last lint is of the text as it is.
+    fn is_current(&self) -> bool {
+        self.report
+            .as_ref()
+            .is_some_and(|(generation, _)| *generation == self.generation)
+    }
 }
 
 struct Server {
@@ -70,6 +96,12 @@ struct Server {
     /// The diagnostics each open document's lint gives, by the file they are in (its own, and
     /// files it includes), so that one file's diagnostics are the union over every lint.
     contributions: HashMap<Url, HashMap<Url, Vec<Diagnostic>>>,
+    /// Documents waiting for a lint, with the time it may start.
+    pending: HashMap<Url, Instant>,
+    /// Whether the worker is linting a document.
+    busy: bool,
+    /// Each rule's page, parsed once.
+    pages: worker::RulePages,
 }
 
 impl Server {
@@ -86,10 +118,12 @@ impl Server {
         } else {
             Encoding::Utf16
         };
+        // Edits come as ranges (2): a keystroke in a large template sends a few bytes, not the
+        // whole text.
         let result = serde_json::json!({
             "capabilities": {
                 "positionEncoding": if utf8 { "utf-8" } else { "utf-16" },
-                "textDocumentSync": {"openClose": true, "change": 1, "save": true},
+                "textDocumentSync": {"openClose": true, "change": 2, "save": true},
                 "hoverProvider": true,
                 "codeActionProvider": {"codeActionKinds": ["quickfix"]},
             },
@@ -103,39 +137,169 @@ impl Server {
             configs: Configs::nearest(Overrides::default()),
             documents: HashMap::new(),
             contributions: HashMap::new(),
+            pending: HashMap::new(),
+            busy: false,
+            pages: worker::RulePages::default(),
         })
     }
 
+    /// Reads the client's messages and the worker's lints as they come: the client is never
+    /// kept waiting by a lint, and a lint whose text has changed since is dropped.
     fn run(&mut self, connection: &Connection) -> u8 {
-        for message in &connection.receiver {
-            match message {
-                Message::Request(request) => match connection.handle_shutdown(&request) {
-                    Ok(true) => return 0,
-                    Ok(false) => {
-                        let response = self.respond(request);
-                        if connection.sender.send(response.into()).is_err() {
-                            return 1;
-                        }
-                    }
-                    Err(_) => return 1,
+        let (events_in, events) = mpsc::channel();
+        worker::forward_client(connection.receiver.clone(), events_in.clone());
+        let lints = worker::spawn(events_in);
+        let mut shutting_down = false;
+        loop {
+            let wait = if shutting_down {
+                Some(EXIT_WAIT)
+            } else {
+                self.wait()
+            };
+            let event = match wait {
+                Some(wait) => match events.recv_timeout(wait) {
+                    Ok(event) => Some(event),
+                    Err(mpsc::RecvTimeoutError::Timeout) if shutting_down => return 1,
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return 1,
                 },
-                Message::Notification(notification) if notification.method == "exit" => return 1,
-                Message::Notification(notification) => {
-                    for published in self.notified(notification) {
-                        if connection.sender.send(published.into()).is_err() {
-                            return 1;
-                        }
-                    }
+                None => Some(events.recv().unwrap_or(Event::ClientGone)),
+            };
+            let mut out: Vec<Message> = Vec::new();
+            match event {
+                None => {}
+                Some(Event::ClientGone) => return 1,
+                // Nothing is published after `shutdown`.
+                Some(Event::Linted(_)) if shutting_down => {}
+                Some(Event::Linted(linted)) => {
+                    self.busy = false;
+                    out.extend(self.linted(*linted).into_iter().map(Message::from));
                 }
-                Message::Response(_) => {}
+                // After `shutdown`, only `exit` is expected.
+                Some(Event::Client(message)) if shutting_down => {
+                    return match message {
+                        Message::Notification(n) if n.method == "exit" => 0,
+                        _ => 1,
+                    };
+                }
+                Some(Event::Client(Message::Request(request))) if request.method == "shutdown" => {
+                    out.push(Response::new_ok(request.id, ()).into());
+                    shutting_down = true;
+                }
+                Some(Event::Client(Message::Request(request))) => {
+                    let (published, response) = self.respond(request);
+                    out.extend(published.into_iter().map(Message::from));
+                    out.push(response.into());
+                }
+                Some(Event::Client(Message::Notification(n))) if n.method == "exit" => return 1,
+                Some(Event::Client(Message::Notification(notification))) => {
+                    out.extend(self.notified(notification).into_iter().map(Message::from));
+                }
+                Some(Event::Client(Message::Response(_))) => {}
+            }
+            if !shutting_down && let Some(job) = self.next_job() {
+                self.busy = lints.send(job).is_ok();
+            }
+            for message in out {
+                if connection.sender.send(message).is_err() {
+                    return 1;
+                }
             }
         }
-        1
     }
 
-    fn respond(&mut self, request: Request) -> Response {
+    /// How long to wait for the client before a pending lint is due; `None` to wait for the
+    /// next event however long it takes (nothing pending, or the worker busy).
+    fn wait(&self) -> Option<Duration> {
+        if self.busy {
+            return None;
+        }
+        let due = self.pending.values().min()?;
+        Some(due.saturating_duration_since(Instant::now()))
+    }
+
+    /// The next lint to start, when the worker is free and a lint is due: the earliest due.
+    fn next_job(&mut self) -> Option<worker::Job> {
+        if self.busy {
+            return None;
+        }
+        let now = Instant::now();
+        loop {
+            let uri = self
+                .pending
+                .iter()
+                .filter(|(_, due)| **due <= now)
+                .min_by(|a, b| a.1.cmp(b.1).then_with(|| a.0.cmp(b.0)))
+                .map(|(uri, _)| uri.clone())?;
+            self.pending.remove(&uri);
+            if let Some(job) = self.job(&uri) {
+                return Some(job);
+            }
+        }
+    }
+
+    /// A lint of an open document's text as it is now, with its configuration.
+    fn job(&self, uri: &Url) -> Option<worker::Job> {
+        let doc = self.documents.get(uri)?;
+        let (config, config_problem) = match self.configs.for_file(&doc.path) {
+            Ok(config) => (config, None),
+            Err(e) => (
+                Arc::new(Config::default()),
+                Some(format!("invalid configuration file: {}", e.summary())),
+            ),
+        };
+        Some(worker::Job {
+            uri: uri.clone(),
+            generation: doc.generation,
+            path: doc.path.clone(),
+            text: doc.text.clone(),
+            config,
+            config_problem,
+        })
+    }
+
+    /// A lint came back: its diagnostics are published unless the text changed meanwhile (a
+    /// newer lint is pending then).
+    fn linted(&mut self, linted: worker::Linted) -> Vec<Notification> {
+        let current = self
+            .documents
+            .get(&linted.job.uri)
+            .is_some_and(|d| d.generation == linted.job.generation);
+        if !current {
+            return Vec::new();
+        }
+        let targets = self.apply(linted);
+        self.publish(targets)
+    }
+
+    /// Lints a document now, on this thread: for a request that needs the lint of the text as
+    /// it is (a hover or quick fix right after an edit).
+    fn lint_now(&mut self, uri: &Url) -> Vec<Notification> {
+        let Some(mut job) = self.job(uri) else {
+            return Vec::new();
+        };
+        self.pending.remove(uri);
+        let report = worker::lint(&mut job);
+        let targets = self.apply(worker::Linted { job, report });
+        self.publish(targets)
+    }
+
+    /// Answers a request; first brings the lint of its document up to date, and returns the
+    /// diagnostics that publishes too.
+    fn respond(&mut self, request: Request) -> (Vec<Notification>, Response) {
+        let uri = request
+            .params
+            .pointer("/textDocument/uri")
+            .and_then(|u| u.as_str())
+            .and_then(|u| Url::parse(u).ok());
+        let published = match uri {
+            Some(uri) if self.documents.get(&uri).is_some_and(|d| !d.is_current()) => {
+                self.lint_now(&uri)
+            }
+            _ => Vec::new(),
+        };
         let id = request.id.clone();
-        match request.method.as_str() {
+        let response = match request.method.as_str() {
             HoverRequest::METHOD => answer(id, request, |p: HoverParams| self.hover(p)),
             CodeActionRequest::METHOD => {
                 answer(id, request, |p: CodeActionParams| self.code_actions(p))
@@ -145,26 +309,31 @@ impl Server {
                 ErrorCode::MethodNotFound as i32,
                 format!("unsupported request {}", request.method),
             ),
-        }
+        };
+        (published, response)
     }
 
-    /// Handles a notification; returns the diagnostics to publish.
+    /// Handles a notification; returns the diagnostics to publish now (lints are scheduled).
     fn notified(&mut self, notification: Notification) -> Vec<Notification> {
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 with_params(notification, |p: DidOpenTextDocumentParams| {
                     let doc = p.text_document;
                     let path = document_path(&doc.uri, &doc.language_id);
+                    let generation = self.documents.get(&doc.uri).map_or(0, |d| d.generation + 1);
                     self.documents.insert(
                         doc.uri.clone(),
                         Document {
                             path,
                             text: doc.text,
                             version: doc.version,
+                            generation,
+                            changed_at: None,
                             report: None,
                         },
                     );
-                    self.lint_with_includers(&doc.uri)
+                    self.schedule_with_includers(&doc.uri, Instant::now());
+                    Vec::new()
                 })
             }
             DidChangeTextDocument::METHOD => {
@@ -177,18 +346,26 @@ impl Server {
                         apply_change(&mut doc.text, change, self.encoding);
                     }
                     doc.version = p.text_document.version;
-                    self.lint_with_includers(&uri)
+                    doc.generation += 1;
+                    let now = Instant::now();
+                    let in_burst = doc.changed_at.is_some_and(|t| now - t < DEBOUNCE);
+                    doc.changed_at = Some(now);
+                    let due = if in_burst { now + DEBOUNCE } else { now };
+                    self.schedule_with_includers(&uri, due);
+                    Vec::new()
                 })
             }
             DidSaveTextDocument::METHOD => {
                 with_params(notification, |p: DidSaveTextDocumentParams| {
-                    self.saved(&p.text_document.uri)
+                    self.saved(&p.text_document.uri);
+                    Vec::new()
                 })
             }
             DidCloseTextDocument::METHOD => {
                 with_params(notification, |p: DidCloseTextDocumentParams| {
                     let uri = p.text_document.uri;
                     self.documents.remove(&uri);
+                    self.pending.remove(&uri);
                     let targets = self.contributions.remove(&uri).unwrap_or_default();
                     let mut targets: HashSet<Url> = targets.into_keys().collect();
                     targets.insert(uri);
@@ -202,7 +379,7 @@ impl Server {
     /// A saved file changes what other documents read from disk: the files they include, a
     /// Terraform module's other files, or a configuration file. Every other open document is
     /// linted again (with configuration files read anew when one was saved).
-    fn saved(&mut self, uri: &Url) -> Vec<Notification> {
+    fn saved(&mut self, uri: &Url) {
         let is_config = uri
             .to_file_path()
             .ok()
@@ -211,22 +388,20 @@ impl Server {
         if is_config {
             self.configs = Configs::nearest(Overrides::default());
         }
+        let now = Instant::now();
         let others: Vec<Url> = self
             .documents
             .keys()
             .filter(|u| *u != uri || is_config)
             .cloned()
             .collect();
-        let mut targets = HashSet::new();
         for other in others {
-            targets.extend(self.lint(&other));
+            self.schedule(other, now);
         }
-        self.publish(targets)
     }
 
-    /// Lints a document and the open documents that include it.
-    fn lint_with_includers(&mut self, uri: &Url) -> Vec<Notification> {
-        let mut targets = self.lint(uri);
+    /// Schedules a lint of a document, and of the open documents that include it.
+    fn schedule_with_includers(&mut self, uri: &Url, due: Instant) {
         let canonical = uri
             .to_file_path()
             .ok()
@@ -236,53 +411,50 @@ impl Server {
                 .documents
                 .iter()
                 .filter(|(u, d)| {
-                    *u != uri
-                        && d.report
-                            .as_ref()
-                            .is_some_and(|r| r.included.contains(&canonical))
+                    *u != uri && d.report().is_some_and(|r| r.included.contains(&canonical))
                 })
                 .map(|(u, _)| u.clone())
                 .collect();
             for includer in includers {
-                targets.extend(self.lint(&includer));
+                self.schedule(includer, due);
             }
         }
-        self.publish(targets)
+        self.schedule(uri.clone(), due);
     }
 
-    /// Lints one open document from its buffer; returns the files whose diagnostics changed.
-    fn lint(&mut self, uri: &Url) -> HashSet<Url> {
-        let Some(doc) = self.documents.get_mut(uri) else {
+    /// Asks for a lint of a document at `due` (a later edit postpones it).
+    fn schedule(&mut self, uri: Url, due: Instant) {
+        self.pending.insert(uri, due);
+    }
+
+    /// Takes in a lint of an open document; returns the files whose diagnostics changed.
+    fn apply(&mut self, linted: worker::Linted) -> HashSet<Url> {
+        let worker::Linted { job, report } = linted;
+        let uri = job.uri;
+        let Some(doc) = self.documents.get_mut(&uri) else {
             return HashSet::new();
         };
         let mut diagnostics: HashMap<Url, Vec<Diagnostic>> = HashMap::new();
-        let config = match self.configs.for_file(&doc.path) {
-            Ok(config) => config,
-            Err(e) => {
-                let message = format!("invalid configuration file: {}", e.summary());
-                diagnostics
-                    .entry(uri.clone())
-                    .or_default()
-                    .push(plain_diagnostic(Range::default(), message));
-                Arc::new(Config::default())
-            }
-        };
-        let (path, text) = (doc.path.clone(), doc.text.clone());
-        let linted = std::panic::catch_unwind(|| engine::report_document(path, text, &config));
-        let report = linted.unwrap_or_else(|_| internal_error(&doc.path));
+        if let Some(problem) = job.config_problem {
+            diagnostics
+                .entry(uri.clone())
+                .or_default()
+                .push(plain_diagnostic(Range::default(), problem));
+        }
         let converter = Converter {
             report: &report,
-            document: (&doc.path, uri),
+            document: (&doc.path, &uri),
             encoding: self.encoding,
+            pages: &mut self.pages,
         };
         for (target, diagnostic) in converter.diagnostics(&doc.text) {
             diagnostics.entry(target).or_default().push(diagnostic);
         }
-        doc.report = Some(report);
+        doc.report = Some((job.generation, report));
         let previous = self.contributions.insert(uri.clone(), diagnostics);
         let mut targets: HashSet<Url> = previous.unwrap_or_default().into_keys().collect();
-        targets.extend(self.contributions[uri].keys().cloned());
-        targets.insert(uri.clone());
+        targets.extend(self.contributions[&uri].keys().cloned());
+        targets.insert(uri);
         targets
     }
 
@@ -290,27 +462,19 @@ impl Server {
     fn publish(&self, targets: HashSet<Url>) -> Vec<Notification> {
         let mut targets: Vec<Url> = targets.into_iter().collect();
         targets.sort();
+        let mut origins: Vec<&Url> = self.contributions.keys().collect();
+        origins.sort();
         targets
             .into_iter()
             .map(|target| {
-                let mut diagnostics: Vec<Diagnostic> = Vec::new();
-                let mut origins: Vec<&Url> = self.contributions.keys().collect();
-                origins.sort();
-                for origin in origins {
-                    for d in self.contributions[origin]
-                        .get(&target)
-                        .into_iter()
-                        .flatten()
-                    {
-                        if !diagnostics.contains(d) {
-                            diagnostics.push(d.clone());
-                        }
-                    }
-                }
-                let params = PublishDiagnosticsParams {
+                let from: Vec<&Vec<Diagnostic>> = origins
+                    .iter()
+                    .filter_map(|origin| self.contributions[*origin].get(&target))
+                    .collect();
+                let params = Publish {
                     version: self.documents.get(&target).map(|d| d.version),
-                    uri: target,
-                    diagnostics,
+                    uri: &target,
+                    diagnostics: union(&from),
                 };
                 Notification::new(PublishDiagnostics::METHOD.to_string(), params)
             })
@@ -320,7 +484,7 @@ impl Server {
     fn hover(&self, params: HoverParams) -> Option<Hover> {
         let at = params.text_document_position_params;
         let doc = self.documents.get(&at.text_document.uri)?;
-        let report = doc.report.as_ref()?;
+        let report = doc.report()?;
         let file = report.file?;
         let index = LineIndex::of(report.sources.try_get(file)?);
         let offset = index.offset(at.position, self.encoding);
@@ -358,7 +522,7 @@ impl Server {
         });
         let uri = &params.text_document.uri;
         let Some((doc, report, file)) = self.documents.get(uri).and_then(|doc| {
-            let report = doc.report.as_ref()?;
+            let report = doc.report()?;
             Some((doc, report, report.file?))
         }) else {
             return Vec::new();
@@ -425,10 +589,11 @@ struct Converter<'r> {
     /// The document linted: its path and URI.
     document: (&'r Path, &'r Url),
     encoding: Encoding,
+    pages: &'r mut worker::RulePages,
 }
 
 impl Converter<'_> {
-    fn diagnostics(&self, document_text: &str) -> Vec<(Url, Diagnostic)> {
+    fn diagnostics(mut self, document_text: &str) -> Vec<(Url, Diagnostic)> {
         let report = self.report;
         // Syntax errors are ours to report only in files that are templates (or Terraform): a
         // YAML or JSON file of another kind has its own tools.
@@ -448,7 +613,8 @@ impl Converter<'_> {
             let Some((uri, range)) = self.locate(f.span.file, f.span.start, f.span.end) else {
                 continue;
             };
-            out.push((uri, self.finding(f, range)));
+            let diagnostic = self.finding(f, range);
+            out.push((uri, diagnostic));
         }
         for e in report.errors.iter().filter(|_| ours) {
             let offset = e.offset.unwrap_or(0) as u32;
@@ -460,7 +626,7 @@ impl Converter<'_> {
         out
     }
 
-    fn finding(&self, f: &Finding, range: Range) -> Diagnostic {
+    fn finding(&mut self, f: &Finding, range: Range) -> Diagnostic {
         let mut message = f.message.clone();
         if let Some(help) = &f.help {
             message.push_str("\nhelp: ");
@@ -488,9 +654,7 @@ impl Converter<'_> {
                 Severity::Note => DiagnosticSeverity::INFORMATION,
             }),
             code: Some(NumberOrString::String(f.rule.code.to_string())),
-            code_description: Url::parse(&f.rule.page_url())
-                .ok()
-                .map(|href| CodeDescription { href }),
+            code_description: self.pages.of(f.rule).map(|href| CodeDescription { href }),
             source: Some("triggerlint".to_string()),
             message,
             related_information: (!related.is_empty()).then_some(related),
@@ -513,6 +677,33 @@ impl Converter<'_> {
             index.range(start as usize, end as usize, self.encoding),
         ))
     }
+}
+
+/// The diagnostics several lints give one file, each once (two documents that include the same
+/// file both report its findings).
+fn union<'d>(lists: &[&'d Vec<Diagnostic>]) -> Vec<&'d Diagnostic> {
+    if let [only] = lists {
+        return only.iter().collect();
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    for d in lists.iter().flat_map(|list| list.iter()) {
+        let key = serde_json::to_string(d).unwrap_or_default();
+        if seen.insert(key) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// `PublishDiagnosticsParams` over the diagnostics the server keeps, serialized without
+/// copying them first.
+#[derive(serde::Serialize)]
+struct Publish<'d> {
+    uri: &'d Url,
+    diagnostics: Vec<&'d Diagnostic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
 }
 
 fn plain_diagnostic(range: Range, message: String) -> Diagnostic {
@@ -540,14 +731,6 @@ fn rule_explanation(f: &Finding) -> String {
     out.push_str("\n\n---\n\n");
     out.push_str(f.rule.docs.trim());
     out
-}
-
-/// A report saying the lint failed, in place of a panic's unwinding through the server.
-fn internal_error(path: &Path) -> FileReport {
-    FileReport::failed(
-        path,
-        "internal error while linting this file (a bug in triggerlint; please report it)",
-    )
 }
 
 /// The path a document is linted as: its file, or for an unsaved buffer a name whose extension

@@ -141,6 +141,30 @@ impl Client {
         );
     }
 
+    /// Replaces a range of a document (zero-based lines and columns), as editors send a
+    /// keystroke.
+    pub fn edit(&mut self, uri: &str, version: i32, range: [u32; 4], text: &str) {
+        let [start_line, start_char, end_line, end_char] = range;
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{
+                    "range": {
+                        "start": {"line": start_line, "character": start_char},
+                        "end": {"line": end_line, "character": end_char},
+                    },
+                    "text": text,
+                }],
+            }),
+        );
+    }
+
+    /// The next message the server sends, whatever it is, in the order it was sent.
+    pub fn next_message(&mut self) -> Value {
+        self.wait_for(|_| true)
+    }
+
     /// `shutdown` then `exit`; returns the server's exit code.
     pub fn shut_down(mut self) -> i32 {
         self.request("shutdown", Value::Null);
