@@ -965,6 +965,18 @@ pub struct Trigger {
     pub ignored_keys: Vec<IgnoredKey>,
     /// What the Lambda API says of a deployed mapping besides its settings.
     pub deployed: Option<DeployedState>,
+    /// The Terraform module call the trigger was evaluated for, when it is declared in a
+    /// called module: one trigger per call.
+    pub module_call: Option<Arc<ModuleCall>>,
+}
+
+/// A Terraform module call, as the findings of a called module name it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModuleCall {
+    /// The module instance's address (`module.orders`, `module.app.module.queue["a"]`).
+    pub address: String,
+    /// The `module` blocks of the chain of calls, outermost first.
+    pub sites: Vec<Span>,
 }
 
 /// A deployed mapping's identity and state, as the Lambda API describes it.

@@ -48,27 +48,39 @@ pub(super) fn lint_module(
         .iter()
         .map(|path| read_var_file(path, ids, &mut errors))
         .collect();
-    let parsed: Vec<terraform::ModuleFile<'_>> = files
+    let folder = discover::absolute(&target.path);
+    let root = discover::project_root(&folder, &discover::absolute(&target.root));
+    let tree = read_tree(files, &folder, &root, ids, &mut errors);
+    let folders: Vec<terraform::Folder<'_>> = tree
         .iter()
-        .filter_map(|f| {
-            Some(terraform::ModuleFile {
-                id: f.id,
-                text: &f.source.text,
-                body: f.body.as_ref()?,
-            })
+        .map(|read| terraform::Folder {
+            files: read
+                .files
+                .iter()
+                .filter_map(|f| {
+                    Some(terraform::ModuleFile {
+                        id: f.id,
+                        text: &f.source.text,
+                        body: f.body.as_ref()?,
+                    })
+                })
+                .collect(),
+            calls: read.calls.iter().cloned().collect(),
         })
         .collect();
     let var_values: Vec<(&str, &Expr)> = var_files
         .iter()
         .flat_map(|(_, values)| values.iter().map(|(n, e)| (n.as_str(), e)))
         .collect();
-    let folder = discover::absolute(&target.path);
-    let root = discover::project_root(&folder, &discover::absolute(&target.root));
     let local = |source: &str| local_lambda_module(&folder, &root, source);
-    let lowered = terraform::lower(&parsed, &var_values, &local);
+    let lowered = terraform::lower(&folders, &var_values, &local);
+    let files = &tree[0].files;
     let first = files.first().map_or(FileId(0), |f| f.id);
     let loaded = load::load_terraform(first, &lowered);
-    let sources: Vec<(FileId, &SourceFile)> = files.iter().map(|f| (f.id, &f.source)).collect();
+    let sources: Vec<(FileId, &SourceFile)> = tree
+        .iter()
+        .flat_map(|folder| folder.files.iter().map(|f| (f.id, &f.source)))
+        .collect();
     let (mut findings, mut ignored) = check_loaded(&loaded, &sources, None, Vec::new(), config);
     let mut triggers = loaded.triggers;
     // Files named on the command line: their findings only, the rest of the folder is context.
@@ -85,7 +97,8 @@ pub(super) fn lint_module(
             reported_ids.contains(&e.file) || !files.iter().any(|f| f.id == e.file)
         });
     }
-    let has_content = parsed.iter().any(|f| !f.body.items.is_empty());
+    let has_content = folders[0].files.iter().any(|f| !f.body.items.is_empty());
+    let called: Vec<PathBuf> = tree.iter().skip(1).filter_map(|f| f.dir.clone()).collect();
     let mut report = FileReport {
         file: Some(first),
         path: target.path.clone(),
@@ -105,8 +118,11 @@ pub(super) fn lint_module(
         findings,
         ignored,
         errors,
+        included: called,
         ..FileReport::default()
     };
+    drop(folders);
+    let files = tree.into_iter().flat_map(|folder| folder.files).collect();
     report.sources = keep_sources(files, var_files, &report, keep);
     report.sort();
     report
@@ -231,6 +247,7 @@ fn keep_sources(
     for f in report.findings.iter().chain(&report.ignored) {
         wanted.push(f.span.file);
         wanted.extend(f.related.iter().map(|r| r.span.file));
+        wanted.extend(f.module.iter().flat_map(|m| m.sites.iter().map(|s| s.file)));
     }
     wanted.extend(report.errors.iter().map(|e| e.file));
     let mut sources = Sources::default();
@@ -274,4 +291,170 @@ fn local_lambda_module(
     } else {
         terraform::LambdaModule::Function
     })
+}
+
+/// A module of the tree a module's calls read, with its files parsed.
+struct ReadFolder {
+    files: Vec<Read>,
+    /// Call name, and the index of the module it reads.
+    calls: Vec<(String, usize)>,
+    /// The module's key in `.terraform/modules/modules.json` (`orders`, `app.queue`).
+    key: String,
+    /// The folder, canonical; `None` for a registry module's model.
+    dir: Option<PathBuf>,
+    /// Which registry module's model this is.
+    model: Option<&'static str>,
+}
+
+/// Most modules one tree reads (calls of calls included).
+const MAX_FOLDERS: usize = 64;
+
+/// What a module call's `source` leads to.
+enum Called {
+    Dir(PathBuf),
+    Model(&'static terraform::registry::Model),
+}
+
+/// The module linted and every module its calls read, transitively: local folders inside the
+/// project, folders `terraform init` downloaded (`.terraform/modules/modules.json`), and the
+/// models of the registry modules triggerlint knows. The Lambda module is modelled apart.
+fn read_tree(
+    files: Vec<Read>,
+    folder: &Path,
+    root: &Path,
+    ids: &FileIds,
+    errors: &mut Vec<FileError>,
+) -> Vec<ReadFolder> {
+    let downloaded = downloaded_modules(folder);
+    let mut tree = vec![ReadFolder {
+        files,
+        calls: Vec::new(),
+        key: String::new(),
+        dir: std::fs::canonicalize(folder).ok(),
+        model: None,
+    }];
+    let mut at = 0;
+    while at < tree.len() {
+        let here = tree[at].dir.clone();
+        for (name, source) in module_sources(&tree[at].files) {
+            let key = match tree[at].key.as_str() {
+                "" => name.clone(),
+                parent => format!("{parent}.{name}"),
+            };
+            let called = match &here {
+                Some(dir) => called_module(dir, root, &source, downloaded.get(&key)),
+                None => None,
+            };
+            let Some(called) = called else {
+                continue;
+            };
+            let existing = tree.iter().position(|f| match &called {
+                Called::Dir(dir) => f.dir.as_ref() == Some(dir),
+                Called::Model(model) => f.model == Some(model.name),
+            });
+            let index = match existing {
+                Some(index) => index,
+                None if tree.len() < MAX_FOLDERS => {
+                    tree.push(read_called(called, key, ids, errors));
+                    tree.len() - 1
+                }
+                None => continue,
+            };
+            tree[at].calls.push((name, index));
+        }
+        at += 1;
+    }
+    tree
+}
+
+fn read_called(called: Called, key: String, ids: &FileIds, errors: &mut Vec<FileError>) -> ReadFolder {
+    match called {
+        Called::Dir(dir) => {
+            let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
+            let files = discover::terraform_files_in(&dir, &excluded)
+                .iter()
+                .map(|path| read_file(path, ids, errors))
+                .collect();
+            ReadFolder {
+                files,
+                calls: Vec::new(),
+                key,
+                dir: Some(dir),
+                model: None,
+            }
+        }
+        Called::Model(model) => {
+            let path = PathBuf::from(model.path);
+            let files = vec![parse_text(&path, model.text.to_string(), ids, errors)];
+            ReadFolder {
+                files,
+                calls: Vec::new(),
+                key,
+                dir: None,
+                model: Some(model.name),
+            }
+        }
+    }
+}
+
+/// The `module` blocks of a module's files: call name and `source`.
+fn module_sources(files: &[Read]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .filter_map(|f| f.body.as_ref())
+        .flat_map(|body| body.blocks())
+        .filter(|b| b.kind == "module")
+        .filter_map(|b| {
+            let name = b.label(0)?.to_string();
+            let source = b.body.attribute("source")?.value.as_str()?.to_string();
+            Some((name, source))
+        })
+        .collect()
+}
+
+/// Where a call's module is read from, if anywhere: the folder `terraform init` downloaded it
+/// to; a local folder inside the project; a registry module's model. `None` for the Lambda
+/// module (modelled apart) and for what cannot be read.
+fn called_module(
+    here: &Path,
+    root: &Path,
+    source: &str,
+    downloaded: Option<&PathBuf>,
+) -> Option<Called> {
+    if terraform::lambda_module(source, &|s| local_lambda_module(here, root, s)).is_some() {
+        return None;
+    }
+    if let Some(dir) = downloaded.and_then(|d| std::fs::canonicalize(d).ok())
+        && dir.is_dir()
+    {
+        return Some(Called::Dir(dir));
+    }
+    if source.starts_with("./") || source.starts_with("../") {
+        let dir = std::fs::canonicalize(here.join(source)).ok()?;
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        return (dir.starts_with(&root) && dir.is_dir()).then_some(Called::Dir(dir));
+    }
+    terraform::registry::model(source).map(Called::Model)
+}
+
+/// `.terraform/modules/modules.json`, which `terraform init` writes: each call's key and the
+/// folder its module was downloaded to (relative to the module linted).
+fn downloaded_modules(folder: &Path) -> crate::fxhash::FxHashMap<String, PathBuf> {
+    let path = folder.join(".terraform").join("modules").join("modules.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Default::default();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Default::default();
+    };
+    json.get("Modules")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let key = m.get("Key")?.as_str()?;
+            let dir = m.get("Dir")?.as_str()?;
+            (!key.is_empty()).then(|| (key.to_string(), folder.join(dir)))
+        })
+        .collect()
 }

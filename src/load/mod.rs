@@ -130,6 +130,7 @@ pub struct Draft {
     pub declaration: Option<Node>,
     pub ignored_keys: Vec<crate::model::IgnoredKey>,
     pub deployed: Option<crate::model::DeployedState>,
+    pub module_call: Option<std::sync::Arc<crate::model::ModuleCall>>,
 }
 
 impl Draft {
@@ -151,6 +152,7 @@ impl Draft {
             declaration: None,
             ignored_keys: Vec::new(),
             deployed: None,
+            module_call: None,
         }
     }
 
@@ -183,6 +185,7 @@ impl Draft {
             declaration: self.declaration,
             ignored_keys: self.ignored_keys,
             deployed: self.deployed,
+            module_call: self.module_call,
         }
     }
 
