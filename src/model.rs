@@ -216,6 +216,9 @@ pub enum KindBasis {
     Resource { logical_id: String, type_: String },
     /// A property only one source kind has (`SelfManagedEventSource`).
     Shape(&'static str),
+    /// The mapping's own settings, when the source does not say: what was assumed, and from
+    /// which of the author's keys.
+    Arguments(String),
     /// Not statically knowable, with the reason when there is a specific one.
     Unknown(Option<String>),
 }
@@ -229,6 +232,7 @@ impl fmt::Display for KindBasis {
                 write!(f, "from resource {logical_id} ({type_})")
             }
             KindBasis::Shape(prop) => write!(f, "from the {prop} property"),
+            KindBasis::Arguments(how) => write!(f, "{how}"),
             KindBasis::Unknown(None) => write!(f, "could not be determined statically"),
             KindBasis::Unknown(Some(why)) => write!(f, "could not be determined statically: {why}"),
         }

@@ -336,13 +336,13 @@ fn read_tree(
     let mut at = 0;
     while at < tree.len() {
         let here = tree[at].dir.clone();
-        for (name, source) in module_sources(&tree[at].files) {
+        for (name, source, version) in module_sources(&tree[at].files) {
             let key = match tree[at].key.as_str() {
                 "" => name.clone(),
                 parent => format!("{parent}.{name}"),
             };
             let called = match &here {
-                Some(dir) => called_module(dir, root, &source, downloaded.get(&key)),
+                Some(dir) => called_module(dir, root, &source, version.as_deref(), downloaded.get(&key)),
                 None => None,
             };
             let Some(called) = called else {
@@ -397,8 +397,8 @@ fn read_called(called: Called, key: String, ids: &FileIds, errors: &mut Vec<File
     }
 }
 
-/// The `module` blocks of a module's files: call name and `source`.
-fn module_sources(files: &[Read]) -> Vec<(String, String)> {
+/// The `module` blocks of a module's files: call name, `source` and `version`.
+fn module_sources(files: &[Read]) -> Vec<(String, String, Option<String>)> {
     files
         .iter()
         .filter_map(|f| f.body.as_ref())
@@ -407,7 +407,12 @@ fn module_sources(files: &[Read]) -> Vec<(String, String)> {
         .filter_map(|b| {
             let name = b.label(0)?.to_string();
             let source = b.body.attribute("source")?.value.as_str()?.to_string();
-            Some((name, source))
+            let version = b
+                .body
+                .attribute("version")
+                .and_then(|v| v.value.as_str())
+                .map(str::to_string);
+            Some((name, source, version))
         })
         .collect()
 }
@@ -419,6 +424,7 @@ fn called_module(
     here: &Path,
     root: &Path,
     source: &str,
+    version: Option<&str>,
     downloaded: Option<&PathBuf>,
 ) -> Option<Called> {
     if terraform::lambda_module(source, &|s| local_lambda_module(here, root, s)).is_some() {
@@ -434,7 +440,7 @@ fn called_module(
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         return (dir.starts_with(&root) && dir.is_dir()).then_some(Called::Dir(dir));
     }
-    terraform::registry::model(source).map(Called::Model)
+    terraform::registry::model(source, version).map(Called::Model)
 }
 
 /// `.terraform/modules/modules.json`, which `terraform init` writes: each call's key and the

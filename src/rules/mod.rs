@@ -349,6 +349,15 @@ impl Finding {
         self.construct_path.clone_from(&trigger.construct_path);
         self.mapping_uuid = trigger.deployed.as_ref().map(|d| d.uuid.clone());
         self.module.clone_from(&trigger.module_call);
+        // The kind was assumed from the mapping's own settings: say so, as the finding rests
+        // on it.
+        if let crate::model::KindBasis::Arguments(how) = &trigger.kind_basis {
+            let assumption = format!("The source is taken to be {}: {how}.", trigger.source.family_label());
+            self.help = Some(match self.help.take() {
+                Some(help) => format!("{help} {assumption}"),
+                None => assumption,
+            });
+        }
         let definition = trigger
             .settings
             .origins()

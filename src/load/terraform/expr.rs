@@ -91,6 +91,8 @@ enum PathStep {
     Attr(String),
     Key(String),
     Position(i64),
+    /// An index known only at plan time, and why.
+    Unknown(String),
 }
 
 impl<'n, 'a> Lowerer<'n, 'a> {
@@ -225,8 +227,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         }
     }
 
-    /// The steps of a traversal after its root, with indexes evaluated; `Err` with the reason
-    /// when an index is not known.
+    /// The steps of a traversal after its root, with indexes evaluated; `Err` for a splat.
     fn path(&self, steps: &[Step]) -> Result<Vec<PathStep>, String> {
         steps
             .iter()
@@ -234,15 +235,15 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                 Step::Attr(name) => Ok(PathStep::Attr(name.clone())),
                 Step::Index(index) => {
                     let key = self.value(index);
-                    match &key.value {
-                        Value::Str(s) => Ok(PathStep::Key(s.to_string())),
-                        Value::Int(i) => Ok(PathStep::Position(*i)),
-                        _ => Err(format!(
+                    Ok(match &key.value {
+                        Value::Str(s) => PathStep::Key(s.to_string()),
+                        Value::Int(i) => PathStep::Position(*i),
+                        _ => PathStep::Unknown(format!(
                             "is indexed by `{}`, {}",
                             self.text(index.span),
                             reason_of(&key, self.text(index.span))
                         )),
-                    }
+                    })
                 }
                 Step::Splat => Err("is a splat over several values".to_string()),
             })
@@ -280,9 +281,13 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                 _ => self.unknown(expr, "is read at plan time"),
             },
             ("module", Some(name)) => {
-                let (_, at) = self.instance_step(&path, 1);
+                let (instance, at) = self.instance_step(&path, 1);
+                let call = match &instance {
+                    Some(step) => format!("{name}{}", step_suffix(step)),
+                    None => name.to_string(),
+                };
                 match key(at) {
-                    Some(output) => self.module_output(expr, name, output, &path[at + 1..]),
+                    Some(output) => self.module_output(expr, &call, name, output, &path[at + 1..]),
                     None => self.unknown(expr, format!("is an output of module {name}")),
                 }
             }
@@ -291,10 +296,13 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             }
             (kind, Some(name)) if kind.contains('_') => {
                 let (instance, at) = self.instance_step(&path, 1);
+                let id = self.resource_id(kind, name, instance.as_ref());
                 match key(at) {
                     Some(attr) => {
-                        let id = self.resource_id(kind, name, instance.as_ref());
                         resource_reference(expr.span, &id, kind, attr, self.text(expr.span))
+                    }
+                    None if path.len() == at => {
+                        resource_object(expr.span, &id, kind, self.text(expr.span))
                     }
                     None => self.unknown(expr, "is computed at plan time"),
                 }
@@ -307,22 +315,21 @@ impl<'n, 'a> Lowerer<'n, 'a> {
     /// the attribute is in the path.
     fn instance_step(&self, path: &[PathStep], at: usize) -> (Option<PathStep>, usize) {
         match path.get(at) {
-            Some(step @ (PathStep::Key(_) | PathStep::Position(_))) => (Some(step.clone()), at + 1),
+            Some(step @ (PathStep::Key(_) | PathStep::Position(_) | PathStep::Unknown(_))) => {
+                (Some(step.clone()), at + 1)
+            }
             _ => (None, at),
         }
     }
 
     /// The address of a resource in the view: the instance's when the block was expanded, else
-    /// the block's.
+    /// the block's (whatever the index: every instance is that block).
     fn resource_id(&self, kind: &str, name: &str, instance: Option<&PathStep>) -> String {
         let block = format!("{}{kind}.{name}", self.names.prefix);
-        let Some(instance) = instance else {
+        let Some(instance) = instance.filter(|i| !matches!(i, PathStep::Unknown(_))) else {
             return block;
         };
-        let suffix = match instance {
-            PathStep::Attr(k) | PathStep::Key(k) => format!("[{k:?}]"),
-            PathStep::Position(i) => format!("[{i}]"),
-        };
+        let suffix = step_suffix(instance);
         if self.names.expanded.borrow().contains_key(&block) {
             block + &suffix
         } else {
@@ -333,7 +340,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
     /// `aws_sqs_queue.q[*].arn`: the instances' attributes as a list, or the block's own when
     /// it was not expanded (its instances are then one resource in the view).
     fn resource_splat(&self, expr: &Expr, root: &str, steps: &[Step]) -> Option<Node> {
-        let [Step::Attr(name), Step::Splat, Step::Attr(attr)] = steps else {
+        let [Step::Attr(name), Step::Splat, Step::Attr(attr), rest @ ..] = steps else {
             return None;
         };
         if !root.contains('_') || matches!(root, "var" | "local" | "each" | "data" | "module") {
@@ -352,7 +359,13 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                 .collect(),
             None => vec![resource_reference(expr.span, &block, root, attr, written)],
         };
-        Some(Node::new(expr.span, Value::Seq(items)))
+        let list = Node::new(expr.span, Value::Seq(items));
+        // `aws_lambda_function.f.*.arn[0]`: the old splat, then an index.
+        let rest = match self.path(rest) {
+            Ok(rest) => rest,
+            Err(why) => return Some(self.unknown(expr, why)),
+        };
+        Some(self.follow_at(expr, list, &rest, "the instances"))
     }
 
     fn each(&self, expr: &Expr, path: &[PathStep]) -> Node {
@@ -489,13 +502,20 @@ impl<'n, 'a> Lowerer<'n, 'a> {
     /// An output of a module call: what the called module's `output` block gives when the
     /// module was read; the function a Lambda module creates, in the view under the module's
     /// address; what a modelled registry module gives; else unknown.
-    fn module_output(&self, expr: &Expr, name: &str, output: &str, rest: &[PathStep]) -> Node {
+    fn module_output(
+        &self,
+        expr: &Expr,
+        call: &str,
+        name: &str,
+        output: &str,
+        rest: &[PathStep],
+    ) -> Node {
         let written = self.text(expr.span);
         let read = self
             .names
             .module_outputs
             .borrow()
-            .get(name)
+            .get(call)
             .map(|outputs| outputs.get(output).cloned());
         match read {
             Some(Some(value)) => {
@@ -839,6 +859,15 @@ fn from_json(span: Span, json: &serde_json::Value) -> Node {
     Node::new(span, value)
 }
 
+/// `["a"]` or `[0]`: an instance step as an address writes it.
+fn step_suffix(step: &PathStep) -> String {
+    match step {
+        PathStep::Attr(k) | PathStep::Key(k) => format!("[{k:?}]"),
+        PathStep::Position(i) => format!("[{i}]"),
+        PathStep::Unknown(_) => "[?]".to_string(),
+    }
+}
+
 /// A value a module gives its caller, quoted as the caller wrote it.
 fn retitled(mut value: Node, written: &str) -> Node {
     if let Value::Intrinsic(intrinsic) = &mut value.value {
@@ -875,6 +904,30 @@ fn resource_reference(span: Span, id: &str, kind: &str, attr: &str, written: &st
     }
 }
 
+/// A whole resource used as a value (`lambda = aws_lambda_function.f`, read later as
+/// `.arn`): an object of references to the attributes links read.
+fn resource_object(span: Span, id: &str, kind: &str, written: &str) -> Node {
+    const ATTRIBUTES: &[&str] = &[
+        "arn",
+        "id",
+        "name",
+        "function_name",
+        "qualified_arn",
+        "invoke_arn",
+        "url",
+        "stream_arn",
+    ];
+    let entries = ATTRIBUTES
+        .iter()
+        .map(|attr| Entry {
+            key: (*attr).into(),
+            key_span: span,
+            value: resource_reference(span, id, kind, attr, &format!("{written}.{attr}")),
+        })
+        .collect();
+    Node::new(span, Value::Map(Map { entries }))
+}
+
 /// `stream_arn` -> `StreamArn`.
 fn camel(name: &str) -> String {
     name.split('_')
@@ -908,6 +961,9 @@ pub fn intrinsic(span: Span, name: &str, arg: Node, written: &str) -> Node {
 /// lacks one (an error in Terraform), `Err(Some(why))` when the value is not known.
 fn follow(mut node: Node, path: &[PathStep]) -> Result<Node, Option<String>> {
     for step in path {
+        if let PathStep::Unknown(why) = step {
+            return Err(Some(why.clone()));
+        }
         if let Value::Unknown(u) = &node.value {
             return Err(Some(u.why.clone()));
         }
