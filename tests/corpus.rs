@@ -162,11 +162,18 @@ fn triggers_per_file_match_the_manifest() {
     };
     let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).expect("manifest");
     let run = triggerlint::run(std::slice::from_ref(&corpus), &Config::default());
-    let mut found: BTreeMap<String, usize> = BTreeMap::new();
+    // Declarations as written: a block Terraform expands (`for_each`, `count`, a module called
+    // twice) is one mapping in the manifest, however many instances it gives.
+    let mut declared: std::collections::BTreeSet<(String, u32)> = Default::default();
     for t in &run.triggers {
-        *found
-            .entry(relative(&run.sources.get(t.file).path, &corpus))
-            .or_default() += 1;
+        declared.insert((
+            relative(&run.sources.get(t.file).path, &corpus),
+            t.anchor.start,
+        ));
+    }
+    let mut found: BTreeMap<String, usize> = BTreeMap::new();
+    for (file, _) in declared {
+        *found.entry(file).or_default() += 1;
     }
     let invalid: Vec<&str> = INVALID.iter().map(|(f, _, _)| *f).collect();
     let mut compared = 0;
@@ -202,7 +209,7 @@ fn triggers_per_file_match_the_manifest() {
         "Terraform mappings (expected, found)"
     );
     let total: usize = found.values().sum();
-    assert_eq!(total, run.triggers.len());
+    assert!(total <= run.triggers.len());
     eprintln!(
         "corpus: trigger counts agree with the manifest for {compared} files ({total} triggers)"
     );

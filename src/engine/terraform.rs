@@ -50,7 +50,7 @@ pub(super) fn lint_module(
         .collect();
     let folder = discover::absolute(&target.path);
     let root = discover::project_root(&folder, &discover::absolute(&target.root));
-    let tree = read_tree(files, &folder, &root, ids, &mut errors);
+    let tree = read_tree(files, &target.path, &root, ids, &mut errors);
     let folders: Vec<terraform::Folder<'_>> = tree
         .iter()
         .map(|read| terraform::Folder {
@@ -300,8 +300,11 @@ struct ReadFolder {
     calls: Vec<(String, usize)>,
     /// The module's key in `.terraform/modules/modules.json` (`orders`, `app.queue`).
     key: String,
-    /// The folder, canonical; `None` for a registry module's model.
+    /// The folder, canonical (what tells two calls of one module); `None` for a registry
+    /// module's model.
     dir: Option<PathBuf>,
+    /// The folder as the calls reach it from the folder linted, for the paths reports show.
+    reached: PathBuf,
     /// Which registry module's model this is.
     model: Option<&'static str>,
 }
@@ -311,7 +314,8 @@ const MAX_FOLDERS: usize = 64;
 
 /// What a module call's `source` leads to.
 enum Called {
-    Dir(PathBuf),
+    /// The folder as reached, and canonical.
+    Dir(PathBuf, PathBuf),
     Model(&'static terraform::registry::Model),
 }
 
@@ -331,25 +335,28 @@ fn read_tree(
         calls: Vec::new(),
         key: String::new(),
         dir: std::fs::canonicalize(folder).ok(),
+        reached: folder.to_path_buf(),
         model: None,
     }];
     let mut at = 0;
     while at < tree.len() {
-        let here = tree[at].dir.clone();
+        let here = tree[at].dir.is_some().then(|| tree[at].reached.clone());
         for (name, source, version) in module_sources(&tree[at].files) {
             let key = match tree[at].key.as_str() {
                 "" => name.clone(),
                 parent => format!("{parent}.{name}"),
             };
             let called = match &here {
-                Some(dir) => called_module(dir, root, &source, version.as_deref(), downloaded.get(&key)),
+                Some(dir) => {
+                    called_module(dir, root, &source, version.as_deref(), downloaded.get(&key))
+                }
                 None => None,
             };
             let Some(called) = called else {
                 continue;
             };
             let existing = tree.iter().position(|f| match &called {
-                Called::Dir(dir) => f.dir.as_ref() == Some(dir),
+                Called::Dir(_, dir) => f.dir.as_ref() == Some(dir),
                 Called::Model(model) => f.model == Some(model.name),
             });
             let index = match existing {
@@ -367,11 +374,16 @@ fn read_tree(
     tree
 }
 
-fn read_called(called: Called, key: String, ids: &FileIds, errors: &mut Vec<FileError>) -> ReadFolder {
+fn read_called(
+    called: Called,
+    key: String,
+    ids: &FileIds,
+    errors: &mut Vec<FileError>,
+) -> ReadFolder {
     match called {
-        Called::Dir(dir) => {
+        Called::Dir(reached, dir) => {
             let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
-            let files = discover::terraform_files_in(&dir, &excluded)
+            let files = discover::terraform_files_in(&reached, &excluded)
                 .iter()
                 .map(|path| read_file(path, ids, errors))
                 .collect();
@@ -380,6 +392,7 @@ fn read_called(called: Called, key: String, ids: &FileIds, errors: &mut Vec<File
                 calls: Vec::new(),
                 key,
                 dir: Some(dir),
+                reached,
                 model: None,
             }
         }
@@ -391,6 +404,7 @@ fn read_called(called: Called, key: String, ids: &FileIds, errors: &mut Vec<File
                 calls: Vec::new(),
                 key,
                 dir: None,
+                reached: path,
                 model: Some(model.name),
             }
         }
@@ -430,23 +444,50 @@ fn called_module(
     if terraform::lambda_module(source, &|s| local_lambda_module(here, root, s)).is_some() {
         return None;
     }
-    if let Some(dir) = downloaded.and_then(|d| std::fs::canonicalize(d).ok())
+    if let Some(reached) = downloaded
+        && let Ok(dir) = std::fs::canonicalize(reached)
         && dir.is_dir()
     {
-        return Some(Called::Dir(dir));
+        return Some(Called::Dir(reached.clone(), dir));
     }
     if source.starts_with("./") || source.starts_with("../") {
-        let dir = std::fs::canonicalize(here.join(source)).ok()?;
+        let reached = joined(here, Path::new(source));
+        let dir = std::fs::canonicalize(&reached).ok()?;
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        return (dir.starts_with(&root) && dir.is_dir()).then_some(Called::Dir(dir));
+        return (dir.starts_with(&root) && dir.is_dir()).then_some(Called::Dir(reached, dir));
     }
     terraform::registry::model(source, version).map(Called::Model)
+}
+
+/// `relative` followed from `base` without reading the file system, `.` and `name/..` taken
+/// out, so a called module's files show as `modules/queue/main.tf` rather than
+/// `app/../modules/queue/main.tf`. `base` itself is kept as given (it may climb out of the
+/// working folder).
+fn joined(base: &Path, relative: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = base.components().collect();
+    for component in relative.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
 }
 
 /// `.terraform/modules/modules.json`, which `terraform init` writes: each call's key and the
 /// folder its module was downloaded to (relative to the module linted).
 fn downloaded_modules(folder: &Path) -> crate::fxhash::FxHashMap<String, PathBuf> {
-    let path = folder.join(".terraform").join("modules").join("modules.json");
+    let path = folder
+        .join(".terraform")
+        .join("modules")
+        .join("modules.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Default::default();
     };

@@ -230,9 +230,13 @@ impl Draft {
                 .find(|p| p.name == name && !p.value.may_be_absent())
         };
         let has_source = self.event_source.is_some();
-        let (kind, property) = if let Some(p) = written("SelfManagedEventSource")
-            .or_else(|| written("SelfManagedKafkaEventSourceConfig"))
-        {
+        if written("SelfManagedEventSource").is_some() {
+            return Some((
+                SourceKind::SelfManagedKafka,
+                KindBasis::Shape("SelfManagedEventSource"),
+            ));
+        }
+        let (kind, property) = if let Some(p) = written("SelfManagedKafkaEventSourceConfig") {
             (SourceKind::SelfManagedKafka, p)
         } else if let Some(p) = written("AmazonManagedKafkaEventSourceConfig") {
             (SourceKind::Msk, p)

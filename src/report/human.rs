@@ -188,10 +188,8 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
         group = group.element(Level::NOTE.message(format!("CDK construct: {construct}")));
     }
     if let Some(call) = &finding.module {
-        group = group.element(Level::NOTE.message(format!(
-            "in {}",
-            super::module_call_text(sources, call)
-        )));
+        group = group
+            .element(Level::NOTE.message(format!("in {}", super::module_call_text(sources, call))));
     }
     if let Some(uuid) = &finding.mapping_uuid {
         let function = finding.function.as_deref().unwrap_or("an unknown function");

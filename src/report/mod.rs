@@ -40,7 +40,11 @@ pub fn module_call_text(sources: &Sources, call: &crate::model::ModuleCall) -> S
         .iter()
         .map(|site| {
             let (start, _) = line_cols(sources, *site);
-            format!("{}:{}", display_path(&sources.get(site.file).path), start.line)
+            format!(
+                "{}:{}",
+                display_path(&sources.get(site.file).path),
+                start.line
+            )
         })
         .collect();
     format!("{}, called at {}", call.address, sites.join(", then "))

@@ -352,7 +352,10 @@ impl Finding {
         // The kind was assumed from the mapping's own settings: say so, as the finding rests
         // on it.
         if let crate::model::KindBasis::Arguments(how) = &trigger.kind_basis {
-            let assumption = format!("The source is taken to be {}: {how}.", trigger.source.family_label());
+            let assumption = format!(
+                "The source is taken to be {}: {how}.",
+                trigger.source.family_label()
+            );
             self.help = Some(match self.help.take() {
                 Some(help) => format!("{help} {assumption}"),
                 None => assumption,

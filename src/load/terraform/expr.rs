@@ -32,6 +32,12 @@ pub struct Names<'a> {
     pub prefix: String,
     /// Input variables the caller gives a value, lowered where the call is written.
     pub bound: FxHashMap<&'a str, Node>,
+    /// Whether these are the names of a called module, whose call is read: an input the call
+    /// leaves out is then its default, even a null one. In the module linted, a null default is
+    /// a value given from outside.
+    pub called: bool,
+    /// The `condition` of each input variable's `validation` blocks.
+    pub validations: FxHashMap<&'a str, Vec<&'a Expr>>,
     /// `output` blocks: what a caller reads as `module.<call>.<output>`.
     pub outputs: Vec<(&'a str, &'a Expr)>,
     /// What the module calls already lowered give: call name, then output name.
@@ -39,6 +45,16 @@ pub struct Names<'a> {
     /// Resource blocks (`kind.name`) whose `count` or `for_each` gave known instances: their
     /// instances are in the view as `kind.name["key"]` / `kind.name[0]`.
     pub expanded: RefCell<FxHashMap<String, Vec<Node>>>,
+}
+
+impl<'a> Names<'a> {
+    /// An input variable's value: the `--var-file` value, else its default (a null default
+    /// only in a called module, see [`Names::called`]).
+    pub fn value_of(&self, name: &str) -> Option<&'a Expr> {
+        let value = *self.variables.get(name)?;
+        let given_outside = matches!(value.kind, ExprKind::Null) && !self.called;
+        (!given_outside).then_some(value)
+    }
 }
 
 /// The instance of a block with `for_each` or `count` being lowered: what `each.key`,
@@ -169,7 +185,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             .flatten()
             .and_then(|id| id.strip_prefix(self.names.prefix.as_str()))
             .and_then(|id| id.strip_prefix("var."))
-            .and_then(|name| self.names.variables.get(name));
+            .and_then(|name| self.names.value_of(name));
         match variable {
             Some(expr) => self.node(expr),
             None => node,
@@ -276,7 +292,10 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             ("data", Some(kind)) => match (key(1), self.instance_step(&path, 2)) {
                 (Some(name), (_, attr_at)) => match key(attr_at) {
                     Some(attr) => self.data(expr, kind, name, attr),
-                    None => self.unknown(expr, format!("is read from data.{kind}.{name} at plan time")),
+                    None => self.unknown(
+                        expr,
+                        format!("is read from data.{kind}.{name} at plan time"),
+                    ),
                 },
                 _ => self.unknown(expr, "is read at plan time"),
             },
@@ -386,7 +405,11 @@ impl<'n, 'a> Lowerer<'n, 'a> {
 
     /// Follows `rest` into a value; a key the known value lacks is an evaluation error.
     fn follow_at(&self, expr: &Expr, node: Node, rest: &[PathStep], what: &str) -> Node {
-        let node = if rest.is_empty() { node } else { self.concrete(node) };
+        let node = if rest.is_empty() {
+            node
+        } else {
+            self.concrete(node)
+        };
         match follow(node, rest) {
             Ok(mut found) => {
                 if !matches!(found.value, Value::Map(_) | Value::Seq(_)) && !rest.is_empty() {
@@ -407,7 +430,20 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             return self.follow_at(expr, bound.clone(), rest, "the value the caller gives");
         }
         let written = self.text(expr.span);
-        if !self.names.variables.contains_key(name) {
+        let value = self.names.value_of(name);
+        if value.is_none()
+            && let Some(service) = self.validated_service(name)
+        {
+            // The variable's validation only lets an ARN of one service through.
+            return Node::unknown(
+                expr.span,
+                format!("arn:aws:{service}:${{region}}:${{account}}:${{var.{name}}}"),
+                format!(
+                    "comes from the input variable {name}, which has no default; its validation only accepts {service} ARNs"
+                ),
+            );
+        }
+        let Some(value) = value else {
             let why = if self.names.declared.contains_key(name) {
                 format!(
                     "comes from the input variable {name}, which has no default (give its value with --var-file)"
@@ -416,7 +452,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                 format!("refers to the input variable {name}, which the module does not declare")
             };
             return Node::unknown(expr.span, written, why);
-        }
+        };
         if rest.is_empty() {
             return intrinsic(
                 expr.span,
@@ -429,8 +465,22 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             );
         }
         // A field of an object variable: its value in the default, when written there.
-        let value = self.node(self.names.variables[name]);
+        let value = self.node(value);
         self.follow_at(expr, value, rest, "the variable's value")
+    }
+
+    /// The service a variable's `validation` requires of its ARN (`startswith(var.x,
+    /// "arn:aws:sqs:")`, `can(regex("^arn:aws[a-z-]*:kinesis:", var.x))`), when one condition
+    /// names the variable and a single ARN service.
+    fn validated_service(&self, name: &str) -> Option<String> {
+        let reference = format!("var.{name}");
+        self.names
+            .validations
+            .get(name)?
+            .iter()
+            .map(|condition| self.text(condition.span))
+            .filter(|text| text.contains(&reference))
+            .find_map(arn_service_in)
     }
 
     fn local(&self, expr: &Expr, name: &str, rest: &[PathStep]) -> Node {
@@ -469,9 +519,10 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         };
         let named = |arg: &str| argument(arg).unwrap_or_else(|| "${name}".to_string());
         let shape = match (kind, attr) {
-            ("aws_sqs_queue", "arn") => {
-                Some(format!("arn:aws:sqs:${{region}}:${{account}}:{}", named("name")))
-            }
+            ("aws_sqs_queue", "arn") => Some(format!(
+                "arn:aws:sqs:${{region}}:${{account}}:{}",
+                named("name")
+            )),
             ("aws_kinesis_stream", "arn") => Some(format!(
                 "arn:aws:kinesis:${{region}}:${{account}}:stream/{}",
                 named("name")
@@ -561,10 +612,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             ("jsondecode", [value]) => self.json_decode(expr, value),
             ("tostring", [value]) => self.convert(expr, value, to_string),
             ("tonumber", [value]) => self.convert(expr, value, to_number),
-            (
-                "tobool" | "tolist" | "toset" | "tomap" | "sensitive" | "nonsensitive",
-                [value],
-            ) => {
+            ("tobool" | "tolist" | "toset" | "tomap" | "sensitive" | "nonsensitive", [value]) => {
                 let mut node = self.node(value);
                 node.span = expr.span;
                 node
@@ -719,7 +767,9 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                         }
                     }
                 }
-                _ => return self.unknown(expr, "is format() with a verb triggerlint does not read"),
+                _ => {
+                    return self.unknown(expr, "is format() with a verb triggerlint does not read");
+                }
             }
         }
         match why {
@@ -737,7 +787,9 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         }
         match node.as_str().map(serde_json::from_str::<serde_json::Value>) {
             Some(Ok(json)) => from_json(expr.span, &json),
-            Some(Err(_)) => self.unknown(expr, "is jsondecode() of text that is not JSON, an error"),
+            Some(Err(_)) => {
+                self.unknown(expr, "is jsondecode() of text that is not JSON, an error")
+            }
             None => self.unknown(expr, "decodes JSON known only at plan time"),
         }
     }
@@ -859,6 +911,37 @@ fn from_json(span: Span, json: &serde_json::Value) -> Node {
     Node::new(span, value)
 }
 
+/// The service of the one ARN prefix a condition's text names (`arn:aws:sqs:`,
+/// `arn:aws[a-z-]*:kinesis:`, `arn:(aws|aws-cn):dynamodb:`): one of the event sources'.
+fn arn_service_in(text: &str) -> Option<String> {
+    const SERVICES: &[&str] = &["sqs", "kinesis", "dynamodb", "kafka", "mq", "rds"];
+    let mut found: Option<&str> = None;
+    for (at, _) in text.match_indices("arn:") {
+        let rest = &text[at + 4..];
+        // The partition may be a pattern: skip to the next colon outside brackets.
+        let mut depth = 0i32;
+        let end = rest.char_indices().find_map(|(i, c)| {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                ':' if depth <= 0 => return Some(i),
+                _ => {}
+            }
+            None
+        })?;
+        let service: String = rest[end + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let known = SERVICES.iter().find(|s| **s == service)?;
+        if found.is_some_and(|f| f != *known) {
+            return None;
+        }
+        found = Some(known);
+    }
+    found.map(str::to_string)
+}
+
 /// `["a"]` or `[0]`: an instance step as an address writes it.
 fn step_suffix(step: &PathStep) -> String {
     match step {
@@ -881,14 +964,7 @@ fn retitled(mut value: Node, written: &str) -> Node {
 /// CloudFormation's `Ref` gives the same thing (a queue's URL, a stream's or table's name, a
 /// topic's ARN).
 fn resource_reference(span: Span, id: &str, kind: &str, attr: &str, written: &str) -> Node {
-    let reference = || {
-        intrinsic(
-            span,
-            "Ref",
-            Node::new(span, Value::Str(id.into())),
-            written,
-        )
-    };
+    let reference = || intrinsic(span, "Ref", Node::new(span, Value::Str(id.into())), written);
     match (kind, attr) {
         ("aws_sqs_queue", "id" | "url") => reference(),
         ("aws_sqs_queue", "name") => get_att(span, id, "QueueName", written),
@@ -968,7 +1044,9 @@ fn follow(mut node: Node, path: &[PathStep]) -> Result<Node, Option<String>> {
             return Err(Some(u.why.clone()));
         }
         if matches!(node.value, Value::Intrinsic(_)) {
-            return Err(Some("is a field of a value known only after apply".to_string()));
+            return Err(Some(
+                "is a field of a value known only after apply".to_string(),
+            ));
         }
         let next = match (step, &node.value) {
             (PathStep::Attr(key) | PathStep::Key(key), Value::Map(map)) => map.get(key).cloned(),
@@ -1086,7 +1164,7 @@ mod tests {
         );
         assert!(unknown.why.contains("no default"));
         assert!(lowered("", "each.value.arn").as_unknown().is_some());
-        assert!(lowered("", "format(\"%s\", 1)").as_unknown().is_some());
+        assert!(lowered("", "format(\"%s\", var.x)").as_unknown().is_some());
         assert_eq!(
             lowered("", "jsonencode({ a = 1 })")
                 .as_intrinsic()
@@ -1102,5 +1180,87 @@ mod tests {
                 .name,
             "Fn::If"
         );
+    }
+
+    #[test]
+    fn functions_over_known_values() {
+        let int = |source: &str, text: &str| lowered(source, text).value;
+        let map = "locals {\n  m = { a = 1, b = { c = 3 } }\n  l = [\"x\", \"y\"]\n}";
+        assert_eq!(int(map, "lookup(local.m, \"a\", 9)"), Value::Int(1));
+        assert_eq!(int(map, "lookup(local.m, \"z\", 9)"), Value::Int(9));
+        assert_eq!(int(map, "try(local.m.z, local.m.b.c)"), Value::Int(3));
+        assert_eq!(int(map, "coalesce(null, \"\", 4)"), Value::Int(4));
+        assert_eq!(int(map, "one([5])"), Value::Int(5));
+        assert_eq!(int(map, "one([])"), Value::Null);
+        assert_eq!(int(map, "length(merge(local.m, { d = 4 }))"), Value::Int(3));
+        assert_eq!(int(map, "length(concat(local.l, [\"z\"]))"), Value::Int(3));
+        assert_eq!(int(map, "tonumber(\"42\")"), Value::Int(42));
+        assert_eq!(int(map, "tostring(42)"), Value::Str("42".into()));
+        assert_eq!(
+            int(
+                map,
+                "format(\"arn:aws:sqs:%s:%d:%s\", \"eu-west-1\", 1, local.l[1])"
+            ),
+            Value::Str("arn:aws:sqs:eu-west-1:1:y".into())
+        );
+        assert_eq!(
+            int(map, "lookup(jsondecode(\"{\\\"n\\\": 7}\"), \"n\", 0)"),
+            Value::Int(7)
+        );
+        assert_eq!(
+            int(map, "lookup(jsondecode(jsonencode({ n = 8 })), \"n\", 0)"),
+            Value::Int(8)
+        );
+        assert_eq!(
+            int(map, "trimsuffix(\"q.fifo\", \".fifo\")"),
+            Value::Str("q".into())
+        );
+        assert_eq!(int(map, "local.m.a == 1 ? 10 : 20"), Value::Int(10));
+        assert_eq!(
+            int(map, "length(local.l) > 2 && true ? 10 : 20"),
+            Value::Int(20)
+        );
+        let env = "variable \"env\" {\n  default = \"prod\"\n}";
+        assert_eq!(int(env, "var.env == \"prod\" ? 300 : 30"), Value::Int(300));
+        // A key the known map lacks is an error: try moves on, lookup without default fails.
+        assert!(
+            lowered(map, "lookup(local.m, \"z\")")
+                .as_unknown()
+                .unwrap()
+                .why
+                .contains("does not have")
+        );
+        // What depends on a value known later stays unknown, with a reason.
+        let open = "variable \"x\" {}";
+        assert!(lowered(open, "try(var.x, 1)").as_unknown().is_some());
+        assert!(lowered(open, "var.x == 1 ? 2 : 3").as_intrinsic().is_some());
+        let partial = lowered(open, "format(\"arn:aws:kinesis:%s\", var.x)");
+        assert_eq!(
+            partial.as_unknown().unwrap().text,
+            "arn:aws:kinesis:${var.x}"
+        );
+    }
+
+    #[test]
+    fn validations_name_one_service() {
+        assert_eq!(
+            arn_service_in("can(regex(\"^arn:aws[a-z-]*:kinesis:\", var.x))"),
+            Some("kinesis".to_string())
+        );
+        assert_eq!(
+            arn_service_in("startswith(var.x, \"arn:aws:sqs:\")"),
+            Some("sqs".to_string())
+        );
+        assert_eq!(
+            arn_service_in("can(regex(\"^arn:(aws|aws-cn):dynamodb:\", var.x))"),
+            Some("dynamodb".to_string())
+        );
+        assert_eq!(
+            arn_service_in(
+                "startswith(var.x, \"arn:aws:sqs:\") || startswith(var.x, \"arn:aws:kinesis:\")"
+            ),
+            None
+        );
+        assert_eq!(arn_service_in("length(var.x) > 0"), None);
     }
 }

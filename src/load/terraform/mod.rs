@@ -177,7 +177,15 @@ fn lower_module<'a>(
     let lowerer = Lowerer::new(&names);
     let blocks: Vec<&Block> = files.iter().flat_map(|f| f.body.blocks()).collect();
     let expansions = expand_blocks(&lowerer, &blocks);
-    lower_calls(tree, folder, &lowerer, &blocks, &expansions, call.as_ref(), sink);
+    lower_calls(
+        tree,
+        folder,
+        &lowerer,
+        &blocks,
+        &expansions,
+        call.as_ref(),
+        sink,
+    );
     let mut redrives = Vec::new();
     for (block, instances) in blocks.iter().zip(&expansions) {
         for instance in instances {
@@ -232,7 +240,8 @@ fn lower_block<'a>(
                     sink.mappings.push(draft);
                 }
                 if kind == LambdaModule::Function {
-                    sink.resources.push(module_function(lowerer, block, &address));
+                    sink.resources
+                        .push(module_function(lowerer, block, &address));
                 }
             }
         }
@@ -248,9 +257,10 @@ fn expand_blocks(lowerer: &Lowerer<'_, '_>, blocks: &[&Block]) -> Vec<Vec<Option
         .iter()
         .map(|block| {
             let expanded = instances(lowerer, block);
-            if let (Some(list), ("resource", Some(kind), Some(name))) =
-                (&expanded, (block.kind.as_str(), block.label(0), block.label(1)))
-            {
+            if let (Some(list), ("resource", Some(kind), Some(name))) = (
+                &expanded,
+                (block.kind.as_str(), block.label(0), block.label(1)),
+            ) {
                 let keys = list
                     .iter()
                     .map(|i| {
@@ -357,8 +367,16 @@ fn lower_calls<'a>(
         for instance in &expansions[index] {
             let lowerer = lowerer.for_instance(instance.clone().unwrap_or_default());
             let suffix = instance.as_ref().map(Instance::suffix).unwrap_or_default();
-            let outputs =
-                lower_call(tree, &lowerer, blocks[index], name, &suffix, child, call, sink);
+            let outputs = lower_call(
+                tree,
+                &lowerer,
+                blocks[index],
+                name,
+                &suffix,
+                child,
+                call,
+                sink,
+            );
             lowerer
                 .names
                 .module_outputs
@@ -394,6 +412,7 @@ fn lower_call<'a>(
     let mut names = collect(&tree.folders[child].files, &[], tree.local_module);
     let address = format!("{}module.{name}{suffix}", caller.names.prefix);
     names.prefix = format!("{address}.");
+    names.called = true;
     for attribute in block.body.attributes() {
         let argument = attribute.name.as_str();
         if META_ARGUMENTS.contains(&argument) {
@@ -442,6 +461,17 @@ fn collect_block<'a>(
             if let Some(default) = block.body.attribute("default") {
                 names.variables.insert(name, &default.value);
             }
+            let conditions = block
+                .body
+                .blocks()
+                .filter(|b| b.kind == "validation")
+                .filter_map(|b| b.body.attribute("condition"))
+                .map(|a| &a.value);
+            names
+                .validations
+                .entry(name)
+                .or_default()
+                .extend(conditions);
         }
         ("locals", _, _) => {
             for attribute in block.body.attributes() {
@@ -475,7 +505,7 @@ fn parameters(lowerer: &Lowerer<'_, '_>) -> Vec<Entry> {
     let mut variables: Vec<(&&str, &&Expr)> = names
         .variables
         .iter()
-        .filter(|(name, _)| !names.bound.contains_key(**name))
+        .filter(|(name, _)| !names.bound.contains_key(**name) && names.value_of(name).is_some())
         .collect();
     variables.sort_by_key(|(name, _)| **name);
     variables
@@ -579,12 +609,7 @@ fn attach_redrive_policy(lowerer: &Lowerer<'_, '_>, block: &Block, resources: &m
 /// A mapping resource.
 fn resource_mapping(lowerer: &Lowerer<'_, '_>, block: &Block, address: String) -> MappingDraft {
     let lowered = schema::lower_body(lowerer, &block.body, mapping::RESOURCE_FIELDS);
-    draft(
-        address,
-        resources::declaration_span(block),
-        None,
-        lowered,
-    )
+    draft(address, resources::declaration_span(block), None, lowered)
 }
 
 /// The entries of a literal `event_source_mapping` map passed to the Lambda module; a map that

@@ -94,7 +94,10 @@ mod tests {
             Some("terraform-aws-modules/sqs/aws v3")
         );
         assert_eq!(
-            name("registry.terraform.io/terraform-aws-modules/dynamodb-table/aws", Some("4.0.0")),
+            name(
+                "registry.terraform.io/terraform-aws-modules/dynamodb-table/aws",
+                Some("4.0.0")
+            ),
             Some("terraform-aws-modules/dynamodb-table/aws")
         );
         assert_eq!(name("terraform-aws-modules/sns/aws", None), None);
