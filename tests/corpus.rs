@@ -210,9 +210,56 @@ fn triggers_per_file_match_the_manifest() {
     );
     let total: usize = found.values().sum();
     assert!(total <= run.triggers.len());
+    assert_eq!(
+        terraform_figures(&run, &corpus),
+        TerraformFigures {
+            declarations: 142,
+            instances: 150,
+            kind_unknown: 55,
+            function_outside: 69,
+        },
+        "Terraform: declarations, instances, declarations whose source kind is unknown, \
+         declarations whose function is not in the linted module tree"
+    );
     eprintln!(
         "corpus: trigger counts agree with the manifest for {compared} files ({total} triggers)"
     );
+}
+
+/// What the Terraform part of the corpus lets triggerlint know, per declaration as written (a
+/// declaration counts as unknown when any of its instances is).
+#[derive(Debug, PartialEq)]
+struct TerraformFigures {
+    declarations: usize,
+    instances: usize,
+    kind_unknown: usize,
+    function_outside: usize,
+}
+
+fn terraform_figures(run: &triggerlint::Run, corpus: &std::path::Path) -> TerraformFigures {
+    use triggerlint::model::{Format, SourceKind};
+    let mut declarations: BTreeMap<(String, u32), (bool, bool)> = BTreeMap::new();
+    let mut instances = 0;
+    for t in run
+        .triggers
+        .iter()
+        .filter(|t| t.format == Format::Terraform)
+    {
+        instances += 1;
+        let key = (
+            relative(&run.sources.get(t.file).path, corpus),
+            t.anchor.start,
+        );
+        let entry = declarations.entry(key).or_default();
+        entry.0 |= t.source == SourceKind::Unknown;
+        entry.1 |= !t.function.as_ref().is_some_and(|f| f.in_template);
+    }
+    TerraformFigures {
+        declarations: declarations.len(),
+        instances,
+        kind_unknown: declarations.values().filter(|(kind, _)| *kind).count(),
+        function_outside: declarations.values().filter(|(_, f)| *f).count(),
+    }
 }
 
 /// Every error-severity finding the corpus gets, grouped by where it is and which rule, with the

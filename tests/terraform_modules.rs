@@ -780,3 +780,38 @@ resource "aws_lambda_event_source_mapping" "m" {
     let run = lint(dir.path());
     assert!(!run.triggers.is_empty() && run.triggers.len() <= 9);
 }
+
+#[test]
+fn calls_that_multiply_stay_bounded() {
+    // Four calls of a module that makes four calls of a module that makes four calls...: a
+    // quarter of a million mappings as written; the run ends quickly with a bounded number.
+    let mut files = vec![(
+        "main.tf".to_string(),
+        "module \"m\" {\n  source = \"./l0\"\n  count  = 4\n}\n".to_string(),
+    )];
+    for level in 0..7 {
+        files.push((
+            format!("l{level}/main.tf"),
+            format!(
+                "module \"m\" {{\n  source = \"../l{}\"\n  count  = 4\n}}\n",
+                level + 1
+            ),
+        ));
+    }
+    files.push((
+        "l7/main.tf".to_string(),
+        "resource \"aws_lambda_event_source_mapping\" \"m\" {\n  event_source_arn = \"arn:aws:sqs:eu-west-1:123456789012:q\"\n  function_name    = \"f\"\n  count            = 4\n}\n".to_string(),
+    ));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = tree(&borrowed);
+    let started = std::time::Instant::now();
+    let run = lint(dir.path());
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    // The first chain of calls reaches the mappings; the budget of calls stops the rest.
+    let deepest = "module.m[0].module.m[0].module.m[0].module.m[0].module.m[0].module.m[0].module.m[0].module.m[0].aws_lambda_event_source_mapping.m[0]";
+    assert!(run.triggers.iter().any(|t| &*t.path == deepest));
+    assert!(run.triggers.len() <= 4 * 512, "{}", run.triggers.len());
+}

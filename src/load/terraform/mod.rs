@@ -103,12 +103,25 @@ const MAX_CALL_DEPTH: usize = 8;
 /// Most instances one `for_each` or `count` is expanded into.
 const MAX_INSTANCES: usize = 256;
 
+/// Most module calls lowered in one tree (calls of calls multiply), and most resources and
+/// mappings in its view: beyond them the rest is left out rather than the run slowed down.
+const MAX_MODULE_INSTANCES: usize = 512;
+const MAX_VIEW_ENTRIES: usize = 50_000;
+
 /// What the module tree's lowering collects, across every module instance.
 #[derive(Default)]
 struct Sink {
     resources: Vec<Entry>,
     parameters: Vec<Entry>,
     mappings: Vec<MappingDraft>,
+    /// Module calls lowered so far.
+    calls: usize,
+}
+
+impl Sink {
+    fn is_full(&self) -> bool {
+        self.resources.len() + self.mappings.len() >= MAX_VIEW_ENTRIES
+    }
 }
 
 /// The module tree and what it is lowered with.
@@ -189,6 +202,9 @@ fn lower_module<'a>(
     let mut redrives = Vec::new();
     for (block, instances) in blocks.iter().zip(&expansions) {
         for instance in instances {
+            if sink.is_full() {
+                break;
+            }
             let lowerer = lowerer.for_instance(instance.clone().unwrap_or_default());
             let suffix = instance.as_ref().map(Instance::suffix).unwrap_or_default();
             lower_block(&lowerer, block, &suffix, call.as_ref(), sink, &mut redrives);
@@ -365,6 +381,10 @@ fn lower_calls<'a>(
             .unwrap_or(0);
         let (index, name, child) = pending.remove(next);
         for instance in &expansions[index] {
+            if sink.calls >= MAX_MODULE_INSTANCES || sink.is_full() {
+                return;
+            }
+            sink.calls += 1;
             let lowerer = lowerer.for_instance(instance.clone().unwrap_or_default());
             let suffix = instance.as_ref().map(Instance::suffix).unwrap_or_default();
             let outputs = lower_call(
