@@ -55,6 +55,14 @@ fn located(run: &triggerlint::Run, root: &Path) -> Vec<(&'static str, String, us
     found
 }
 
+/// The first finding of a rule.
+fn finding<'r>(run: &'r triggerlint::Run, code: &str) -> &'r triggerlint::rules::Finding {
+    run.findings
+        .iter()
+        .find(|f| f.rule.code == code)
+        .unwrap_or_else(|| panic!("no {code} finding"))
+}
+
 fn triggerlint(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("triggerlint").expect("binary");
     cmd.current_dir(dir);
@@ -143,11 +151,7 @@ fn a_called_module_is_evaluated_once_per_call_and_reported_at_its_own_lines() {
             ("TL205", child.clone(), 17, quick.to_string()),
         ]
     );
-    let tl203 = run
-        .findings
-        .iter()
-        .find(|f| f.rule.code == "TL203")
-        .unwrap();
+    let tl203 = finding(&run, "TL203");
     assert!(
         tl203
             .message
@@ -291,11 +295,7 @@ resource "aws_lambda_event_source_mapping" "jobs" {{
     let dir = tree(&[("main.tf", &main("~> 4.0", "queue_arn"))]);
     let run = lint(dir.path());
     assert_eq!(run.triggers[0].source.id(), "sqs");
-    let tl203 = run
-        .findings
-        .iter()
-        .find(|f| f.rule.code == "TL203")
-        .unwrap();
+    let tl203 = finding(&run, "TL203");
     assert!(
         tl203.message.contains(
             "queue module.jobs.aws_sqs_queue.this (30 s, the default of the Terraform AWS provider)"
@@ -743,11 +743,7 @@ output "arn" {
         "module.app.aws_lambda_event_source_mapping.m"
     );
     assert_eq!(trigger.source.id(), "sqs");
-    let tl203 = run
-        .findings
-        .iter()
-        .find(|f| f.rule.code == "TL203")
-        .unwrap();
+    let tl203 = finding(&run, "TL203");
     assert!(
         tl203
             .message

@@ -225,21 +225,25 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         for part in parts {
             match part {
                 Part::Literal(literal) => text.push_str(literal),
-                Part::Interpolation(expr) => {
-                    let node = self.value(expr);
-                    match scalar_text(&node) {
-                        Some(piece) => text.push_str(&piece),
-                        None => {
-                            text.push_str(&format!("${{{}}}", self.text(expr.span)));
-                            why.get_or_insert_with(|| reason_of(&node, self.text(expr.span)));
-                        }
-                    }
-                }
+                Part::Interpolation(expr) => self.push_piece(&mut text, &mut why, expr),
             }
         }
         match why {
             None => Node::new(span, Value::Str(text.into())),
             Some(why) => Node::unknown(span, text, why),
+        }
+    }
+
+    /// Appends an interpolated value to a text being built: its text when known, else
+    /// `${...}` as written, with the first reason a piece is unknown.
+    fn push_piece(&self, text: &mut String, why: &mut Option<String>, expr: &Expr) {
+        let node = self.value(expr);
+        match scalar_text(&node) {
+            Some(piece) => text.push_str(&piece),
+            None => {
+                text.push_str(&format!("${{{}}}", self.text(expr.span)));
+                why.get_or_insert_with(|| reason_of(&node, self.text(expr.span)));
+            }
         }
     }
 
@@ -758,14 +762,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                     let Some(value) = next.next() else {
                         return self.unknown(expr, "is format() with too few values, an error");
                     };
-                    let node = self.value(value);
-                    match scalar_text(&node) {
-                        Some(piece) => text.push_str(&piece),
-                        None => {
-                            text.push_str(&format!("${{{}}}", self.text(value.span)));
-                            why.get_or_insert_with(|| reason_of(&node, self.text(value.span)));
-                        }
-                    }
+                    self.push_piece(&mut text, &mut why, value);
                 }
                 _ => {
                     return self.unknown(expr, "is format() with a verb triggerlint does not read");
