@@ -811,3 +811,43 @@ fn calls_that_multiply_stay_bounded() {
     assert!(run.triggers.iter().any(|t| &*t.path == deepest));
     assert!(run.triggers.len() <= 4 * 512, "{}", run.triggers.len());
 }
+
+#[test]
+fn a_called_module_opened_in_the_editor_is_linted_as_called() {
+    let dir = two_calls();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let child = dir.path().join("modules/consumer/main.tf");
+    // The unsaved buffer: a batching window added, which the file on disk does not have.
+    let text = std::fs::read_to_string(&child).unwrap().replace(
+        "  batch_size       = 10\n",
+        "  batch_size       = 10\n  maximum_batching_window_in_seconds = 5\n",
+    );
+    let run = triggerlint::run_text(&child, text, &Config::default());
+    assert!(run.errors.is_empty(), "{:?}", run.errors);
+    let paths: Vec<&str> = run.triggers.iter().map(|t| &*t.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "module.orders_consumer.aws_lambda_event_source_mapping.orders",
+            "module.quick_consumer.aws_lambda_event_source_mapping.orders"
+        ]
+    );
+    assert!(run.findings.iter().all(|f| f.rule.code != "TL002"));
+    assert!(run.findings.iter().all(|f| {
+        run.sources
+            .get(f.span.file)
+            .path
+            .ends_with("consumer/main.tf")
+    }));
+    let tl203 = finding(&run, "TL203");
+    assert_eq!(
+        tl203.module.as_ref().map(|m| m.address.as_str()),
+        Some("module.orders_consumer")
+    );
+    // A module nothing in the project calls is linted on its own, inputs unknown.
+    std::fs::remove_file(dir.path().join("main.tf")).unwrap();
+    let text = std::fs::read_to_string(&child).unwrap();
+    let run = triggerlint::run_text(&child, text, &Config::default());
+    assert_eq!(run.triggers.len(), 1);
+    assert_eq!(run.triggers[0].source.id(), "unknown");
+}

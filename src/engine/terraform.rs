@@ -50,7 +50,7 @@ pub(super) fn lint_module(
         .collect();
     let folder = discover::absolute(&target.path);
     let root = discover::project_root(&folder, &discover::absolute(&target.root));
-    let tree = read_tree(files, &target.path, &root, ids, &mut errors);
+    let tree = read_tree(files, &target.path, &root, ids, &mut errors, given);
     let folders: Vec<terraform::Folder<'_>> = tree
         .iter()
         .map(|read| terraform::Folder {
@@ -85,17 +85,25 @@ pub(super) fn lint_module(
     let mut triggers = loaded.triggers;
     // Files named on the command line: their findings only, the rest of the folder is context.
     if let Some(reported) = &module.reported {
-        let reported_ids: Vec<FileId> = files
+        // The root's files by their path; a called module's (an editor's file linted as its
+        // caller calls it) by what they are on disk.
+        let is_reported = |path: &Path, root: bool| {
+            reported
+                .iter()
+                .any(|r| r == path || (!root && same_file(r, path)))
+        };
+        let reported_ids: Vec<FileId> = tree
             .iter()
-            .filter(|f| reported.contains(&f.source.path))
-            .map(|f| f.id)
+            .enumerate()
+            .flat_map(|(i, folder)| folder.files.iter().map(move |f| (i == 0, f)))
+            .filter(|(root, f)| is_reported(&f.source.path, *root))
+            .map(|(_, f)| f.id)
             .collect();
+        let module_file = |id: FileId| tree.iter().any(|t| t.files.iter().any(|f| f.id == id));
         findings.retain(|f| reported_ids.contains(&f.span.file));
         ignored.retain(|f| reported_ids.contains(&f.span.file));
         triggers.retain(|t| reported_ids.contains(&t.file));
-        errors.retain(|e: &FileError| {
-            reported_ids.contains(&e.file) || !files.iter().any(|f| f.id == e.file)
-        });
+        errors.retain(|e: &FileError| reported_ids.contains(&e.file) || !module_file(e.file));
     }
     let has_content = folders[0].files.iter().any(|f| !f.body.items.is_empty());
     let called: Vec<PathBuf> = tree.iter().skip(1).filter_map(|f| f.dir.clone()).collect();
@@ -168,12 +176,15 @@ fn parse_text(path: &Path, text: String, ids: &FileIds, errors: &mut Vec<FileErr
 }
 
 /// A Terraform file's text, linted with the other files of its folder (read from disk) as
-/// context; only its own findings are reported.
+/// context; only its own findings are reported. When a module of the project calls the file's
+/// folder, the file is linted as that module calls it (each call's findings, naming the call).
 pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) -> FileReport {
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
-    let mut files = discover::terraform_files_in(&folder, &excluded);
-    if !files.iter().any(|f| f == path) {
+    let caller = caller_of(&folder, &excluded);
+    let module_folder = caller.clone().unwrap_or_else(|| folder.clone());
+    let mut files = discover::terraform_files_in(&module_folder, &excluded);
+    if caller.is_none() && !files.iter().any(|f| f == path) {
         files.push(path.to_path_buf());
         files.sort();
     }
@@ -182,8 +193,8 @@ pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) 
         reported: Some(vec![path.to_path_buf()]),
     };
     let target = Target {
-        path: folder.clone(),
-        root: folder,
+        path: module_folder.clone(),
+        root: module_folder,
         named: true,
         terraform: Some(module.clone()),
     };
@@ -192,6 +203,72 @@ pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) 
     let mut report = lint_module(&target, &module, config, &ids, keep, Some(given));
     report.path = path.to_path_buf();
     report
+}
+
+/// Most folders of a project searched for a module calling the one being edited.
+const MAX_CALLER_SEARCH: usize = 200;
+
+/// A folder of the project (below the git root, at most three levels down) whose `.tf` files
+/// call `folder` as a local module. The first found, in walking order.
+fn caller_of(folder: &Path, excluded: &discover::Excluded) -> Option<PathBuf> {
+    let canonical = std::fs::canonicalize(folder).ok()?;
+    let root = discover::project_root(folder, folder);
+    let name = canonical.file_name()?.to_string_lossy().into_owned();
+    let mut queue = vec![(root.clone(), 0)];
+    let mut searched = 0;
+    while let Some((dir, depth)) = queue.pop() {
+        searched += 1;
+        if searched > MAX_CALLER_SEARCH {
+            return None;
+        }
+        if std::fs::canonicalize(&dir).is_ok_and(|d| d != canonical)
+            && calls_folder(&dir, &canonical, &name, excluded)
+        {
+            return Some(dir);
+        }
+        if depth >= 3 {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut children: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir() && !is_hidden(p))
+            .collect();
+        children.sort();
+        queue.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
+    }
+    None
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+/// Whether a `.tf` file of `dir` has a `module` block whose local source is `target`.
+fn calls_folder(dir: &Path, target: &Path, name: &str, excluded: &discover::Excluded) -> bool {
+    discover::terraform_files_in(dir, excluded)
+        .iter()
+        .any(|file| {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                return false;
+            };
+            // Most files name no module at all: only those that mention the folder are parsed.
+            if !text.contains("module") || !text.contains(name) {
+                return false;
+            }
+            let Ok(body) = parse::hcl::parse_file(file, &text, FileId(0)) else {
+                return false;
+            };
+            body.blocks()
+                .filter(|b| b.kind == "module")
+                .filter_map(|b| b.body.attribute("source")?.value.as_str())
+                .filter(|source| source.starts_with("./") || source.starts_with("../"))
+                .any(|source| std::fs::canonicalize(dir.join(source)).is_ok_and(|d| d == target))
+        })
 }
 
 fn read_var_file(
@@ -328,6 +405,7 @@ fn read_tree(
     root: &Path,
     ids: &FileIds,
     errors: &mut Vec<FileError>,
+    mut given: Option<Given<'_>>,
 ) -> Vec<ReadFolder> {
     let downloaded = downloaded_modules(folder);
     let mut tree = vec![ReadFolder {
@@ -362,7 +440,7 @@ fn read_tree(
             let index = match existing {
                 Some(index) => index,
                 None if tree.len() < MAX_FOLDERS => {
-                    tree.push(read_called(called, key, ids, errors));
+                    tree.push(read_called(called, key, ids, errors, &mut given));
                     tree.len() - 1
                 }
                 None => continue,
@@ -379,13 +457,17 @@ fn read_called(
     key: String,
     ids: &FileIds,
     errors: &mut Vec<FileError>,
+    given: &mut Option<Given<'_>>,
 ) -> ReadFolder {
     match called {
         Called::Dir(reached, dir) => {
             let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
             let files = discover::terraform_files_in(&reached, &excluded)
                 .iter()
-                .map(|path| read_file(path, ids, errors))
+                .map(|path| match given.take_if(|g| same_file(g.path, path)) {
+                    Some(given) => parse_text(path, given.text, ids, errors),
+                    None => read_file(path, ids, errors),
+                })
                 .collect();
             ReadFolder {
                 files,
@@ -457,6 +539,14 @@ fn called_module(
         return (dir.starts_with(&root) && dir.is_dir()).then_some(Called::Dir(reached, dir));
     }
     terraform::registry::model(source, version).map(Called::Model)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(a), Ok(b)) if a == b
+        )
 }
 
 /// `relative` followed from `base` without reading the file system, `.` and `name/..` taken
