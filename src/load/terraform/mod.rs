@@ -19,7 +19,7 @@ use crate::hcl::{Block, Body, Expr};
 use crate::model::{Format, LoaderNote, ModuleCall, Property, SourceKind, Tool, Trigger};
 use crate::source::{FileId, Span};
 use crate::template::{FROM_VAR_FILE, Template};
-use crate::tree::{Entry, Map, Node, Value};
+use crate::tree::{Entry, Node, Value};
 use expr::{Instance, Lowerer, Names};
 use nodes::{entry, map_node};
 
@@ -147,29 +147,12 @@ pub fn lower<'a>(
         let names = collect(&root.files, var_values, local_module);
         lower_module(&tree, 0, names, None, &mut sink);
     }
+    let nowhere = Span::default();
     let root = map_node(
-        Span::default(),
+        nowhere,
         vec![
-            entry(
-                "Parameters",
-                Span::default(),
-                Node::new(
-                    Span::default(),
-                    Value::Map(Map {
-                        entries: sink.parameters,
-                    }),
-                ),
-            ),
-            entry(
-                "Resources",
-                Span::default(),
-                Node::new(
-                    Span::default(),
-                    Value::Map(Map {
-                        entries: sink.resources,
-                    }),
-                ),
-            ),
+            entry("Parameters", nowhere, map_node(nowhere, sink.parameters)),
+            entry("Resources", nowhere, map_node(nowhere, sink.resources)),
         ],
     );
     Lowered {
@@ -242,7 +225,7 @@ fn lower_block<'a>(
         ("resource", Some("aws_sqs_queue_redrive_policy"), _) => {
             redrives.push((lowerer.instance.clone(), block));
         }
-        ("resource", Some(kind), Some(name)) => {
+        ("resource", Some(kind), Some(name)) if resources::is_read(kind) => {
             let address = format!("{prefix}{kind}.{name}{suffix}");
             sink.resources
                 .extend(resources::lower(lowerer, block, address).map(view_entry));

@@ -84,6 +84,11 @@ fn shape(kind: &str) -> Option<(&'static str, &'static [Field])> {
     })
 }
 
+/// Whether links read resources of this type (the others are left out of the view).
+pub fn is_read(kind: &str) -> bool {
+    shape(kind).is_some()
+}
+
 /// The span from a block's keyword to its last label: where findings about it point.
 pub fn declaration_span(block: &Block) -> Span {
     let end = block.labels.last().map_or(block.kind_span, |(_, s)| *s);
