@@ -216,6 +216,9 @@ pub enum KindBasis {
     Resource { logical_id: String, type_: String },
     /// A property only one source kind has (`SelfManagedEventSource`).
     Shape(&'static str),
+    /// The mapping's own settings, when the source does not say: what was assumed, and from
+    /// which of the author's keys.
+    Arguments(String),
     /// Not statically knowable, with the reason when there is a specific one.
     Unknown(Option<String>),
 }
@@ -229,6 +232,7 @@ impl fmt::Display for KindBasis {
                 write!(f, "from resource {logical_id} ({type_})")
             }
             KindBasis::Shape(prop) => write!(f, "from the {prop} property"),
+            KindBasis::Arguments(how) => write!(f, "{how}"),
             KindBasis::Unknown(None) => write!(f, "could not be determined statically"),
             KindBasis::Unknown(Some(why)) => write!(f, "could not be determined statically: {why}"),
         }
@@ -1027,6 +1031,18 @@ pub struct Trigger {
     pub ignored_keys: Vec<IgnoredKey>,
     /// What the Lambda API says of a deployed mapping besides its settings.
     pub deployed: Option<DeployedState>,
+    /// The Terraform module call the trigger was evaluated for, when it is declared in a
+    /// called module: one trigger per call.
+    pub module_call: Option<Arc<ModuleCall>>,
+}
+
+/// A Terraform module call, as the findings of a called module name it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModuleCall {
+    /// The module instance's address (`module.orders`, `module.app.module.queue["a"]`).
+    pub address: String,
+    /// The `module` blocks of the chain of calls, outermost first.
+    pub sites: Vec<Span>,
 }
 
 /// A deployed mapping's identity and state, as the Lambda API describes it.

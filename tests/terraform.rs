@@ -649,7 +649,7 @@ variable "retries" {
 }
 
 #[test]
-fn counts_and_for_each_make_one_trigger_with_unknown_parts() {
+fn an_unknown_for_each_is_one_trigger_and_a_known_count_one_per_index() {
     let dir = module(&[(
         "main.tf",
         r#"variable "queues" {
@@ -672,25 +672,31 @@ resource "aws_lambda_event_source_mapping" "counted" {
 "#,
     )]);
     let run = run_dir(dir.path());
-    assert_eq!(run.triggers.len(), 2);
+    let paths: Vec<&str> = run.triggers.iter().map(|t| &*t.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "aws_lambda_event_source_mapping.per_queue",
+            "aws_lambda_event_source_mapping.counted[0]",
+            "aws_lambda_event_source_mapping.counted[1]"
+        ]
+    );
     let per_queue = trigger_json(&run, &run.triggers[0]);
     assert_eq!(per_queue["source_kind"], "unknown");
     assert_eq!(per_queue["settings"]["BatchSize"]["provenance"], "unknown");
-    let counted = trigger_json(&run, &run.triggers[1]);
-    assert_eq!(counted["source_kind"], "kinesis");
-    // Nothing is guessed about the trigger whose source is unknown: every finding is about
-    // the counted Kinesis trigger (line 12).
-    let lines: Vec<(&str, usize)> = located(&run).into_iter().map(|(c, _, l)| (c, l)).collect();
+    for counted in &run.triggers[1..] {
+        assert_eq!(trigger_json(&run, counted)["source_kind"], "kinesis");
+    }
     assert_eq!(
-        lines,
-        [
-            ("TL002", 12),
-            ("TL101", 12),
-            ("TL102", 12),
-            ("TL103", 12),
-            ("TL104", 12),
-        ]
+        trigger_json(&run, &run.triggers[2])["event_source"],
+        "arn:aws:kinesis:eu-west-1:123456789012:stream/s-1"
     );
+    // Nothing is guessed about the trigger whose source is unknown: every finding is about
+    // an instance of the counted Kinesis trigger (line 12), once per instance.
+    let lines: Vec<(&str, usize)> = located(&run).into_iter().map(|(c, _, l)| (c, l)).collect();
+    let each = ["TL002", "TL101", "TL102", "TL103", "TL104"];
+    let expected: Vec<(&str, usize)> = each.iter().flat_map(|c| [(*c, 12), (*c, 12)]).collect();
+    assert_eq!(lines, expected);
 }
 
 #[test]

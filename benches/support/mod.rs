@@ -188,7 +188,8 @@ fn cfn_json(index: usize, triggers: usize) -> String {
 
 /// A Terraform module in one file: per trigger, the function, its role and policy, log group,
 /// alarm, the stream, table and queue it could read, and the mapping; half the mappings are
-/// written as entries of the terraform-aws-modules Lambda module.
+/// written as entries of the terraform-aws-modules Lambda module, and a third read the queue of
+/// a terraform-aws-modules SQS module call.
 fn terraform(index: usize, triggers: usize) -> String {
     let mut s = format!(
         "terraform {{\n  required_providers {{\n    aws = {{\n      source  = \"hashicorp/aws\"\n      version = \"~> 6.0\"\n    }}\n  }}\n}}\n\nvariable \"environment\" {{\n  type    = string\n  default = \"prod\"\n}}\n\nvariable \"batch_size\" {{\n  type    = number\n  default = 100\n}}\n\nlocals {{\n  prefix = \"orders-{index}-${{var.environment}}\"\n  tags = {{\n    team        = \"payments\"\n    cost-center = \"cc-{index}\"\n  }}\n}}\n\n"
@@ -203,11 +204,18 @@ fn terraform(index: usize, triggers: usize) -> String {
                 format!("aws_dynamodb_table.table{t}.stream_arn"),
                 "  starting_position                  = \"TRIM_HORIZON\"\n  bisect_batch_on_function_error     = true\n",
             ),
+            // The queue of a terraform-aws-modules SQS module call: the module-call path.
             _ => (
-                format!("aws_sqs_queue.queue{t}.arn"),
+                format!("module.jobs{t}.queue_arn"),
                 "  function_response_types            = [\"ReportBatchItemFailures\"]\n",
             ),
         };
+        if t % 3 == 2 {
+            let _ = write!(
+                s,
+                "module \"jobs{t}\" {{\n  source  = \"terraform-aws-modules/sqs/aws\"\n  version = \"~> 5.0\"\n\n  name                       = \"${{local.prefix}}-jobs{t}\"\n  visibility_timeout_seconds = 360\n  create_dlq                 = true\n}}\n\n"
+            );
+        }
         let _ = write!(
             s,
             "resource \"aws_iam_role\" \"role{t}\" {{\n  name = \"${{local.prefix}}-consumer{t}\"\n  assume_role_policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{\n      Effect    = \"Allow\"\n      Principal = {{ Service = \"lambda.amazonaws.com\" }}\n      Action    = \"sts:AssumeRole\"\n    }}]\n  }})\n  tags = local.tags\n}}\n\nresource \"aws_iam_role_policy\" \"access{t}\" {{\n  role = aws_iam_role.role{t}.id\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [\n      {{\n        Effect   = \"Allow\"\n        Action   = [\"dynamodb:GetItem\", \"dynamodb:PutItem\", \"dynamodb:DescribeStream\", \"dynamodb:GetRecords\", \"dynamodb:GetShardIterator\", \"dynamodb:ListStreams\"]\n        Resource = [aws_dynamodb_table.table{t}.arn, \"${{aws_dynamodb_table.table{t}.arn}}/stream/*\"]\n      }},\n      {{\n        Effect   = \"Allow\"\n        Action   = [\"sqs:ReceiveMessage\", \"sqs:DeleteMessage\", \"sqs:GetQueueAttributes\"]\n        Resource = aws_sqs_queue.queue{t}.arn\n      }}\n    ]\n  }})\n}}\n\nresource \"aws_lambda_function\" \"consumer{t}\" {{\n  function_name = \"${{local.prefix}}-consumer{t}\"\n  role          = aws_iam_role.role{t}.arn\n  handler       = \"index.handler\"\n  runtime       = \"nodejs20.x\"\n  filename      = \"build/consumer{t}.zip\"\n  timeout       = 60\n  memory_size   = 1024\n\n  environment {{\n    variables = {{\n      TABLE_NAME = aws_dynamodb_table.table{t}.name\n      LOG_LEVEL  = \"info\"\n    }}\n  }}\n\n  tracing_config {{\n    mode = \"Active\"\n  }}\n\n  tags = local.tags\n}}\n\nresource \"aws_cloudwatch_log_group\" \"logs{t}\" {{\n  name              = \"/aws/lambda/${{aws_lambda_function.consumer{t}.function_name}}\"\n  retention_in_days = 30\n}}\n\nresource \"aws_cloudwatch_metric_alarm\" \"errors{t}\" {{\n  alarm_name          = \"${{local.prefix}}-consumer{t}-errors\"\n  namespace           = \"AWS/Lambda\"\n  metric_name         = \"Errors\"\n  statistic           = \"Sum\"\n  period              = 60\n  evaluation_periods  = 5\n  threshold           = 1\n  comparison_operator = \"GreaterThanOrEqualToThreshold\"\n  dimensions = {{\n    FunctionName = aws_lambda_function.consumer{t}.function_name\n  }}\n}}\n\nresource \"aws_kinesis_stream\" \"stream{t}\" {{\n  name             = \"${{local.prefix}}-stream{t}\"\n  shard_count      = 1\n  retention_period = 48\n}}\n\nresource \"aws_dynamodb_table\" \"table{t}\" {{\n  name             = \"${{local.prefix}}-table{t}\"\n  billing_mode     = \"PAY_PER_REQUEST\"\n  hash_key         = \"pk\"\n  range_key        = \"sk\"\n  stream_enabled   = true\n  stream_view_type = \"NEW_AND_OLD_IMAGES\"\n\n  attribute {{\n    name = \"pk\"\n    type = \"S\"\n  }}\n\n  attribute {{\n    name = \"sk\"\n    type = \"S\"\n  }}\n}}\n\nresource \"aws_sqs_queue\" \"queue{t}\" {{\n  name                       = \"${{local.prefix}}-queue{t}\"\n  visibility_timeout_seconds = 360\n  message_retention_seconds  = 1209600\n}}\n\n"

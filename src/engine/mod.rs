@@ -129,13 +129,15 @@ impl FileReport {
         fn key<'f>(
             sources: &'f Sources,
             f: &'f Finding,
-        ) -> (&'f Path, u32, u32, &'static str, &'f str) {
+        ) -> (&'f Path, u32, u32, &'static str, &'f str, &'f str) {
             (
                 sources.get(f.span.file).path.as_path(),
                 f.span.start,
                 f.span.end,
                 f.rule.code,
                 f.message.as_str(),
+                // Each call of a Terraform module is its own trigger at the same place.
+                &f.path,
             )
         }
         let order = |a: &Finding, b: &Finding| key(sources, a).cmp(&key(sources, b));
@@ -210,15 +212,16 @@ pub fn lint_each_prepared<T: Send>(
             .par_iter()
             .map(|target| {
                 let mut report = lint_path(target, configs, &ids, keep);
-                // A fragment is prepared once it is known whether a service includes it.
-                let prepared = (!report.is_fragment && !has_included_findings(&report))
+                // A fragment is prepared once it is known whether a service includes it, and
+                // a Terraform module once it is known whether another module calls it.
+                let prepared = (!waits_for_includers(&report) && !has_included_findings(&report))
                     .then(|| prepare(&mut report));
                 (report, prepared)
             })
             .collect();
         for (report, prepared) in reports {
             included.extend(report.included.iter().cloned());
-            if report.is_fragment {
+            if waits_for_includers(&report) {
                 fragments.push(report);
                 continue;
             }
@@ -240,6 +243,13 @@ pub fn lint_each_prepared<T: Send>(
         let prepared = prepare(&mut fragment);
         emit(fragment, prepared);
     }
+}
+
+/// Whether a report is held back until every file is linted: a Serverless fragment (a service
+/// may include it) and a Terraform module with triggers (a module may call it: its triggers are
+/// then reported as called, once per call, and not again on their own).
+fn waits_for_includers(report: &FileReport) -> bool {
+    report.is_fragment || (report.is_module && report.trigger_count > 0)
 }
 
 /// Runs `prepare` (rendering) on a report; should it panic (a bug), the report is replaced by
@@ -295,6 +305,8 @@ fn without_repeats(mut report: FileReport, seen: &mut HashSet<u64>) -> FileRepor
             f.span.end,
             f.rule.code,
             &f.message,
+            // Two calls of one Terraform module are two sets of findings.
+            &f.path,
         )
             .hash(&mut hasher);
         seen.insert(hasher.finish())

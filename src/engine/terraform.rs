@@ -62,45 +62,72 @@ pub(super) fn lint_module(
         .iter()
         .map(|path| read_var_file(path, ids, &mut errors))
         .collect();
-    let parsed: Vec<terraform::ModuleFile<'_>> = files
+    let folder = discover::absolute(&target.path);
+    let root = discover::project_root(&folder, &discover::absolute(&target.root));
+    let called_how = Reading {
+        ids,
+        config,
+        named: false,
+    };
+    let mut reading = (&mut errors, &mut unparsed);
+    let tree = read_tree(files, &target.path, &root, &called_how, &mut reading, given);
+    let folders: Vec<terraform::Folder<'_>> = tree
         .iter()
-        .filter_map(|f| {
-            Some(terraform::ModuleFile {
-                id: f.id,
-                text: &f.source.text,
-                body: f.body.as_ref()?,
-            })
+        .map(|read| terraform::Folder {
+            files: read
+                .files
+                .iter()
+                .filter_map(|f| {
+                    Some(terraform::ModuleFile {
+                        id: f.id,
+                        text: &f.source.text,
+                        body: f.body.as_ref()?,
+                    })
+                })
+                .collect(),
+            calls: read.calls.iter().cloned().collect(),
         })
         .collect();
     let var_values: Vec<(&str, &Expr)> = var_files
         .iter()
         .flat_map(|(_, values)| values.iter().map(|(n, e)| (n.as_str(), e)))
         .collect();
-    let folder = discover::absolute(&target.path);
-    let root = discover::project_root(&folder, &discover::absolute(&target.root));
     let local = |source: &str| local_lambda_module(&folder, &root, source);
-    let lowered = terraform::lower(&parsed, &var_values, &local);
+    let lowered = terraform::lower(&folders, &var_values, &local);
+    let files = &tree[0].files;
     let first = files.first().map_or(FileId(0), |f| f.id);
     let loaded = load::load_terraform(first, &lowered);
-    let sources: Vec<(FileId, &SourceFile)> = files.iter().map(|f| (f.id, &f.source)).collect();
+    let sources: Vec<(FileId, &SourceFile)> = tree
+        .iter()
+        .flat_map(|folder| folder.files.iter().map(|f| (f.id, &f.source)))
+        .collect();
     let (mut findings, mut ignored) =
         check_loaded(&loaded, &sources, None, unparsed.findings, config);
     let mut triggers = loaded.triggers;
     // Files named on the command line: their findings only, the rest of the folder is context.
     if let Some(reported) = &module.reported {
-        let reported_ids: Vec<FileId> = files
+        // The root's files by their path; a called module's (an editor's file linted as its
+        // caller calls it) by what they are on disk.
+        let is_reported = |path: &Path, root: bool| {
+            reported
+                .iter()
+                .any(|r| r == path || (!root && same_file(r, path)))
+        };
+        let reported_ids: Vec<FileId> = tree
             .iter()
-            .filter(|f| reported.contains(&f.source.path))
-            .map(|f| f.id)
+            .enumerate()
+            .flat_map(|(i, folder)| folder.files.iter().map(move |f| (i == 0, f)))
+            .filter(|(root, f)| is_reported(&f.source.path, *root))
+            .map(|(_, f)| f.id)
             .collect();
+        let module_file = |id: FileId| tree.iter().any(|t| t.files.iter().any(|f| f.id == id));
         findings.retain(|f| reported_ids.contains(&f.span.file));
         ignored.retain(|f| reported_ids.contains(&f.span.file));
         triggers.retain(|t| reported_ids.contains(&t.file));
-        errors.retain(|e: &FileError| {
-            reported_ids.contains(&e.file) || !files.iter().any(|f| f.id == e.file)
-        });
+        errors.retain(|e: &FileError| reported_ids.contains(&e.file) || !module_file(e.file));
     }
-    let has_content = parsed.iter().any(|f| !f.body.items.is_empty());
+    let has_content = folders[0].files.iter().any(|f| !f.body.items.is_empty());
+    let called: Vec<PathBuf> = tree.iter().skip(1).filter_map(|f| f.dir.clone()).collect();
     let mut report = FileReport {
         file: Some(first),
         path: target.path.clone(),
@@ -121,8 +148,11 @@ pub(super) fn lint_module(
         ignored,
         errors,
         skipped_parts: unparsed.skipped,
+        included: called,
         ..FileReport::default()
     };
+    drop(folders);
+    let files = tree.into_iter().flat_map(|folder| folder.files).collect();
     report.sources = keep_sources(files, var_files, &report, keep);
     report.sort();
     report
@@ -130,6 +160,7 @@ pub(super) fn lint_module(
 
 /// How a module's file is read: named on the command line or found in a walk decides what
 /// becomes of it when it does not parse.
+#[derive(Clone, Copy)]
 struct Reading<'a> {
     ids: &'a FileIds,
     config: &'a Config,
@@ -199,12 +230,15 @@ fn parse_text(path: &Path, text: String, how: &Reading<'_>, unparsed: &mut Unpar
 }
 
 /// A Terraform file's text, linted with the other files of its folder (read from disk) as
-/// context; only its own findings are reported.
+/// context; only its own findings are reported. When a module of the project calls the file's
+/// folder, the file is linted as that module calls it (each call's findings, naming the call).
 pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) -> FileReport {
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
-    let mut files = discover::terraform_files_in(&folder, &excluded);
-    if !files.iter().any(|f| f == path) {
+    let caller = caller_of(&folder, &excluded);
+    let module_folder = caller.clone().unwrap_or_else(|| folder.clone());
+    let mut files = discover::terraform_files_in(&module_folder, &excluded);
+    if caller.is_none() && !files.iter().any(|f| f == path) {
         files.push(path.to_path_buf());
         files.sort();
     }
@@ -213,8 +247,8 @@ pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) 
         reported: Some(vec![path.to_path_buf()]),
     };
     let target = Target {
-        path: folder.clone(),
-        root: folder,
+        path: module_folder.clone(),
+        root: module_folder,
         named: true,
         terraform: Some(module.clone()),
     };
@@ -223,6 +257,72 @@ pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) 
     let mut report = lint_module(&target, &module, config, &ids, keep, Some(given));
     report.path = path.to_path_buf();
     report
+}
+
+/// Most folders of a project searched for a module calling the one being edited.
+const MAX_CALLER_SEARCH: usize = 200;
+
+/// A folder of the project (below the git root, at most three levels down) whose `.tf` files
+/// call `folder` as a local module. The first found, in walking order.
+fn caller_of(folder: &Path, excluded: &discover::Excluded) -> Option<PathBuf> {
+    let canonical = std::fs::canonicalize(folder).ok()?;
+    let root = discover::project_root(folder, folder);
+    let name = canonical.file_name()?.to_string_lossy().into_owned();
+    let mut queue = vec![(root.clone(), 0)];
+    let mut searched = 0;
+    while let Some((dir, depth)) = queue.pop() {
+        searched += 1;
+        if searched > MAX_CALLER_SEARCH {
+            return None;
+        }
+        if std::fs::canonicalize(&dir).is_ok_and(|d| d != canonical)
+            && calls_folder(&dir, &canonical, &name, excluded)
+        {
+            return Some(dir);
+        }
+        if depth >= 3 {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut children: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir() && !is_hidden(p))
+            .collect();
+        children.sort();
+        queue.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
+    }
+    None
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+/// Whether a `.tf` file of `dir` has a `module` block whose local source is `target`.
+fn calls_folder(dir: &Path, target: &Path, name: &str, excluded: &discover::Excluded) -> bool {
+    discover::terraform_files_in(dir, excluded)
+        .iter()
+        .any(|file| {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                return false;
+            };
+            // Most files name no module at all: only those that mention the folder are parsed.
+            if !text.contains("module") || !text.contains(name) {
+                return false;
+            }
+            let Ok(body) = parse::hcl::parse_file(file, &text, FileId(0)) else {
+                return false;
+            };
+            body.blocks()
+                .filter(|b| b.kind == "module")
+                .filter_map(|b| b.body.attribute("source")?.value.as_str())
+                .filter(|source| source.starts_with("./") || source.starts_with("../"))
+                .any(|source| std::fs::canonicalize(dir.join(source)).is_ok_and(|d| d == target))
+        })
 }
 
 fn read_var_file(
@@ -279,6 +379,7 @@ fn keep_sources(
     for f in report.findings.iter().chain(&report.ignored) {
         wanted.push(f.span.file);
         wanted.extend(f.related.iter().map(|r| r.span.file));
+        wanted.extend(f.module.iter().flat_map(|m| m.sites.iter().map(|s| s.file)));
     }
     wanted.extend(report.errors.iter().map(|e| e.file));
     let mut sources = Sources::default();
@@ -322,4 +423,239 @@ fn local_lambda_module(
     } else {
         terraform::LambdaModule::Function
     })
+}
+
+/// A module of the tree a module's calls read, with its files parsed.
+struct ReadFolder {
+    files: Vec<Read>,
+    /// Call name, and the index of the module it reads.
+    calls: Vec<(String, usize)>,
+    /// The module's key in `.terraform/modules/modules.json` (`orders`, `app.queue`).
+    key: String,
+    /// The folder, canonical (what tells two calls of one module); `None` for a registry
+    /// module's model.
+    dir: Option<PathBuf>,
+    /// The folder as the calls reach it from the folder linted, for the paths reports show.
+    reached: PathBuf,
+    /// Which registry module's model this is.
+    model: Option<&'static str>,
+}
+
+/// Most modules one tree reads (calls of calls included).
+const MAX_FOLDERS: usize = 64;
+
+/// What a module call's `source` leads to.
+enum Called {
+    /// The folder as reached, and canonical.
+    Dir(PathBuf, PathBuf),
+    Model(&'static terraform::registry::Model),
+}
+
+/// The module linted and every module its calls read, transitively: local folders inside the
+/// project, folders `terraform init` downloaded (`.terraform/modules/modules.json`), and the
+/// models of the registry modules triggerlint knows. The Lambda module is modelled apart.
+/// What reading a module tree's files collects: the files that could not be read, and those
+/// that do not parse.
+type Problems<'p> = (&'p mut Vec<FileError>, &'p mut Unparsed);
+
+fn read_tree(
+    files: Vec<Read>,
+    folder: &Path,
+    root: &Path,
+    how: &Reading<'_>,
+    problems: &mut Problems<'_>,
+    mut given: Option<Given<'_>>,
+) -> Vec<ReadFolder> {
+    let downloaded = downloaded_modules(folder);
+    let mut tree = vec![ReadFolder {
+        files,
+        calls: Vec::new(),
+        key: String::new(),
+        dir: std::fs::canonicalize(folder).ok(),
+        reached: folder.to_path_buf(),
+        model: None,
+    }];
+    let mut at = 0;
+    while at < tree.len() {
+        let here = tree[at].dir.is_some().then(|| tree[at].reached.clone());
+        for (name, source, version) in module_sources(&tree[at].files) {
+            let key = match tree[at].key.as_str() {
+                "" => name.clone(),
+                parent => format!("{parent}.{name}"),
+            };
+            let called = match &here {
+                Some(dir) => {
+                    called_module(dir, root, &source, version.as_deref(), downloaded.get(&key))
+                }
+                None => None,
+            };
+            let Some(called) = called else {
+                continue;
+            };
+            let existing = tree.iter().position(|f| match &called {
+                Called::Dir(_, dir) => f.dir.as_ref() == Some(dir),
+                Called::Model(model) => f.model == Some(model.name),
+            });
+            let index = match existing {
+                Some(index) => index,
+                None if tree.len() < MAX_FOLDERS => {
+                    tree.push(read_called(called, key, how, problems, &mut given));
+                    tree.len() - 1
+                }
+                None => continue,
+            };
+            tree[at].calls.push((name, index));
+        }
+        at += 1;
+    }
+    tree
+}
+
+fn read_called(
+    called: Called,
+    key: String,
+    how: &Reading<'_>,
+    problems: &mut Problems<'_>,
+    given: &mut Option<Given<'_>>,
+) -> ReadFolder {
+    // A buffer being edited counts as named: its syntax errors are shown.
+    let named = Reading {
+        named: true,
+        ..*how
+    };
+    match called {
+        Called::Dir(reached, dir) => {
+            let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
+            let files = discover::terraform_files_in(&reached, &excluded)
+                .iter()
+                .map(|path| match given.take_if(|g| same_file(g.path, path)) {
+                    Some(given) => parse_text(path, given.text, &named, problems.1),
+                    None => read_file(path, how, problems.0, problems.1),
+                })
+                .collect();
+            ReadFolder {
+                files,
+                calls: Vec::new(),
+                key,
+                dir: Some(dir),
+                reached,
+                model: None,
+            }
+        }
+        Called::Model(model) => {
+            let path = PathBuf::from(model.path);
+            let files = vec![parse_text(&path, model.text.to_string(), how, problems.1)];
+            ReadFolder {
+                files,
+                calls: Vec::new(),
+                key,
+                dir: None,
+                reached: path,
+                model: Some(model.name),
+            }
+        }
+    }
+}
+
+/// The `module` blocks of a module's files: call name, `source` and `version`.
+fn module_sources(files: &[Read]) -> Vec<(String, String, Option<String>)> {
+    files
+        .iter()
+        .filter_map(|f| f.body.as_ref())
+        .flat_map(|body| body.blocks())
+        .filter(|b| b.kind == "module")
+        .filter_map(|b| {
+            let name = b.label(0)?.to_string();
+            let source = b.body.attribute("source")?.value.as_str()?.to_string();
+            let version = b
+                .body
+                .attribute("version")
+                .and_then(|v| v.value.as_str())
+                .map(str::to_string);
+            Some((name, source, version))
+        })
+        .collect()
+}
+
+/// Where a call's module is read from, if anywhere: the folder `terraform init` downloaded it
+/// to; a local folder inside the project; a registry module's model. `None` for the Lambda
+/// module (modelled apart) and for what cannot be read.
+fn called_module(
+    here: &Path,
+    root: &Path,
+    source: &str,
+    version: Option<&str>,
+    downloaded: Option<&PathBuf>,
+) -> Option<Called> {
+    if terraform::lambda_module(source, &|s| local_lambda_module(here, root, s)).is_some() {
+        return None;
+    }
+    if let Some(reached) = downloaded
+        && let Ok(dir) = std::fs::canonicalize(reached)
+        && dir.is_dir()
+    {
+        return Some(Called::Dir(reached.clone(), dir));
+    }
+    if source.starts_with("./") || source.starts_with("../") {
+        let reached = joined(here, Path::new(source));
+        let dir = std::fs::canonicalize(&reached).ok()?;
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        return (dir.starts_with(&root) && dir.is_dir()).then_some(Called::Dir(reached, dir));
+    }
+    terraform::registry::model(source, version).map(Called::Model)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
+/// `relative` followed from `base` without reading the file system, `.` and `name/..` taken
+/// out, so a called module's files show as `modules/queue/main.tf` rather than
+/// `app/../modules/queue/main.tf`. `base` itself is kept as given (it may climb out of the
+/// working folder).
+fn joined(base: &Path, relative: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = base.components().collect();
+    for component in relative.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
+/// `.terraform/modules/modules.json`, which `terraform init` writes: each call's key and the
+/// folder its module was downloaded to (relative to the module linted).
+fn downloaded_modules(folder: &Path) -> crate::fxhash::FxHashMap<String, PathBuf> {
+    let path = folder
+        .join(".terraform")
+        .join("modules")
+        .join("modules.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Default::default();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Default::default();
+    };
+    json.get("Modules")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let key = m.get("Key")?.as_str()?;
+            let dir = m.get("Dir")?.as_str()?;
+            (!key.is_empty()).then(|| (key.to_string(), folder.join(dir)))
+        })
+        .collect()
 }

@@ -175,6 +175,7 @@ pub struct Draft {
     pub declaration: Option<Node>,
     pub ignored_keys: Vec<crate::model::IgnoredKey>,
     pub deployed: Option<crate::model::DeployedState>,
+    pub module_call: Option<std::sync::Arc<crate::model::ModuleCall>>,
 }
 
 impl Draft {
@@ -196,6 +197,7 @@ impl Draft {
             declaration: None,
             ignored_keys: Vec::new(),
             deployed: None,
+            module_call: None,
         }
     }
 
@@ -228,6 +230,7 @@ impl Draft {
             declaration: self.declaration,
             ignored_keys: self.ignored_keys,
             deployed: self.deployed,
+            module_call: self.module_call,
         }
     }
 
@@ -250,22 +253,62 @@ impl Draft {
             }
             (Some((kind, how)), _) => (*kind, KindBasis::Declared(how.clone())),
             (None, Some(found)) => found,
-            (None, None)
-                if self
-                    .properties
-                    .iter()
-                    .any(|p| p.name == "SelfManagedEventSource" && !p.value.may_be_absent()) =>
-            {
-                (
-                    SourceKind::SelfManagedKafka,
-                    KindBasis::Shape("SelfManagedEventSource"),
-                )
-            }
-            (None, None) => (
-                SourceKind::Unknown,
-                KindBasis::Unknown(self.unknown_source_reason(template)),
-            ),
+            (None, None) => match self.kind_from_arguments() {
+                Some((kind, basis)) => (kind, basis),
+                None => (
+                    SourceKind::Unknown,
+                    KindBasis::Unknown(self.unknown_source_reason(template)),
+                ),
+            },
         }
+    }
+}
+
+impl Draft {
+    /// The kind the mapping's own settings leave, when the source does not say: settings only
+    /// one kind of source takes (`Queues` only Amazon MQ, `ScalingConfig` only SQS). A setting
+    /// that may turn out absent (a condition, a value known at deploy time) decides nothing.
+    fn kind_from_arguments(&self) -> Option<(SourceKind, KindBasis)> {
+        let written = |name: &str| {
+            self.properties
+                .iter()
+                .find(|p| p.name == name && !p.value.may_be_absent())
+        };
+        let has_source = self.event_source.is_some();
+        if written("SelfManagedEventSource").is_some() {
+            return Some((
+                SourceKind::SelfManagedKafka,
+                KindBasis::Shape("SelfManagedEventSource"),
+            ));
+        }
+        let (kind, property) = if let Some(p) = written("SelfManagedKafkaEventSourceConfig") {
+            (SourceKind::SelfManagedKafka, p)
+        } else if let Some(p) = written("AmazonManagedKafkaEventSourceConfig") {
+            (SourceKind::Msk, p)
+        } else if let Some(p) = written("Topics").filter(|_| has_source) {
+            // A topic read through an ARN: only MSK has one (self-managed Kafka names brokers).
+            (SourceKind::Msk, p)
+        } else if let Some(p) = written("Queues") {
+            (SourceKind::Mq, p)
+        } else if let Some(p) = written("DocumentDBEventSourceConfig") {
+            (SourceKind::DocumentDb, p)
+        } else if let Some(p) = written("ScalingConfig") {
+            (SourceKind::Sqs { fifo: false }, p)
+        } else {
+            return None;
+        };
+        let how = match kind {
+            SourceKind::Sqs { .. } => format!(
+                "assumed from `{}`, which only SQS mappings take (standard or FIFO is not known)",
+                property.key
+            ),
+            _ => format!(
+                "assumed from `{}`, which only {} mappings take",
+                property.key,
+                kind.family_label()
+            ),
+        };
+        Some((kind, KindBasis::Arguments(how)))
     }
 }
 

@@ -23,8 +23,11 @@ impl Render for ConciseRender {
             .collect();
         items.extend(batch.findings.iter().map(|f| {
             let (start, _) = line_cols(batch.sources, f.span);
+            let module = f.module.as_ref().map_or_else(String::new, |call| {
+                format!(" (in {})", super::module_call_text(batch.sources, call))
+            });
             format!(
-                "{}:{}:{}: {} [{}] {}\n",
+                "{}:{}:{}: {} [{}] {}{module}\n",
                 display_path(&batch.sources.get(f.span.file).path),
                 start.line,
                 start.column,

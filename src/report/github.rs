@@ -42,6 +42,10 @@ impl Render for GithubRender {
             if let Some(uuid) = &f.mapping_uuid {
                 message.push_str(&format!("\nDeployed mapping: {uuid}"));
             }
+            if let Some(call) = &f.module {
+                let text = super::module_call_text(batch.sources, call);
+                message.push_str(&format!("\nModule: {text}"));
+            }
             if let Some(help) = &f.help {
                 message.push_str(&format!("\nHelp: {help}"));
             }

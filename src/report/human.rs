@@ -187,6 +187,10 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
     if let Some(construct) = &finding.construct_path {
         group = group.element(Level::NOTE.message(format!("CDK construct: {construct}")));
     }
+    if let Some(call) = &finding.module {
+        group = group
+            .element(Level::NOTE.message(format!("in {}", super::module_call_text(sources, call))));
+    }
     if let Some(uuid) = &finding.mapping_uuid {
         let function = finding.function.as_deref().unwrap_or("an unknown function");
         group = group.element(

@@ -33,8 +33,27 @@ pub struct JsonFinding<'a> {
     /// The UUID of a deployed mapping (the Lambda API's description).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mapping_uuid: Option<&'a str>,
+    /// The Terraform module call the finding was evaluated for, in a called module.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<JsonModule>,
     /// The other places a finding relies on (the queue, the function's timeout...).
     pub related: Vec<JsonRelated>,
+}
+
+/// A Terraform module call: the instance's address and the `module` blocks that call it,
+/// outermost first.
+#[derive(Serialize)]
+pub struct JsonModule {
+    pub address: String,
+    pub called_at: Vec<JsonPosition>,
+}
+
+/// A place in a file.
+#[derive(Serialize)]
+pub struct JsonPosition {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// A secondary location of a finding.
@@ -148,6 +167,21 @@ fn finding<'a>(sources: &Sources, f: &'a Finding) -> JsonFinding<'a> {
         source_kind: f.source_kind,
         construct_path: f.construct_path.as_deref(),
         mapping_uuid: f.mapping_uuid.as_deref(),
+        module: f.module.as_ref().map(|call| JsonModule {
+            address: call.address.clone(),
+            called_at: call
+                .sites
+                .iter()
+                .map(|site| {
+                    let (start, _) = line_cols(sources, *site);
+                    JsonPosition {
+                        file: super::display_path(&sources.get(site.file).path),
+                        line: start.line,
+                        column: start.column,
+                    }
+                })
+                .collect(),
+        }),
         related: f
             .related
             .iter()

@@ -32,6 +32,24 @@ pub fn line_cols(sources: &Sources, span: Span) -> (LineCol, LineCol) {
     )
 }
 
+/// `module.orders, called at main.tf:6`: the module call a called module's finding was
+/// evaluated for (a chain of calls reads `called at main.tf:6, then modules/app/main.tf:3`).
+pub fn module_call_text(sources: &Sources, call: &crate::model::ModuleCall) -> String {
+    let sites: Vec<String> = call
+        .sites
+        .iter()
+        .map(|site| {
+            let (start, _) = line_cols(sources, *site);
+            format!(
+                "{}:{}",
+                display_path(&sources.get(site.file).path),
+                start.line
+            )
+        })
+        .collect();
+    format!("{}, called at {}", call.address, sites.join(", then "))
+}
+
 /// Findings and errors to write, with the files they point into.
 #[derive(Clone, Copy)]
 pub struct Batch<'a> {

@@ -189,6 +189,9 @@ fn result(sources: &Sources, f: &Finding, suppression: Option<&str>) -> Value {
     if let Some(uuid) = &f.mapping_uuid {
         logical.push(json!({"fullyQualifiedName": uuid, "kind": "resource"}));
     }
+    if let Some(call) = &f.module {
+        logical.push(json!({"fullyQualifiedName": call.address, "kind": "module"}));
+    }
     if !logical.is_empty() {
         primary["logicalLocations"] = Value::Array(logical);
     }
@@ -200,15 +203,26 @@ fn result(sources: &Sources, f: &Finding, suppression: Option<&str>) -> Value {
         "locations": [primary],
         "partialFingerprints": {"triggerlint/v1": fingerprint(sources, f)},
     });
-    if !f.related.is_empty() {
-        result["relatedLocations"] = f
-            .related
+    // A called module's call sites follow the related places, so a viewer can go to the call.
+    let call_sites = f.module.iter().flat_map(|call| {
+        call.sites
+            .iter()
+            .map(move |site| (*site, format!("{} is called here", call.address)))
+    });
+    let related: Vec<(Span, String)> = f
+        .related
+        .iter()
+        .map(|r| (r.span, r.message.clone()))
+        .chain(call_sites)
+        .collect();
+    if !related.is_empty() {
+        result["relatedLocations"] = related
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                let mut l = location(sources, r.span);
+            .map(|(i, (span, message))| {
+                let mut l = location(sources, *span);
                 l["id"] = json!(i);
-                l["message"] = json!({"text": r.message});
+                l["message"] = json!({"text": message});
                 l
             })
             .collect();

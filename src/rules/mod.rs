@@ -222,6 +222,7 @@ impl Rule {
             source_kind: None,
             construct_path: None,
             mapping_uuid: None,
+            module: None,
         }
     }
 }
@@ -311,6 +312,8 @@ pub struct Finding {
     pub construct_path: Option<std::sync::Arc<str>>,
     /// The UUID of a deployed mapping, read from the Lambda API's description.
     pub mapping_uuid: Option<std::sync::Arc<str>>,
+    /// The Terraform module call the trigger was evaluated for, when it is in a called module.
+    pub module: Option<std::sync::Arc<crate::model::ModuleCall>>,
 }
 
 impl Finding {
@@ -369,6 +372,19 @@ impl Finding {
         self.source_kind = Some(trigger.source.id());
         self.construct_path.clone_from(&trigger.construct_path);
         self.mapping_uuid = trigger.deployed.as_ref().map(|d| d.uuid.clone());
+        self.module.clone_from(&trigger.module_call);
+        // The kind was assumed from the mapping's own settings: say so, as the finding rests
+        // on it.
+        if let crate::model::KindBasis::Arguments(how) = &trigger.kind_basis {
+            let assumption = format!(
+                "The source is taken to be {}: {how}.",
+                trigger.source.family_label()
+            );
+            self.help = Some(match self.help.take() {
+                Some(help) => format!("{help} {assumption}"),
+                None => assumption,
+            });
+        }
         let definition = trigger
             .settings
             .origins()

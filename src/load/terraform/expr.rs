@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::hcl::{Expr, ExprKind, ObjectItem, Part, Step};
 use crate::source::{FileId, Span};
 use crate::tree::{Entry, Intrinsic, Map, Node, Value};
@@ -22,11 +22,68 @@ pub struct Names<'a> {
     pub declared: FxHashMap<&'a str, Span>,
     pub locals: FxHashMap<&'a str, &'a Expr>,
     /// The input variables whose value comes from a `--var-file`.
-    pub from_var_file: crate::fxhash::FxHashSet<&'a str>,
+    pub from_var_file: FxHashSet<&'a str>,
     /// `data "<type>" "<name>"` blocks, by `<type>.<name>`: their arguments.
     pub data: FxHashMap<String, &'a crate::hcl::Body>,
     /// Module calls, with the kind of Lambda module each is (`None`: another module).
     pub modules: FxHashMap<&'a str, Option<super::LambdaModule>>,
+    /// The address of the module instance these names belong to: empty for the module linted,
+    /// `module.orders.` inside a call. Every resource and variable address starts with it.
+    pub prefix: String,
+    /// Input variables the caller gives a value, lowered where the call is written.
+    pub bound: FxHashMap<&'a str, Node>,
+    /// Whether these are the names of a called module, whose call is read: an input the call
+    /// leaves out is then its default, even a null one. In the module linted, a null default is
+    /// a value given from outside.
+    pub called: bool,
+    /// The `condition` of each input variable's `validation` blocks.
+    pub validations: FxHashMap<&'a str, Vec<&'a Expr>>,
+    /// `output` blocks: what a caller reads as `module.<call>.<output>`.
+    pub outputs: Vec<(&'a str, &'a Expr)>,
+    /// What the module calls already lowered give: call name, then output name.
+    pub module_outputs: RefCell<FxHashMap<String, FxHashMap<String, Node>>>,
+    /// Resource blocks (`kind.name`) whose `count` or `for_each` gave known instances: their
+    /// instances are in the view as `kind.name["key"]` / `kind.name[0]`.
+    pub expanded: RefCell<FxHashMap<String, Vec<Node>>>,
+}
+
+impl<'a> Names<'a> {
+    /// An input variable's value: the `--var-file` value, else its default (a null default
+    /// only in a called module, see [`Names::called`]).
+    pub fn value_of(&self, name: &str) -> Option<&'a Expr> {
+        let value = *self.variables.get(name)?;
+        let given_outside = matches!(value.kind, ExprKind::Null) && !self.called;
+        (!given_outside).then_some(value)
+    }
+}
+
+/// The instance of a block with `for_each` or `count` being lowered: what `each.key`,
+/// `each.value` and `count.index` are.
+#[derive(Clone, Debug, Default)]
+pub struct Instance {
+    pub key: Option<Node>,
+    pub value: Option<Node>,
+    pub index: Option<i64>,
+}
+
+impl Instance {
+    /// `["slow"]` or `[0]`: how Terraform writes the instance in an address.
+    pub fn suffix(&self) -> String {
+        match (&self.key, self.index) {
+            (Some(key), _) => format!("[{}]", address_key(key)),
+            (None, Some(index)) => format!("[{index}]"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A key in an address: strings quoted, numbers bare.
+fn address_key(key: &Node) -> String {
+    match &key.value {
+        Value::Str(s) => format!("{:?}", s.as_str()),
+        Value::Int(i) => i.to_string(),
+        _ => "?".to_string(),
+    }
 }
 
 /// Lowers expressions of one module; locals are lowered where they are used, once per use,
@@ -34,16 +91,41 @@ pub struct Names<'a> {
 pub struct Lowerer<'n, 'a> {
     pub names: &'n Names<'a>,
     in_progress: RefCell<Vec<&'a str>>,
+    pub instance: Instance,
 }
 
 /// Deepest chain of locals referring to locals followed.
 const MAX_LOCAL_DEPTH: usize = 64;
+
+/// How an unknown value starts its reason when Terraform itself would fail to evaluate the
+/// expression (a key a known map does not have): `try` moves on to its next alternative.
+const DOES_NOT_EXIST: &str = "does not exist:";
+
+/// One step into a value: an attribute, a string key in brackets, or a position.
+#[derive(Clone, Debug)]
+enum PathStep {
+    Attr(String),
+    Key(String),
+    Position(i64),
+    /// An index known only at plan time, and why.
+    Unknown(String),
+}
 
 impl<'n, 'a> Lowerer<'n, 'a> {
     pub fn new(names: &'n Names<'a>) -> Self {
         Lowerer {
             names,
             in_progress: RefCell::new(Vec::new()),
+            instance: Instance::default(),
+        }
+    }
+
+    /// The same names, for one instance of a block with `for_each` or `count`.
+    pub fn for_instance(&self, instance: Instance) -> Lowerer<'n, 'a> {
+        Lowerer {
+            names: self.names,
+            in_progress: RefCell::new(Vec::new()),
+            instance,
         }
     }
 
@@ -73,17 +155,40 @@ impl<'n, 'a> Lowerer<'n, 'a> {
             ExprKind::Traversal(root, steps) => self.traversal(expr, root, steps),
             ExprKind::Call(name, args) => self.call(expr, name, args),
             ExprKind::Conditional(parts) => self.conditional(expr, parts),
-            ExprKind::Negate(inner) => match self.node(inner).value {
+            ExprKind::Negate(inner) => match self.value(inner).value {
                 Value::Int(i) => Node::new(span, Value::Int(-i)),
                 Value::Float(f) => Node::new(span, Value::Float(-f)),
                 _ => self.unknown(expr, "is computed at plan time"),
             },
-            ExprKind::Not(inner) => match self.node(inner).value {
+            ExprKind::Not(inner) => match self.value(inner).value {
                 Value::Bool(b) => Node::new(span, Value::Bool(!b)),
                 _ => self.unknown(expr, "is computed at plan time"),
             },
             ExprKind::Binary(op, operands) => self.binary(expr, op, operands),
             ExprKind::Other => self.unknown(expr, "is computed at plan time"),
+        }
+    }
+
+    /// An expression's value where a computation needs it (a condition, a key, a collection
+    /// to expand): a variable's value rather than a reference to it.
+    pub fn value(&self, expr: &Expr) -> Node {
+        self.concrete(self.node(expr))
+    }
+
+    /// A reference to an input variable replaced by the variable's value.
+    pub fn concrete(&self, node: Node) -> Node {
+        let Some(intrinsic) = node.as_intrinsic() else {
+            return node;
+        };
+        let variable = (intrinsic.name == "Ref")
+            .then(|| intrinsic.arg.as_str())
+            .flatten()
+            .and_then(|id| id.strip_prefix(self.names.prefix.as_str()))
+            .and_then(|id| id.strip_prefix("var."))
+            .and_then(|name| self.names.value_of(name));
+        match variable {
+            Some(expr) => self.node(expr),
+            None => node,
         }
     }
 
@@ -120,16 +225,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         for part in parts {
             match part {
                 Part::Literal(literal) => text.push_str(literal),
-                Part::Interpolation(expr) => {
-                    let node = self.node(expr);
-                    match scalar_text(&node) {
-                        Some(piece) => text.push_str(&piece),
-                        None => {
-                            text.push_str(&format!("${{{}}}", self.text(expr.span)));
-                            why.get_or_insert_with(|| reason_of(&node, self.text(expr.span)));
-                        }
-                    }
-                }
+                Part::Interpolation(expr) => self.push_piece(&mut text, &mut why, expr),
             }
         }
         match why {
@@ -138,43 +234,220 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         }
     }
 
-    fn traversal(&self, expr: &Expr, root: &str, steps: &[Step]) -> Node {
-        let attrs: Vec<&str> = steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Attr(name) => Some(name.as_str()),
-                _ => None,
-            })
-            .collect();
-        if steps.iter().any(|s| matches!(s, Step::Splat)) {
-            return self.unknown(expr, "is a splat over several values");
+    /// Appends an interpolated value to a text being built: its text when known, else
+    /// `${...}` as written, with the first reason a piece is unknown.
+    fn push_piece(&self, text: &mut String, why: &mut Option<String>, expr: &Expr) {
+        let node = self.value(expr);
+        match scalar_text(&node) {
+            Some(piece) => text.push_str(&piece),
+            None => {
+                text.push_str(&format!("${{{}}}", self.text(expr.span)));
+                why.get_or_insert_with(|| reason_of(&node, self.text(expr.span)));
+            }
         }
-        match (root, attrs.as_slice()) {
-            ("var", [name, rest @ ..]) => self.variable(expr, name, rest),
-            ("local", [name, rest @ ..]) => self.local(expr, name, rest),
-            ("each", _) => self.unknown(
-                expr,
-                "differs for each instance the block's `for_each` creates",
-            ),
-            ("count", _) => self.unknown(
-                expr,
-                "differs for each instance the block's `count` creates",
-            ),
-            ("data", [kind, name, attr, ..]) => self.data(expr, kind, name, attr),
-            ("module", [name, output, ..]) => self.module_output(expr, name, output),
+    }
+
+    /// The steps of a traversal after its root, with indexes evaluated; `Err` for a splat.
+    fn path(&self, steps: &[Step]) -> Result<Vec<PathStep>, String> {
+        steps
+            .iter()
+            .map(|step| match step {
+                Step::Attr(name) => Ok(PathStep::Attr(name.clone())),
+                Step::Index(index) => {
+                    let key = self.value(index);
+                    Ok(match &key.value {
+                        Value::Str(s) => PathStep::Key(s.to_string()),
+                        Value::Int(i) => PathStep::Position(*i),
+                        _ => PathStep::Unknown(format!(
+                            "is indexed by `{}`, {}",
+                            self.text(index.span),
+                            reason_of(&key, self.text(index.span))
+                        )),
+                    })
+                }
+                Step::Splat => Err("is a splat over several values".to_string()),
+            })
+            .collect()
+    }
+
+    fn traversal(&self, expr: &Expr, root: &str, steps: &[Step]) -> Node {
+        if let Some(node) = self.resource_splat(expr, root, steps) {
+            return node;
+        }
+        let path = match self.path(steps) {
+            Ok(path) => path,
+            Err(why) => return self.unknown(expr, why),
+        };
+        let key = |i: usize| match path.get(i) {
+            Some(PathStep::Attr(k)) => Some(k.as_str()),
+            _ => None,
+        };
+        match (root, key(0)) {
+            ("var", Some(name)) => self.variable(expr, name, &path[1..]),
+            ("local", Some(name)) => self.local(expr, name, &path[1..]),
+            ("each", _) => self.each(expr, &path),
+            ("count", Some("index")) => match self.instance.index {
+                Some(index) => Node::new(expr.span, Value::Int(index)),
+                None => self.unknown(
+                    expr,
+                    "differs for each instance the block's `count` creates",
+                ),
+            },
+            ("data", Some(kind)) => match (key(1), self.instance_step(&path, 2)) {
+                (Some(name), (_, attr_at)) => match key(attr_at) {
+                    Some(attr) => self.data(expr, kind, name, attr),
+                    None => self.unknown(
+                        expr,
+                        format!("is read from data.{kind}.{name} at plan time"),
+                    ),
+                },
+                _ => self.unknown(expr, "is read at plan time"),
+            },
+            ("module", Some(name)) => {
+                let (instance, at) = self.instance_step(&path, 1);
+                let call = match &instance {
+                    Some(step) => format!("{name}{}", step_suffix(step)),
+                    None => name.to_string(),
+                };
+                match key(at) {
+                    Some(output) => self.module_output(expr, &call, name, output, &path[at + 1..]),
+                    None => self.unknown(expr, format!("is an output of module {name}")),
+                }
+            }
             ("path" | "terraform" | "self", _) => {
                 self.unknown(expr, "depends on where and how Terraform runs")
             }
-            (kind, [name, attr, ..]) if kind.contains('_') => {
-                resource_reference(expr.span, kind, name, attr, self.text(expr.span))
+            (kind, Some(name)) if kind.contains('_') => {
+                let (instance, at) = self.instance_step(&path, 1);
+                let id = self.resource_id(kind, name, instance.as_ref());
+                match key(at) {
+                    Some(attr) => {
+                        resource_reference(expr.span, &id, kind, attr, self.text(expr.span))
+                    }
+                    None if path.len() == at => {
+                        resource_object(expr.span, &id, kind, self.text(expr.span))
+                    }
+                    None => self.unknown(expr, "is computed at plan time"),
+                }
             }
             _ => self.unknown(expr, "is computed at plan time"),
         }
     }
 
-    fn variable(&self, expr: &Expr, name: &str, rest: &[&str]) -> Node {
+    /// An index right after a block's name (`aws_sqs_queue.q["a"]`): the instance, and where
+    /// the attribute is in the path.
+    fn instance_step(&self, path: &[PathStep], at: usize) -> (Option<PathStep>, usize) {
+        match path.get(at) {
+            Some(step @ (PathStep::Key(_) | PathStep::Position(_) | PathStep::Unknown(_))) => {
+                (Some(step.clone()), at + 1)
+            }
+            _ => (None, at),
+        }
+    }
+
+    /// The address of a resource in the view: the instance's when the block was expanded, else
+    /// the block's (whatever the index: every instance is that block).
+    fn resource_id(&self, kind: &str, name: &str, instance: Option<&PathStep>) -> String {
+        let block = format!("{}{kind}.{name}", self.names.prefix);
+        let Some(instance) = instance.filter(|i| !matches!(i, PathStep::Unknown(_))) else {
+            return block;
+        };
+        let suffix = step_suffix(instance);
+        if self.names.expanded.borrow().contains_key(&block) {
+            block + &suffix
+        } else {
+            block
+        }
+    }
+
+    /// `aws_sqs_queue.q[*].arn`: the instances' attributes as a list, or the block's own when
+    /// it was not expanded (its instances are then one resource in the view).
+    fn resource_splat(&self, expr: &Expr, root: &str, steps: &[Step]) -> Option<Node> {
+        let [Step::Attr(name), Step::Splat, Step::Attr(attr), rest @ ..] = steps else {
+            return None;
+        };
+        if !root.contains('_') || matches!(root, "var" | "local" | "each" | "data" | "module") {
+            return None;
+        }
+        let block = format!("{}{root}.{name}", self.names.prefix);
         let written = self.text(expr.span);
-        if !self.names.variables.contains_key(name) {
+        let instances = self.names.expanded.borrow().get(&block).cloned();
+        let items = match instances {
+            Some(keys) => keys
+                .iter()
+                .map(|key| {
+                    let id = format!("{block}[{}]", address_key(key));
+                    resource_reference(expr.span, &id, root, attr, written)
+                })
+                .collect(),
+            None => vec![resource_reference(expr.span, &block, root, attr, written)],
+        };
+        let list = Node::new(expr.span, Value::Seq(items));
+        // `aws_lambda_function.f.*.arn[0]`: the old splat, then an index.
+        let rest = match self.path(rest) {
+            Ok(rest) => rest,
+            Err(why) => return Some(self.unknown(expr, why)),
+        };
+        Some(self.follow_at(expr, list, &rest, "the instances"))
+    }
+
+    fn each(&self, expr: &Expr, path: &[PathStep]) -> Node {
+        let found = match path.first() {
+            Some(PathStep::Attr(k)) if k == "key" && path.len() == 1 => self.instance.key.clone(),
+            Some(PathStep::Attr(k)) if k == "value" => self.instance.value.clone(),
+            _ => None,
+        };
+        let Some(found) = found else {
+            return self.unknown(
+                expr,
+                "differs for each instance the block's `for_each` creates",
+            );
+        };
+        let rest = if path.len() > 1 { &path[1..] } else { &[] };
+        self.follow_at(expr, found, rest, "the `for_each` value")
+    }
+
+    /// Follows `rest` into a value; a key the known value lacks is an evaluation error.
+    fn follow_at(&self, expr: &Expr, node: Node, rest: &[PathStep], what: &str) -> Node {
+        let node = if rest.is_empty() {
+            node
+        } else {
+            self.concrete(node)
+        };
+        match follow(node, rest) {
+            Ok(mut found) => {
+                if !matches!(found.value, Value::Map(_) | Value::Seq(_)) && !rest.is_empty() {
+                    found.span = expr.span;
+                }
+                found
+            }
+            Err(None) => self.unknown(
+                expr,
+                format!("{DOES_NOT_EXIST} {what} does not set this field"),
+            ),
+            Err(Some(why)) => self.unknown(expr, why),
+        }
+    }
+
+    fn variable(&self, expr: &Expr, name: &str, rest: &[PathStep]) -> Node {
+        if let Some(bound) = self.names.bound.get(name) {
+            return self.follow_at(expr, bound.clone(), rest, "the value the caller gives");
+        }
+        let written = self.text(expr.span);
+        let value = self.names.value_of(name);
+        if value.is_none()
+            && let Some(service) = self.validated_service(name)
+        {
+            // The variable's validation only lets an ARN of one service through.
+            return Node::unknown(
+                expr.span,
+                format!("arn:aws:{service}:${{region}}:${{account}}:${{var.{name}}}"),
+                format!(
+                    "comes from the input variable {name}, which has no default; its validation only accepts {service} ARNs"
+                ),
+            );
+        }
+        let Some(value) = value else {
             let why = if self.names.declared.contains_key(name) {
                 format!(
                     "comes from the input variable {name}, which has no default (give its value with --var-file)"
@@ -183,26 +456,38 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                 format!("refers to the input variable {name}, which the module does not declare")
             };
             return Node::unknown(expr.span, written, why);
-        }
+        };
         if rest.is_empty() {
             return intrinsic(
                 expr.span,
                 "Ref",
-                Node::new(expr.span, Value::Str(format!("var.{name}").into())),
+                Node::new(
+                    expr.span,
+                    Value::Str(format!("{}var.{name}", self.names.prefix).into()),
+                ),
                 written,
             );
         }
         // A field of an object variable: its value in the default, when written there.
-        let value = self.node(self.names.variables[name]);
-        field(value, rest)
-            .map(|mut n| {
-                n.span = expr.span;
-                n
-            })
-            .unwrap_or_else(|| self.unknown(expr, "is a field the variable's value does not set"))
+        let value = self.node(value);
+        self.follow_at(expr, value, rest, "the variable's value")
     }
 
-    fn local(&self, expr: &Expr, name: &str, rest: &[&str]) -> Node {
+    /// The service a variable's `validation` requires of its ARN (`startswith(var.x,
+    /// "arn:aws:sqs:")`, `can(regex("^arn:aws[a-z-]*:kinesis:", var.x))`), when one condition
+    /// names the variable and a single ARN service.
+    fn validated_service(&self, name: &str) -> Option<String> {
+        let reference = format!("var.{name}");
+        self.names
+            .validations
+            .get(name)?
+            .iter()
+            .map(|condition| self.text(condition.span))
+            .filter(|text| text.contains(&reference))
+            .find_map(arn_service_in)
+    }
+
+    fn local(&self, expr: &Expr, name: &str, rest: &[PathStep]) -> Node {
         let Some((&name, &value)) = self.names.locals.get_key_value(name) else {
             return self.unknown(
                 expr,
@@ -218,43 +503,49 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         self.in_progress.borrow_mut().push(name);
         let lowered = self.node(value);
         self.in_progress.borrow_mut().pop();
-        let Some(mut found) = field(lowered, rest) else {
-            return self.unknown(expr, "is a field the local's value does not set");
-        };
         // Findings point where the value is used; scalars take that place.
+        let mut found = self.follow_at(expr, lowered, rest, "the local's value");
         if !matches!(found.value, Value::Map(_) | Value::Seq(_)) {
             found.span = expr.span;
         }
         found
     }
 
-    /// A data source is read at plan time; its arguments may still tell what it names
-    /// (`data.aws_sqs_queue.jobs.arn` with `name = "jobs"` is an SQS queue named jobs).
+    /// A data source is read at plan time, but its type says what it names: its ARN keeps the
+    /// service (`data.aws_sqs_queue.jobs.arn` is an SQS queue, named `jobs` when the block says
+    /// so).
     fn data(&self, expr: &Expr, kind: &str, name: &str, attr: &str) -> Node {
         let why = format!("is read from data.{kind}.{name} at plan time");
         let body = self.names.data.get(&format!("{kind}.{name}"));
         let argument = |arg: &str| {
             body.and_then(|b| b.attribute(arg))
-                .and_then(|a| a.value.as_str())
+                .and_then(|a| scalar_text(&self.value(&a.value)))
         };
+        let named = |arg: &str| argument(arg).unwrap_or_else(|| "${name}".to_string());
         let shape = match (kind, attr) {
-            ("aws_sqs_queue", "arn") => {
-                argument("name").map(|n| format!("arn:aws:sqs:${{region}}:${{account}}:{n}"))
-            }
-            ("aws_kinesis_stream", "arn") => argument("name")
-                .map(|n| format!("arn:aws:kinesis:${{region}}:${{account}}:stream/{n}")),
-            ("aws_dynamodb_table", "stream_arn") => argument("name").map(|n| {
-                format!("arn:aws:dynamodb:${{region}}:${{account}}:table/{n}/stream/${{label}}")
-            }),
+            ("aws_sqs_queue", "arn") => Some(format!(
+                "arn:aws:sqs:${{region}}:${{account}}:{}",
+                named("name")
+            )),
+            ("aws_kinesis_stream", "arn") => Some(format!(
+                "arn:aws:kinesis:${{region}}:${{account}}:stream/{}",
+                named("name")
+            )),
+            ("aws_dynamodb_table", "stream_arn") => Some(format!(
+                "arn:aws:dynamodb:${{region}}:${{account}}:table/{}/stream/${{label}}",
+                named("name")
+            )),
             ("aws_msk_cluster", "arn") => {
                 Some("arn:aws:kafka:${region}:${account}:cluster/${name}".to_string())
             }
             ("aws_mq_broker", "arn") => {
                 Some("arn:aws:mq:${region}:${account}:broker:${name}".to_string())
             }
-            ("aws_lambda_function", "function_name") => {
-                argument("function_name").map(str::to_string)
-            }
+            ("aws_lambda_function", "function_name") => argument("function_name"),
+            ("aws_lambda_function", "arn" | "qualified_arn" | "invoke_arn") => Some(format!(
+                "arn:aws:lambda:${{region}}:${{account}}:function:{}",
+                named("function_name")
+            )),
             _ => None,
         };
         match shape {
@@ -263,11 +554,38 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         }
     }
 
-    /// An output of a module call: the function a Lambda module creates is in the view, under
-    /// the module's address; other outputs are unknown.
-    fn module_output(&self, expr: &Expr, name: &str, output: &str) -> Node {
-        let id = format!("module.{name}");
+    /// An output of a module call: what the called module's `output` block gives when the
+    /// module was read; the function a Lambda module creates, in the view under the module's
+    /// address; what a modelled registry module gives; else unknown.
+    fn module_output(
+        &self,
+        expr: &Expr,
+        call: &str,
+        name: &str,
+        output: &str,
+        rest: &[PathStep],
+    ) -> Node {
         let written = self.text(expr.span);
+        let read = self
+            .names
+            .module_outputs
+            .borrow()
+            .get(call)
+            .map(|outputs| outputs.get(output).cloned());
+        match read {
+            Some(Some(value)) => {
+                let value = retitled(value, written);
+                return self.follow_at(expr, value, rest, "the module's output");
+            }
+            Some(None) => {
+                return self.unknown(
+                    expr,
+                    format!("{DOES_NOT_EXIST} module {name} has no output {output}"),
+                );
+            }
+            None => {}
+        }
+        let id = format!("{}module.{name}", self.names.prefix);
         if self.names.modules.get(name) == Some(&Some(super::LambdaModule::Function)) {
             match output {
                 "lambda_function_arn" | "lambda_function_qualified_arn" => {
@@ -295,50 +613,191 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                 self.node(value),
                 self.text(expr.span),
             ),
-            (
-                "tostring" | "tonumber" | "tobool" | "tolist" | "toset" | "sensitive"
-                | "nonsensitive",
-                [value],
-            ) => {
+            ("jsondecode", [value]) => self.json_decode(expr, value),
+            ("tostring", [value]) => self.convert(expr, value, to_string),
+            ("tonumber", [value]) => self.convert(expr, value, to_number),
+            ("tobool" | "tolist" | "toset" | "tomap" | "sensitive" | "nonsensitive", [value]) => {
                 let mut node = self.node(value);
                 node.span = expr.span;
                 node
             }
-            // The first argument that is known; unknown as soon as one is not.
-            ("try" | "coalesce", alternatives) => {
-                for alternative in alternatives {
-                    let node = self.node(alternative);
-                    match node.value {
-                        Value::Unknown(_) | Value::Intrinsic(_) => {
-                            return self
-                                .unknown(expr, reason_of(&node, self.text(alternative.span)));
-                        }
-                        Value::Null if name == "coalesce" => continue,
-                        _ => return node,
+            ("try", alternatives) => self.first_that_evaluates(expr, alternatives),
+            ("coalesce", alternatives) => self.coalesce(expr, alternatives),
+            ("lookup", [map, key, rest @ ..]) => self.lookup(expr, map, key, rest),
+            ("one", [list]) => match self.value(list).value {
+                Value::Seq(items) if items.len() <= 1 => items
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Node::new(expr.span, Value::Null)),
+                Value::Seq(_) => self.unknown(expr, "is one() of several values, an error"),
+                _ => self.unknown(expr, "is one() of a list known only at plan time"),
+            },
+            ("merge", maps) => self.merge(expr, maps),
+            ("concat", lists) => self.concat(expr, lists),
+            ("length", [value]) => match self.value(value).value {
+                Value::Seq(items) => Node::new(expr.span, Value::Int(items.len() as i64)),
+                Value::Map(map) => Node::new(expr.span, Value::Int(map.len() as i64)),
+                Value::Str(s) => Node::new(expr.span, Value::Int(s.chars().count() as i64)),
+                _ => self.unknown(expr, "is the length of a value known only at plan time"),
+            },
+            ("format", [format, values @ ..]) => self.format(expr, format, values),
+            ("trimsuffix", [text, suffix]) => {
+                let (text, suffix) = (self.value(text), self.value(suffix));
+                match (text.as_str(), suffix.as_str()) {
+                    (Some(t), Some(s)) => {
+                        Node::new(expr.span, Value::Str(t.strip_suffix(s).unwrap_or(t).into()))
                     }
-                }
-                self.unknown(expr, format!("is computed by {name}()"))
-            }
-            ("lookup", [map, key, rest @ ..]) => {
-                let (map, key) = (self.node(map), self.node(key));
-                match (&map.value, key.as_str()) {
-                    (Value::Map(m), Some(key)) => match (m.get(key), rest) {
-                        (Some(found), _) => found.clone(),
-                        (None, [default]) => self.node(default),
-                        (None, _) => self.unknown(
-                            expr,
-                            format!("looks up `{key}`, which the map does not have"),
-                        ),
-                    },
-                    _ => self.unknown(expr, "looks up a key known only at plan time"),
+                    _ => self.unknown(expr, reason_of(&text, self.text(expr.span))),
                 }
             }
             _ => self.unknown(expr, format!("is computed by {name}() at plan time")),
         }
     }
 
+    fn convert(&self, expr: &Expr, value: &Expr, how: fn(&Value) -> Option<Value>) -> Node {
+        let node = self.value(value);
+        match how(&node.value) {
+            Some(converted) => Node::new(expr.span, converted),
+            None => {
+                let mut node = node;
+                node.span = expr.span;
+                node
+            }
+        }
+    }
+
+    /// `try`: the first alternative Terraform can evaluate. One known only at plan time makes
+    /// the result unknown too: it may or may not fail then.
+    fn first_that_evaluates(&self, expr: &Expr, alternatives: &[Expr]) -> Node {
+        for alternative in alternatives {
+            let node = self.node(alternative);
+            match &node.value {
+                Value::Unknown(u) if u.why.starts_with(DOES_NOT_EXIST) => continue,
+                Value::Unknown(_) => {
+                    return self.unknown(expr, reason_of(&node, self.text(alternative.span)));
+                }
+                _ => return node,
+            }
+        }
+        self.unknown(expr, "is try() where every alternative fails")
+    }
+
+    /// `coalesce`: the first argument that is neither null nor an empty string.
+    fn coalesce(&self, expr: &Expr, alternatives: &[Expr]) -> Node {
+        for alternative in alternatives {
+            let node = self.value(alternative);
+            match &node.value {
+                Value::Null => continue,
+                Value::Str(s) if s.is_empty() => continue,
+                Value::Unknown(_) | Value::Intrinsic(_) => {
+                    return self.unknown(expr, reason_of(&node, self.text(alternative.span)));
+                }
+                _ => return node,
+            }
+        }
+        self.unknown(expr, "is coalesce() of no usable value, an error")
+    }
+
+    fn lookup(&self, expr: &Expr, map: &Expr, key: &Expr, default: &[Expr]) -> Node {
+        let (map, key) = (self.value(map), self.value(key));
+        match (&map.value, scalar_text(&key)) {
+            (Value::Map(m), Some(key)) => match (m.get(&key), default) {
+                (Some(found), _) => found.clone(),
+                (None, [default]) => self.node(default),
+                (None, _) => self.unknown(
+                    expr,
+                    format!("{DOES_NOT_EXIST} looks up `{key}`, which the map does not have"),
+                ),
+            },
+            _ => self.unknown(expr, "looks up a key known only at plan time"),
+        }
+    }
+
+    fn merge(&self, expr: &Expr, maps: &[Expr]) -> Node {
+        let mut entries: Vec<Entry> = Vec::new();
+        for map in maps {
+            match self.value(map).value {
+                Value::Map(m) => {
+                    for e in m.entries {
+                        entries.retain(|old| old.key != e.key);
+                        entries.push(e);
+                    }
+                }
+                Value::Null => {}
+                _ => return self.unknown(expr, "merges a map known only at plan time"),
+            }
+        }
+        Node::new(expr.span, Value::Map(Map { entries }))
+    }
+
+    fn concat(&self, expr: &Expr, lists: &[Expr]) -> Node {
+        let mut items = Vec::new();
+        for list in lists {
+            match self.value(list).value {
+                Value::Seq(more) => items.extend(more),
+                _ => return self.unknown(expr, "concatenates a list known only at plan time"),
+            }
+        }
+        Node::new(expr.span, Value::Seq(items))
+    }
+
+    /// `format` with `%s`, `%d`, `%v` and `%%`; unknown arguments leave `${...}` in the text, as
+    /// in a string template, so an ARN's service can still be read.
+    fn format(&self, expr: &Expr, format: &Expr, values: &[Expr]) -> Node {
+        let Some(spec) = self.value(format).as_str().map(str::to_string) else {
+            return self.unknown(expr, "is format() of a format known only at plan time");
+        };
+        let mut text = String::new();
+        let mut why: Option<String> = None;
+        let mut next = values.iter();
+        let mut chars = spec.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                text.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('%') => text.push('%'),
+                Some('s' | 'd' | 'v') => {
+                    let Some(value) = next.next() else {
+                        return self.unknown(expr, "is format() with too few values, an error");
+                    };
+                    self.push_piece(&mut text, &mut why, value);
+                }
+                _ => {
+                    return self.unknown(expr, "is format() with a verb triggerlint does not read");
+                }
+            }
+        }
+        match why {
+            None => Node::new(expr.span, Value::Str(text.into())),
+            Some(why) => Node::unknown(expr.span, text, why),
+        }
+    }
+
+    fn json_decode(&self, expr: &Expr, value: &Expr) -> Node {
+        let node = self.value(value);
+        if let Some(i) = node.as_intrinsic()
+            && i.name == "Fn::ToJsonString"
+        {
+            return i.arg.clone();
+        }
+        match node.as_str().map(serde_json::from_str::<serde_json::Value>) {
+            Some(Ok(json)) => from_json(expr.span, &json),
+            Some(Err(_)) => {
+                self.unknown(expr, "is jsondecode() of text that is not JSON, an error")
+            }
+            None => self.unknown(expr, "decodes JSON known only at plan time"),
+        }
+    }
+
     fn conditional(&self, expr: &Expr, parts: &[Expr; 3]) -> Node {
         let [condition, then, otherwise] = parts;
+        match self.value(condition).value {
+            Value::Bool(true) => return self.node(then),
+            Value::Bool(false) => return self.node(otherwise),
+            _ => {}
+        }
         let (a, b) = (self.node(then), self.node(otherwise));
         if a.to_json() == b.to_json() && !matches!(a.value, Value::Unknown(_)) {
             return a;
@@ -354,57 +813,192 @@ impl<'n, 'a> Lowerer<'n, 'a> {
 
     fn binary(&self, expr: &Expr, op: &str, operands: &[Expr; 2]) -> Node {
         let [a, b] = operands;
-        let number = |n: &Node| match n.value {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) => Some(f),
-            _ => None,
-        };
-        let (Some(x), Some(y)) = (number(&self.node(a)), number(&self.node(b))) else {
+        let (a, b) = (self.value(a), self.value(b));
+        let known = |n: &Node| !matches!(n.value, Value::Unknown(_) | Value::Intrinsic(_));
+        if !(known(&a) && known(&b)) {
             return self.unknown(expr, "is computed at plan time");
+        }
+        let value = match op {
+            "==" => Some(Value::Bool(a.to_json() == b.to_json())),
+            "!=" => Some(Value::Bool(a.to_json() != b.to_json())),
+            "&&" | "||" => match (&a.value, &b.value) {
+                (Value::Bool(x), Value::Bool(y)) => {
+                    Some(Value::Bool(if op == "&&" { *x && *y } else { *x || *y }))
+                }
+                _ => None,
+            },
+            _ => arithmetic(op, &a, &b),
         };
-        let result = match op {
-            "+" => x + y,
-            "-" => x - y,
-            "*" => x * y,
-            "/" if y != 0.0 => x / y,
-            _ => return self.unknown(expr, "is computed at plan time"),
-        };
-        let value = if result.fract() == 0.0 && result.abs() < 1e15 {
-            Value::Int(result as i64)
-        } else {
-            Value::Float(result)
-        };
-        Node::new(expr.span, value)
+        match value {
+            Some(value) => Node::new(expr.span, value),
+            None => self.unknown(expr, "is computed at plan time"),
+        }
     }
+}
+
+/// An arithmetic operation or comparison of two numbers.
+fn arithmetic(op: &str, a: &Node, b: &Node) -> Option<Value> {
+    let number = |n: &Node| match n.value {
+        Value::Int(i) => Some(i as f64),
+        Value::Float(f) => Some(f),
+        _ => None,
+    };
+    let (x, y) = (number(a)?, number(b)?);
+    let result = match op {
+        "+" => x + y,
+        "-" => x - y,
+        "*" => x * y,
+        "/" if y != 0.0 => x / y,
+        "<" => return Some(Value::Bool(x < y)),
+        ">" => return Some(Value::Bool(x > y)),
+        "<=" => return Some(Value::Bool(x <= y)),
+        ">=" => return Some(Value::Bool(x >= y)),
+        _ => return None,
+    };
+    Some(if result.fract() == 0.0 && result.abs() < 1e15 {
+        Value::Int(result as i64)
+    } else {
+        Value::Float(result)
+    })
+}
+
+fn to_string(value: &Value) -> Option<Value> {
+    Some(Value::Str(match value {
+        Value::Int(i) => i.to_string().into(),
+        Value::Float(f) => f.to_string().into(),
+        Value::Bool(b) => b.to_string().into(),
+        _ => return None,
+    }))
+}
+
+fn to_number(value: &Value) -> Option<Value> {
+    let text = match value {
+        Value::Str(s) => s.trim(),
+        _ => return None,
+    };
+    text.parse::<i64>()
+        .map(Value::Int)
+        .ok()
+        .or_else(|| text.parse::<f64>().ok().map(Value::Float))
+}
+
+/// A JSON document as a tree, every node at `span`.
+fn from_json(span: Span, json: &serde_json::Value) -> Node {
+    use serde_json::Value as J;
+    let value = match json {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0))),
+        J::String(s) => Value::Str(s.as_str().into()),
+        J::Array(items) => Value::Seq(items.iter().map(|i| from_json(span, i)).collect()),
+        J::Object(map) => Value::Map(Map {
+            entries: map
+                .iter()
+                .map(|(k, v)| Entry {
+                    key: k.as_str().into(),
+                    key_span: span,
+                    value: from_json(span, v),
+                })
+                .collect(),
+        }),
+    };
+    Node::new(span, value)
+}
+
+/// The service of the one ARN prefix a condition's text names (`arn:aws:sqs:`,
+/// `arn:aws[a-z-]*:kinesis:`, `arn:(aws|aws-cn):dynamodb:`): one of the event sources'.
+fn arn_service_in(text: &str) -> Option<String> {
+    const SERVICES: &[&str] = &["sqs", "kinesis", "dynamodb", "kafka", "mq", "rds"];
+    let mut found: Option<&str> = None;
+    for (at, _) in text.match_indices("arn:") {
+        let rest = &text[at + 4..];
+        // The partition may be a pattern: skip to the next colon outside brackets.
+        let mut depth = 0i32;
+        let end = rest.char_indices().find_map(|(i, c)| {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                ':' if depth <= 0 => return Some(i),
+                _ => {}
+            }
+            None
+        })?;
+        let service: String = rest[end + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let known = SERVICES.iter().find(|s| **s == service)?;
+        if found.is_some_and(|f| f != *known) {
+            return None;
+        }
+        found = Some(known);
+    }
+    found.map(str::to_string)
+}
+
+/// `["a"]` or `[0]`: an instance step as an address writes it.
+fn step_suffix(step: &PathStep) -> String {
+    match step {
+        PathStep::Attr(k) | PathStep::Key(k) => format!("[{k:?}]"),
+        PathStep::Position(i) => format!("[{i}]"),
+        PathStep::Unknown(_) => "[?]".to_string(),
+    }
+}
+
+/// A value a module gives its caller, quoted as the caller wrote it.
+fn retitled(mut value: Node, written: &str) -> Node {
+    if let Value::Intrinsic(intrinsic) = &mut value.value {
+        intrinsic.written = Some(written.into());
+    }
+    value
 }
 
 /// A reference to an attribute of a managed resource, as the view knows the resource (under
 /// its address): the ARN attributes as `Fn::GetAtt`, names and ids as `Ref` where
 /// CloudFormation's `Ref` gives the same thing (a queue's URL, a stream's or table's name, a
 /// topic's ARN).
-fn resource_reference(span: Span, kind: &str, name: &str, attr: &str, written: &str) -> Node {
-    let id = format!("{kind}.{name}");
-    let reference = || {
-        intrinsic(
-            span,
-            "Ref",
-            Node::new(span, Value::Str(id.clone().into())),
-            written,
-        )
-    };
+fn resource_reference(span: Span, id: &str, kind: &str, attr: &str, written: &str) -> Node {
+    let reference = || intrinsic(span, "Ref", Node::new(span, Value::Str(id.into())), written);
     match (kind, attr) {
         ("aws_sqs_queue", "id" | "url") => reference(),
-        ("aws_sqs_queue", "name") => get_att(span, &id, "QueueName", written),
+        ("aws_sqs_queue", "name") => get_att(span, id, "QueueName", written),
         ("aws_kinesis_stream" | "aws_dynamodb_table", "name" | "id") => reference(),
-        ("aws_dynamodb_table", "stream_arn") => get_att(span, &id, "StreamArn", written),
+        ("aws_dynamodb_table", "stream_arn") => get_att(span, id, "StreamArn", written),
         ("aws_lambda_function", "function_name" | "id") => reference(),
         ("aws_lambda_alias" | "aws_kinesis_stream_consumer" | "aws_sns_topic", "arn" | "id") => {
             reference()
         }
         ("aws_msk_cluster" | "aws_msk_serverless_cluster", "arn" | "id") => reference(),
-        (_, "arn" | "qualified_arn") => get_att(span, &id, "Arn", written),
-        _ => get_att(span, &id, &camel(attr), written),
+        (_, "arn" | "qualified_arn") => get_att(span, id, "Arn", written),
+        _ => get_att(span, id, &camel(attr), written),
     }
+}
+
+/// A whole resource used as a value (`lambda = aws_lambda_function.f`, read later as
+/// `.arn`): an object of references to the attributes links read.
+fn resource_object(span: Span, id: &str, kind: &str, written: &str) -> Node {
+    const ATTRIBUTES: &[&str] = &[
+        "arn",
+        "id",
+        "name",
+        "function_name",
+        "qualified_arn",
+        "invoke_arn",
+        "url",
+        "stream_arn",
+    ];
+    let entries = ATTRIBUTES
+        .iter()
+        .map(|attr| Entry {
+            key: (*attr).into(),
+            key_span: span,
+            value: resource_reference(span, id, kind, attr, &format!("{written}.{attr}")),
+        })
+        .collect();
+    Node::new(span, Value::Map(Map { entries }))
 }
 
 /// `stream_arn` -> `StreamArn`.
@@ -436,12 +1030,32 @@ pub fn intrinsic(span: Span, name: &str, arg: Node, written: &str) -> Node {
     Node::new(span, Value::Intrinsic(Box::new(intrinsic)))
 }
 
-/// Follows attribute names into a literal object.
-fn field(mut node: Node, path: &[&str]) -> Option<Node> {
-    for key in path {
-        node = node.get(key)?.clone();
+/// Follows attributes, keys and positions into a known value: `Err(None)` when the value
+/// lacks one (an error in Terraform), `Err(Some(why))` when the value is not known.
+fn follow(mut node: Node, path: &[PathStep]) -> Result<Node, Option<String>> {
+    for step in path {
+        if let PathStep::Unknown(why) = step {
+            return Err(Some(why.clone()));
+        }
+        if let Value::Unknown(u) = &node.value {
+            return Err(Some(u.why.clone()));
+        }
+        if matches!(node.value, Value::Intrinsic(_)) {
+            return Err(Some(
+                "is a field of a value known only after apply".to_string(),
+            ));
+        }
+        let next = match (step, &node.value) {
+            (PathStep::Attr(key) | PathStep::Key(key), Value::Map(map)) => map.get(key).cloned(),
+            (PathStep::Position(i), Value::Seq(items)) => {
+                usize::try_from(*i).ok().and_then(|i| items.get(i)).cloned()
+            }
+            (PathStep::Position(i), Value::Map(map)) => map.get(&i.to_string()).cloned(),
+            _ => None,
+        };
+        node = next.ok_or(None)?;
     }
-    Some(node)
+    Ok(node)
 }
 
 /// The text of a scalar, for a template.
@@ -547,7 +1161,7 @@ mod tests {
         );
         assert!(unknown.why.contains("no default"));
         assert!(lowered("", "each.value.arn").as_unknown().is_some());
-        assert!(lowered("", "format(\"%s\", 1)").as_unknown().is_some());
+        assert!(lowered("", "format(\"%s\", var.x)").as_unknown().is_some());
         assert_eq!(
             lowered("", "jsonencode({ a = 1 })")
                 .as_intrinsic()
@@ -563,5 +1177,87 @@ mod tests {
                 .name,
             "Fn::If"
         );
+    }
+
+    #[test]
+    fn functions_over_known_values() {
+        let int = |source: &str, text: &str| lowered(source, text).value;
+        let map = "locals {\n  m = { a = 1, b = { c = 3 } }\n  l = [\"x\", \"y\"]\n}";
+        assert_eq!(int(map, "lookup(local.m, \"a\", 9)"), Value::Int(1));
+        assert_eq!(int(map, "lookup(local.m, \"z\", 9)"), Value::Int(9));
+        assert_eq!(int(map, "try(local.m.z, local.m.b.c)"), Value::Int(3));
+        assert_eq!(int(map, "coalesce(null, \"\", 4)"), Value::Int(4));
+        assert_eq!(int(map, "one([5])"), Value::Int(5));
+        assert_eq!(int(map, "one([])"), Value::Null);
+        assert_eq!(int(map, "length(merge(local.m, { d = 4 }))"), Value::Int(3));
+        assert_eq!(int(map, "length(concat(local.l, [\"z\"]))"), Value::Int(3));
+        assert_eq!(int(map, "tonumber(\"42\")"), Value::Int(42));
+        assert_eq!(int(map, "tostring(42)"), Value::Str("42".into()));
+        assert_eq!(
+            int(
+                map,
+                "format(\"arn:aws:sqs:%s:%d:%s\", \"eu-west-1\", 1, local.l[1])"
+            ),
+            Value::Str("arn:aws:sqs:eu-west-1:1:y".into())
+        );
+        assert_eq!(
+            int(map, "lookup(jsondecode(\"{\\\"n\\\": 7}\"), \"n\", 0)"),
+            Value::Int(7)
+        );
+        assert_eq!(
+            int(map, "lookup(jsondecode(jsonencode({ n = 8 })), \"n\", 0)"),
+            Value::Int(8)
+        );
+        assert_eq!(
+            int(map, "trimsuffix(\"q.fifo\", \".fifo\")"),
+            Value::Str("q".into())
+        );
+        assert_eq!(int(map, "local.m.a == 1 ? 10 : 20"), Value::Int(10));
+        assert_eq!(
+            int(map, "length(local.l) > 2 && true ? 10 : 20"),
+            Value::Int(20)
+        );
+        let env = "variable \"env\" {\n  default = \"prod\"\n}";
+        assert_eq!(int(env, "var.env == \"prod\" ? 300 : 30"), Value::Int(300));
+        // A key the known map lacks is an error: try moves on, lookup without default fails.
+        assert!(
+            lowered(map, "lookup(local.m, \"z\")")
+                .as_unknown()
+                .unwrap()
+                .why
+                .contains("does not have")
+        );
+        // What depends on a value known later stays unknown, with a reason.
+        let open = "variable \"x\" {}";
+        assert!(lowered(open, "try(var.x, 1)").as_unknown().is_some());
+        assert!(lowered(open, "var.x == 1 ? 2 : 3").as_intrinsic().is_some());
+        let partial = lowered(open, "format(\"arn:aws:kinesis:%s\", var.x)");
+        assert_eq!(
+            partial.as_unknown().unwrap().text,
+            "arn:aws:kinesis:${var.x}"
+        );
+    }
+
+    #[test]
+    fn validations_name_one_service() {
+        assert_eq!(
+            arn_service_in("can(regex(\"^arn:aws[a-z-]*:kinesis:\", var.x))"),
+            Some("kinesis".to_string())
+        );
+        assert_eq!(
+            arn_service_in("startswith(var.x, \"arn:aws:sqs:\")"),
+            Some("sqs".to_string())
+        );
+        assert_eq!(
+            arn_service_in("can(regex(\"^arn:(aws|aws-cn):dynamodb:\", var.x))"),
+            Some("dynamodb".to_string())
+        );
+        assert_eq!(
+            arn_service_in(
+                "startswith(var.x, \"arn:aws:sqs:\") || startswith(var.x, \"arn:aws:kinesis:\")"
+            ),
+            None
+        );
+        assert_eq!(arn_service_in("length(var.x) > 0"), None);
     }
 }

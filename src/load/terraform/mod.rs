@@ -7,16 +7,21 @@
 
 pub mod expr;
 pub mod mapping;
+pub mod nodes;
+pub mod registry;
 pub mod resources;
 pub mod schema;
 
+use std::sync::Arc;
+
+use crate::fxhash::FxHashMap;
 use crate::hcl::{Block, Body, Expr};
-use crate::model::{Format, LoaderNote, Property, SourceKind, Tool, Trigger};
+use crate::model::{Format, LoaderNote, ModuleCall, Property, SourceKind, Tool, Trigger};
 use crate::source::{FileId, Span};
 use crate::template::{FROM_VAR_FILE, Template};
-use crate::tree::{Entry, Map, Node, Value};
-use expr::{Lowerer, Names};
-use resources::{entry, map_node};
+use crate::tree::{Entry, Node, Value};
+use expr::{Instance, Lowerer, Names};
+use nodes::{entry, map_node};
 
 use super::Draft;
 use super::settings::DefaultValue;
@@ -64,6 +69,14 @@ pub fn is_lambda_module_text(text: &str) -> bool {
     text.contains("variable \"event_source_mapping\"")
 }
 
+/// The folders of a module tree: the module linted first, then each module its calls read
+/// (a local folder, a module `terraform init` downloaded, or a registry module's model).
+pub struct Folder<'a> {
+    pub files: Vec<ModuleFile<'a>>,
+    /// The calls of this folder whose module was read: call name, and that module's index.
+    pub calls: FxHashMap<String, usize>,
+}
+
 /// What lowering a module gives: the template view's document and the mappings to load.
 pub struct Lowered {
     pub root: Node,
@@ -80,58 +93,342 @@ pub struct MappingDraft {
     pub event_source: Option<Node>,
     pub function_name: Option<Node>,
     pub notes: Vec<LoaderNote>,
+    /// The module call the mapping was lowered for, when it is in a called module.
+    pub call: Option<Arc<ModuleCall>>,
 }
 
-/// Lowers a module's files (`var_values` are the `--var-file` values) into the template view
-/// and the mappings it declares.
+/// Deepest chain of module calls followed (a module calling itself stops here).
+const MAX_CALL_DEPTH: usize = 8;
+
+/// Most instances one `for_each` or `count` is expanded into.
+const MAX_INSTANCES: usize = 256;
+
+/// Most module calls lowered in one tree (calls of calls multiply), and most resources and
+/// mappings in its view: beyond them the rest is left out rather than the run slowed down.
+const MAX_MODULE_INSTANCES: usize = 512;
+const MAX_VIEW_ENTRIES: usize = 50_000;
+
+/// What the module tree's lowering collects, across every module instance.
+#[derive(Default)]
+struct Sink {
+    resources: Vec<Entry>,
+    parameters: Vec<Entry>,
+    mappings: Vec<MappingDraft>,
+    /// Module calls lowered so far.
+    calls: usize,
+}
+
+impl Sink {
+    fn is_full(&self) -> bool {
+        self.resources.len() + self.mappings.len() >= MAX_VIEW_ENTRIES
+    }
+}
+
+/// The module tree and what it is lowered with.
+struct Tree<'t, 'a> {
+    folders: &'t [Folder<'a>],
+    local_module: &'t dyn Fn(&str) -> Option<LambdaModule>,
+}
+
+/// Lowers a module tree (`folders[0]` is the module linted; `var_values` are the
+/// `--var-file` values) into the template view and the mappings it declares. A called module
+/// is lowered once per call, with its variables bound to the call's arguments.
 pub fn lower<'a>(
-    files: &[ModuleFile<'a>],
+    folders: &[Folder<'a>],
     var_values: &[(&'a str, &'a Expr)],
     local_module: &dyn Fn(&str) -> Option<LambdaModule>,
 ) -> Lowered {
-    let names = collect(files, var_values, local_module);
-    let lowerer = Lowerer::new(&names);
-    let mut resources: Vec<Entry> = Vec::new();
-    let mut mappings = Vec::new();
-    let mut redrives = Vec::new();
-    for file in files {
-        for block in file.body.blocks() {
-            match (block.kind.as_str(), block.label(0)) {
-                ("resource", Some("aws_lambda_event_source_mapping")) => {
-                    mappings.extend(resource_mapping(&lowerer, block));
-                }
-                ("resource", Some("aws_sqs_queue_redrive_policy")) => redrives.push(block),
-                ("resource", _) => {
-                    resources.extend(resources::lower(&lowerer, block).map(view_entry))
-                }
-                ("module", Some(name)) => {
-                    let kind = names.modules.get(name).copied().flatten();
-                    if let Some(kind) = kind {
-                        mappings.extend(module_mappings(&lowerer, block, name, kind));
-                        if kind == LambdaModule::Function {
-                            resources.push(module_function(&lowerer, block, name));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+    let tree = Tree {
+        folders,
+        local_module,
+    };
+    let mut sink = Sink::default();
+    if let Some(root) = folders.first() {
+        let names = collect(&root.files, var_values, local_module);
+        lower_module(&tree, 0, names, None, &mut sink);
     }
-    for redrive in redrives {
-        attach_redrive_policy(&lowerer, redrive, &mut resources);
-    }
+    let nowhere = Span::default();
     let root = map_node(
-        Span::default(),
+        nowhere,
         vec![
-            entry("Parameters", Span::default(), parameters(&lowerer)),
-            entry(
-                "Resources",
-                Span::default(),
-                Node::new(Span::default(), Value::Map(Map { entries: resources })),
-            ),
+            entry("Parameters", nowhere, map_node(nowhere, sink.parameters)),
+            entry("Resources", nowhere, map_node(nowhere, sink.resources)),
         ],
     );
-    Lowered { root, mappings }
+    Lowered {
+        root,
+        mappings: sink.mappings,
+    }
+}
+
+/// Lowers one module instance into the sink and returns its outputs.
+fn lower_module<'a>(
+    tree: &Tree<'_, 'a>,
+    folder: usize,
+    names: Names<'a>,
+    call: Option<Arc<ModuleCall>>,
+    sink: &mut Sink,
+) -> FxHashMap<String, Node> {
+    let files = &tree.folders[folder].files;
+    let lowerer = Lowerer::new(&names);
+    let blocks: Vec<&Block> = files.iter().flat_map(|f| f.body.blocks()).collect();
+    let expansions = expand_blocks(&lowerer, &blocks);
+    lower_calls(
+        tree,
+        folder,
+        &lowerer,
+        &blocks,
+        &expansions,
+        call.as_ref(),
+        sink,
+    );
+    let mut redrives = Vec::new();
+    for (block, instances) in blocks.iter().zip(&expansions) {
+        for instance in instances {
+            if sink.is_full() {
+                break;
+            }
+            let lowerer = lowerer.for_instance(instance.clone().unwrap_or_default());
+            let suffix = instance.as_ref().map(Instance::suffix).unwrap_or_default();
+            lower_block(&lowerer, block, &suffix, call.as_ref(), sink, &mut redrives);
+        }
+    }
+    for (lowerer_instance, redrive) in redrives {
+        let lowerer = lowerer.for_instance(lowerer_instance);
+        attach_redrive_policy(&lowerer, redrive, &mut sink.resources);
+    }
+    sink.parameters.extend(parameters(&lowerer));
+    names
+        .outputs
+        .iter()
+        .map(|(name, value)| (name.to_string(), lowerer.node(value)))
+        .collect()
+}
+
+/// One instance of a block of the module.
+fn lower_block<'a>(
+    lowerer: &Lowerer<'_, 'a>,
+    block: &'a Block,
+    suffix: &str,
+    call: Option<&Arc<ModuleCall>>,
+    sink: &mut Sink,
+    redrives: &mut Vec<(Instance, &'a Block)>,
+) {
+    let prefix = &lowerer.names.prefix;
+    match (block.kind.as_str(), block.label(0), block.label(1)) {
+        ("resource", Some("aws_lambda_event_source_mapping"), Some(name)) => {
+            let address = format!("{prefix}aws_lambda_event_source_mapping.{name}{suffix}");
+            let mut draft = resource_mapping(lowerer, block, address);
+            draft.call = call.cloned();
+            sink.mappings.push(draft);
+        }
+        ("resource", Some("aws_sqs_queue_redrive_policy"), _) => {
+            redrives.push((lowerer.instance.clone(), block));
+        }
+        ("resource", Some(kind), Some(name)) if resources::is_read(kind) => {
+            let address = format!("{prefix}{kind}.{name}{suffix}");
+            sink.resources
+                .extend(resources::lower(lowerer, block, address).map(view_entry));
+        }
+        ("module", Some(name), _) => {
+            let kind = lowerer.names.modules.get(name).copied().flatten();
+            if let Some(kind) = kind {
+                let address = format!("{prefix}module.{name}{suffix}");
+                for mut draft in module_mappings(lowerer, block, &address, kind) {
+                    draft.call = call.cloned();
+                    sink.mappings.push(draft);
+                }
+                if kind == LambdaModule::Function {
+                    sink.resources
+                        .push(module_function(lowerer, block, &address));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The instances each block is lowered as: one without `for_each` / `count` (or when they
+/// are not known), one per key or index when they are. Module calls that are read are lowered
+/// by [`lower_calls`] and get none here.
+fn expand_blocks(lowerer: &Lowerer<'_, '_>, blocks: &[&Block]) -> Vec<Vec<Option<Instance>>> {
+    blocks
+        .iter()
+        .map(|block| {
+            let expanded = instances(lowerer, block);
+            if let (Some(list), ("resource", Some(kind), Some(name))) = (
+                &expanded,
+                (block.kind.as_str(), block.label(0), block.label(1)),
+            ) {
+                let keys = list
+                    .iter()
+                    .map(|i| {
+                        i.key.clone().unwrap_or_else(|| {
+                            Node::new(block.span, Value::Int(i.index.unwrap_or(0)))
+                        })
+                    })
+                    .collect();
+                lowerer
+                    .names
+                    .expanded
+                    .borrow_mut()
+                    .insert(format!("{}{kind}.{name}", lowerer.names.prefix), keys);
+            }
+            match expanded {
+                Some(list) => list.into_iter().map(Some).collect(),
+                None => vec![None],
+            }
+        })
+        .collect()
+}
+
+/// The instances a block's `for_each` or `count` creates, when known and not empty (an empty
+/// one is kept as the block itself: its values may differ where the module is deployed).
+fn instances(lowerer: &Lowerer<'_, '_>, block: &Block) -> Option<Vec<Instance>> {
+    if let Some(for_each) = block.body.attribute("for_each") {
+        let collection = lowerer.value(&for_each.value);
+        let list: Vec<Instance> = match &collection.value {
+            Value::Map(map) => map
+                .iter()
+                .map(|e| Instance {
+                    key: Some(Node::new(e.key_span, Value::Str(e.key.clone()))),
+                    value: Some(e.value.clone()),
+                    index: None,
+                })
+                .collect(),
+            Value::Seq(items) if items.iter().all(|i| i.as_str().is_some()) => items
+                .iter()
+                .map(|i| Instance {
+                    key: Some(i.clone()),
+                    value: Some(i.clone()),
+                    index: None,
+                })
+                .collect(),
+            _ => return None,
+        };
+        return (!list.is_empty() && list.len() <= MAX_INSTANCES).then_some(list);
+    }
+    let count = block.body.attribute("count")?;
+    match lowerer.value(&count.value).value {
+        Value::Int(n) if n >= 1 && (n as usize) <= MAX_INSTANCES => Some(
+            (0..n)
+                .map(|index| Instance {
+                    index: Some(index),
+                    ..Instance::default()
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// Lowers the calls of this module whose module was read, each as called, before the rest of
+/// the module (whose expressions may read their outputs). A call whose arguments read another
+/// call's outputs waits for that call.
+fn lower_calls<'a>(
+    tree: &Tree<'_, 'a>,
+    folder: usize,
+    lowerer: &Lowerer<'_, 'a>,
+    blocks: &[&'a Block],
+    expansions: &[Vec<Option<Instance>>],
+    call: Option<&Arc<ModuleCall>>,
+    sink: &mut Sink,
+) {
+    let depth = call.map_or(0, |c| c.sites.len());
+    let calls = &tree.folders[folder].calls;
+    let mut pending: Vec<(usize, &str, usize)> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.kind == "module")
+        .filter_map(|(i, b)| {
+            let name = b.label(0)?;
+            Some((i, name, *calls.get(name)?))
+        })
+        .collect();
+    if depth >= MAX_CALL_DEPTH {
+        return;
+    }
+    while !pending.is_empty() {
+        let waits = |block: &Block| {
+            pending.iter().any(|(_, other, _)| {
+                block.body.attributes().any(|a| {
+                    lowerer
+                        .text(a.value.span)
+                        .contains(&format!("module.{other}."))
+                })
+            })
+        };
+        let next = pending
+            .iter()
+            .position(|(i, _, _)| !waits(blocks[*i]))
+            .unwrap_or(0);
+        let (index, name, child) = pending.remove(next);
+        for instance in &expansions[index] {
+            if sink.calls >= MAX_MODULE_INSTANCES || sink.is_full() {
+                return;
+            }
+            sink.calls += 1;
+            let lowerer = lowerer.for_instance(instance.clone().unwrap_or_default());
+            let suffix = instance.as_ref().map(Instance::suffix).unwrap_or_default();
+            let outputs = lower_call(
+                tree,
+                &lowerer,
+                blocks[index],
+                name,
+                &suffix,
+                child,
+                call,
+                sink,
+            );
+            lowerer
+                .names
+                .module_outputs
+                .borrow_mut()
+                .insert(format!("{name}{suffix}"), outputs);
+        }
+    }
+}
+
+/// Arguments of a module call that are not inputs of the module.
+const META_ARGUMENTS: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
+/// One call of a module that was read: its variables bound to the call's arguments, lowered
+/// where the call is written.
+#[allow(clippy::too_many_arguments)]
+fn lower_call<'a>(
+    tree: &Tree<'_, 'a>,
+    caller: &Lowerer<'_, 'a>,
+    block: &'a Block,
+    name: &str,
+    suffix: &str,
+    child: usize,
+    call: Option<&Arc<ModuleCall>>,
+    sink: &mut Sink,
+) -> FxHashMap<String, Node> {
+    let mut names = collect(&tree.folders[child].files, &[], tree.local_module);
+    let address = format!("{}module.{name}{suffix}", caller.names.prefix);
+    names.prefix = format!("{address}.");
+    names.called = true;
+    for attribute in block.body.attributes() {
+        let argument = attribute.name.as_str();
+        if META_ARGUMENTS.contains(&argument) {
+            continue;
+        }
+        if let Some((&variable, _)) = names.declared.get_key_value(argument) {
+            names.bound.insert(variable, caller.node(&attribute.value));
+        }
+    }
+    let mut sites = call.map(|c| c.sites.clone()).unwrap_or_default();
+    sites.push(resources::declaration_span(block));
+    let this_call = Arc::new(ModuleCall { address, sites });
+    lower_module(tree, child, names, Some(this_call), sink)
 }
 
 /// Everything expressions may refer to, across the module's files.
@@ -164,11 +461,20 @@ fn collect_block<'a>(
     match (block.kind.as_str(), block.label(0), block.label(1)) {
         ("variable", Some(name), _) => {
             names.declared.insert(name, block.span);
-            if let Some(default) = block.body.attribute("default")
-                && !matches!(default.value.kind, crate::hcl::ExprKind::Null)
-            {
+            if let Some(default) = block.body.attribute("default") {
                 names.variables.insert(name, &default.value);
             }
+            let conditions = block
+                .body
+                .blocks()
+                .filter(|b| b.kind == "validation")
+                .filter_map(|b| b.body.attribute("condition"))
+                .map(|a| &a.value);
+            names
+                .validations
+                .entry(name)
+                .or_default()
+                .extend(conditions);
         }
         ("locals", _, _) => {
             for attribute in block.body.attributes() {
@@ -186,17 +492,26 @@ fn collect_block<'a>(
                 .and_then(|source| lambda_module(source, local_module));
             names.modules.insert(name, kind);
         }
+        ("output", Some(name), _) => {
+            if let Some(value) = block.body.attribute("value") {
+                names.outputs.push((name, &value.value));
+            }
+        }
         _ => {}
     }
 }
 
-/// Input variables with a value become parameters whose default is that value, so `var.x`
-/// resolves like `!Ref X` does.
-fn parameters(lowerer: &Lowerer<'_, '_>) -> Node {
+/// Input variables with a value (and not bound by a caller) become parameters whose default
+/// is that value, so `var.x` resolves like `!Ref X` does.
+fn parameters(lowerer: &Lowerer<'_, '_>) -> Vec<Entry> {
     let names = lowerer.names;
-    let mut variables: Vec<(&&str, &&Expr)> = names.variables.iter().collect();
+    let mut variables: Vec<(&&str, &&Expr)> = names
+        .variables
+        .iter()
+        .filter(|(name, _)| !names.bound.contains_key(**name) && names.value_of(name).is_some())
+        .collect();
     variables.sort_by_key(|(name, _)| **name);
-    let entries = variables
+    variables
         .into_iter()
         .map(|(name, value)| {
             let mut fields = vec![entry("Default", value.span, lowerer.node(value))];
@@ -208,13 +523,12 @@ fn parameters(lowerer: &Lowerer<'_, '_>) -> Node {
                 ));
             }
             entry(
-                &format!("var.{name}"),
+                &format!("{}var.{name}", names.prefix),
                 value.span,
                 map_node(value.span, fields),
             )
         })
-        .collect();
-    Node::new(Span::default(), Value::Map(Map { entries }))
+        .collect()
 }
 
 fn view_entry(lowered: resources::Lowered) -> Entry {
@@ -235,7 +549,7 @@ fn view_entry(lowered: resources::Lowered) -> Entry {
 
 /// The function the Lambda module creates, from the arguments of its call (the module's own
 /// defaults apply to what the call leaves out).
-fn module_function(lowerer: &Lowerer<'_, '_>, block: &Block, name: &str) -> Entry {
+fn module_function(lowerer: &Lowerer<'_, '_>, block: &Block, address: &str) -> Entry {
     use schema::{Field, Kind, value, with};
     static FIELDS: &[Field] = &[
         value("function_name", "FunctionName"),
@@ -252,7 +566,7 @@ fn module_function(lowerer: &Lowerer<'_, '_>, block: &Block, name: &str) -> Entr
     ];
     let properties = schema::lower_body(lowerer, &block.body, FIELDS).entries;
     view_entry(resources::Lowered {
-        address: format!("module.{name}"),
+        address: address.to_string(),
         anchor: resources::declaration_span(block),
         type_: "AWS::Lambda::Function",
         properties,
@@ -296,15 +610,9 @@ fn attach_redrive_policy(lowerer: &Lowerer<'_, '_>, block: &Block, resources: &m
 }
 
 /// A mapping resource.
-fn resource_mapping(lowerer: &Lowerer<'_, '_>, block: &Block) -> Option<MappingDraft> {
-    let name = block.label(1)?;
+fn resource_mapping(lowerer: &Lowerer<'_, '_>, block: &Block, address: String) -> MappingDraft {
     let lowered = schema::lower_body(lowerer, &block.body, mapping::RESOURCE_FIELDS);
-    Some(draft(
-        format!("aws_lambda_event_source_mapping.{name}"),
-        resources::declaration_span(block),
-        None,
-        lowered,
-    ))
+    draft(address, resources::declaration_span(block), None, lowered)
 }
 
 /// The entries of a literal `event_source_mapping` map passed to the Lambda module; a map that
@@ -312,7 +620,7 @@ fn resource_mapping(lowerer: &Lowerer<'_, '_>, block: &Block) -> Option<MappingD
 fn module_mappings(
     lowerer: &Lowerer<'_, '_>,
     block: &Block,
-    name: &str,
+    address: &str,
     kind: LambdaModule,
 ) -> Vec<MappingDraft> {
     let Some(map) = block.body.attribute("event_source_mapping") else {
@@ -324,9 +632,9 @@ fn module_mappings(
     let function = (kind == LambdaModule::Function).then(|| {
         expr::get_att(
             block.span,
-            &format!("module.{name}"),
+            address,
             "Arn",
-            &format!("the function of module.{name}"),
+            &format!("the function of {address}"),
         )
     });
     items
@@ -336,7 +644,7 @@ fn module_mappings(
             let body = object_body(&item.value)?;
             let lowered = schema::lower_body(lowerer, &body, mapping::MODULE_FIELDS);
             let mut draft = draft(
-                format!("module.{name}.event_source_mapping[\"{key}\"]"),
+                format!("{address}.event_source_mapping[\"{key}\"]"),
                 item.key_span,
                 Some(kind),
                 lowered,
@@ -416,6 +724,7 @@ fn draft(
         event_source,
         function_name,
         notes,
+        call: None,
     }
 }
 
@@ -440,6 +749,7 @@ fn trigger(template: &Template<'_>, mapping: &MappingDraft) -> Trigger {
     draft.properties.clone_from(&mapping.properties);
     draft.event_source.clone_from(&mapping.event_source);
     draft.notes.clone_from(&mapping.notes);
+    draft.module_call.clone_from(&mapping.call);
     draft.function = mapping.function_name.as_ref().map(|name| {
         let mut function = super::cloudformation::function_info(template, name);
         // The module's own default, where the call leaves the timeout out.

@@ -3,10 +3,11 @@
 //! wrote it. Spans stay in the `.tf` files, so labels point at what the author wrote.
 
 use super::expr::Lowerer;
+use super::nodes::{entry, map_node};
 use super::schema::{self, Field};
 use crate::hcl::{Block, Body, Expr, ExprKind};
 use crate::source::Span;
-use crate::tree::{Entry, Map, Node, Value};
+use crate::tree::{Entry, Node, Value};
 
 /// A lowered resource: its address, the span of its declaration and its CloudFormation shape.
 pub struct Lowered {
@@ -83,15 +84,21 @@ fn shape(kind: &str) -> Option<(&'static str, &'static [Field])> {
     })
 }
 
+/// Whether links read resources of this type (the others are left out of the view).
+pub fn is_read(kind: &str) -> bool {
+    shape(kind).is_some()
+}
+
 /// The span from a block's keyword to its last label: where findings about it point.
 pub fn declaration_span(block: &Block) -> Span {
     let end = block.labels.last().map_or(block.kind_span, |(_, s)| *s);
     block.kind_span.join(end)
 }
 
-/// Lowers a `resource` block that links read; `None` for other types.
-pub fn lower(lowerer: &Lowerer<'_, '_>, block: &'_ Block) -> Option<Lowered> {
-    let (kind, name) = (block.label(0)?, block.label(1)?);
+/// Lowers a `resource` block that links read, under its address in the view (with the
+/// module instance and the block's instance key); `None` for other types.
+pub fn lower(lowerer: &Lowerer<'_, '_>, block: &'_ Block, address: String) -> Option<Lowered> {
+    let kind = block.label(0)?;
     let (type_, fields) = shape(kind)?;
     let mut properties = schema::lower_body(lowerer, &block.body, fields).entries;
     match kind {
@@ -103,7 +110,7 @@ pub fn lower(lowerer: &Lowerer<'_, '_>, block: &'_ Block) -> Option<Lowered> {
         _ => {}
     }
     Some(Lowered {
-        address: format!("{kind}.{name}"),
+        address,
         anchor: declaration_span(block),
         type_,
         properties,
@@ -127,7 +134,7 @@ fn on_demand(body: &Body) -> bool {
 /// CloudFormation. An unknown flag gives an unknown specification (the stream may exist).
 fn stream_specification(lowerer: &Lowerer<'_, '_>, body: &Body) -> Option<Entry> {
     let enabled = body.attribute("stream_enabled")?;
-    let flag = lowerer.node(&enabled.value);
+    let flag = lowerer.value(&enabled.value);
     let value = match flag.value {
         Value::Bool(false) => return None,
         Value::Bool(true) => {
@@ -213,16 +220,4 @@ fn dimension_list(lowerer: &Lowerer<'_, '_>, dimensions: &Expr) -> Node {
         })
         .collect();
     Node::new(dimensions.span, Value::Seq(list))
-}
-
-pub fn entry(key: &str, key_span: Span, value: Node) -> Entry {
-    Entry {
-        key: key.to_string().into(),
-        key_span,
-        value,
-    }
-}
-
-pub fn map_node(span: Span, entries: Vec<Entry>) -> Node {
-    Node::new(span, Value::Map(Map { entries }))
 }

@@ -3,7 +3,7 @@
 //! (`.tf.json`, or the lambda module's map entries) or a `dynamic` block.
 
 use super::expr::Lowerer;
-use super::resources::{entry, map_node};
+use super::nodes::{entry, map_node};
 use crate::hcl::{Block, Body, Expr, ExprKind};
 use crate::source::Span;
 use crate::tree::{Entry, Node, Value};
@@ -135,6 +135,15 @@ fn dynamic_label(block: &Block) -> Option<&str> {
 fn lower_field(lowerer: &Lowerer<'_, '_>, body: &'_ Body, field: &'static Field) -> Option<Entry> {
     if let Some(attribute) = body.attribute(field.tf) {
         let value = lower_value(lowerer, &attribute.value, field);
+        // Terraform reads an argument set to null as not written at all.
+        let is_null = match &value.value {
+            Value::Null => true,
+            Value::Intrinsic(_) => matches!(lowerer.concrete(value.clone()).value, Value::Null),
+            _ => false,
+        };
+        if is_null {
+            return None;
+        }
         return Some(entry(field.cfn, attribute.name_span, value));
     }
     let written: Vec<&Block> = body.blocks().filter(|b| b.kind == field.tf).collect();
