@@ -495,10 +495,12 @@ fn for_object_expr<'i>(
         state.borrow_mut().allow_newlines();
         (
             for_intro,
+            // triggerlint patch: newlines are ignored inside `for` expressions, as in
+            // Terraform, so the key and value may be broken over lines.
             separated_pair(
-                decorated(ws, expr, ws),
+                decorated(ws, multiline_expr, ws),
                 cut_tag("=>"),
-                decorated(ws, expr, ws),
+                decorated(ws, multiline_expr, ws),
             ),
             opt(("...", raw_string(ws))),
             opt(for_cond(state)),
@@ -679,7 +681,8 @@ fn for_intro(input: &mut Input) -> ModalResult<ForIntro> {
             (
                 decorated(ws, cut_ident, ws),
                 opt(preceded(',', decorated(ws, cut_ident, ws))),
-                preceded(cut_tag("in"), decorated(ws, expr, ws)),
+                // triggerlint patch: the collection may be broken over lines too.
+                preceded(cut_tag("in"), decorated(ws, multiline_expr, ws)),
             ),
             cut_char(':'),
         )
