@@ -42,6 +42,9 @@ impl Render for GithubRender {
             if let Some(uuid) = &f.mapping_uuid {
                 message.push_str(&format!("\nDeployed mapping: {uuid}"));
             }
+            if let Some(address) = &f.plan_address {
+                message.push_str(&format!("\nTerraform resource: {address}"));
+            }
             if let Some(help) = &f.help {
                 message.push_str(&format!("\nHelp: {help}"));
             }

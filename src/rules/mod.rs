@@ -221,6 +221,7 @@ impl Rule {
             source_kind: None,
             construct_path: None,
             mapping_uuid: None,
+            plan_address: None,
         }
     }
 }
@@ -309,6 +310,9 @@ pub struct Finding {
     pub construct_path: Option<std::sync::Arc<str>>,
     /// The UUID of a deployed mapping, read from the Lambda API's description.
     pub mapping_uuid: Option<std::sync::Arc<str>>,
+    /// The resource address of a mapping read from a Terraform plan, which every output names
+    /// (the plan's JSON is hard to read around a location).
+    pub plan_address: Option<std::sync::Arc<str>>,
 }
 
 impl Finding {
@@ -345,6 +349,8 @@ impl Finding {
         self.source_kind = Some(trigger.source.id());
         self.construct_path.clone_from(&trigger.construct_path);
         self.mapping_uuid = trigger.deployed.as_ref().map(|d| d.uuid.clone());
+        self.plan_address =
+            (trigger.format == crate::model::Format::TerraformPlan).then(|| trigger.path.clone());
         let definition = trigger
             .settings
             .origins()
@@ -431,7 +437,7 @@ pub fn inexpressible_hint(trigger: &Trigger, prop: Prop) -> Option<String> {
              AWS::SQS::Queue subscribed to the topic and read it with an SQS event of the \
              function"
         )),
-        crate::model::Format::Terraform => Some(format!(
+        crate::model::Format::Terraform | crate::model::Format::TerraformPlan => Some(format!(
             "the lambda module's `event_source_mapping` entries have no key for `{name}`: \
              declare an aws_lambda_event_source_mapping resource"
         )),
