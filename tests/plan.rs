@@ -508,3 +508,43 @@ fn a_plan_with_only_resource_changes_is_read_from_them() {
         )]
     );
 }
+
+/// An argument the configuration writes that the plan shows as `null` is not set (the Lambda
+/// module writes `try(each.value.x, null)`); one the plan leaves out is known only after apply.
+#[test]
+fn planned_null_is_unset_and_left_out_is_unknown() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [{
+    "address": "aws_lambda_event_source_mapping.m", "mode": "managed",
+    "type": "aws_lambda_event_source_mapping", "name": "m",
+    "values": {"event_source_arn": "arn:aws:sqs:us-east-1:123456789012:jobs",
+               "function_name": "worker", "batch_size": null}}]}},
+  "configuration": {"root_module": {"resources": [{
+    "address": "aws_lambda_event_source_mapping.m", "mode": "managed",
+    "type": "aws_lambda_event_source_mapping", "name": "m",
+    "expressions": {"event_source_arn": {"constant_value": "arn:aws:sqs:us-east-1:123456789012:jobs"},
+                    "function_name": {"constant_value": "worker"},
+                    "batch_size": {"references": ["each.value.batch_size", "each.value"]},
+                    "maximum_batching_window_in_seconds": {"references": ["var.window"]}}}]}}
+}"#;
+    let run = triggerlint::run_text(Path::new("plan.json"), plan.to_string(), &Config::default());
+    assert!(run.errors.is_empty(), "{:?}", run.errors);
+    let settings = &run.triggers[0].settings;
+    assert!(
+        matches!(
+            settings.batch_size,
+            triggerlint::model::Setting::ServiceDefault { value: 10 }
+        ),
+        "{:?}",
+        settings.batch_size
+    );
+    assert!(
+        matches!(
+            &settings.batching_window,
+            triggerlint::model::Setting::Unknown { why, .. } if why.contains("only after apply")
+        ),
+        "{:?}",
+        settings.batching_window
+    );
+}

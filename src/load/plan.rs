@@ -205,6 +205,10 @@ impl<'a> Plan<'a> {
                     return None;
                 }
                 let expression = written.and_then(|w| w.get(field.tf));
+                if expression.is_some() && after_apply_only(instance, field.tf) {
+                    let value = after_apply(instance, field.tf);
+                    return Some(entry(field.cfn, instance.anchor, value));
+                }
                 planned(instance, field.tf).and_then(|(key, value)| {
                     convert(field, value, expression).map(|v| entry(field.cfn, key, v))
                 })
@@ -253,9 +257,11 @@ impl<'a> Plan<'a> {
                 (_, Some((key, value))) => {
                     convert(field, value, expression.flatten()).map(|v| (key, v))
                 }
-                (_, None) => expression
+                (_, None) if after_apply_only(instance, field.tf) => expression
                     .flatten()
                     .map(|_| (instance.anchor, after_apply(instance, field.tf))),
+                // Planned as null: not set.
+                (_, None) => None,
             };
             if let Some((key, value)) = value {
                 properties.push(entry(field.cfn, key, value));
@@ -526,6 +532,12 @@ impl<'a> Plan<'a> {
 fn planned<'a>(instance: &Instance<'a>, key: &str) -> Option<(Span, &'a Node)> {
     let entry = instance.values?.entry(key)?;
     (!matches!(entry.value.value, Value::Null)).then_some((entry.key_span, &entry.value))
+}
+
+/// Whether the plan leaves an argument out of the planned values (where a `null` would say it
+/// is not set): Terraform knows it only after apply.
+fn after_apply_only(instance: &Instance<'_>, argument: &str) -> bool {
+    instance.values.is_some_and(|v| !v.contains_key(argument))
 }
 
 /// A value the configuration writes that Terraform knows only after apply.
