@@ -548,3 +548,52 @@ fn planned_null_is_unset_and_left_out_is_unknown() {
         settings.batching_window
     );
 }
+
+/// A data source Terraform read while planning (`prior_state`) is linked like a resource, with
+/// the values AWS reported: the existing queue's visibility timeout against the new function's.
+#[test]
+fn data_sources_read_while_planning_are_linked() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "prior_state": {"values": {"root_module": {"resources": [{
+    "address": "data.aws_sqs_queue.legacy", "mode": "data", "type": "aws_sqs_queue", "name": "legacy",
+    "values": {"arn": "arn:aws:sqs:us-east-1:123456789012:legacy", "name": "legacy",
+               "visibility_timeout_seconds": 45,
+               "url": "https://sqs.us-east-1.amazonaws.com/123456789012/legacy"}}]}}},
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_lambda_function.worker", "mode": "managed", "type": "aws_lambda_function",
+     "name": "worker", "values": {"function_name": "worker", "timeout": 60}},
+    {"address": "aws_lambda_event_source_mapping.m", "mode": "managed",
+     "type": "aws_lambda_event_source_mapping", "name": "m",
+     "values": {"event_source_arn": "arn:aws:sqs:us-east-1:123456789012:legacy",
+                "function_name": "worker", "batch_size": 10}}]}},
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_lambda_function.worker", "mode": "managed", "type": "aws_lambda_function",
+     "name": "worker", "expressions": {"function_name": {"constant_value": "worker"},
+                                       "timeout": {"constant_value": 60}}},
+    {"address": "aws_lambda_event_source_mapping.m", "mode": "managed",
+     "type": "aws_lambda_event_source_mapping", "name": "m",
+     "expressions": {"event_source_arn": {"references": ["data.aws_sqs_queue.legacy.arn", "data.aws_sqs_queue.legacy"]},
+                     "function_name": {"constant_value": "worker"},
+                     "batch_size": {"constant_value": 10}}},
+    {"address": "data.aws_sqs_queue.legacy", "mode": "data", "type": "aws_sqs_queue",
+     "name": "legacy", "expressions": {"name": {"constant_value": "legacy"}}}]}}
+}"#;
+    let run = triggerlint::run_text(Path::new("plan.json"), plan.to_string(), &Config::default());
+    assert!(run.errors.is_empty(), "{:?}", run.errors);
+    let tl203: Vec<&str> = run
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "TL203")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(tl203.len(), 1, "{:?}", run.findings);
+    assert!(
+        tl203[0].starts_with(
+            "the visibility timeout of queue data.aws_sqs_queue.legacy (45 s) is below the \
+             timeout of function aws_lambda_function.worker (60 s)"
+        ),
+        "{}",
+        tl203[0]
+    );
+}

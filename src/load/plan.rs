@@ -84,9 +84,17 @@ pub fn lower(root: &Node) -> Node {
 }
 
 /// The resource instances Terraform plans to have: `planned_values`, or, in a plan without
-/// them, the state after each change that does not delete.
+/// them, the state after each change that does not delete; and the data sources Terraform read
+/// while planning (`prior_state`), whose values AWS reported.
 fn instances(plan: &Map) -> Vec<Instance<'_>> {
     let mut found = Vec::new();
+    let read = plan
+        .get("prior_state")
+        .and_then(|s| s.get_path(&["values", "root_module"]));
+    if let Some(root) = read {
+        module_instances(root, "", &mut found);
+        found.retain(|i| i.data);
+    }
     if let Some(root) = plan
         .get("planned_values")
         .and_then(|p| p.get("root_module"))
