@@ -597,3 +597,41 @@ fn data_sources_read_while_planning_are_linked() {
         tl203[0]
     );
 }
+
+/// Mutated real plans: cut anywhere, or with values swapped for other JSON types. Every run
+/// ends without a panic, and every finding stays inside the text.
+#[test]
+fn mutated_plans_never_panic() {
+    let text = std::fs::read_to_string(fixture("update/plan.json")).unwrap();
+    let swaps = [
+        ("\"values\": {", "\"values\": [{"),
+        ("\"resources\": [", "\"resources\": {\"x\": ["),
+        ("\"references\": [", "\"references\": [7, "),
+        ("\"expressions\": {", "\"expressions\": 3, \"e\": {"),
+        ("\"address\": \"", "\"address\": \"module.[\\\"\\\"]..["),
+        ("\"source\": \"", "\"source\": \"../../.."),
+        (": null", ": {}"),
+        (": 5", ": \"5\""),
+    ];
+    let mut inputs: Vec<String> = (1..40)
+        .map(|i| text[..text.len() * i / 40].to_string())
+        .collect();
+    for (from, to) in swaps {
+        inputs.push(text.replace(from, to));
+    }
+    for input in inputs {
+        let length = input.len();
+        let run = triggerlint::run_text(Path::new("plan.json"), input, &Config::default());
+        for finding in &run.findings {
+            if run
+                .sources
+                .get(finding.span.file)
+                .path
+                .ends_with("plan.json")
+            {
+                assert!(finding.span.end as usize <= length, "{finding:?}");
+            }
+        }
+        common::render_every_format(&run);
+    }
+}
