@@ -635,3 +635,17 @@ fn mutated_plans_never_panic() {
         common::render_every_format(&run);
     }
 }
+
+/// A queue's dead-letter queue given by a separate `aws_sqs_queue_redrive_policy` resource is
+/// the queue's redrive policy (known only after apply here): no `sqs-queue-without-dlq`.
+#[test]
+fn a_separate_redrive_policy_resource_gives_the_queue_its_dead_letter_queue() {
+    let run = common::lint_clean(&fixture("redrive/plan.json"), &Config::default());
+    assert_eq!(
+        codes_by_address(&run),
+        [(
+            "aws_lambda_event_source_mapping.jobs".to_string(),
+            vec!["TL002"]
+        )]
+    );
+}

@@ -68,11 +68,18 @@ pub fn lower(root: &Node) -> Node {
         instances: instances(map),
         configuration: map.get("configuration"),
     };
-    let resources: Vec<Entry> = plan
+    let mut resources: Vec<Entry> = plan
         .instances
         .iter()
         .filter_map(|instance| plan.lower_instance(instance))
         .collect();
+    for policy in plan
+        .instances
+        .iter()
+        .filter(|i| i.type_ == "aws_sqs_queue_redrive_policy" && !i.data)
+    {
+        plan.attach_redrive_policy(policy, &mut resources);
+    }
     map_node(
         root.span,
         vec![entry(
@@ -198,6 +205,53 @@ impl<'a> Plan<'a> {
             resource.push(entry(NOTES, span, Node::new(span, Value::Seq(notes))));
         }
         Some(entry(instance.address, span, map_node(span, resource)))
+    }
+
+    /// An `aws_sqs_queue_redrive_policy` gives the queue its `queue_url` names (by planned URL,
+    /// or by the configuration's reference) its `RedrivePolicy`.
+    fn attach_redrive_policy(&self, policy: &Instance<'a>, resources: &mut [Entry]) {
+        let queue = match planned(policy, "queue_url").and_then(|(_, v)| v.as_str()) {
+            Some(url) => self.instances.iter().find(|i| {
+                i.type_ == "aws_sqs_queue"
+                    && ["url", "id"]
+                        .iter()
+                        .any(|k| planned(i, k).and_then(|(_, v)| v.as_str()) == Some(url))
+            }),
+            None => self
+                .written(policy)
+                .and_then(|w| w.get("queue_url"))
+                .and_then(|e| self.resolve_expression(policy.module, policy.index, e))
+                .map(|(queue, _)| queue)
+                .filter(|q| q.type_ == "aws_sqs_queue"),
+        };
+        let Some(queue) = queue else {
+            return;
+        };
+        let value = match planned(policy, "redrive_policy") {
+            Some((_, value)) => value.clone(),
+            None => after_apply(policy, "redrive_policy"),
+        };
+        let properties = resources
+            .iter_mut()
+            .find(|e| e.key == queue.address)
+            .and_then(|e| match &mut e.value.value {
+                Value::Map(fields) => fields.entries.iter_mut().find(|f| f.key == "Properties"),
+                _ => None,
+            });
+        if let Some(Entry {
+            value:
+                Node {
+                    value: Value::Map(properties),
+                    ..
+                },
+            ..
+        }) = properties
+            && !properties.contains_key("RedrivePolicy")
+        {
+            properties
+                .entries
+                .push(entry("RedrivePolicy", policy.anchor, value));
+        }
     }
 
     /// A linked resource's properties: the arguments the configuration writes (a data
