@@ -20,6 +20,9 @@ pub enum Format {
     /// The Lambda API's description of deployed mappings (`aws lambda
     /// list-event-source-mappings`).
     Deployed,
+    /// A Terraform (or OpenTofu) plan as `terraform show -json` prints it: every value as
+    /// Terraform resolved it. Messages use Terraform's names, as for [`Format::Terraform`].
+    TerraformPlan,
 }
 
 impl Format {
@@ -29,6 +32,7 @@ impl Format {
             Format::Sam => "sam",
             Format::Serverless => "serverless",
             Format::Terraform => "terraform",
+            Format::TerraformPlan => "terraform-plan",
             Format::Deployed => "deployed",
         }
     }
@@ -38,6 +42,7 @@ impl Format {
     pub fn unit(self) -> &'static str {
         match self {
             Format::Terraform => "module",
+            Format::TerraformPlan => "plan",
             Format::Deployed => "account",
             _ => "template",
         }
@@ -46,10 +51,15 @@ impl Format {
 
 /// How a format writes what rules advise: a setting, a list, a reference, a resource type.
 impl Format {
+    /// Whether the author wrote Terraform: `.tf` files, or the plan made from them.
+    pub fn is_terraform(self) -> bool {
+        matches!(self, Format::Terraform | Format::TerraformPlan)
+    }
+
     /// `key` set to a string, as the author writes it: `key: LATEST`, `key = "LATEST"`.
     pub fn set_text(self, key: &str, text: &str) -> String {
         match self {
-            Format::Terraform => format!("{key} = \"{text}\""),
+            Format::Terraform | Format::TerraformPlan => format!("{key} = \"{text}\""),
             _ => format!("{key}: {text}"),
         }
     }
@@ -57,7 +67,7 @@ impl Format {
     /// `key` set to a number or a boolean: `key: true`, `key = true`.
     pub fn set_value(self, key: &str, value: impl fmt::Display) -> String {
         match self {
-            Format::Terraform => format!("{key} = {value}"),
+            Format::Terraform | Format::TerraformPlan => format!("{key} = {value}"),
             _ => format!("{key}: {value}"),
         }
     }
@@ -65,7 +75,7 @@ impl Format {
     /// `key` set to a list of strings: `key: [A]`, `key = ["A"]`.
     pub fn set_list(self, key: &str, items: &[&str]) -> String {
         match self {
-            Format::Terraform => {
+            Format::Terraform | Format::TerraformPlan => {
                 let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
                 format!("{key} = [{}]", quoted.join(", "))
             }
@@ -77,14 +87,14 @@ impl Format {
     /// `aws_dynamodb_table.orders.stream_arn`.
     pub fn reference(self, id: &str, attribute: &str) -> String {
         match self {
-            Format::Terraform => format!("{id}.{}", snake_case(attribute)),
+            Format::Terraform | Format::TerraformPlan => format!("{id}.{}", snake_case(attribute)),
             _ => format!("!GetAtt {id}.{attribute}"),
         }
     }
 
     /// How the author declares a resource of a CloudFormation type.
     pub fn resource_type(self, cfn_type: &'static str) -> &'static str {
-        if self != Format::Terraform {
+        if !self.is_terraform() {
             return cfn_type;
         }
         match cfn_type {
@@ -101,7 +111,9 @@ impl Format {
     pub fn rejecter(self) -> &'static str {
         match self {
             Format::Sam => "the SAM translator rejects the template",
-            Format::Terraform => "the Lambda API rejects the mapping when Terraform applies",
+            Format::Terraform | Format::TerraformPlan => {
+                "the Lambda API rejects the mapping when Terraform applies"
+            }
             Format::Deployed => "the Lambda API rejects the mapping",
             _ => "CloudFormation rejects the mapping",
         }
@@ -706,7 +718,7 @@ pub fn terraform_provider_validates(pointer: &str, violation: Violation) -> bool
 /// The name a format gives a property of a resource the links read (a queue's
 /// `VisibilityTimeout` is `visibility_timeout_seconds` in Terraform).
 pub fn resource_property_name(format: Format, cfn_name: &'static str) -> &'static str {
-    if format != Format::Terraform {
+    if !format.is_terraform() {
         return cfn_name;
     }
     match cfn_name {
@@ -1142,7 +1154,7 @@ impl Trigger {
             (Format::Serverless, Some(event)) => prop.serverless_key(event),
             (Format::Sam, Some("SNS")) => (prop == Prop::BatchSize).then_some("BatchSize"),
             (Format::Terraform, Some(TERRAFORM_MODULE_EVENT)) => prop.terraform_module_key(),
-            (Format::Terraform, _) => Some(prop.terraform_key()),
+            (Format::Terraform | Format::TerraformPlan, _) => Some(prop.terraform_key()),
             _ => Some(prop.cfn_name()),
         }
     }
@@ -1170,7 +1182,7 @@ impl Trigger {
                 _ => "basicAuthArn",
             }
             .to_string(),
-            (Format::Terraform, "SourceAccessConfigurations") => {
+            (Format::Terraform | Format::TerraformPlan, "SourceAccessConfigurations") => {
                 "source_access_configuration".to_string()
             }
             _ => self.nested_setting_name(path),
@@ -1188,7 +1200,7 @@ impl Trigger {
                 .collect::<Vec<_>>()
                 .join("."),
             Format::Sam if kafka_config => nested.join("."),
-            Format::Terraform => path
+            Format::Terraform | Format::TerraformPlan => path
                 .iter()
                 .map(|k| snake_case(k))
                 .collect::<Vec<_>>()

@@ -197,7 +197,7 @@ impl<'a> Template<'a> {
             };
         }
         match self.format {
-            Format::Terraform => Origin::VariableDefault {
+            Format::Terraform | Format::TerraformPlan => Origin::VariableDefault {
                 name: name.trim_start_matches("var.").into(),
                 span: default.span,
             },

@@ -17,6 +17,7 @@ use crate::rules::{self, Finding};
 use crate::source::{FileId, FileIds, SourceFile, Sources};
 use crate::{discover, load, parse, suppress, tree};
 
+mod plan;
 mod terraform;
 mod unparsed;
 
@@ -768,6 +769,9 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
         ignored,
         ..FileReport::default()
     };
+    if format == model::Format::TerraformPlan {
+        plan::point_at_declarations(&mut report, &source.path, &root, how.ids);
+    }
     if let Some(resolved) = resolved {
         report.included = resolved
             .included

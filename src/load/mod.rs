@@ -3,6 +3,7 @@
 
 pub mod cloudformation;
 pub mod deployed;
+pub mod plan;
 pub mod sam;
 pub mod serverless;
 pub mod settings;
@@ -24,8 +25,9 @@ pub struct Loaded<'a> {
     pub triggers: Vec<Trigger>,
 }
 
-/// Whether a text that does not parse still looks like a template (a Serverless service, or a
-/// CloudFormation or SAM template): then its syntax error is worth reporting.
+/// Whether a text that does not parse still looks like a template (a Serverless service, a
+/// CloudFormation or SAM template, a deployed listing, a Terraform plan): then its syntax error
+/// is worth reporting.
 pub fn looks_like_template(text: &str) -> bool {
     let starts = |prefix: &str| text.lines().any(|l| l.starts_with(prefix));
     let cloudformation = [
@@ -39,8 +41,10 @@ pub fn looks_like_template(text: &str) -> bool {
         || starts("Transform:")
         || text.contains("\"Resources\"");
     let deployed = text.contains("\"EventSourceMappings\"") || text.contains("\"FunctionArn\"");
+    let plan = text.contains("\"format_version\"")
+        && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""));
     let serverless = starts("service:") && (starts("provider:") || starts("functions:"));
-    cloudformation || serverless || deployed
+    cloudformation || serverless || deployed || plan
 }
 
 /// Whether a text that does not parse may still hold a trigger: it names an event source
@@ -92,6 +96,9 @@ fn declares_polled_event(line: &str) -> bool {
 /// (workflows, docker-compose files, Kubernetes manifests...): they are skipped quietly.
 pub fn sniff(root: &Node) -> Option<Format> {
     let map = root.as_map()?;
+    if plan::looks_like_plan(map) {
+        return Some(Format::TerraformPlan);
+    }
     if deployed::looks_deployed(map) {
         return Some(Format::Deployed);
     }
@@ -120,6 +127,8 @@ pub fn sniff(root: &Node) -> Option<Format> {
 pub fn with_created_resources(format: Format, root: Node) -> Node {
     match format {
         Format::Sam => sam::add_subscription_queues(root),
+        // A plan is lowered whole: its resources under their addresses, in the view's shape.
+        Format::TerraformPlan => plan::lower(&root),
         _ => root,
     }
 }
@@ -131,13 +140,17 @@ pub fn load(format: Format, file: FileId, root: &Node) -> Loaded<'_> {
         Format::Serverless => serverless::resource_maps(root),
         _ => resource_maps(root),
     };
-    let template = Template::new(format, file, root, &maps);
+    let mut template = Template::new(format, file, root, &maps);
+    if format == Format::TerraformPlan {
+        template.property_defaults = Some(Tool::TerraformProvider);
+    }
     let triggers = match format {
         Format::CloudFormation => cloudformation::load(&template, "Resources"),
         Format::Sam => sam::load(&template),
         Format::Serverless => serverless::load(&template),
         Format::Deployed => deployed::load(&template),
         Format::Terraform => cloudformation::load(&template, "Resources"),
+        Format::TerraformPlan => plan::load(&template),
     };
     Loaded { template, triggers }
 }

@@ -545,6 +545,52 @@ mod tests {
         assert_eq!(b.attribute("y").unwrap().value.kind, ExprKind::Int(3));
     }
 
+    /// Terraform ignores newlines inside `for` expressions; hcl-edit 0.10.0 did not (patched in
+    /// `vendor/hcl-edit`, see `vendor/README.md`).
+    #[test]
+    fn for_expressions_may_break_a_conditional_over_lines() {
+        let text = concat!(
+            "locals {\n",
+            "  runtimes = { for name, fn in var.functions : name => var.kind == \"sam\" ?\n",
+            "    \"a\" :\n",
+            "    \"b\"\n",
+            "  }\n",
+            "  keys = { for k in concat(\n",
+            "    var.a,\n",
+            "    var.b) : k => k == \"x\" ?\n",
+            "    1 :\n",
+            "  2 if k != \"\" }\n",
+            "  names = [for k in var.c != null ?\n",
+            "    var.c :\n",
+            "    [] : k]\n",
+            "}\n",
+            "after = 1\n",
+        );
+        let b = body(text);
+        let locals = b.blocks().next().unwrap();
+        for name in ["runtimes", "keys", "names"] {
+            let value = &locals.body.attribute(name).unwrap().value;
+            assert_eq!(value.kind, ExprKind::Other, "{name}");
+            assert!(text[value.span.range()].ends_with(['}', ']']), "{name}");
+        }
+        let runtimes = &locals.body.attribute("runtimes").unwrap().value;
+        assert_eq!(
+            &text[runtimes.span.range()],
+            "{ for name, fn in var.functions : name => var.kind == \"sam\" ?\n    \"a\" :\n    \"b\"\n  }"
+        );
+        let after = b.attribute("after").unwrap();
+        assert_eq!(after.value.kind, ExprKind::Int(1));
+        assert_eq!(&text[after.value.span.range()], "1");
+    }
+
+    /// Outside `for` expressions and parentheses a newline still ends an attribute, as in
+    /// Terraform: the patch did not make the parser newline-blind.
+    #[test]
+    fn a_conditional_broken_over_lines_outside_for_is_still_an_error() {
+        let error = parse("x = var.a ?\n  1 :\n  2\n", FileId(0)).unwrap_err();
+        assert_eq!(error.offset, 11, "{error:?}");
+    }
+
     #[test]
     fn syntax_errors_have_an_offset() {
         let error = parse("resource \"a\" \"b\" {\n  x = \n}\n", FileId(0)).unwrap_err();

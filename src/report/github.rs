@@ -46,6 +46,9 @@ impl Render for GithubRender {
                 let text = super::module_call_text(batch.sources, call);
                 message.push_str(&format!("\nModule: {text}"));
             }
+            if let Some(address) = &f.plan_address {
+                message.push_str(&format!("\nTerraform resource: {address}"));
+            }
             if let Some(help) = &f.help {
                 message.push_str(&format!("\nHelp: {help}"));
             }

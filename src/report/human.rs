@@ -197,6 +197,9 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
             Level::NOTE.message(format!("deployed mapping {uuid} of function {function}")),
         );
     }
+    if let Some(address) = &finding.plan_address {
+        group = group.element(Level::NOTE.message(format!("Terraform resource {address}")));
+    }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }

@@ -26,7 +26,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     }
     let id = table.logical_id;
     let (what, fix) = match t.format {
-        Format::Terraform => (
+        Format::Terraform | Format::TerraformPlan => (
             "`stream_enabled = true`",
             "set `stream_enabled = true` and `stream_view_type = \"NEW_AND_OLD_IMAGES\"` (or the \
              view the consumer needs) on",

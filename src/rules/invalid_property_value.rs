@@ -310,14 +310,16 @@ impl<'t, 'a> Instance<'t, 'a> {
             (true, Some(event)) if format == Format::Sam => {
                 format!("a property of a SAM {event} event")
             }
-            (true, _) if format == Format::Terraform => {
+            (true, _) if format.is_terraform() => {
                 "an argument of aws_lambda_event_source_mapping".to_string()
             }
             (true, _) => "a property of AWS::Lambda::EventSourceMapping".to_string(),
             (false, _) => format!("a property of `{}`", self.display(pointer)),
         };
         let known: Vec<&str> = match (format, pointer.is_empty()) {
-            (Format::Terraform, true) => crate::model::TERRAFORM_MAPPING_ARGUMENTS.to_vec(),
+            (Format::Terraform | Format::TerraformPlan, true) => {
+                crate::model::TERRAFORM_MAPPING_ARGUMENTS.to_vec()
+            }
             _ => self
                 .schema_at(pointer)
                 .and_then(|s| s.get("properties"))
@@ -330,7 +332,7 @@ impl<'t, 'a> Instance<'t, 'a> {
             None => "check the spelling and the indentation, or remove it".to_string(),
         };
         let consequence = match format {
-            Format::Terraform => "`terraform plan` fails",
+            Format::Terraform | Format::TerraformPlan => "`terraform plan` fails",
             _ => "the deploy fails",
         };
         Some(
@@ -398,9 +400,11 @@ impl<'t, 'a> Instance<'t, 'a> {
                     .to_string(),
                 "malformed ARN".to_string(),
                 match self.trigger.format {
-                    Format::Terraform => "write the full ARN, with a 12-digit account id, or \
+                    Format::Terraform | Format::TerraformPlan => {
+                        "write the full ARN, with a 12-digit account id, or \
                                           refer to the resource's `arn` attribute"
-                        .to_string(),
+                            .to_string()
+                    }
                     _ => "write the full ARN, with a 12-digit account id, or build it with \
                           `!Sub arn:${AWS::Partition}:...:${AWS::AccountId}:...`"
                         .to_string(),

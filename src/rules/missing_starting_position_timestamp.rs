@@ -33,7 +33,8 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         .help(format!(
             "add `{timestamp}` ({}, not in the future), or start at LATEST or TRIM_HORIZON",
             match t.format {
-                Format::Terraform => "an RFC 3339 time such as 2024-01-31T12:00:00Z",
+                Format::Terraform | Format::TerraformPlan =>
+                    "an RFC 3339 time such as 2024-01-31T12:00:00Z",
                 _ => "Unix time in seconds",
             }
         )),

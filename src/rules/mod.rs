@@ -223,6 +223,7 @@ impl Rule {
             construct_path: None,
             mapping_uuid: None,
             module: None,
+            plan_address: None,
         }
     }
 }
@@ -314,6 +315,9 @@ pub struct Finding {
     pub mapping_uuid: Option<std::sync::Arc<str>>,
     /// The Terraform module call the trigger was evaluated for, when it is in a called module.
     pub module: Option<std::sync::Arc<crate::model::ModuleCall>>,
+    /// The resource address of a mapping read from a Terraform plan, which every output names
+    /// (the plan's JSON is hard to read around a location).
+    pub plan_address: Option<std::sync::Arc<str>>,
 }
 
 impl Finding {
@@ -385,6 +389,8 @@ impl Finding {
                 None => assumption,
             });
         }
+        self.plan_address =
+            (trigger.format == crate::model::Format::TerraformPlan).then(|| trigger.path.clone());
         let definition = trigger
             .settings
             .origins()
@@ -479,7 +485,7 @@ pub fn inexpressible_hint(trigger: &Trigger, prop: Prop) -> Option<String> {
              AWS::SQS::Queue subscribed to the topic and read it with an SQS event of the \
              function"
         )),
-        crate::model::Format::Terraform => Some(format!(
+        crate::model::Format::Terraform | crate::model::Format::TerraformPlan => Some(format!(
             "the lambda module's `event_source_mapping` entries have no key for `{name}`: \
              declare an aws_lambda_event_source_mapping resource"
         )),

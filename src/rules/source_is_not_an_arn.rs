@@ -65,7 +65,7 @@ fn problem(source: &Node, template: &Template<'_>, format: Format) -> Option<(St
     };
     // A Terraform address names the type already.
     let what = match format {
-        Format::Terraform => format!("gives {returns}, not an ARN"),
+        Format::Terraform | Format::TerraformPlan => format!("gives {returns}, not an ARN"),
         _ => format!("gives {returns} ({id} is an {type_}), not an ARN"),
     };
     Some((

@@ -28,7 +28,7 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         (Format::Terraform, Some("destination_arn_on_failure")) => {
             "destination_arn_on_failure = <queue or topic ARN>"
         }
-        (Format::Terraform, _) => {
+        (Format::Terraform | Format::TerraformPlan, _) => {
             "destination_config { on_failure { destination_arn = <queue or topic ARN> } }"
         }
         _ => "DestinationConfig: { OnFailure: { Destination: <queue or topic ARN> } }",

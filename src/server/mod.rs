@@ -635,6 +635,9 @@ impl Converter<'_> {
         if let Some(uuid) = &f.mapping_uuid {
             message.push_str(&format!("\ndeployed mapping {uuid}"));
         }
+        if let Some(address) = &f.plan_address {
+            message.push_str(&format!("\nTerraform resource {address}"));
+        }
         let related = f
             .related
             .iter()

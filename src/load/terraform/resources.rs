@@ -18,7 +18,7 @@ pub struct Lowered {
 }
 
 /// The CloudFormation type and the arguments kept, for each resource type links read.
-fn shape(kind: &str) -> Option<(&'static str, &'static [Field])> {
+pub fn shape(kind: &str) -> Option<(&'static str, &'static [Field])> {
     use schema::{block, value};
     const QUEUE: &[Field] = &[
         value("name", "QueueName"),
