@@ -192,6 +192,11 @@ impl Ran {
     fn lines_with(&self, needle: &str) -> Vec<&str> {
         self.text.lines().filter(|l| l.contains(needle)).collect()
     }
+
+    /// Asserts that the output holds `text`, showing the output when it does not.
+    fn says(&self, text: &str) {
+        assert!(self.text.contains(text), "no {text:?} in:\n{}", self.text);
+    }
 }
 
 /// Runs a framework in a service folder with an environment of its own: no AWS account, this
@@ -244,13 +249,39 @@ fn run(
     }
 }
 
+/// The Serverless Framework v3.
+fn serverless(
+    frameworks: &Frameworks,
+    dir: &Path,
+    args: &[&str],
+    configure: impl FnOnce(&mut Command),
+) -> Ran {
+    run(
+        &frameworks.node,
+        &frameworks.serverless,
+        dir,
+        args,
+        configure,
+    )
+}
+
 /// `serverless package` (v3) with extra arguments.
 fn package(frameworks: &Frameworks, dir: &Path, args: &[&str]) -> Ran {
-    let args = [&["package"], args].concat();
-    run(&frameworks.node, &frameworks.serverless, dir, &args, |_| {})
+    serverless(frameworks, dir, &[&["package"], args].concat(), |_| {})
 }
 
 const FIFO_ERROR: &str = "serverless.yml:33:22: TL202 [error] `batchSize` is 50, but a FIFO queue delivers at most 10 messages per batch: the deploy fails; rule page: https://github.com/triggerlint/triggerlint/blob/main/rules/sqs-fifo-batch-limits.md";
+
+/// The command failed, and the prod stage's error was printed once, as an error.
+fn stopped_on_the_fifo_error(ran: &Ran) {
+    assert_ne!(ran.code, Some(0), "{}", ran.text);
+    assert_eq!(
+        ran.lines_with("TL202"),
+        [format!("× {FIFO_ERROR}")],
+        "{}",
+        ran.text
+    );
+}
 
 /// The warning on the value another plugin's variable source gave (30 s): only the framework
 /// resolves it, and the plugin hands it over.
@@ -263,26 +294,11 @@ fn an_error_stops_package_with_its_code_and_line_for_the_stage_of_the_run() {
     };
     let dir = service("orders", "error");
     let ran = package(frameworks, &dir, &["--stage", "prod"]);
-    assert_ne!(ran.code, Some(0), "{}", ran.text);
-    assert_eq!(
-        ran.lines_with("TL202"),
-        [format!("× {FIFO_ERROR}")],
-        "{}",
-        ran.text
-    );
+    stopped_on_the_fifo_error(&ran);
     assert_eq!(ran.lines_with("TL204").len(), 1, "{}", ran.text);
-    assert!(
-        ran.text
-            .contains("triggerlint: 1 error, 1 warning, 0 notes in serverless.yml\n"),
-        "{}",
-        ran.text
-    );
-    assert!(
-        ran.text.contains(
-            "triggerlint found 1 error (custom.triggerlint.failOn: error); see the findings above."
-        ),
-        "{}",
-        ran.text
+    ran.says("triggerlint: 1 error, 1 warning, 0 notes in serverless.yml\n");
+    ran.says(
+        "triggerlint found 1 error (custom.triggerlint.failOn: error); see the findings above.",
     );
 }
 
@@ -303,13 +319,8 @@ fn warnings_alone_let_package_succeed_and_are_printed() {
         ran.text
     );
     assert!(ran.lines_with("TL202").is_empty(), "{}", ran.text);
-    assert!(
-        ran.text
-            .contains("triggerlint: 0 errors, 1 warning, 0 notes in serverless.yml\n"),
-        "{}",
-        ran.text
-    );
-    assert!(ran.text.contains("Service packaged"), "{}", ran.text);
+    ran.says("triggerlint: 0 errors, 1 warning, 0 notes in serverless.yml\n");
+    ran.says("Service packaged");
 }
 
 #[test]
@@ -321,12 +332,7 @@ fn fail_on_warning_stops_package_on_a_warning() {
     replace(&dir, "failOn: error", "failOn: warning");
     let ran = package(frameworks, &dir, &[]);
     assert_ne!(ran.code, Some(0), "{}", ran.text);
-    assert!(
-        ran.text
-            .contains("triggerlint found 0 errors, 1 warning (custom.triggerlint.failOn: warning)"),
-        "{}",
-        ran.text
-    );
+    ran.says("triggerlint found 0 errors, 1 warning (custom.triggerlint.failOn: warning)");
     assert!(!ran.text.contains("Service packaged"), "{}", ran.text);
 }
 
@@ -375,13 +381,7 @@ fn a_mapping_another_plugin_added_to_the_compiled_template_is_reported_once() {
         "{}",
         ran.text
     );
-    assert!(
-        ran.text.contains(
-            "triggerlint: 1 error, 2 warnings, 1 note in serverless.yml and in 1 mapping that other plugins added to the compiled template"
-        ),
-        "{}",
-        ran.text
-    );
+    ran.says("triggerlint: 1 error, 2 warnings, 1 note in serverless.yml and in 1 mapping that other plugins added to the compiled template");
 }
 
 #[test]
@@ -397,37 +397,16 @@ fn a_missing_binary_is_a_clear_error_and_a_warning_with_fail_on_never() {
     };
     let hint = "Install it with `cargo install --locked --git https://github.com/triggerlint/triggerlint triggerlint` or `pip install triggerlint`";
     let dir = service("orders", "missing-binary");
-    let ran = run(
-        &frameworks.node,
-        &frameworks.serverless,
-        &dir,
-        &["package"],
-        without_binary,
-    );
+    let ran = serverless(frameworks, &dir, &["package"], without_binary);
     assert_ne!(ran.code, Some(0), "{}", ran.text);
-    assert!(
-        ran.text
-            .contains(&format!("triggerlint was not found. {hint}")),
-        "{}",
-        ran.text
-    );
+    ran.says(&format!("triggerlint was not found. {hint}"));
     replace(&dir, "failOn: error", "failOn: never");
-    let ran = run(
-        &frameworks.node,
-        &frameworks.serverless,
-        &dir,
-        &["package"],
-        without_binary,
-    );
+    let ran = serverless(frameworks, &dir, &["package"], without_binary);
     assert_eq!(ran.code, Some(0), "{}", ran.text);
-    assert!(
-        ran.text.contains(&format!(
-            "Warning: triggerlint: not run: triggerlint was not found. {hint}"
-        )),
-        "{}",
-        ran.text
-    );
-    assert!(ran.text.contains("Service packaged"), "{}", ran.text);
+    ran.says(&format!(
+        "Warning: triggerlint: not run: triggerlint was not found. {hint}"
+    ));
+    ran.says("Service packaged");
 }
 
 #[test]
@@ -446,24 +425,14 @@ fn a_binary_older_than_the_plugin_expects_is_named() {
     )
     .unwrap();
     std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let ran = run(
-        &frameworks.node,
-        &frameworks.serverless,
-        &dir,
-        &["package"],
-        |command| {
-            command.env("TRIGGERLINT_PATH", &old);
-        },
-    );
+    let ran = serverless(frameworks, &dir, &["package"], |command| {
+        command.env("TRIGGERLINT_PATH", &old);
+    });
     assert_eq!(ran.code, Some(0), "{}", ran.text);
-    assert!(
-        ran.text.contains(&format!(
-            "Warning: triggerlint 0.0.9 ({}) is older than this plugin expects (0.1.0 or newer)",
-            old.display()
-        )),
-        "{}",
-        ran.text
-    );
+    ran.says(&format!(
+        "Warning: triggerlint 0.0.9 ({}) is older than this plugin expects (0.1.0 or newer)",
+        old.display()
+    ));
     assert_eq!(ran.lines_with("TL204").len(), 1, "{}", ran.text);
 }
 
@@ -473,20 +442,13 @@ fn the_triggerlint_command_checks_the_service_without_packaging() {
         return;
     };
     let dir = service("orders", "command");
-    let ran = run(
-        &frameworks.node,
-        &frameworks.serverless,
+    let ran = serverless(
+        frameworks,
         &dir,
         &["triggerlint", "--stage", "prod"],
         |_| {},
     );
-    assert_ne!(ran.code, Some(0), "{}", ran.text);
-    assert_eq!(
-        ran.lines_with("TL202"),
-        [format!("× {FIFO_ERROR}")],
-        "{}",
-        ran.text
-    );
+    stopped_on_the_fifo_error(&ran);
     assert!(!dir.join(".serverless").exists(), "nothing was packaged");
 }
 
@@ -510,13 +472,7 @@ fn osls_runs_the_plugin_the_same_way() {
         &["package", "--stage", "prod"],
         |_| {},
     );
-    assert_ne!(ran.code, Some(0), "{}", ran.text);
-    assert_eq!(
-        ran.lines_with("TL202"),
-        [format!("× {FIFO_ERROR}")],
-        "{}",
-        ran.text
-    );
+    stopped_on_the_fifo_error(&ran);
     assert!(
         ran.lines_with(VISIBILITY_WARNING).len() == 1,
         "the other plugin's value is handed over under osls too: {}",

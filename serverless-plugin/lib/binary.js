@@ -1,8 +1,10 @@
 'use strict';
 
-// Finding the triggerlint binary: TRIGGERLINT_PATH, then `triggerlint` on the PATH, then the
-// binary the Python package installed (it may sit in a scripts folder that is not on the PATH,
-// such as ~/.local/bin after `pip install --user`).
+// Finding the triggerlint binary: TRIGGERLINT_PATH, then the npm package of this platform (see
+// DISTRIBUTION.md: installed as an optional dependency once published, it matches the plugin's
+// version), then `triggerlint` on the PATH, then the binary the Python package installed (it may
+// sit in a scripts folder that is not on the PATH, such as ~/.local/bin after `pip install
+// --user`).
 
 const fs = require('fs');
 const path = require('path');
@@ -65,8 +67,21 @@ function fromPythonPackage(env) {
   return null;
 }
 
-// { file, via } or throws MissingBinary with what to do.
-function findBinary(env = process.env) {
+// The binary of `@triggerlint/cli-<platform>-<arch>`, where npm installed it.
+function fromNpmPackage(searchFrom) {
+  const name = `@triggerlint/cli-${process.platform}-${process.arch}`;
+  try {
+    const manifest = require.resolve(`${name}/package.json`, { paths: searchFrom });
+    const file = path.join(path.dirname(manifest), 'bin', isWindows ? 'triggerlint.exe' : 'triggerlint');
+    return isExecutable(file) ? { file, via: `the npm package ${name}` } : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+// { file, via } or throws MissingBinary with what to do. `searchFrom`: where npm packages are
+// looked up (the plugin's own folder).
+function findBinary(env = process.env, searchFrom = [__dirname]) {
   if (env.TRIGGERLINT_PATH) {
     if (isExecutable(env.TRIGGERLINT_PATH)) {
       return { file: env.TRIGGERLINT_PATH, via: 'TRIGGERLINT_PATH' };
@@ -75,6 +90,8 @@ function findBinary(env = process.env) {
       `TRIGGERLINT_PATH is ${env.TRIGGERLINT_PATH}, which is not an executable file. ${INSTALL_HINT}`
     );
   }
+  const packaged = fromNpmPackage(searchFrom);
+  if (packaged) return packaged;
   const found = onPath('triggerlint', env);
   if (found) return { file: found, via: 'the PATH' };
   const python = fromPythonPackage(env);

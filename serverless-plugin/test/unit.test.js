@@ -42,13 +42,31 @@ test('versions compare by number', () => {
 
 test('a TRIGGERLINT_PATH that is not a file, or nothing found, says how to install', () => {
   assert.throws(
-    () => findBinary({ TRIGGERLINT_PATH: '/nowhere/triggerlint', PATH: '' }),
+    () => findBinary({ TRIGGERLINT_PATH: '/nowhere/triggerlint', PATH: '' }, []),
     (error) => error instanceof MissingBinary && /TRIGGERLINT_PATH is \/nowhere\/triggerlint, which is not an executable file\. Install it with/.test(error.message)
   );
   assert.throws(
-    () => findBinary({ PATH: '' }),
+    () => findBinary({ PATH: '' }, []),
     (error) => error instanceof MissingBinary && /^triggerlint was not found\. Install it with/.test(error.message)
   );
+});
+
+test("the platform's npm package comes before the PATH", () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'triggerlint-unit-'));
+  try {
+    const name = `cli-${process.platform}-${process.arch}`;
+    const dir = path.join(root, 'node_modules', '@triggerlint', name);
+    fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `@triggerlint/${name}` }));
+    const file = path.join(dir, 'bin', process.platform === 'win32' ? 'triggerlint.exe' : 'triggerlint');
+    fs.writeFileSync(file, '', { mode: 0o755 });
+    assert.deepEqual(findBinary({ PATH: '' }, [root]), { file, via: `the npm package @triggerlint/${name}` });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('the command line passes the run values, then the extra args, then the files', () => {
