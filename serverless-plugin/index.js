@@ -60,19 +60,47 @@ class ServerlessTriggerlint {
   async check({ withTemplate }) {
     const started = Date.now();
     const settings = this.settings();
+    if (!this.isAws()) return;
     const binary = this.binary(settings);
     if (!binary) return;
     const serviceDir = this.serverless.serviceDir || process.cwd();
     const service = this.serviceFile(serviceDir);
     if (!service) return;
     const template = withTemplate ? this.pluginMappings() : null;
+    const files = template ? [service, template.file] : [service];
+    const report = this.lint(binary, settings, serviceDir, files);
+    const kept = keepOnce(report, {
+      template: template && template.file,
+      added: template ? template.added : new Map(),
+      cwd: serviceDir,
+    });
+    const counts = writeFindings(this.log, kept, report, {
+      service: path.relative(serviceDir, service) || service,
+      pluginMappings: template ? template.added.size : 0,
+      verbose: Boolean(this.options.verbose || this.options.debug),
+    });
+    this.log.info(`triggerlint: checked in ${Date.now() - started} ms`);
+    this.failIfNeeded(counts, settings.failOn);
+  }
+
+  isAws() {
+    const provider = this.serverless.service.provider;
+    const name = provider && typeof provider === 'object' ? provider.name : provider;
+    if (name === 'aws') return true;
+    this.log.info(
+      `triggerlint: not run: the provider is ${name}, and triggerlint lints AWS services`,
+    );
+    return false;
+  }
+
+  // The report of one triggerlint run, handed the configuration the framework resolved through
+  // a temporary file.
+  lint(binary, settings, serviceDir, files) {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'triggerlint-'));
     try {
       const resolvedService = path.join(scratch, 'resolved-service.json');
       fs.writeFileSync(resolvedService, toJson(this.serverless.configurationInput));
-      const files = [service];
-      if (template) files.push(template.file);
-      const report = this.runOrThrow(binary, {
+      return this.runOrThrow(binary, {
         cwd: serviceDir,
         files,
         ...this.runValues(),
@@ -80,18 +108,6 @@ class ServerlessTriggerlint {
         config: settings.config && path.resolve(serviceDir, settings.config),
         args: settings.args,
       });
-      const kept = keepOnce(report, {
-        template: template && template.file,
-        added: template ? template.added : new Map(),
-        cwd: serviceDir,
-      });
-      const counts = writeFindings(this.log, kept, report, {
-        service: path.relative(serviceDir, service) || service,
-        pluginMappings: template ? template.added.size : 0,
-        verbose: Boolean(this.options.verbose || this.options.debug),
-      });
-      this.log.info(`triggerlint: checked in ${Date.now() - started} ms`);
-      this.failIfNeeded(counts, settings.failOn);
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
@@ -118,7 +134,7 @@ class ServerlessTriggerlint {
     const name = this.serverless.configurationFilename;
     if (name && LINTABLE.test(name)) return path.resolve(serviceDir, name);
     this.log.warning(
-      `triggerlint: not run: it reads serverless.yml or serverless.json, and this service is ${name || 'not a file'}`
+      `triggerlint: not run: it reads serverless.yml or serverless.json, and this service is ${name || 'not a file'}`,
     );
     return null;
   }
@@ -127,7 +143,9 @@ class ServerlessTriggerlint {
   // none (or they cannot be told apart from the framework's own).
   pluginMappings() {
     if (!this.mappings.watching) {
-      this.log.info('triggerlint: cannot tell mappings added by plugins apart; the compiled template is not linted');
+      this.log.info(
+        'triggerlint: cannot tell mappings added by plugins apart; the compiled template is not linted',
+      );
       return null;
     }
     const compiled = this.serverless.service.provider.compiledCloudFormationTemplate;
@@ -182,7 +200,7 @@ class ServerlessTriggerlint {
     throw this.error(
       `triggerlint found ${failing.join(', ')} (custom.triggerlint.failOn: ${failOn}); ` +
         'see the findings above. Fix them, or suppress one with a ' +
-        '"# triggerlint: ignore[CODE] reason" comment.'
+        '"# triggerlint: ignore[CODE] reason" comment.',
     );
   }
 

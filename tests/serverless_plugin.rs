@@ -11,7 +11,9 @@
 //! (`node --test`) need only Node and run whenever it is there.
 //!
 //! `serverless package` needs no AWS account: credentials are fake, telemetry and
-//! notifications are off, and nothing is deployed.
+//! notifications are off, and nothing is deployed. Unix only: the plugin is linked into the
+//! services' `node_modules` with a symbolic link, and a test binary is a shell script.
+#![cfg(unix)]
 
 mod common;
 

@@ -60,7 +60,11 @@ for f in files:
 function fromPythonPackage(env) {
   for (const python of ['python3', 'python']) {
     if (!onPath(python, env)) continue;
-    const result = spawnSync(python, ['-c', PYTHON_LOOKUP], { encoding: 'utf8', env, timeout: 10000 });
+    const result = spawnSync(python, ['-c', PYTHON_LOOKUP], {
+      encoding: 'utf8',
+      env,
+      timeout: 10000,
+    });
     const found = result.status === 0 && result.stdout.trim();
     if (found && isExecutable(found)) return found;
   }
@@ -72,7 +76,11 @@ function fromNpmPackage(searchFrom) {
   const name = `@triggerlint/cli-${process.platform}-${process.arch}`;
   try {
     const manifest = require.resolve(`${name}/package.json`, { paths: searchFrom });
-    const file = path.join(path.dirname(manifest), 'bin', isWindows ? 'triggerlint.exe' : 'triggerlint');
+    const file = path.join(
+      path.dirname(manifest),
+      'bin',
+      isWindows ? 'triggerlint.exe' : 'triggerlint',
+    );
     return isExecutable(file) ? { file, via: `the npm package ${name}` } : null;
   } catch (error) {
     return null;
@@ -87,7 +95,7 @@ function findBinary(env = process.env, searchFrom = [__dirname]) {
       return { file: env.TRIGGERLINT_PATH, via: 'TRIGGERLINT_PATH' };
     }
     throw new MissingBinary(
-      `TRIGGERLINT_PATH is ${env.TRIGGERLINT_PATH}, which is not an executable file. ${INSTALL_HINT}`
+      `TRIGGERLINT_PATH is ${env.TRIGGERLINT_PATH}, which is not an executable file. ${INSTALL_HINT}`,
     );
   }
   const packaged = fromNpmPackage(searchFrom);
@@ -119,7 +127,7 @@ function checkVersion(binary) {
   if (!version) {
     const why = result.error ? result.error.message : (result.stderr || result.stdout || '').trim();
     throw new MissingBinary(
-      `${binary.file} (from ${binary.via}) does not run as triggerlint --version: ${why}. ${INSTALL_HINT}`
+      `${binary.file} (from ${binary.via}) does not run as triggerlint --version: ${why}. ${INSTALL_HINT}`,
     );
   }
   const text = version.join('.');

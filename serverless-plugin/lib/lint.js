@@ -37,7 +37,7 @@ function runTriggerlint(binary, run) {
   const stderr = (result.stderr || '').trim();
   if (/unexpected argument '--resolved-service'/.test(stderr)) {
     throw new Error(
-      `${binary.file} is older than this plugin (it has no --resolved-service option): update triggerlint`
+      `${binary.file} is older than this plugin (it has no --resolved-service option): update triggerlint`,
     );
   }
   try {
@@ -47,7 +47,7 @@ function runTriggerlint(binary, run) {
     // Not a report: a usage error (a wrong `args` entry), said on standard error.
   }
   throw new Error(
-    `triggerlint ${argv.join(' ')} failed (exit status ${result.status}): ${stderr || 'no output'}`
+    `triggerlint ${argv.join(' ')} failed (exit status ${result.status}): ${stderr || 'no output'}`,
   );
 }
 

@@ -72,7 +72,7 @@ class MappingWatch {
   addedByPlugins(template) {
     const present = new Set(mappingIds(template && template.Resources));
     return new Map(
-      [...this.owners].filter(([id, owner]) => owner !== FRAMEWORK && present.has(id))
+      [...this.owners].filter(([id, owner]) => owner !== FRAMEWORK && present.has(id)),
     );
   }
 }

@@ -37,7 +37,11 @@ function writeFindings(log, kept, report, { service, pluginMappings, verbose }) 
     const where = error.line == null ? error.file : `${error.file}:${error.line}:${error.column}`;
     log.error(`${where} not linted: ${error.message}`);
   }
-  const counts = { error: count(kept, 'error'), warning: count(kept, 'warning'), note: count(kept, 'note') };
+  const counts = {
+    error: count(kept, 'error'),
+    warning: count(kept, 'warning'),
+    note: count(kept, 'note'),
+  };
   let summary =
     `triggerlint: ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ` +
     `${plural(counts.note, 'note')} in ${service}`;

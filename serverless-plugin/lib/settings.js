@@ -30,7 +30,7 @@ function readSettings(custom) {
   if (unknown.length) {
     throw new Error(
       `custom.triggerlint has no setting ${unknown.map((k) => `"${k}"`).join(', ')} ` +
-        `(the settings are ${KEYS.join(', ')})`
+        `(the settings are ${KEYS.join(', ')})`,
     );
   }
   return {
@@ -53,7 +53,7 @@ function readFailOn(value) {
   if (value == null) return 'error';
   if (FAIL_ON.includes(value)) return value;
   throw new Error(
-    `custom.triggerlint.failOn must be one of ${FAIL_ON.join(', ')}, not ${JSON.stringify(value)}`
+    `custom.triggerlint.failOn must be one of ${FAIL_ON.join(', ')}, not ${JSON.stringify(value)}`,
   );
 }
 

@@ -12,21 +12,28 @@ const { line } = require('../lib/output');
 const { MappingWatch } = require('../lib/mappings');
 
 test('settings default to failOn error, and strings from variables are read', () => {
-  assert.deepEqual(readSettings(undefined), { enabled: true, failOn: 'error', config: null, args: [] });
+  assert.deepEqual(readSettings(undefined), {
+    enabled: true,
+    failOn: 'error',
+    config: null,
+    args: [],
+  });
   assert.deepEqual(
-    readSettings({ triggerlint: { enabled: 'false', failOn: 'never', args: '--select TL1  --no-ignore' } }),
-    { enabled: false, failOn: 'never', config: null, args: ['--select', 'TL1', '--no-ignore'] }
+    readSettings({
+      triggerlint: { enabled: 'false', failOn: 'never', args: '--select TL1  --no-ignore' },
+    }),
+    { enabled: false, failOn: 'never', config: null, args: ['--select', 'TL1', '--no-ignore'] },
   );
 });
 
 test('wrong settings name the key', () => {
   assert.throws(
     () => readSettings({ triggerlint: { failOn: 'warn' } }),
-    /^Error: custom.triggerlint.failOn must be one of error, warning, never, not "warn"$/
+    /^Error: custom.triggerlint.failOn must be one of error, warning, never, not "warn"$/,
   );
   assert.throws(
     () => readSettings({ triggerlint: { failon: 'error' } }),
-    /custom.triggerlint has no setting "failon" \(the settings are enabled, failOn, config, args\)/
+    /custom.triggerlint has no setting "failon" \(the settings are enabled, failOn, config, args\)/,
   );
   assert.throws(() => readSettings({ triggerlint: { args: [1] } }), /args must be a list/);
   assert.throws(() => readSettings({ triggerlint: true }), /must be an object/);
@@ -43,11 +50,17 @@ test('versions compare by number', () => {
 test('a TRIGGERLINT_PATH that is not a file, or nothing found, says how to install', () => {
   assert.throws(
     () => findBinary({ TRIGGERLINT_PATH: '/nowhere/triggerlint', PATH: '' }, []),
-    (error) => error instanceof MissingBinary && /TRIGGERLINT_PATH is \/nowhere\/triggerlint, which is not an executable file\. Install it with/.test(error.message)
+    (error) =>
+      error instanceof MissingBinary &&
+      /TRIGGERLINT_PATH is \/nowhere\/triggerlint, which is not an executable file\. Install it with/.test(
+        error.message,
+      ),
   );
   assert.throws(
     () => findBinary({ PATH: '' }, []),
-    (error) => error instanceof MissingBinary && /^triggerlint was not found\. Install it with/.test(error.message)
+    (error) =>
+      error instanceof MissingBinary &&
+      /^triggerlint was not found\. Install it with/.test(error.message),
   );
 });
 
@@ -60,10 +73,20 @@ test("the platform's npm package comes before the PATH", () => {
     const name = `cli-${process.platform}-${process.arch}`;
     const dir = path.join(root, 'node_modules', '@triggerlint', name);
     fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `@triggerlint/${name}` }));
-    const file = path.join(dir, 'bin', process.platform === 'win32' ? 'triggerlint.exe' : 'triggerlint');
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: `@triggerlint/${name}` }),
+    );
+    const file = path.join(
+      dir,
+      'bin',
+      process.platform === 'win32' ? 'triggerlint.exe' : 'triggerlint',
+    );
     fs.writeFileSync(file, '', { mode: 0o755 });
-    assert.deepEqual(findBinary({ PATH: '' }, [root]), { file, via: `the npm package @triggerlint/${name}` });
+    assert.deepEqual(findBinary({ PATH: '' }, [root]), {
+      file,
+      via: `the npm package @triggerlint/${name}`,
+    });
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -80,14 +103,41 @@ test('the command line passes the run values, then the extra args, then the file
       config: '/svc/tl.toml',
       args: ['--select', 'TL1'],
     }),
-    ['check', '--format', 'json', '--exit-zero', '--color', 'never', '--stage', 'prod',
-      '--region', 'eu-west-1', '--param', 'batch=5', '--resolved-service', '/tmp/r.json',
-      '--config', '/svc/tl.toml', '--select', 'TL1', '--', 'serverless.yml']
+    [
+      'check',
+      '--format',
+      'json',
+      '--exit-zero',
+      '--color',
+      'never',
+      '--stage',
+      'prod',
+      '--region',
+      'eu-west-1',
+      '--param',
+      'batch=5',
+      '--resolved-service',
+      '/tmp/r.json',
+      '--config',
+      '/svc/tl.toml',
+      '--select',
+      'TL1',
+      '--',
+      'serverless.yml',
+    ],
   );
 });
 
 test("of the compiled template, only other plugins' mappings are kept", () => {
-  const finding = (file, path, code) => ({ file, path, code, line: 1, column: 1, severity: 'warning', message: 'm' });
+  const finding = (file, path, code) => ({
+    file,
+    path,
+    code,
+    line: 1,
+    column: 1,
+    severity: 'warning',
+    message: 'm',
+  });
   const report = {
     findings: [
       finding('serverless.yml', 'functions/w/events/0/sqs', 'TL204'),
@@ -100,10 +150,13 @@ test("of the compiled template, only other plugins' mappings are kept", () => {
     added: new Map([['AuditMapping', 'audit-plugin']]),
     cwd: '/svc',
   });
-  assert.deepEqual(kept.map(({ finding: f }) => f.path), ['functions/w/events/0/sqs', 'Resources/AuditMapping']);
+  assert.deepEqual(
+    kept.map(({ finding: f }) => f.path),
+    ['functions/w/events/0/sqs', 'Resources/AuditMapping'],
+  );
   assert.equal(
     line(kept[1]),
-    '.serverless/t.json:1:1: TL204 [warning] m (mapping AuditMapping, added to the compiled template by the plugin audit-plugin)'
+    '.serverless/t.json:1:1: TL204 [warning] m (mapping AuditMapping, added to the compiled template by the plugin audit-plugin)',
   );
 });
 
@@ -122,7 +175,10 @@ test("a mapping belongs to the innermost hook's plugin, the framework's own are 
   const template = { Resources: {} };
   const hooks = {};
   const serverless = {
-    service: { provider: { compiledCloudFormationTemplate: template }, resources: { Resources: {} } },
+    service: {
+      provider: { compiledCloudFormationTemplate: template },
+      resources: { Resources: {} },
+    },
     pluginManager: { hooks, externalPlugins: new Set() },
   };
   class Other {}
@@ -136,7 +192,13 @@ test("a mapping belongs to the innermost hook's plugin, the framework's own are 
   };
   hooks['package:compileEvents'] = [
     // An external hook that spawns a command run by the framework's hooks.
-    { pluginName: 'Other', hook: async () => { await hooks.inner[0].hook(); template.Resources.Extra = mapping; } },
+    {
+      pluginName: 'Other',
+      hook: async () => {
+        await hooks.inner[0].hook();
+        template.Resources.Extra = mapping;
+      },
+    },
   ];
   hooks.inner = [{ pluginName: 'AwsCompileSQSEvents', hook: framework }];
   const watch = new MappingWatch(serverless, self);
