@@ -304,6 +304,19 @@ fn an_error_stops_package_with_its_code_and_line_for_the_stage_of_the_run() {
     );
 }
 
+/// `deploy` packages first, so the same check stops it before anything reaches AWS.
+#[test]
+fn an_error_stops_deploy_before_anything_is_uploaded() {
+    let Some(frameworks) = frameworks() else {
+        return;
+    };
+    let dir = service("orders", "deploy");
+    let ran = serverless(frameworks, &dir, &["deploy", "--stage", "prod"], |_| {});
+    stopped_on_the_fifo_error(&ran);
+    ran.says("triggerlint found 1 error (custom.triggerlint.failOn: error)");
+    assert!(!ran.text.contains("Uploading"), "{}", ran.text);
+}
+
 #[test]
 fn warnings_alone_let_package_succeed_and_are_printed() {
     let Some(frameworks) = frameworks() else {
