@@ -126,6 +126,11 @@ pub struct ConfigArgs {
     /// A Serverless parameter (`${param:KEY}`); repeatable.
     #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
+    /// The service as the Serverless Framework resolved it for this run (JSON, written by the
+    /// Serverless plugin): a variable that cannot be resolved here (`${ssm:...}`, another
+    /// plugin's source) takes the value at the same place in it. For one service at a time.
+    #[arg(long, value_name = "FILE")]
+    pub resolved_service: Option<PathBuf>,
     /// Values of Terraform input variables, as `terraform -var-file` reads them (`.tfvars` or
     /// `.tfvars.json`); repeatable, later files win. Without it, a variable is its `default`.
     #[arg(long = "var-file", value_name = "FILE")]
@@ -554,10 +559,21 @@ impl<W: Write> Write for Quiet<W> {
 /// `--no-config`, else the configuration file nearest each file. The command line's settings
 /// go on top. Prints the problem and returns exit code 2 when a named file is invalid.
 fn configs(args: &ConfigArgs, mut overrides: Overrides, style: Style) -> Result<Arc<Configs>, u8> {
+    let resolved = match &args.resolved_service {
+        Some(path) => match crate::load::variables::read_resolved_service(path) {
+            Ok(root) => Some(Arc::new(root)),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Err(exit::ERROR);
+            }
+        },
+        None => None,
+    };
     overrides.serverless = crate::load::variables::ServerlessOptions {
         stage: args.stage.clone(),
         region: args.region.clone(),
         params: args.params.clone(),
+        resolved,
     };
     overrides.var_files.clone_from(&args.var_files);
     if !args.exclude.is_empty() {

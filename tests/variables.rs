@@ -555,3 +555,106 @@ fn the_command_line_takes_stage_region_and_params() {
         .code(2)
         .stderr(predicate::str::contains("is not KEY=VALUE"));
 }
+
+/// `--resolved-service`: what the Serverless Framework resolved (the plugin hands it over) is
+/// taken for the variables resolved at deploy time or by other plugins, in the service file
+/// and through `${self:...}`; values resolved here keep their own chain.
+#[test]
+fn values_the_framework_resolved_fill_in_what_cannot_be_resolved_here() {
+    let dir = project(&format!(
+        "{HEADER}custom:
+  batch: ${{ssm:/orders/batch}}
+  size: 7
+functions:
+  worker:
+    handler: h.work
+    events:
+      - sqs:
+          arn: arn:aws:sqs:us-east-1:123456789012:jobs
+          batchSize: ${{self:custom.batch}}
+      - sqs:
+          arn: ${{tlvalues:queueArn}}
+          batchSize: ${{self:custom.size}}
+          maximumBatchingWindow: ${{env:WINDOW, 0}}
+"
+    ));
+    // What the framework resolved, as the plugin writes it (JSON, intrinsics in long form).
+    write(
+        dir.path(),
+        "resolved.json",
+        r#"{"service": "orders", "custom": {"batch": "20000", "size": 9999},
+            "functions": {"worker": {"handler": "h.work", "events": [
+              {"sqs": {"arn": "arn:aws:sqs:us-east-1:123456789012:jobs", "batchSize": "20000"}},
+              {"sqs": {"arn": "arn:aws:sqs:us-east-1:123456789012:jobs.fifo", "batchSize": 9999,
+                       "maximumBatchingWindow": 5}}]}}}"#,
+    );
+    let check = |extra: &[&str]| {
+        let output = Command::cargo_bin("triggerlint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["check", "--format", "concise", "--select", "TL001,TL202"])
+            .args(extra)
+            .arg("svc/serverless.yml")
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    let (code, alone) = check(&[]);
+    assert_eq!(code, Some(0), "unknown values are not guessed: {alone}");
+    let (code, handed_over) = check(&["--resolved-service", "resolved.json"]);
+    assert_eq!(code, Some(1), "{handed_over}");
+    let lines: Vec<&str> = handed_over.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "svc/serverless.yml:13:22: TL001 [error] `batchSize` is above the maximum of 10000: the deploy fails",
+            "svc/serverless.yml:17:34: TL202 [error] `maximumBatchingWindow` is 5, but FIFO queues do not support a batching window: the deploy fails",
+            "checked 1 file (1 template, 2 triggers): 2 errors, 0 warnings, 0 notes, 0 ignored",
+        ],
+        "the ARN and window come from the framework; the batch of 7 resolved here is kept"
+    );
+    let output = Command::cargo_bin("triggerlint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["inspect", "--format", "json", "--resolved-service"])
+        .args(["resolved.json", "svc/serverless.yml"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let second = &report["triggers"][1];
+    assert_eq!(
+        second["event_source"],
+        "arn:aws:sqs:us-east-1:123456789012:jobs.fifo"
+    );
+    assert_eq!(second["settings"]["BatchSize"]["value"], 7);
+    assert_eq!(
+        second["settings"]["MaximumBatchingWindowInSeconds"]["via"]["assumption"],
+        "the value the Serverless Framework resolved for this run (--resolved-service)"
+    );
+}
+
+#[test]
+fn a_resolved_service_that_is_not_a_json_object_is_an_error_naming_it() {
+    let dir = project(&format!("{HEADER}functions: {{}}\n"));
+    write(dir.path(), "broken.json", "{\"service\":\n  [1,\n");
+    write(dir.path(), "list.json", "[]");
+    let run = |file: &str| {
+        Command::cargo_bin("triggerlint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["check", "--resolved-service", file, "svc"])
+            .assert()
+            .code(2)
+    };
+    run("broken.json").stderr(predicate::str::starts_with(
+        "error: cannot read the resolved service broken.json: invalid JSON at line 3, column 1:",
+    ));
+    run("list.json")
+        .stderr("error: cannot read the resolved service list.json: it is not a JSON object\n");
+    run("absent.json").stderr(predicate::str::starts_with(
+        "error: cannot read the resolved service absent.json: ",
+    ));
+}

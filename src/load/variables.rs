@@ -5,7 +5,8 @@
 //!
 //! Anything that needs the outside world (`env`, `ssm`, `cf`, `s3`, `aws`...) is not read: it
 //! counts as absent, so a literal fallback applies, and without one the value stays unknown
-//! with the reason. Cycles, missing keys and missing files never crash and never guess. Files
+//! with the reason. The one exception is a value the framework itself resolved for this run and
+//! handed over (`--resolved-service`, written by the Serverless plugin): it is taken as is. Cycles, missing keys and missing files never crash and never guess. Files
 //! outside the project root are refused: the linter runs on untrusted pull requests.
 //!
 //! The result is the service document with every resolvable variable replaced. A value that
@@ -14,6 +15,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::source::{FileId, FileIds, SourceFile, Span};
 use crate::tree::{Entry, Intrinsic, Map, Node, Value, resolve_plain_scalar};
@@ -23,12 +25,116 @@ pub const MAX_INCLUDE_DEPTH: usize = 10;
 /// Most variables resolved for one service (bounds hostile nesting and fan-out).
 const MAX_RESOLUTIONS: usize = 100_000;
 
-/// Values the command line gives (`--stage`, `--region`, `--param k=v`).
+/// Values the command line gives (`--stage`, `--region`, `--param k=v`, `--resolved-service`).
 #[derive(Clone, Debug, Default)]
 pub struct ServerlessOptions {
     pub stage: Option<String>,
     pub region: Option<String>,
     pub params: Vec<(String, String)>,
+    /// The service as the Serverless Framework resolved it for this run. A string of the
+    /// service file whose variables cannot be resolved here (`${ssm:...}`, another plugin's
+    /// source) takes the value found at the same place in it.
+    pub resolved: Option<Arc<Node>>,
+}
+
+/// Reads the configuration the Serverless Framework resolved (JSON, as the plugin writes it).
+pub fn read_resolved_service(path: &Path) -> Result<Node, String> {
+    let failed =
+        |why: String| format!("cannot read the resolved service {}: {why}", path.display());
+    let bytes = std::fs::read(path).map_err(|e| failed(crate::discover::io_message(&e)))?;
+    if bytes.len() as u64 > crate::parse::MAX_FILE_BYTES {
+        return Err(failed("it is larger than the 64 MiB limit".to_string()));
+    }
+    let text = crate::parse::decode(&bytes).map_err(|e| failed(e.message))?;
+    match crate::parse::parse(&text, crate::parse::Syntax::Json, FileId::default()) {
+        Ok(Some(root)) if root.as_map().is_some() => Ok(root),
+        Ok(_) => Err(failed("it is not a JSON object".to_string())),
+        Err(e) => {
+            let at = SourceFile::new(path.to_path_buf(), text).line_col(e.offset);
+            Err(failed(format!(
+                "invalid JSON at line {}, column {}: {}",
+                at.line, at.column, e.message
+            )))
+        }
+    }
+}
+
+/// One step from a node to a child: a map key (or an intrinsic function's name), or an index.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Where each string of the service file that holds a variable is written, as steps from the
+/// root, so the framework's value for it can be found in the resolved service.
+fn variable_places(root: &Node) -> HashMap<Span, Vec<Step>> {
+    fn visit(node: &Node, steps: &mut Vec<Step>, out: &mut HashMap<Span, Vec<Step>>) {
+        match &node.value {
+            Value::Str(text) if text.contains("${") => {
+                out.insert(node.span, steps.clone());
+            }
+            Value::Seq(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    steps.push(Step::Index(index));
+                    visit(item, steps, out);
+                    steps.pop();
+                }
+            }
+            Value::Map(map) => {
+                for entry in map.iter() {
+                    steps.push(Step::Key(entry.key.to_string()));
+                    visit(&entry.value, steps, out);
+                    steps.pop();
+                }
+            }
+            Value::Intrinsic(i) => {
+                steps.push(Step::Key(i.name.clone()));
+                visit(&i.arg, steps, out);
+                steps.pop();
+            }
+            _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    visit(root, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The node at these steps, through maps, sequences and intrinsic functions alike.
+fn node_at<'n>(root: &'n Node, steps: &[Step]) -> Option<&'n Node> {
+    steps
+        .iter()
+        .try_fold(root, |node, step| match (&node.value, step) {
+            (Value::Map(map), Step::Key(key)) => map.get(key),
+            (Value::Intrinsic(i), Step::Key(name)) if &i.name == name => Some(&i.arg),
+            (Value::Seq(items), Step::Index(index)) => items.get(*index),
+            _ => None,
+        })
+}
+
+/// A copy of a handed-over value placed at `span`: findings about it point where it is used,
+/// since the resolved service is not a file anyone edits.
+fn placed_at(node: &Node, span: Span) -> Node {
+    let value = match &node.value {
+        Value::Seq(items) => Value::Seq(items.iter().map(|n| placed_at(n, span)).collect()),
+        Value::Map(map) => Value::Map(Map {
+            entries: map
+                .iter()
+                .map(|e| Entry {
+                    key: e.key.clone(),
+                    key_span: span,
+                    value: placed_at(&e.value, span),
+                })
+                .collect(),
+        }),
+        Value::Intrinsic(i) => Value::Intrinsic(Box::new(Intrinsic {
+            arg: placed_at(&i.arg, span),
+            ..(**i).clone()
+        })),
+        other => other.clone(),
+    };
+    Node::new(span, value)
 }
 
 /// Where a value used through a variable was defined.
@@ -144,6 +250,10 @@ pub fn resolve_service(root: &Node, file: FileId, context: &Context<'_>) -> Reso
         resolutions: 0,
         stage: None,
         region: None,
+        framework_places: match &context.options.resolved {
+            Some(_) => variable_places(root),
+            None => HashMap::new(),
+        },
     };
     resolver.stage = Some(resolver.compute("stage"));
     resolver.region = Some(resolver.compute("region"));
@@ -476,6 +586,8 @@ struct Resolver<'r> {
     resolutions: usize,
     stage: Option<String>,
     region: Option<String>,
+    /// The places of the service file's variables, when the framework's values are given.
+    framework_places: HashMap<Span, Vec<Step>>,
 }
 
 impl Resolver<'_> {
@@ -583,10 +695,27 @@ impl Resolver<'_> {
             [Part::Variable { sources, .. }] => self.variable(sources, span, dir, depth),
             _ => self.interpolate(&parts, span, dir, depth),
         };
+        let outcome = outcome.or_else(|failure| self.framework_value(span).ok_or(failure));
         self.record(text, span, &outcome);
         outcome.map(|mut found| {
             found.node.span = span;
             found
+        })
+    }
+
+    /// What the framework resolved for the string of the service file written at `span`, when
+    /// it was handed over: used only where resolving here failed, so values resolved here keep
+    /// their chain of definitions.
+    fn framework_value(&self, span: Span) -> Option<Found> {
+        let resolved = self.context.options.resolved.as_deref()?;
+        let value = node_at(resolved, self.framework_places.get(&span)?)?;
+        Some(Found {
+            node: placed_at(value, span),
+            definitions: Vec::new(),
+            assumption: Some(
+                "the value the Serverless Framework resolved for this run (--resolved-service)"
+                    .to_string(),
+            ),
         })
     }
 
@@ -1123,5 +1252,42 @@ mod tests {
         assert!(has_variable("arn:aws:sqs:${self:provider.region}:1:q"));
         let parts = parse("a-${sls:stage}-b");
         assert_eq!(parts.len(), 3);
+    }
+
+    /// The framework's value for a string is found at the same place in its configuration,
+    /// through sequences and intrinsic functions (the YAML short form and JSON's long form
+    /// are the same node).
+    #[test]
+    fn a_variable_is_found_at_the_same_place_in_the_resolved_service() {
+        let yaml = "a:\n  - x: !Sub 'q-${tl:name}'\n  - y: ${ssm:/p}\n";
+        let root = crate::parse::parse(yaml, crate::parse::Syntax::Yaml, FileId(1))
+            .unwrap()
+            .unwrap();
+        let resolved = r#"{"a": [{"x": {"Fn::Sub": "q-jobs"}}, {"y": [1, {"z": true}]}]}"#;
+        let resolved = crate::parse::parse(resolved, crate::parse::Syntax::Json, FileId(0))
+            .unwrap()
+            .unwrap();
+        let places = variable_places(&root);
+        assert_eq!(places.len(), 2);
+        let mut found: Vec<Node> = places
+            .iter()
+            .map(|(span, steps)| placed_at(node_at(&resolved, steps).unwrap(), *span))
+            .collect();
+        found.sort_by_key(|n| n.span.start);
+        assert_eq!(found[0].as_str(), Some("q-jobs"));
+        let Value::Seq(items) = &found[1].value else {
+            panic!("{:?}", found[1])
+        };
+        assert_eq!(
+            items[1].get("z").map(|z| &z.value),
+            Some(&Value::Bool(true))
+        );
+        let use_span = found[1].span;
+        assert_eq!(use_span.file, FileId(1));
+        assert!(
+            items.iter().all(|n| n.span == use_span),
+            "findings about a handed-over value point at its use"
+        );
+        assert_eq!(node_at(&resolved, &[Step::Key("b".into())]), None);
     }
 }
