@@ -545,11 +545,11 @@ fn every_yaml_file_pyyaml_loads_loads_here() {
         REFUSED_WHERE_PYYAML_LOADS.len(),
         "{refused:#?}"
     );
+}
 
 /// Every `.tf` file of the corpus parses on its own (942 files, every one of which python-hcl2
 /// 8.1.4 parses too), through the patched hcl-edit in `vendor/`.
 #[test]
-#[cfg_attr(corpus_absent, ignore = "needs the shared corpus at ../shared/corpus")]
 fn every_terraform_file_of_the_corpus_parses() {
     let Some(corpus) = common::corpus() else {
         return;

@@ -411,10 +411,10 @@ fn malformed_plans_never_panic() {
     }
 }
 
-/// A plan cut off mid-file, found in a folder, is an error with its file and line (other JSON
-/// that is not a template stays quiet).
+/// A plan cut off mid-file, found in a folder, is an invalid-syntax finding with its file and
+/// line, since it names a mapping (other JSON that is not a template stays quiet).
 #[test]
-fn a_truncated_plan_in_a_folder_is_an_error_with_its_line() {
+fn a_truncated_plan_in_a_folder_is_a_syntax_finding_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let plan = std::fs::read_to_string(fixture("update/plan.json")).unwrap();
     let cut: String = plan.lines().take(30).collect::<Vec<_>>().join("\n");
@@ -426,10 +426,10 @@ fn a_truncated_plan_in_a_folder_is_an_error_with_its_line() {
         .args(["check", "--no-config", "--format", "concise", "."])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(text.starts_with("plan.json:30:"), "{text}");
-    assert!(text.contains("error: invalid JSON"), "{text}");
+    assert!(text.contains("TL902 [error] not valid JSON"), "{text}");
     assert!(!text.contains("data.json"), "{text}");
 }
 

@@ -415,7 +415,7 @@ functions:
 fn sarif_schema() -> Option<Value> {
     let path = common::project_root().join("../shared/reference/sarif-schema-2.1.0.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        common::corpus(); // fails under CI=true, where the shared folder must exist
+        common::corpus(); // fails under TRIGGERLINT_CI=1, where the shared folder must exist
         eprintln!(
             "skipping SARIF schema validation: {} is absent",
             path.display()

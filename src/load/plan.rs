@@ -17,7 +17,8 @@
 
 use super::Draft;
 use super::terraform::mapping::{NESTED_NAMES, RESOURCE_FIELDS};
-use super::terraform::resources::{entry, map_node, shape};
+use super::terraform::nodes::{entry, map_node};
+use super::terraform::resources::shape;
 use super::terraform::schema::{Field, Kind, rfc3339_seconds};
 use crate::model::{Format, LoaderNote, Prop, Property, SourceKind, Tool, Trigger};
 use crate::source::Span;
