@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{FileError, FileReport, Keep, check_loaded, read};
+use super::lint::check_loaded;
+use super::read::read;
+use super::{FileError, FileReport, Keep};
 use crate::config::Config;
 use crate::discover::{self, Target, TerraformModule};
 use crate::hcl::{Body, Expr};

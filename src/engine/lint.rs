@@ -1,0 +1,402 @@
+//! One file's lint: reading it under its configuration, parsing, loading, the rules and the
+//! suppressions, into its report.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Configs};
+use crate::discover::Target;
+use crate::model::{self, Trigger};
+use crate::rules::{self, Finding};
+use crate::source::{FileId, FileIds, SourceFile, Sources};
+use crate::{discover, load, parse, suppress, tree};
+
+use super::read::{ReadError, Undecodable, read};
+use super::{FileError, FileReport, Keep, plan, terraform, unparsed};
+
+pub(super) fn lint_path(
+    target: &Target,
+    configs: &Configs,
+    ids: &FileIds,
+    keep: Keep,
+) -> FileReport {
+    let path = target.path.as_path();
+    let file = ids.next();
+    if !target.named && discover::is_jinja_path(path) {
+        return FileReport {
+            path: path.to_path_buf(),
+            skipped: Some("a cookiecutter or Jinja template (`{{` in its path)".to_string()),
+            ..FileReport::default()
+        };
+    }
+    // A Terraform module's path is its folder: its configuration is that of its files.
+    let config_path = target
+        .terraform
+        .as_ref()
+        .and_then(|m| m.files.first())
+        .map_or(path, PathBuf::as_path);
+    let config = match configs.for_file(config_path) {
+        Ok(config) => config,
+        Err(error) => return config_error_report(path, &error, configs, ids),
+    };
+    if let Some(module) = &target.terraform {
+        let mut report = terraform::lint_module(target, module, &config, ids, keep, None);
+        report.config_source.clone_from(&config.source);
+        report.fail_on = config.fail_on;
+        return report;
+    }
+    let how = Linting {
+        config: &config,
+        root: Some(&target.root),
+        named: target.named,
+        ids,
+        keep,
+    };
+    let mut report = match read(path) {
+        Ok(text) => lint_source(file, SourceFile::new(path, text), &how),
+        Err(ReadError::Undecodable(undecodable)) => undecodable.report(file, path, &how),
+        Err(ReadError::Unreadable(message)) => {
+            FileReport::error(file, SourceFile::new(path, String::new()), None, message)
+        }
+    };
+    report.config_source.clone_from(&config.source);
+    report.fail_on = config.fail_on;
+    report
+}
+
+/// A file whose configuration file is invalid is not linted. The configuration's problems are
+/// shown, with their snippets, with the first such file only; the others are counted.
+fn config_error_report(
+    path: &Path,
+    error: &crate::config::ConfigError,
+    configs: &Configs,
+    ids: &FileIds,
+) -> FileReport {
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        config_blocked: Some(error.path.clone()),
+        ..FileReport::default()
+    };
+    if configs.first_report_of(&error.path) {
+        let config_file = ids.next();
+        report.file = Some(config_file);
+        report.sources.insert(
+            config_file,
+            SourceFile::new(error.path.clone(), error.text.clone()),
+        );
+        report
+            .errors
+            .extend(error.problems.iter().map(|(offset, message)| FileError {
+                file: config_file,
+                offset: *offset,
+                message: message.clone(),
+            }));
+    }
+    report
+}
+
+/// How one file is linted.
+pub(super) struct Linting<'a> {
+    pub(super) config: &'a Config,
+    /// The folder named on the command line that holds the file; `None` for a text without one
+    /// (standard input), whose own folder is used.
+    pub(super) root: Option<&'a Path>,
+    /// Named on the command line (or read from standard input): a file that does not parse is
+    /// an error even when it does not look like a template.
+    pub(super) named: bool,
+    pub(super) ids: &'a FileIds,
+    pub(super) keep: Keep,
+}
+
+impl<'a> Linting<'a> {
+    /// A text given rather than found (standard input, an editor's buffer, the library API):
+    /// linted as if named on the command line, in its own folder.
+    fn given(config: &'a Config, ids: &'a FileIds, keep: Keep) -> Linting<'a> {
+        Linting {
+            config,
+            root: None,
+            named: true,
+            ids,
+            keep,
+        }
+    }
+}
+
+/// One text linted on its own, as the first file of a run.
+pub(super) fn lint_text(path: PathBuf, text: String, config: &Config, keep: Keep) -> FileReport {
+    if parse::hcl::is_terraform(&path) {
+        let mut report = terraform::lint_text(&path, text, config, keep);
+        report.config_source.clone_from(&config.source);
+        report.fail_on = config.fail_on;
+        return report;
+    }
+    let ids = FileIds::default();
+    let file = ids.next();
+    let how = Linting::given(config, &ids, keep);
+    let mut report = lint_source(file, SourceFile::new(path, text), &how);
+    report.config_source.clone_from(&config.source);
+    report.fail_on = config.fail_on;
+    report
+}
+
+pub(super) fn lint_bytes(path: PathBuf, bytes: &[u8], config: &Config, keep: Keep) -> FileReport {
+    match parse::decode(bytes) {
+        Ok(text) => lint_text(path, text, config, keep),
+        Err(e) => {
+            let ids = FileIds::default();
+            let how = Linting::given(config, &ids, keep);
+            Undecodable::new(bytes, e).report(ids.next(), &path, &how)
+        }
+    }
+}
+
+/// The report of a file that did not parse: its invalid-syntax finding, or why it was passed
+/// over.
+pub(super) fn unparsed_report(verdict: unparsed::Unparsed) -> FileReport {
+    match verdict {
+        unparsed::Unparsed::Reported(finding) => FileReport {
+            findings: vec![*finding],
+            ..FileReport::default()
+        },
+        unparsed::Unparsed::Skipped(reason) => FileReport {
+            skipped: Some(reason),
+            ..FileReport::default()
+        },
+    }
+}
+
+/// Lints one file's text. A panic anywhere in here is a bug; it is caught so the other files
+/// are still linted, and reported as an error for this file.
+fn lint_source(file: FileId, source: SourceFile, how: &Linting<'_>) -> FileReport {
+    let keep = how.keep;
+    let lint = std::panic::AssertUnwindSafe(|| lint_source_inner(file, &source, how));
+    let outcome = std::panic::catch_unwind(lint);
+    let mut report = match outcome {
+        Ok(report) => report,
+        Err(_) => {
+            return FileReport::error(
+                file,
+                source,
+                None,
+                "internal error while linting this file (a bug in triggerlint; please report it)",
+            );
+        }
+    };
+    report.path = source.path.clone();
+    report.file = Some(file);
+    let needed = keep == Keep::All
+        || !report.findings.is_empty()
+        || !report.ignored.is_empty()
+        || !report.errors.is_empty();
+    if needed {
+        report.sources.insert(file, source);
+    } else {
+        // Nothing to show from this file: keep no text.
+        report.sources = Sources::default();
+    }
+    report.sort();
+    report
+}
+
+fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> FileReport {
+    let (config, keep) = (how.config, how.keep);
+    let text = source.text.as_str();
+    let syntax = parse::syntax_of(&source.path, text);
+    let mut root = match parse::parse(text, syntax, file) {
+        Ok(Some(root)) => root,
+        Ok(None) => return FileReport::default(),
+        Err(e) => {
+            let failure = unparsed::Failure {
+                file,
+                path: &source.path,
+                text,
+                content: text,
+                syntax: syntax.into(),
+                offset: e.offset,
+                message: &e.message,
+            };
+            return unparsed_report(unparsed::judge(&failure, how.named, config));
+        }
+    };
+    let Some(format) = load::sniff(&root) else {
+        return FileReport::default();
+    };
+    // Without `${` there is nothing to resolve (nor any fragment context to miss).
+    let resolved = (format == model::Format::Serverless && text.contains("${")).then(|| {
+        let mut resolved = resolve_variables(file, source, &root, how);
+        resolved.apply(&mut root);
+        resolved
+    });
+    let root = load::with_created_resources(format, root);
+    let table = resolved.as_ref().map(|r| &r.table);
+    let missing = resolved
+        .iter()
+        .flat_map(|r| &r.missing_files)
+        .filter(|_| config.is_enabled(&rules::missing_include::RULE))
+        .map(|m| rules::missing_include::finding(m.span, &m.path))
+        .collect();
+    let (triggers, findings, ignored) =
+        check_document(file, source, format, &root, table, missing, config);
+    let deployed = format == model::Format::Deployed;
+    let mut report = FileReport {
+        is_template: !deployed,
+        is_deployed: deployed,
+        is_fragment: format == model::Format::Serverless && root.get("service").is_none(),
+        trigger_count: triggers.len(),
+        triggers: if keep == Keep::All {
+            triggers
+        } else {
+            Vec::new()
+        },
+        findings,
+        ignored,
+        ..FileReport::default()
+    };
+    if format == model::Format::TerraformPlan {
+        plan::point_at_declarations(&mut report, &source.path, &root, how.ids);
+    }
+    if let Some(resolved) = resolved {
+        report.included = resolved
+            .included
+            .iter()
+            .filter_map(|i| std::fs::canonicalize(&i.source.path).ok())
+            .collect();
+        for error in resolved.errors {
+            match included_syntax_error(&error, &resolved.included, config) {
+                Some(finding) => report.findings.push(finding),
+                None => report.errors.push(FileError {
+                    file: error.file,
+                    offset: error.offset,
+                    message: error.message,
+                }),
+            }
+        }
+        for included in resolved.included {
+            report.sources.insert(included.id, included.source);
+        }
+        if keep == Keep::All {
+            report.variables = resolved.table;
+        }
+    }
+    report
+}
+
+/// An included file that a service reads but that does not parse: an invalid-syntax finding
+/// in that file (the service may take its triggers from it).
+fn included_syntax_error(
+    error: &load::variables::IncludeError,
+    included: &[load::variables::Included],
+    config: &Config,
+) -> Option<Finding> {
+    let source = &included.iter().find(|i| i.id == error.file)?.source;
+    if !error.invalid_syntax {
+        return None;
+    }
+    let failure = unparsed::Failure {
+        file: error.file,
+        path: &source.path,
+        text: &source.text,
+        content: &source.text,
+        syntax: parse::syntax_of(&source.path, &source.text).into(),
+        offset: error.offset.unwrap_or(0),
+        message: &error.message,
+    };
+    match unparsed::judge(&failure, true, config) {
+        unparsed::Unparsed::Reported(finding) => Some(*finding),
+        unparsed::Unparsed::Skipped(_) => None,
+    }
+}
+
+/// Loads the triggers of a parsed document, runs the rules and applies suppressions: the
+/// triggers, the findings to report, and the suppressed ones.
+fn check_document(
+    file: FileId,
+    source: &SourceFile,
+    format: model::Format,
+    root: &tree::Node,
+    table: Option<&load::variables::VariableTable>,
+    document_findings: Vec<Finding>,
+    config: &Config,
+) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
+    let loaded = load::load(format, file, root);
+    let (findings, ignored) =
+        check_loaded(&loaded, &[(file, source)], table, document_findings, config);
+    (loaded.triggers, findings, ignored)
+}
+
+/// Runs the rules on loaded triggers and applies the suppressions written in `sources` (and
+/// in resources' Metadata): the findings to report, and the suppressed ones.
+pub(super) fn check_loaded(
+    loaded: &load::Loaded<'_>,
+    sources: &[(FileId, &SourceFile)],
+    table: Option<&load::variables::VariableTable>,
+    document_findings: Vec<Finding>,
+    config: &Config,
+) -> (Vec<Finding>, Vec<Finding>) {
+    let enabled = config.enabled_rules();
+    let scope = rules::Scope::new(&loaded.template, &loaded.triggers, &config.rules);
+    let findings: Vec<Finding> = loaded
+        .triggers
+        .iter()
+        .flat_map(|t| rules::check(t, &scope, &enabled))
+        .map(|f| match table {
+            Some(table) => with_definitions(f, table),
+            None => f,
+        })
+        .chain(document_findings)
+        .collect();
+    if config.no_ignore {
+        return (findings, Vec::new());
+    }
+    let (mut suppressions, malformed) = suppress::collect(sources, &loaded.triggers);
+    let (mut kept, ignored) = suppress::apply(findings, &mut suppressions, sources);
+    kept.extend(suppress::unused(&suppressions, &malformed, config));
+    (kept, ignored)
+}
+
+/// Resolves a Serverless file's variables. A file without `service:` is a fragment: linted
+/// alone, what it takes from the service that includes it stays unknown. Includes are read
+/// only inside the project: the git repository that holds the service, else the folder named
+/// on the command line that holds it.
+fn resolve_variables(
+    file: FileId,
+    source: &SourceFile,
+    root: &tree::Node,
+    how: &Linting<'_>,
+) -> load::variables::Resolved {
+    let service_dir = discover::absolute(source.path.parent().unwrap_or(Path::new("")));
+    let fallback_root = how
+        .root
+        .map_or_else(|| service_dir.clone(), discover::absolute);
+    let context = load::variables::Context {
+        options: &how.config.serverless,
+        project_root: discover::project_root(&service_dir, &fallback_root),
+        service_dir,
+        fragment_alone: root.get("service").is_none(),
+        ids: how.ids,
+    };
+    load::variables::resolve_service(root, file, &context)
+}
+
+/// Adds where a value that came through variables was defined, as related labels: for the
+/// value the finding points at, and for the values its related labels point at.
+fn with_definitions(mut finding: Finding, table: &load::variables::VariableTable) -> Finding {
+    let uses: Vec<crate::source::Span> = std::iter::once(finding.span)
+        .chain(finding.related.iter().map(|r| r.span))
+        .collect();
+    for used in uses.into_iter().filter_map(|span| table.get(span)) {
+        for definition in used
+            .definitions
+            .iter()
+            .filter(|d| d.span != crate::source::Span::default())
+            .take(3)
+        {
+            if !finding.related.iter().any(|r| r.span == definition.span) {
+                finding = finding.related(
+                    definition.span,
+                    format!("`{}` is defined here", definition.what),
+                );
+            }
+        }
+    }
+    finding
+}
