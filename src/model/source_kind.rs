@@ -1,0 +1,109 @@
+//! What a trigger reads from (its source kind) and why the loader decided so.
+
+use std::fmt;
+
+/// What the trigger reads from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    Kinesis,
+    DynamoDb,
+    Sqs { fifo: bool },
+    Msk,
+    SelfManagedKafka,
+    Mq,
+    DocumentDb,
+    Unknown,
+}
+
+impl SourceKind {
+    /// The stable identifier used in JSON output.
+    pub fn id(self) -> &'static str {
+        match self {
+            SourceKind::Kinesis => "kinesis",
+            SourceKind::DynamoDb => "dynamodb",
+            SourceKind::Sqs { fifo: false } => "sqs",
+            SourceKind::Sqs { fifo: true } => "sqs-fifo",
+            SourceKind::Msk => "msk",
+            SourceKind::SelfManagedKafka => "self-managed-kafka",
+            SourceKind::Mq => "mq",
+            SourceKind::DocumentDb => "documentdb",
+            SourceKind::Unknown => "unknown",
+        }
+    }
+
+    /// How messages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::Kinesis => "Kinesis",
+            SourceKind::DynamoDb => "DynamoDB stream",
+            SourceKind::Sqs { fifo: false } => "SQS",
+            SourceKind::Sqs { fifo: true } => "SQS FIFO",
+            SourceKind::Msk => "MSK",
+            SourceKind::SelfManagedKafka => "self-managed Kafka",
+            SourceKind::Mq => "Amazon MQ",
+            SourceKind::DocumentDb => "DocumentDB",
+            SourceKind::Unknown => "unknown source",
+        }
+    }
+
+    /// How messages name every kind like it: FIFO and standard queues are both "SQS", for
+    /// what holds of every queue.
+    pub fn family_label(self) -> &'static str {
+        match self {
+            SourceKind::Sqs { .. } => "SQS",
+            other => other.label(),
+        }
+    }
+
+    /// Kinesis Data Streams and DynamoDB Streams: shard-ordered, retried until expiry.
+    pub fn is_stream(self) -> bool {
+        matches!(self, SourceKind::Kinesis | SourceKind::DynamoDb)
+    }
+
+    pub fn is_kafka(self) -> bool {
+        matches!(self, SourceKind::Msk | SourceKind::SelfManagedKafka)
+    }
+
+    pub fn is_sqs(self) -> bool {
+        matches!(self, SourceKind::Sqs { .. })
+    }
+
+    /// Sources with the stream retry controls (retries, record age, bisect, destinations).
+    pub fn has_retry_controls(self) -> bool {
+        self.is_stream() || self.is_kafka()
+    }
+}
+
+/// Why the source kind is what it is; shown by `inspect`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KindBasis {
+    /// SAM event `Type` or the Serverless event key (`stream` with `type:` included).
+    Declared(String),
+    /// The service segment of an ARN written in the template.
+    Arn(String),
+    /// The type of a resource in the same template that the source refers to.
+    Resource { logical_id: String, type_: String },
+    /// A property only one source kind has (`SelfManagedEventSource`).
+    Shape(&'static str),
+    /// The mapping's own settings, when the source does not say: what was assumed, and from
+    /// which of the author's keys.
+    Arguments(String),
+    /// Not statically knowable, with the reason when there is a specific one.
+    Unknown(Option<String>),
+}
+
+impl fmt::Display for KindBasis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KindBasis::Declared(how) => write!(f, "declared by {how}"),
+            KindBasis::Arn(arn) => write!(f, "from the ARN {arn}"),
+            KindBasis::Resource { logical_id, type_ } => {
+                write!(f, "from resource {logical_id} ({type_})")
+            }
+            KindBasis::Shape(prop) => write!(f, "from the {prop} property"),
+            KindBasis::Arguments(how) => write!(f, "{how}"),
+            KindBasis::Unknown(None) => write!(f, "could not be determined statically"),
+            KindBasis::Unknown(Some(why)) => write!(f, "could not be determined statically: {why}"),
+        }
+    }
+}
