@@ -6,7 +6,7 @@ use crate::model::{Prop, SourceKind, Trigger};
 pub static RULE: Rule = Rule {
     code: "TL002",
     slug: "missing-batching-window",
-    summary: "at low traffic every record is its own invocation",
+    summary: "at low traffic each invocation carries what one poll returns, often a single record",
     severity: Severity::Note,
     docs: include_str!("../../rules/missing-batching-window.md"),
     options: &[],

@@ -6,7 +6,7 @@ use crate::model::{Prop, Trigger};
 pub static RULE: Rule = Rule {
     code: "TL101",
     slug: "stream-unbounded-retries",
-    summary: "a failing batch is retried until its records expire, blocking the shard",
+    summary: "a failing batch is retried until its records expire (on Kafka, until it succeeds), blocking the shard or partition",
     severity: Severity::Warning,
     docs: include_str!("../../rules/stream-unbounded-retries.md"),
     options: &[RuleOption {
