@@ -38,7 +38,7 @@ enum Policy {
 
 fn policy() -> Policy {
     let set = |name: &str| std::env::var(name).is_ok_and(|v| v == "1");
-    if set("TRIGGERLINT_CI") {
+    if common::project_ci() {
         Policy::Required
     } else if set("TRIGGERLINT_EXTERNAL_TESTS") {
         Policy::Wanted

@@ -343,10 +343,27 @@ pub struct Run {
     pub skipped: usize,
     /// Whether a finding reached its file's `fail-on`.
     pub failing: bool,
-    /// Files that could not be linted: unreadable, or under an invalid configuration file.
-    pub files_not_linted: usize,
+    /// Files that could not be linted, and why.
+    pub not_linted: NotLinted,
+}
+
+/// Files that could not be linted: counted once here for a collected run and for a streamed
+/// run's summary alike.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NotLinted {
+    /// Unreadable, or under an invalid configuration file.
+    pub files: usize,
     /// Invalid configuration files, with how many files each kept from being linted.
-    pub invalid_configs: std::collections::BTreeMap<PathBuf, usize>,
+    pub by_config: std::collections::BTreeMap<PathBuf, usize>,
+}
+
+impl NotLinted {
+    pub fn add(&mut self, report: &FileReport) {
+        self.files += usize::from(report.not_linted());
+        if let Some(config) = &report.config_blocked {
+            *self.by_config.entry(config.clone()).or_default() += 1;
+        }
+    }
 }
 
 impl Run {
@@ -357,10 +374,7 @@ impl Run {
 
     /// Adds one file's report.
     pub fn absorb(&mut self, report: FileReport) {
-        self.files_not_linted += usize::from(report.not_linted());
-        if let Some(config) = &report.config_blocked {
-            *self.invalid_configs.entry(config.clone()).or_default() += 1;
-        }
+        self.not_linted.add(&report);
         self.files += 1 + report.extra_files;
         self.failing |= report.fails();
         if let Some(reason) = &report.skipped {

@@ -259,10 +259,10 @@ pub fn summary_line(summary: &Summary) -> String {
     if summary.baselined > 0 {
         line.push_str(&format!(", {} in the baseline", summary.baselined));
     }
-    if summary.files_not_linted > 0 {
+    if summary.not_linted.files > 0 {
         line.push_str(&format!(
             "; {} not linted",
-            plural(summary.files_not_linted, "file")
+            plural(summary.not_linted.files, "file")
         ));
     }
     line

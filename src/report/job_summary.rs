@@ -30,10 +30,10 @@ pub fn render(summary: &Summary) -> String {
         plural(f.warnings, "warning"),
         plural(f.notes, "note"),
     );
-    if summary.files_not_linted > 0 {
+    if summary.not_linted.files > 0 {
         out.push_str(&format!(
             "; {} not linted",
-            plural(summary.files_not_linted, "file")
+            plural(summary.not_linted.files, "file")
         ));
     }
     if summary.ignored + summary.baselined > 0 {

@@ -123,7 +123,7 @@ impl From<&Summary> for JsonSummary {
                 note: s.findings.notes,
             },
             errors: s.errors,
-            files_not_linted: s.files_not_linted,
+            files_not_linted: s.not_linted.files,
             ignored: s.ignored,
             baselined: s.baselined,
         }

@@ -130,10 +130,8 @@ pub struct Summary {
     /// Problems that kept files from being linted (one file may have several, such as an
     /// invalid configuration file's).
     pub errors: usize,
-    /// Files that could not be linted: unreadable, or under an invalid configuration file.
-    pub files_not_linted: usize,
-    /// Invalid configuration files, with how many files each kept from being linted.
-    pub invalid_configs: std::collections::BTreeMap<std::path::PathBuf, usize>,
+    /// Files that could not be linted, and why.
+    pub not_linted: crate::engine::NotLinted,
     pub ignored: usize,
     pub baselined: usize,
     /// Files passed over in folder walks: not parseable, and not templates.
@@ -154,10 +152,7 @@ impl Summary {
         self.deployed += usize::from(report.is_deployed);
         self.triggers += report.trigger_count;
         self.errors += report.errors.len();
-        self.files_not_linted += usize::from(report.not_linted());
-        if let Some(config) = &report.config_blocked {
-            *self.invalid_configs.entry(config.clone()).or_default() += 1;
-        }
+        self.not_linted.add(report);
         self.ignored += report.ignored.len();
         self.baselined += report.baselined.len();
         self.skipped += usize::from(report.skipped.is_some()) + report.skipped_parts.len();
@@ -180,8 +175,7 @@ impl Summary {
             deployed: run.deployed,
             triggers: run.triggers.len(),
             errors: run.errors.len(),
-            files_not_linted: run.files_not_linted,
-            invalid_configs: run.invalid_configs.clone(),
+            not_linted: run.not_linted.clone(),
             ignored: run.ignored.len(),
             baselined: run.baselined.len(),
             skipped: run.skipped,
@@ -267,7 +261,7 @@ impl<W: Write> Writer for TextWriter<W> {
             writeln!(self.out, "findings per rule:")?;
             self.out.write_all(summary.statistics().as_bytes())?;
         }
-        for (config, files) in &summary.invalid_configs {
+        for (config, files) in &summary.not_linted.by_config {
             writeln!(
                 self.out,
                 "{} not linted because the configuration file {} is invalid",
