@@ -694,8 +694,9 @@ fn selected_triggers(
             .filter(|(f, _)| *f == file)
             .map(|(_, l)| *l)
             .collect();
+        // A file named without a line (or found in a folder) is shown whole.
         if wanted.is_empty() {
-            return lines.iter().all(|(f, _)| *f != file);
+            return true;
         }
         wanted.iter().any(|&line| {
             // The nearest trigger declared at or above the line, in the same file.
