@@ -1,6 +1,8 @@
-//! The pre-commit hook, run by the real pre-commit tool: `pre-commit try-repo` builds the hook
-//! from this repository the way users' pre-commit does and runs it on a sample repository. It
-//! fails on a risky template and passes on a clean one.
+//! The pre-commit hook, run by the real pre-commit tool: a sample repository's
+//! `.pre-commit-config.yaml` names this repository's files (committed into a scratch repository,
+//! so uncommitted changes are tested too) at a `rev`, the way users write it; pre-commit builds
+//! the hook once and runs it on each file. It fails on a risky template and passes on a clean
+//! one.
 //!
 //! pre-commit comes from PyPI into a virtual environment under Cargo's test scratch folder, and
 //! the hook takes minutes to build, so the test runs in the project's CI (`TRIGGERLINT_CI=1`)
@@ -76,14 +78,70 @@ const CLEAN: &str = r#"{"Resources": {"Orders": {"Type": "AWS::Lambda::EventSour
     "MaximumRecordAgeInSeconds": 3600, "BisectBatchOnFunctionError": true,
     "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:failures"}}}}}}"#;
 
-/// Runs the hook through `pre-commit try-repo` on one file of the sample repository.
-fn try_repo(pre_commit: &Path, sample: &Path, file: &str) -> Output {
+/// This repository's files as they are on disk (tracked and untracked, not ignored), committed
+/// into a scratch git repository: what pre-commit clones as the hook's repository. One
+/// repository and one `rev` for every run, so pre-commit builds the hook once (`try-repo`
+/// would clone and build it again for each run).
+fn hook_repository(scratch: &Path) -> Result<(PathBuf, String), String> {
+    let root = common::project_root();
+    let listed = run(Command::new("git").current_dir(&root).args([
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+    ]))?;
+    if !listed.status.success() {
+        return Err(format!(
+            "git ls-files: {}",
+            String::from_utf8_lossy(&listed.stderr)
+        ));
+    }
+    let repo = scratch.join("hook-repository");
+    if repo.exists() {
+        std::fs::remove_dir_all(&repo).map_err(|e| format!("{}: {e}", repo.display()))?;
+    }
+    for name in String::from_utf8_lossy(&listed.stdout).split('\0') {
+        let from = root.join(name);
+        // A tracked file deleted in the working tree is not part of what is tested.
+        if name.is_empty() || !from.is_file() {
+            continue;
+        }
+        let to = repo.join(name);
+        std::fs::create_dir_all(to.parent().unwrap()).map_err(|e| e.to_string())?;
+        std::fs::copy(&from, &to).map_err(|e| format!("{}: {e}", from.display()))?;
+    }
+    git(&repo, &["init", "--quiet"])?;
+    git(&repo, &["add", "--all"])?;
+    git(
+        &repo,
+        &[
+            "-c",
+            "user.name=triggerlint tests",
+            "-c",
+            "user.email=tests@triggerlint.invalid",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            "the hook under test",
+        ],
+    )?;
+    let head = run(Command::new("git")
+        .current_dir(&repo)
+        .args(["rev-parse", "HEAD"]))?;
+    Ok((
+        repo,
+        String::from_utf8_lossy(&head.stdout).trim().to_string(),
+    ))
+}
+
+/// Runs the hook through `pre-commit run` on one file of the sample repository.
+fn run_hook(pre_commit: &Path, sample: &Path, file: &str) -> Output {
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     Command::new(pre_commit)
         .current_dir(sample)
-        .arg("try-repo")
-        .arg(common::project_root())
-        .args(["triggerlint", "--verbose", "--files", file])
+        .args(["run", "triggerlint", "--verbose", "--files", file])
         .env("PRE_COMMIT_HOME", scratch.join("pre-commit-home"))
         // The hook is built with `cargo install`; keep its target folder between runs, and
         // build without link-time optimisation, which only slows a test build down.
@@ -103,7 +161,7 @@ fn the_hook_fails_on_a_risky_template_and_passes_on_a_clean_one() {
         return;
     }
     if !common::project_root().join(".git").exists() {
-        return skip_or_fail("the project is not a git checkout, which try-repo needs");
+        return skip_or_fail("the project is not a git checkout, whose file list the test needs");
     }
     let pre_commit = match pre_commit() {
         Ok(bin) => bin,
@@ -126,13 +184,26 @@ fn the_hook_fails_on_a_risky_template_and_passes_on_a_clean_one() {
         )
         .unwrap();
     }
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let (hook_repo, rev) = match hook_repository(&scratch) {
+        Ok(found) => found,
+        Err(reason) => return skip_or_fail(&reason),
+    };
+    std::fs::write(
+        sample.path().join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: triggerlint\n",
+            hook_repo.display()
+        ),
+    )
+    .unwrap();
     if let Err(reason) =
         git(sample.path(), &["init", "--quiet"]).and_then(|()| git(sample.path(), &["add", "."]))
     {
         return skip_or_fail(&reason);
     }
 
-    let risky = try_repo(&pre_commit, sample.path(), "serverless.yml");
+    let risky = run_hook(&pre_commit, sample.path(), "serverless.yml");
     let out = String::from_utf8_lossy(&risky.stdout);
     assert_eq!(
         risky.status.code(),
@@ -149,7 +220,7 @@ fn the_hook_fails_on_a_risky_template_and_passes_on_a_clean_one() {
         "{out}"
     );
 
-    let clean = try_repo(&pre_commit, sample.path(), "template.json");
+    let clean = run_hook(&pre_commit, sample.path(), "template.json");
     let out = String::from_utf8_lossy(&clean.stdout);
     assert_eq!(
         clean.status.code(),
@@ -160,7 +231,7 @@ fn the_hook_fails_on_a_risky_template_and_passes_on_a_clean_one() {
     assert!(out.contains("Passed"), "{out}");
 
     // A changed .tf file is linted with its module's other files, and only its findings shown.
-    let terraform = try_repo(&pre_commit, sample.path(), "infra/queues.tf");
+    let terraform = run_hook(&pre_commit, sample.path(), "infra/queues.tf");
     let out = String::from_utf8_lossy(&terraform.stdout);
     assert_eq!(terraform.status.code(), Some(1), "{out}");
     assert!(
@@ -170,7 +241,7 @@ fn the_hook_fails_on_a_risky_template_and_passes_on_a_clean_one() {
     );
     assert!(!out.contains("streams.tf"), "{out}");
 
-    let other = try_repo(&pre_commit, sample.path(), "notes.yml");
+    let other = run_hook(&pre_commit, sample.path(), "notes.yml");
     assert_eq!(
         other.status.code(),
         Some(0),
