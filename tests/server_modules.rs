@@ -66,7 +66,7 @@ fn project() -> tempfile::TempDir {
 }
 
 /// (code, 1-based line, severity, message without help) of each diagnostic, sorted.
-fn summary(diagnostics: &[Value]) -> Vec<(String, u64, u64, String)> {
+fn summary(diagnostics: &[Value]) -> Seen {
     let mut out: Vec<_> = diagnostics
         .iter()
         .map(|d| {
@@ -85,7 +85,7 @@ fn summary(diagnostics: &[Value]) -> Vec<(String, u64, u64, String)> {
 
 /// What `check --format json` run on the whole workspace reports in `file`, in the same shape
 /// (severity as the server numbers it).
-fn check_summary(root: &Path, file: &str) -> Vec<(String, u64, u64, String)> {
+fn check_summary(root: &Path, file: &str) -> Seen {
     let output = Command::cargo_bin("triggerlint")
         .unwrap()
         .current_dir(root)
@@ -123,16 +123,24 @@ fn messages_of<'d>(seen: &'d [(String, u64, u64, String)], code: &str) -> Vec<&'
         .collect()
 }
 
+type Seen = Vec<(String, u64, u64, String)>;
+
+/// Writes the child module, opens it in a new server, and returns its path, the client, its
+/// URI, the diagnostics the server first publishes and what `check` reports in it.
+fn open_child(root: &Path) -> (std::path::PathBuf, Client, String, Seen, Seen) {
+    let child = write(root, "consumer/main.tf", CHILD);
+    let cli = check_summary(root, "consumer/main.tf");
+    let mut client = Client::start();
+    let uri = client.open(&child, "terraform", CHILD);
+    let seen = summary(&client.diagnostics(&uri));
+    (child, client, uri, seen, cli)
+}
+
 #[test]
 fn a_called_child_module_opened_in_the_editor_is_linted_as_called() {
     let dir = project();
     write(dir.path(), "main.tf", CALLER);
-    let child = write(dir.path(), "consumer/main.tf", CHILD);
-
-    let cli = check_summary(dir.path(), "consumer/main.tf");
-    let mut client = Client::start();
-    let uri = client.open(&child, "terraform", CHILD);
-    let seen = summary(&client.diagnostics(&uri));
+    let (child, mut client, uri, seen, cli) = open_child(dir.path());
 
     // Each call's findings, at the child's lines, as `check` gives them from the caller.
     assert_eq!(seen, cli);
@@ -171,12 +179,7 @@ fn a_called_child_module_opened_in_the_editor_is_linted_as_called() {
 #[test]
 fn a_child_module_no_one_calls_keeps_its_inputs_unknown() {
     let dir = project();
-    let child = write(dir.path(), "consumer/main.tf", CHILD);
-
-    let cli = check_summary(dir.path(), "consumer/main.tf");
-    let mut client = Client::start();
-    let uri = client.open(&child, "terraform", CHILD);
-    let seen = summary(&client.diagnostics(&uri));
+    let (_, client, _, seen, cli) = open_child(dir.path());
 
     assert_eq!(seen, cli);
     // The function's timeout is unknown: nothing is said about it.
