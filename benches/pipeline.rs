@@ -10,7 +10,7 @@ mod support;
 
 use divan::Bencher;
 use divan::counter::{BytesCount, ItemsCount};
-use support::{Kind, TRIGGERS_PER_TEMPLATE};
+use support::{Kind, Parser};
 use triggerlint::config::Config;
 
 // Measure with the allocator the binary ships with.
@@ -24,22 +24,16 @@ fn main() {
 const SIZES: &[usize] = &[1, 100, 1_000, 10_000];
 
 fn corpus(kind: Kind, count: usize) -> Vec<(String, String)> {
-    (0..count)
-        .map(|i| {
-            (
-                kind.file_name(i),
-                support::template(kind, i, TRIGGERS_PER_TEMPLATE),
-            )
-        })
-        .collect()
+    support::generated(kind, count)
 }
 
 fn bytes(texts: &[(String, String)]) -> usize {
     texts.iter().map(|(_, t)| t.len()).sum()
 }
 
-/// The whole pipeline on each text.
-fn pipeline(bencher: Bencher, texts: Vec<(String, String)>) {
+/// The whole pipeline on each text, from where it is written on disk.
+fn pipeline(bencher: Bencher, pinned: support::Pinned) {
+    let texts = &pinned.texts;
     // BENCH_SELECT=TL001,TL108 runs only those rules: how to see what a rule costs.
     let config = match std::env::var("BENCH_SELECT") {
         Ok(list) => Config {
@@ -55,7 +49,7 @@ fn pipeline(bencher: Bencher, texts: Vec<(String, String)>) {
     // The texts are copied outside the timed part: the parse-only baseline reads them in place,
     // and the pipeline takes ownership of its text (as it does of a file read from disk).
     bencher
-        .counter(BytesCount::new(bytes(&texts)))
+        .counter(BytesCount::new(bytes(texts)))
         .counter(ItemsCount::new(triggers))
         .with_inputs(|| texts.clone())
         .bench_values(|texts| {
@@ -65,34 +59,11 @@ fn pipeline(bencher: Bencher, texts: Vec<(String, String)>) {
         });
 }
 
-/// Which parser a format's baseline runs.
-#[derive(Clone, Copy)]
-enum Parser {
-    Yaml,
-    Json,
-    Hcl,
-}
-
-/// The parser alone: saphyr-parser's events for YAML, jsonc-parser's tree for JSON, hcl-edit's
-/// syntax tree for HCL.
+/// The parser alone, building nothing of ours (see [`support::parse_only`]).
 fn parse_only(bencher: Bencher, texts: Vec<(String, String)>, parser: Parser) {
     bencher.counter(BytesCount::new(bytes(&texts))).bench(|| {
         for (_, text) in &texts {
-            if let Parser::Hcl = parser {
-                divan::black_box(hcl_edit::parser::parse_body(text).is_ok());
-            } else if let Parser::Json = parser {
-                let parsed = jsonc_parser::parse_to_ast(
-                    text,
-                    &jsonc_parser::CollectOptions::default(),
-                    &jsonc_parser::ParseOptions::default(),
-                );
-                divan::black_box(parsed.is_ok());
-            } else {
-                let mut parser = saphyr_parser::Parser::new_from_str(text);
-                while let Some(Ok(event)) = parser.next_event() {
-                    divan::black_box(&event);
-                }
-            }
+            support::parse_only(parser, text);
         }
     });
 }
@@ -122,7 +93,7 @@ macro_rules! format_benches {
 
             #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
             fn pipeline(bencher: Bencher, count: usize) {
-                super::pipeline(bencher, corpus($kind, count));
+                super::pipeline(bencher, support::on_disk(corpus($kind, count)));
             }
 
             #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
@@ -159,7 +130,7 @@ mod large_10mb {
         } else {
             Kind::CfnYaml
         };
-        super::pipeline(bencher, one(kind));
+        super::pipeline(bencher, support::on_disk(one(kind)));
     }
 
     #[divan::bench(args = ["cfn-yaml", "cfn-json"], sample_count = 5, sample_size = 1)]

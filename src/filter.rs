@@ -279,7 +279,11 @@ pub fn record_fields(kind: SourceKind) -> Option<(&'static [&'static str], &'sta
             ],
             "data",
         ),
-        SourceKind::DocumentDb | SourceKind::Unknown => return None,
+        // Kinesis and DynamoDB records have different fields: which a pattern must name is not
+        // known until the kind is.
+        SourceKind::DocumentDb | SourceKind::KinesisOrDynamoDb | SourceKind::Unknown => {
+            return None;
+        }
     })
 }
 

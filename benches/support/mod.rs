@@ -47,6 +47,48 @@ impl Kind {
     }
 }
 
+/// Which parser a format's parse-only baseline runs.
+#[derive(Clone, Copy, Debug)]
+pub enum Parser {
+    Yaml,
+    Json,
+    Hcl,
+}
+
+impl Kind {
+    pub fn parser(self) -> Parser {
+        match self {
+            Kind::CfnJson => Parser::Json,
+            Kind::Terraform => Parser::Hcl,
+            Kind::Serverless | Kind::Sam | Kind::CfnYaml => Parser::Yaml,
+        }
+    }
+}
+
+/// The parser alone, building nothing of ours: saphyr-parser's events for YAML, jsonc-parser's
+/// tree for JSON, hcl-edit's syntax tree for HCL.
+pub fn parse_only(parser: Parser, text: &str) {
+    match parser {
+        Parser::Hcl => {
+            std::hint::black_box(hcl_edit::parser::parse_body(text).is_ok());
+        }
+        Parser::Json => {
+            let parsed = jsonc_parser::parse_to_ast(
+                text,
+                &jsonc_parser::CollectOptions::default(),
+                &jsonc_parser::ParseOptions::default(),
+            );
+            std::hint::black_box(parsed.is_ok());
+        }
+        Parser::Yaml => {
+            let mut parser = saphyr_parser::Parser::new_from_str(text);
+            while let Some(Ok(event)) = parser.next_event() {
+                std::hint::black_box(&event);
+            }
+        }
+    }
+}
+
 /// Triggers per generated template.
 pub const TRIGGERS_PER_TEMPLATE: usize = 6;
 
@@ -233,6 +275,35 @@ fn terraform(index: usize, triggers: usize) -> String {
         }
     }
     s
+}
+
+/// `count` generated templates of a format: the same on every run.
+pub fn generated(kind: Kind, count: usize) -> Vec<(String, String)> {
+    (0..count)
+        .map(|i| (kind.file_name(i), template(kind, i, TRIGGERS_PER_TEMPLATE)))
+        .collect()
+}
+
+/// Templates written under a temporary folder, named by their absolute paths there: the
+/// pipeline then reads what it reads in a real project (a Terraform module's folder, and the
+/// registry modules its calls name, which are not followed from a folder that does not exist).
+pub struct Pinned {
+    _dir: tempfile::TempDir,
+    pub texts: Vec<(String, String)>,
+}
+
+pub fn on_disk(texts: Vec<(String, String)>) -> Pinned {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let texts = texts
+        .into_iter()
+        .map(|(name, text)| {
+            let path = dir.path().join(&name);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder created");
+            std::fs::write(&path, &text).expect("template written");
+            (path.to_string_lossy().into_owned(), text)
+        })
+        .collect();
+    Pinned { _dir: dir, texts }
 }
 
 /// A template of about `bytes` bytes (one big stack).

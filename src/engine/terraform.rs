@@ -109,18 +109,22 @@ pub(super) fn lint_module(
     // Files named on the command line: their findings only, the rest of the folder is context.
     if let Some(reported) = &module.reported {
         // The root's files by their path; a called module's (an editor's file linted as its
-        // caller calls it) by what they are on disk.
-        let is_reported = |path: &Path, root: bool| {
+        // caller calls it) by what they are on disk. A registry module's model is on no disk:
+        // asking the file system about it cost a canonical path per file of every lint.
+        let is_reported = |path: &Path, root: bool, on_disk: bool| {
             reported
                 .iter()
-                .any(|r| r == path || (!root && same_file(r, path)))
+                .any(|r| r == path || (!root && on_disk && same_file(r, path)))
         };
         let reported_ids: Vec<FileId> = tree
             .iter()
             .enumerate()
-            .flat_map(|(i, folder)| folder.files.iter().map(move |f| (i == 0, f)))
-            .filter(|(root, f)| is_reported(&f.source.path, *root))
-            .map(|(_, f)| f.id)
+            .flat_map(|(i, folder)| {
+                let on_disk = folder.dir.is_some();
+                folder.files.iter().map(move |f| (i == 0, on_disk, f))
+            })
+            .filter(|(root, on_disk, f)| is_reported(&f.source.path, *root, *on_disk))
+            .map(|(_, _, f)| f.id)
             .collect();
         let module_file = |id: FileId| tree.iter().any(|t| t.files.iter().any(|f| f.id == id));
         findings.retain(|f| reported_ids.contains(&f.span.file));

@@ -264,6 +264,8 @@ impl Draft {
             (Some((SourceKind::Sqs { .. }, how)), Some((SourceKind::Sqs { fifo }, _))) => {
                 (SourceKind::Sqs { fifo }, KindBasis::Declared(how.clone()))
             }
+            // A Serverless `stream` event reads what its ARN names, when that is known.
+            (Some((SourceKind::KinesisOrDynamoDb, _)), Some(found)) => found,
             (Some((kind, how)), _) => (*kind, KindBasis::Declared(how.clone())),
             (None, Some(found)) => found,
             (None, None) => match self.kind_from_arguments() {
@@ -279,8 +281,9 @@ impl Draft {
 
 impl Draft {
     /// The kind the mapping's own settings leave, when the source does not say: settings only
-    /// one kind of source takes (`Queues` only Amazon MQ, `ScalingConfig` only SQS). A setting
-    /// that may turn out absent (a condition, a value known at deploy time) decides nothing.
+    /// one kind of source takes (`Queues` only Amazon MQ, `ScalingConfig` only SQS), else the
+    /// stream settings that leave Kinesis or DynamoDB. A setting that may turn out absent (a
+    /// condition, a value known at deploy time) decides nothing.
     fn kind_from_arguments(&self) -> Option<(SourceKind, KindBasis)> {
         let written = |name: &str| {
             self.properties
@@ -308,7 +311,7 @@ impl Draft {
         } else if let Some(p) = written("ScalingConfig") {
             (SourceKind::Sqs { fifo: false }, p)
         } else {
-            return None;
+            return self.stream_from_arguments();
         };
         let how = match kind {
             SourceKind::Sqs { .. } => format!(
@@ -322,6 +325,65 @@ impl Draft {
             ),
         };
         Some((kind, KindBasis::Arguments(how)))
+    }
+}
+
+/// Settings only Kinesis and DynamoDB mappings take.
+const STREAM_ONLY: [&str; 2] = ["ParallelizationFactor", "TumblingWindowInSeconds"];
+
+/// Settings streams share with Kafka (and, for `StartingPosition`, DocumentDB).
+const STREAM_OR_KAFKA: [&str; 5] = [
+    "StartingPosition",
+    "MaximumRetryAttempts",
+    "MaximumRecordAgeInSeconds",
+    "BisectBatchOnFunctionError",
+    "DestinationConfig",
+];
+
+/// Settings every mapping of another kind that takes [`STREAM_OR_KAFKA`] settings has, or
+/// that streams never take: Kafka needs `Topics`, DocumentDB its configuration, and only
+/// Kafka, MQ and DocumentDB take source access configurations.
+const NOT_A_STREAM: [&str; 8] = [
+    "Topics",
+    "Queues",
+    "SelfManagedEventSource",
+    "SelfManagedKafkaEventSourceConfig",
+    "AmazonManagedKafkaEventSourceConfig",
+    "DocumentDBEventSourceConfig",
+    "SourceAccessConfigurations",
+    "ScalingConfig",
+];
+
+impl Draft {
+    /// Kinesis or DynamoDB, which one not known: a setting only they take, or one they share
+    /// with Kafka on a mapping without what every Kafka mapping has. Any sign of another kind,
+    /// even one that may turn out absent, leaves the kind unknown.
+    fn stream_from_arguments(&self) -> Option<(SourceKind, KindBasis)> {
+        let present = |name: &str| self.properties.iter().any(|p| p.name == name);
+        if NOT_A_STREAM.iter().any(|name| present(name)) {
+            return None;
+        }
+        let written = |names: &[&str]| {
+            self.properties
+                .iter()
+                .find(|p| names.contains(&p.name.as_str()) && !p.value.may_be_absent())
+        };
+        let how = if let Some(p) = written(&STREAM_ONLY) {
+            format!(
+                "assumed from `{}`, which only Kinesis and DynamoDB mappings take (which of the \
+                 two is not known)",
+                p.key
+            )
+        } else if let Some(p) = written(&STREAM_OR_KAFKA) {
+            format!(
+                "assumed from `{}` on a mapping without the topic every Kafka mapping names \
+                 (Kinesis or DynamoDB is not known)",
+                p.key
+            )
+        } else {
+            return None;
+        };
+        Some((SourceKind::KinesisOrDynamoDb, KindBasis::Arguments(how)))
     }
 }
 

@@ -76,7 +76,10 @@ pub fn derive(
     let format = template.format;
     let retry_controls = kind.has_retry_controls();
     let window_default = match kind {
-        SourceKind::Kinesis | SourceKind::DynamoDb | SourceKind::Sqs { .. } => Some(0.0),
+        SourceKind::Kinesis
+        | SourceKind::DynamoDb
+        | SourceKind::KinesisOrDynamoDb
+        | SourceKind::Sqs { .. } => Some(0.0),
         SourceKind::Msk
         | SourceKind::SelfManagedKafka
         | SourceKind::Mq

@@ -7,11 +7,17 @@ use std::fmt;
 pub enum SourceKind {
     Kinesis,
     DynamoDb,
-    Sqs { fifo: bool },
+    Sqs {
+        fifo: bool,
+    },
     Msk,
     SelfManagedKafka,
     Mq,
     DocumentDb,
+    /// A Kinesis or a DynamoDB stream, not known which: what the mapping's own stream settings
+    /// leave when its source does not say. Rules that hold for both kinds run on it; rules
+    /// that differ between them stay quiet.
+    KinesisOrDynamoDb,
     Unknown,
 }
 
@@ -27,6 +33,7 @@ impl SourceKind {
             SourceKind::SelfManagedKafka => "self-managed-kafka",
             SourceKind::Mq => "mq",
             SourceKind::DocumentDb => "documentdb",
+            SourceKind::KinesisOrDynamoDb => "kinesis-or-dynamodb",
             SourceKind::Unknown => "unknown",
         }
     }
@@ -42,6 +49,7 @@ impl SourceKind {
             SourceKind::SelfManagedKafka => "self-managed Kafka",
             SourceKind::Mq => "Amazon MQ",
             SourceKind::DocumentDb => "DocumentDB",
+            SourceKind::KinesisOrDynamoDb => "Kinesis or DynamoDB stream",
             SourceKind::Unknown => "unknown source",
         }
     }
@@ -55,9 +63,26 @@ impl SourceKind {
         }
     }
 
-    /// Kinesis Data Streams and DynamoDB Streams: shard-ordered, retried until expiry.
+    /// How an assumption names it: "a Kinesis or DynamoDB stream", "SQS".
+    pub fn assumed_label(self) -> &'static str {
+        match self {
+            SourceKind::KinesisOrDynamoDb => "a Kinesis or DynamoDB stream",
+            other => other.family_label(),
+        }
+    }
+
+    /// Kinesis Data Streams and DynamoDB Streams (or one of the two, not known which):
+    /// shard-ordered, retried until expiry.
     pub fn is_stream(self) -> bool {
-        matches!(self, SourceKind::Kinesis | SourceKind::DynamoDb)
+        matches!(
+            self,
+            SourceKind::Kinesis | SourceKind::DynamoDb | SourceKind::KinesisOrDynamoDb
+        )
+    }
+
+    /// Whether the kind is one of several that the loader could not tell apart.
+    pub fn is_narrowed(self) -> bool {
+        self == SourceKind::KinesisOrDynamoDb
     }
 
     pub fn is_kafka(self) -> bool {

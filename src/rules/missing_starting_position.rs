@@ -19,7 +19,10 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     let required = t.format != Format::Serverless
         && matches!(
             t.source,
-            SourceKind::Kinesis | SourceKind::DynamoDb | SourceKind::Msk
+            SourceKind::Kinesis
+                | SourceKind::DynamoDb
+                | SourceKind::KinesisOrDynamoDb
+                | SourceKind::Msk
         );
     if !required || !matches!(t.settings.starting_position, Setting::Unset) {
         return Vec::new();

@@ -382,7 +382,7 @@ impl Finding {
         if let crate::model::KindBasis::Arguments(how) = &trigger.kind_basis {
             let assumption = format!(
                 "The source is taken to be {}: {how}.",
-                trigger.source.family_label()
+                trigger.source.assumed_label()
             );
             self.help = Some(match self.help.take() {
                 Some(help) => format!("{help} {assumption}"),

@@ -30,6 +30,9 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
             None => "up to 365 days of records, the stream's whole retention".to_string(),
         },
         SourceKind::DynamoDb => "the last 24 hours of changes".to_string(),
+        SourceKind::KinesisOrDynamoDb => "everything the stream retains (the last 24 hours of a \
+                                          DynamoDB stream, up to 365 days of a Kinesis stream)"
+            .to_string(),
         _ => "every record the topic still retains".to_string(),
     };
     let key = t.key_name(Prop::StartingPosition);

@@ -23,7 +23,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let cfg = scope.settings;
     // Broker queues are read in batches too; their batch size has the same default of 100.
     let source = match t.source {
-        SourceKind::Kinesis | SourceKind::DynamoDb => "stream",
+        _ if t.source.is_stream() => "stream",
         SourceKind::Mq => "broker queue",
         _ => return Vec::new(),
     };

@@ -259,7 +259,10 @@ fn consumer_source(template: &Template<'_>, draft: &mut Draft, settings: &Map) {
         entry.key_span,
         entry.value.clone(),
     ));
-    if draft.declared.is_none() {
+    if matches!(
+        draft.declared,
+        None | Some((SourceKind::KinesisOrDynamoDb, _))
+    ) {
         draft.declared = Some((
             SourceKind::Kinesis,
             "the Serverless `stream` event's Kinesis `arn`".to_string(),
@@ -271,31 +274,37 @@ fn consumer_source(template: &Template<'_>, draft: &mut Draft, settings: &Map) {
 /// service named in its `arn`.
 fn reads_kinesis(template: &Template<'_>, draft: &Draft) -> bool {
     match &draft.declared {
-        Some((kind, _)) => *kind == SourceKind::Kinesis,
-        None => draft
+        Some((SourceKind::KinesisOrDynamoDb, _)) | None => draft
             .event_source
             .as_ref()
             .and_then(|n| crate::kind::kind_of_source(n, template))
             .is_some_and(|(k, _)| k == SourceKind::Kinesis),
+        Some((kind, _)) => *kind == SourceKind::Kinesis,
     }
 }
 
 fn declared_kind(key: &str, settings: Option<&Map>) -> Option<(SourceKind, String)> {
     let kind = match key {
         "stream" => {
-            let type_ = settings
-                .and_then(|s| s.get("type"))
-                .and_then(Node::as_str)?;
-            return match type_ {
-                "kinesis" => Some(SourceKind::Kinesis),
-                "dynamodb" => Some(SourceKind::DynamoDb),
-                _ => None,
-            }
-            .map(|kind| {
+            let type_ = settings.and_then(|s| s.get("type")).and_then(Node::as_str);
+            let declared = |kind| {
                 (
                     kind,
-                    format!("the Serverless `stream` event's `type: {type_}`"),
+                    format!(
+                        "the Serverless `stream` event's `type: {}`",
+                        type_.unwrap_or_default()
+                    ),
                 )
+            };
+            return Some(match type_ {
+                Some("kinesis") => declared(SourceKind::Kinesis),
+                Some("dynamodb") => declared(SourceKind::DynamoDb),
+                // The framework reads the kind from the ARN's service when there is no `type`;
+                // an ARN not known here leaves both (`Draft::source_kind` prefers a known ARN).
+                _ => (
+                    SourceKind::KinesisOrDynamoDb,
+                    "the Serverless `stream` event, whose `arn` does not say which".to_string(),
+                ),
             });
         }
         "sqs" => SourceKind::Sqs { fifo: false },
