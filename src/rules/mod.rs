@@ -224,6 +224,8 @@ impl Rule {
             mapping_uuid: None,
             module: None,
             plan_address: None,
+            fix_plan: None,
+            fix: None,
         }
     }
 }
@@ -318,6 +320,10 @@ pub struct Finding {
     /// The resource address of a mapping read from a Terraform plan, which every output names
     /// (the plan's JSON is hard to read around a location).
     pub plan_address: Option<std::sync::Arc<str>>,
+    /// What the rule proposes to change (set by rules with [`Finding::fix`]).
+    pub fix_plan: Option<crate::model::FixPlan>,
+    /// The plan resolved into edits by the engine, with the format's writer.
+    pub fix: Option<crate::model::Fix>,
 }
 
 impl Finding {
@@ -325,6 +331,12 @@ impl Finding {
     /// rule's usual case. The configuration's severity for the rule still wins.
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+
+    /// What to change to fix the finding; the engine turns it into edits.
+    pub fn fix(mut self, plan: crate::model::FixPlan) -> Self {
+        self.fix_plan = Some(plan);
         self
     }
 
