@@ -128,6 +128,26 @@ fn every_fixable_rule_fixes_its_fixtures_and_the_findings_are_gone() {
 }
 
 #[test]
+fn every_rule_page_says_its_automatic_fix() {
+    const SAFE: &[&str] = &["TL003", "TL009", "TL201", "TL202", "TL203", "TL403"];
+    for rule in triggerlint::rules::ALL {
+        let fix = rule.docs.split("## Fix\n\n").nth(1).unwrap_or_default();
+        let expected = if SAFE.contains(&rule.code) {
+            "**Automatic fix: safe**"
+        } else if FIXABLE.contains(&rule.code) {
+            "**Automatic fix: unsafe**"
+        } else {
+            "**Automatic fix: none**"
+        };
+        assert!(
+            fix.starts_with(expected),
+            "{}: the Fix section starts with {expected}",
+            rule.slug
+        );
+    }
+}
+
+#[test]
 fn plan_and_deployed_findings_carry_display_only_fixes_that_say_why() {
     let config = Config::default();
     let text = std::fs::read_to_string("fixtures/stream-unbounded-retries/bad.cfn.yaml").unwrap();
@@ -582,4 +602,43 @@ fn fixing_the_corpus_keeps_every_file_valid_and_every_comment() {
         changed.len()
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+fn file_fix(path: &Path, original: &str, fixed: &str) -> triggerlint::engine::fix::FileFix {
+    triggerlint::engine::fix::FileFix {
+        path: path.to_path_buf(),
+        original: original.to_string(),
+        fixed: fixed.to_string(),
+        applied: BTreeMap::from([("TL201", 1)]),
+        problems: Vec::new(),
+    }
+}
+
+#[test]
+fn a_file_changed_since_it_was_read_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, "edited meanwhile\n").unwrap();
+    let error = file_fix(&path, "as read\n", "fixed\n").write().unwrap_err();
+    assert!(error.contains("changed since it was read"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "edited meanwhile\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fixed_file_keeps_its_permissions_and_leaves_no_temporary_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, "as read\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    file_fix(&path, "as read\n", "fixed\n").write().unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "fixed\n");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "only the template is left");
 }

@@ -61,12 +61,19 @@ use crate::tree::{Entry, Node, Value};
 
 /// The file a change edits, parsed again (the loader's tree may have variables resolved into
 /// it; spans still point at the text).
-fn parsed(texts: &dyn SourceTexts, file: FileId, syntax: Syntax) -> Result<(&str, Node), String> {
+fn parsed(
+    texts: &dyn SourceTexts,
+    file: FileId,
+    syntax: Syntax,
+) -> Result<(&str, std::borrow::Cow<'_, Node>), String> {
     let text = texts
         .text(file)
         .ok_or("the value to change is in a file that is not being fixed")?;
+    if let Some(root) = texts.tree(file) {
+        return Ok((text, std::borrow::Cow::Borrowed(root)));
+    }
     match parse::parse(text, syntax, file) {
-        Ok(Some(root)) => Ok((text, root)),
+        Ok(Some(root)) => Ok((text, std::borrow::Cow::Owned(root))),
         _ => Err("the file does not parse".to_string()),
     }
 }
