@@ -452,13 +452,12 @@ fn print_diffs(fixes: &[FileFix]) -> u8 {
         }
     }
     let _ = out.flush();
+    let changed_files = fixes.iter().filter(|f| f.fixed != f.original);
     eprintln!(
-        "triggerlint: {changed} {} would be applied ({})",
+        "triggerlint: {changed} {} would be applied ({}){}",
         if changed == 1 { "fix" } else { "fixes" },
-        report::plural(
-            fixes.iter().filter(|f| f.fixed != f.original).count(),
-            "file"
-        )
+        report::plural(changed_files.clone().count(), "file"),
+        per_rule(changed_files)
     );
     if changed > 0 {
         exit::FINDINGS
@@ -469,18 +468,40 @@ fn print_diffs(fixes: &[FileFix]) -> u8 {
 
 /// `--fix`: writes every fixed file; the number of fixes written.
 fn write_fixes(fixes: &[FileFix]) -> usize {
-    let mut written = 0;
+    let mut written = Vec::new();
     for fix in fixes {
         report_fix_problems(fix);
         if fix.fixed == fix.original {
             continue;
         }
         match fix.write() {
-            Ok(()) => written += fix.count(),
+            Ok(()) => written.push(fix),
             Err(message) => eprintln!("warning: {message}"),
         }
     }
-    written
+    if !written.is_empty() {
+        eprintln!(
+            "triggerlint: fixed {}{}",
+            report::plural(written.len(), "file"),
+            per_rule(written.iter().copied())
+        );
+    }
+    written.iter().map(|f| f.count()).sum()
+}
+
+/// `: TL002 3, TL201 1`: the fixes of these files by rule.
+fn per_rule<'f>(fixes: impl Iterator<Item = &'f FileFix>) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for fix in fixes {
+        for (code, n) in &fix.applied {
+            *counts.entry(code).or_default() += n;
+        }
+    }
+    if counts.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = counts.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    format!(": {}", listed.join(", "))
 }
 
 fn report_fix_problems(fix: &FileFix) {

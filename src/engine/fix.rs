@@ -131,6 +131,17 @@ pub struct FileFix {
 }
 
 impl FileFix {
+    /// A file as read, before any fix.
+    fn unchanged(source: &SourceFile) -> FileFix {
+        FileFix {
+            path: source.path.clone(),
+            original: source.text.clone(),
+            fixed: source.text.clone(),
+            applied: BTreeMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
     pub fn count(&self) -> usize {
         self.applied.values().sum()
     }
@@ -234,13 +245,7 @@ fn fix_file(
     mode: FixMode,
 ) -> Option<FileFix> {
     let source = report.sources.try_get(file)?;
-    let mut fixed = FileFix {
-        path: source.path.clone(),
-        original: source.text.clone(),
-        fixed: source.text.clone(),
-        applied: BTreeMap::new(),
-        problems: Vec::new(),
-    };
+    let mut fixed = FileFix::unchanged(source);
     let mut findings = report.findings.clone();
     for _ in 0..MAX_PASSES {
         let chosen = choose(&findings, config, mode, |f| f == file);
@@ -333,13 +338,7 @@ fn fix_module(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFi
         .into_iter()
         .filter_map(|(file, fixes)| {
             let source = report.sources.try_get(file)?;
-            let mut fixed = FileFix {
-                path: source.path.clone(),
-                original: source.text.clone(),
-                fixed: source.text.clone(),
-                applied: BTreeMap::new(),
-                problems: Vec::new(),
-            };
+            let mut fixed = FileFix::unchanged(source);
             let (text, codes) = apply_parsing(
                 &source.text,
                 &fixes,
