@@ -273,6 +273,61 @@ fn a_removed_json_member_takes_its_comma_and_line() {
     );
 }
 
+#[test]
+fn serverless_json_events_take_keys_and_their_short_form_becomes_an_object() {
+    let text = "{\n  \"service\": \"s\",\n  \"provider\": { \"name\": \"aws\" },\n  \"functions\": {\n    \"f\": {\n      \"handler\": \"h.h\",\n      \"events\": [\n        { \"sqs\": { \"arn\": \"arn:aws:sqs:us-east-1:123456789012:jobs\", \"batchSize\": 50 } },\n        { \"stream\": \"arn:aws:kinesis:us-east-1:123456789012:stream/orders\" }\n      ]\n    }\n  }\n}\n";
+    let (fixed, _) = fixed_text("serverless.json", text, "TL201");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "\"batchSize\": 50 }",
+            "\"batchSize\": 50, \"maximumBatchingWindow\": 1 }"
+        )
+    );
+    let (fixed, _) = fixed_text("serverless.json", text, "TL105");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "{ \"stream\": \"arn:aws:kinesis:us-east-1:123456789012:stream/orders\" }",
+            "{ \"stream\": {\n          \"arn\": \"arn:aws:kinesis:us-east-1:123456789012:stream/orders\",\n          \"startingPosition\": \"LATEST\"\n        } }"
+        )
+    );
+}
+
+#[test]
+fn sarif_results_carry_their_fixes() {
+    let output = triggerlint()
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--select",
+            "TL201",
+            "--no-config",
+            "fixtures/sqs-batch-window-required/bad.cfn.json",
+        ])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let fix = &sarif["runs"][0]["results"][0]["fixes"][0];
+    assert_eq!(
+        fix["description"]["text"],
+        "Set `MaximumBatchingWindowInSeconds` to 1 (safe)"
+    );
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(
+        change["artifactLocation"]["uri"],
+        "fixtures/sqs-batch-window-required/bad.cfn.json"
+    );
+    assert_eq!(
+        change["replacements"][0],
+        serde_json::json!({
+            "deletedRegion": {"startLine": 10, "startColumn": 43, "endLine": 10, "endColumn": 44},
+            "insertedContent": {"text": "1"},
+        })
+    );
+}
+
 fn triggerlint() -> Command {
     Command::cargo_bin("triggerlint").unwrap()
 }
