@@ -251,6 +251,36 @@ fn a_value_read_through_an_alias_is_overridden_at_the_trigger() {
 }
 
 #[test]
+fn serverless_variables_are_replaced_at_the_trigger_never_where_they_are_defined() {
+    let text = "service: s\ncustom:\n  size: 20\n  stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - sqs:\n          arn: arn:aws:sqs:us-east-1:123456789012:jobs.fifo\n          batchSize: ${self:custom.size}\n      - stream: ${self:custom.stream}\n";
+    let (fixed, _) = fixed_text("serverless.yml", text, "TL202");
+    assert_eq!(
+        fixed,
+        text.replace("batchSize: ${self:custom.size}", "batchSize: 10")
+    );
+    // The short form's ARN is a variable: the map form keeps it as written.
+    let (fixed, _) = fixed_text("serverless.yml", text, "TL105");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "      - stream: ${self:custom.stream}\n",
+            "      - stream:\n          arn: ${self:custom.stream}\n          startingPosition: LATEST\n"
+        )
+    );
+}
+
+#[test]
+fn an_event_map_a_variable_brings_is_not_edited_where_it_is_defined() {
+    let text = "service: s\ncustom:\n  orders:\n    arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n    batchSize: 100\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - stream: ${self:custom.orders}\n";
+    let (fixed, why) = fixed_text("serverless.yml", text, "TL105");
+    assert_eq!(fixed, text, "custom.orders may serve other events");
+    assert!(
+        why.iter().any(|w| w.contains("written elsewhere")),
+        "{why:?}"
+    );
+}
+
+#[test]
 fn json_members_are_added_at_their_siblings_indentation() {
     let text = "{\n  \"Resources\": {\n    \"M\": {\n      \"Type\": \"AWS::Lambda::EventSourceMapping\",\n      \"Properties\": {\n        \"FunctionName\": \"consumer\",\n        \"EventSourceArn\": \"arn:aws:sqs:us-east-1:123456789012:jobs\",\n        \"BatchSize\": 50\n      }\n    }\n  }\n}\n";
     let (fixed, _) = fixed_text("template.json", text, "TL201");

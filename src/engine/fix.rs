@@ -22,7 +22,7 @@ const MAX_PASSES: usize = 10;
 /// The texts of the files one lint read, each parsed once when a writer first asks.
 pub(super) struct Texts<'a> {
     sources: &'a [(FileId, &'a SourceFile)],
-    trees: Vec<std::sync::OnceLock<Option<crate::tree::Node>>>,
+    trees: Vec<std::sync::OnceLock<Option<std::borrow::Cow<'a, crate::tree::Node>>>>,
 }
 
 impl<'a> Texts<'a> {
@@ -31,6 +31,17 @@ impl<'a> Texts<'a> {
             sources,
             trees: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
         }
+    }
+
+    /// Gives the writers the tree the lint already has for a file, instead of parsing it
+    /// again: a YAML or JSON document's, whose spans are the text's (values a Serverless
+    /// variable brought in keep the spans of where they are defined, and writers check that
+    /// what they edit is written at the trigger).
+    pub(super) fn with_tree(self, file: FileId, root: &'a crate::tree::Node) -> Texts<'a> {
+        if let Some(index) = self.index(file) {
+            let _ = self.trees[index].set(Some(std::borrow::Cow::Borrowed(root)));
+        }
+        self
     }
 
     fn index(&self, file: FileId) -> Option<usize> {
@@ -54,9 +65,10 @@ impl SourceTexts for Texts<'_> {
         self.trees[index]
             .get_or_init(|| {
                 let syntax = parse::syntax_of(&source.path, &source.text);
-                parse::parse(&source.text, syntax, file).ok().flatten()
+                let parsed = parse::parse(&source.text, syntax, file).ok().flatten();
+                parsed.map(std::borrow::Cow::Owned)
             })
-            .as_ref()
+            .as_deref()
     }
 }
 
