@@ -281,6 +281,27 @@ fn an_event_map_a_variable_brings_is_not_edited_where_it_is_defined() {
 }
 
 #[test]
+fn a_parameter_default_is_changed_only_when_nothing_else_reads_it() {
+    let template = |other: &str| {
+        format!(
+            "Parameters:\n  Visibility:\n    Type: Number\n    Default: 45 # seconds\nResources:\n  Mapping:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: !Ref Consumer\n      EventSourceArn: !GetAtt JobsQueue.Arn\n  Consumer:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Code: {{ZipFile: x}}\n      Role: arn:aws:iam::123456789012:role/r\n      Timeout: 60\n  JobsQueue:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: !Ref Visibility\n{other}"
+        )
+    };
+    let alone = template("");
+    let (fixed, _) = fixed_text("template.yaml", &alone, "TL203");
+    assert_eq!(
+        fixed,
+        alone.replace("Default: 45 # seconds", "Default: 360 # seconds")
+    );
+    let shared = template(
+        "  OtherQueue:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: !Ref Visibility\n",
+    );
+    let (fixed, why) = fixed_text("template.yaml", &shared, "TL203");
+    assert_eq!(fixed, shared, "OtherQueue reads the parameter too");
+    assert!(why.iter().any(|w| w.contains("used elsewhere")), "{why:?}");
+}
+
+#[test]
 fn json_members_are_added_at_their_siblings_indentation() {
     let text = "{\n  \"Resources\": {\n    \"M\": {\n      \"Type\": \"AWS::Lambda::EventSourceMapping\",\n      \"Properties\": {\n        \"FunctionName\": \"consumer\",\n        \"EventSourceArn\": \"arn:aws:sqs:us-east-1:123456789012:jobs\",\n        \"BatchSize\": 50\n      }\n    }\n  }\n}\n";
     let (fixed, _) = fixed_text("template.json", text, "TL201");

@@ -285,10 +285,17 @@ fn target<'a>(
                          change it where it is defined, if nothing else uses it"
                     ));
                 }
+                if let Some(default) = sole_parameter_default(text, root, node) {
+                    return Ok(Target::Replace {
+                        span: default,
+                        value,
+                    });
+                }
                 if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
                     return Err(format!(
-                        "`{key}` is not written as a plain number (a reference, a variable or a \
-                         JSON string): change it where it is defined, if nothing else uses it"
+                        "`{key}` is not written as a plain number (a reference used elsewhere \
+                         too, a variable or a JSON string): change it where it is defined, if \
+                         nothing else uses it"
                     ));
                 }
                 return Ok(Target::Replace { span: *at, value });
@@ -309,6 +316,27 @@ fn target<'a>(
             })
         }
     }
+}
+
+/// Where to change a value written as `!Ref Parameter`: the parameter's numeric `Default`, when
+/// nothing else in the file names the parameter (its name appears only as its own key and in
+/// this reference), so no other resource changes with it.
+fn sole_parameter_default(text: &str, root: &Node, value: &Node) -> Option<Span> {
+    let intrinsic = value.as_intrinsic().filter(|i| i.name == "Ref")?;
+    let name = intrinsic.arg.as_str()?;
+    let default = root.get_path(&["Parameters", name, "Default"])?;
+    if !matches!(default.value, Value::Int(_) | Value::Float(_)) {
+        return None;
+    }
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mentions = text
+        .match_indices(name)
+        .filter(|(i, _)| {
+            !is_word(text[..*i].chars().next_back())
+                && !is_word(text[i + name.len()..].chars().next())
+        })
+        .count();
+    (mentions == 2).then_some(default.span)
 }
 
 fn is_scalar(node: &Node) -> bool {
