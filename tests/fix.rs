@@ -148,6 +148,30 @@ fn every_rule_page_says_its_automatic_fix() {
 }
 
 #[test]
+fn unfixable_rules_show_their_fixes_without_applying_them() {
+    let config = Config {
+        unfixable: vec!["TL2".to_string()],
+        ..Config::default()
+    };
+    let text = std::fs::read_to_string("fixtures/sqs-batch-window-required/bad.sam.yaml").unwrap();
+    let report = triggerlint::engine::report_text("template.yaml", text, &config);
+    let fix = report
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "TL201")
+        .and_then(|f| f.fix.clone())
+        .unwrap();
+    assert_eq!(fix.applicability, Applicability::Display);
+    assert!(fix.why_display.unwrap().contains("`[fix]`"));
+    let fixed = fix_report(&report, &config, EVERYTHING);
+    assert!(
+        fixed
+            .iter()
+            .all(|f| f.applied.keys().all(|c| !c.starts_with("TL2")))
+    );
+}
+
+#[test]
 fn plan_and_deployed_findings_carry_display_only_fixes_that_say_why() {
     let config = Config::default();
     let text = std::fs::read_to_string("fixtures/stream-unbounded-retries/bad.cfn.yaml").unwrap();

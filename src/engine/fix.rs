@@ -73,10 +73,21 @@ impl SourceTexts for Texts<'_> {
 }
 
 /// Resolves a finding's fix plan into edits with the writer of the trigger's file.
-pub(super) fn resolve(mut finding: Finding, trigger: &Trigger, texts: &Texts<'_>) -> Finding {
-    if let Some(plan) = &finding.fix_plan {
-        finding.fix = Some(resolve_plan(plan, trigger, texts));
-    }
+pub(super) fn resolve(
+    mut finding: Finding,
+    trigger: &Trigger,
+    texts: &Texts<'_>,
+    config: &Config,
+) -> Finding {
+    let Some(plan) = &finding.fix_plan else {
+        return finding;
+    };
+    finding.fix = Some(if config.is_fixable(finding.rule) {
+        resolve_plan(plan, trigger, texts)
+    } else {
+        let why = "the configuration's `[fix]` table does not let this rule's fixes be applied";
+        Fix::display_only(plan, Some(why.to_string()))
+    });
     finding
 }
 

@@ -348,7 +348,7 @@ pub(super) fn check_loaded(
         .flat_map(|t| {
             rules::check(t, &scope, &enabled)
                 .into_iter()
-                .map(|f| super::fix::resolve(f, t, &texts))
+                .map(|f| super::fix::resolve(f, t, &texts, config))
         })
         .map(|f| match table {
             Some(table) => with_definitions(f, table),
