@@ -294,6 +294,19 @@ fn serverless_variables_are_replaced_at_the_trigger_never_where_they_are_defined
 }
 
 #[test]
+fn a_key_is_added_after_a_last_value_that_a_variable_defines_further_down() {
+    let text = "service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - sqs:\n          arn: arn:aws:sqs:us-east-1:123456789012:jobs\n          batchSize: ${self:custom.size}\ncustom:\n  size: 50\n";
+    let (fixed, _) = fixed_text("serverless.yml", text, "TL201");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "batchSize: ${self:custom.size}\n",
+            "batchSize: ${self:custom.size}\n          maximumBatchingWindow: 1\n"
+        )
+    );
+}
+
+#[test]
 fn an_event_map_a_variable_brings_is_not_edited_where_it_is_defined() {
     let text = "service: s\ncustom:\n  orders:\n    arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n    batchSize: 100\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - stream: ${self:custom.orders}\n";
     let (fixed, why) = fixed_text("serverless.yml", text, "TL105");

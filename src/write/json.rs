@@ -8,6 +8,7 @@ use crate::tree::{Entry, Node};
 
 use super::{
     Target, line_break, line_start, next_line_start, own_entries, parsed, replace, target,
+    value_end,
 };
 
 pub struct JsonWriter;
@@ -23,7 +24,7 @@ impl Writer for JsonWriter {
         let (text, root) = parsed(texts, file, Syntax::Json)?;
         match target(text, root.as_ref(), trigger, change)? {
             Target::Replace { span, value } => Ok(vec![replace(span, render(value))]),
-            Target::Add { map, key, value } => Ok(vec![add_key(text, map, &key, value)]),
+            Target::Add { map, key, value } => add_key(text, map, &key, value).map(|e| vec![e]),
             Target::Expand {
                 scalar, key, value, ..
             } => Ok(vec![expand_short_form(text, scalar, &key, value)]),
@@ -47,28 +48,38 @@ fn render_str(s: &str) -> String {
 
 /// Adds `"key": value` after the object's last member, on its own line at the members'
 /// indentation when the object spans lines, after a trailing comma when there is one.
-fn add_key(text: &str, object: &Node, key: &str, value: &FixValue) -> TextEdit {
+fn add_key(text: &str, object: &Node, key: &str, value: &FixValue) -> Result<TextEdit, String> {
     let member = format!("{}: {}", render_str(key), render(value));
     let file = object.span.file;
     let close = object.span.end as usize - 1;
     let entries = own_entries(object);
     let Some(last) = entries.last() else {
-        return TextEdit::insert(file, close, member);
+        return Ok(TextEdit::insert(file, close, member));
     };
     let multiline = text[object.span.range()].contains('\n');
-    let after_value = last.value.span.end as usize;
+    let Some(after_value) = value_end(text, object, last) else {
+        return Err("the object's last value is not found".to_string());
+    };
     let rest = &text[after_value..close];
     let trailing_comma = rest.trim_start().starts_with(',');
     if !multiline {
-        return TextEdit::insert(file, after_value, format!(", {member}"));
+        return Ok(TextEdit::insert(file, after_value, format!(", {member}")));
     }
     let indent = indentation_of(text, last);
     let newline = line_break(text);
     if trailing_comma {
         let comma = after_value + rest.find(',').unwrap_or(0) + 1;
-        return TextEdit::insert(file, comma, format!("{newline}{indent}{member},"));
+        return Ok(TextEdit::insert(
+            file,
+            comma,
+            format!("{newline}{indent}{member},"),
+        ));
     }
-    TextEdit::insert(file, after_value, format!(",{newline}{indent}{member}"))
+    Ok(TextEdit::insert(
+        file,
+        after_value,
+        format!(",{newline}{indent}{member}"),
+    ))
 }
 
 /// `"sqs": "arn:..."` becomes an object with `arn` and the new member, on lines one level
@@ -109,7 +120,7 @@ fn remove_key(text: &str, entry: &Entry, object: &Node) -> Result<TextEdit, Stri
         .ok_or("the key is not written in its object")?;
     let file = entry.key_span.file;
     let key_start = entry.key_span.start as usize;
-    let value_end = entry.value.span.end as usize;
+    let value_end = value_end(text, object, entry).ok_or("the member's value is not found")?;
     let after = &text[value_end..];
     let comma_after = after
         .trim_start_matches([' ', '\t'])
@@ -137,7 +148,8 @@ fn remove_key(text: &str, entry: &Entry, object: &Node) -> Result<TextEdit, Stri
         )),
         (None, _) => {
             // The last member: remove from the previous member's end (its comma goes too).
-            let previous = entries[index - 1].value.span.end as usize;
+            let previous = super::value_end(text, object, entries[index - 1])
+                .ok_or("the previous member's value is not found")?;
             Ok(TextEdit::replace(Span::new(file, previous, value_end), ""))
         }
     }

@@ -463,6 +463,16 @@ fn used_value_span(text: &str, entry: &Entry) -> Option<Span> {
     (end > start).then(|| Span::new(entry.key_span.file, start, end))
 }
 
+/// Where an entry's value ends as written in its map: the value's own end, or, for a value a
+/// variable brought from elsewhere (its span is where it is defined), the end of what is
+/// written after the key on the key's line.
+fn value_end(text: &str, map: &Node, entry: &Entry) -> Option<usize> {
+    if contains(map.span, entry.value.span) {
+        return Some(entry.value.span.end as usize);
+    }
+    used_value_span(text, entry).map(|span| span.end as usize)
+}
+
 /// An edit that replaces `span`.
 fn replace(span: Span, text: String) -> TextEdit {
     TextEdit::replace(span, text)

@@ -8,6 +8,7 @@ use crate::tree::{Entry, Node};
 
 use super::{
     Target, line_break, line_start, next_line_start, own_entries, parsed, replace, target,
+    value_end,
 };
 
 pub struct YamlWriter;
@@ -81,19 +82,24 @@ fn add_key(text: &str, map: &Node, key: &str, value: &FixValue) -> Result<TextEd
         if text.as_bytes().get(close) != Some(&b'}') {
             return Err("the trigger's flow map is not closed where expected".into());
         }
-        return Ok(match entries.last() {
-            Some(last) => TextEdit::insert(map.span.file, last.value.span.end as usize, {
-                format!(", {rendered}")
-            }),
-            None => TextEdit::insert(map.span.file, close, rendered),
-        });
+        return match entries.last() {
+            Some(last) => {
+                let end = value_end(text, map, last).ok_or("the map's last value is not found")?;
+                Ok(TextEdit::insert(
+                    map.span.file,
+                    end,
+                    format!(", {rendered}"),
+                ))
+            }
+            None => Ok(TextEdit::insert(map.span.file, close, rendered)),
+        };
     }
     let last = entries
         .iter()
         .max_by_key(|e| e.key_span.start)
         .ok_or("the trigger's settings map is empty")?;
     let indent = indentation_of(text, last)?;
-    let after = last_line_end(text, map, last);
+    let after = last_line_end(text, map, last)?;
     let newline = line_break(text);
     if after == text.len() && !text.ends_with('\n') {
         return Ok(TextEdit::insert(
@@ -120,13 +126,13 @@ fn indentation_of(text: &str, entry: &Entry) -> Result<String, String> {
 }
 
 /// Where the line after a block map's last entry starts.
-fn last_line_end(text: &str, map: &Node, last: &Entry) -> usize {
-    let end = (map.span.end as usize).max(last.value.span.end as usize);
+fn last_line_end(text: &str, map: &Node, last: &Entry) -> Result<usize, String> {
+    let end = value_end(text, map, last).ok_or("the map's last value is not found")?;
     // A block scalar (`|`) ends with its line break.
     if end > 0 && text.as_bytes()[end - 1] == b'\n' {
-        return end;
+        return Ok(end);
     }
-    next_line_start(text, end)
+    Ok(next_line_start(text, end))
 }
 
 /// `- sqs: arn:...` becomes `- sqs:` with `arn: arn:...` and the new key below it.
@@ -184,7 +190,7 @@ fn remove_key(text: &str, entry: &Entry, map: &Node) -> Result<TextEdit, String>
     let key_start = entry.key_span.start as usize;
     let line = line_start(text, key_start);
     let alone = text[line..key_start].trim().is_empty();
-    let value_end = entry.value.span.end as usize;
+    let value_end = value_end(text, map, entry).ok_or("the key's value is not found")?;
     if alone && !is_flow(&text[map.span.range()]) {
         let end = if value_end > 0 && text.as_bytes()[value_end - 1] == b'\n' {
             value_end
@@ -201,7 +207,8 @@ fn remove_key(text: &str, entry: &Entry, map: &Node) -> Result<TextEdit, String>
             "",
         )),
         None => {
-            let previous = entries[index - 1].value.span.end as usize;
+            let previous = super::value_end(text, map, entries[index - 1])
+                .ok_or("the previous key's value is not found")?;
             Ok(TextEdit::replace(Span::new(file, previous, value_end), ""))
         }
     }
