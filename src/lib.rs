@@ -27,5 +27,6 @@ pub mod suppress;
 pub mod template;
 pub mod text;
 pub mod tree;
+pub mod write;
 
 pub use engine::{FileError, FileReport, Run, run, run_bytes, run_text};

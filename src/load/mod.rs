@@ -189,6 +189,8 @@ pub struct Draft {
     pub ignored_keys: Vec<crate::model::IgnoredKey>,
     pub deployed: Option<crate::model::DeployedState>,
     pub module_call: Option<std::sync::Arc<crate::model::ModuleCall>>,
+    /// See `Trigger::settings_at`.
+    pub settings_at: Option<Span>,
 }
 
 impl Draft {
@@ -211,6 +213,7 @@ impl Draft {
             ignored_keys: Vec::new(),
             deployed: None,
             module_call: None,
+            settings_at: None,
         }
     }
 
@@ -244,6 +247,7 @@ impl Draft {
             ignored_keys: self.ignored_keys,
             deployed: self.deployed,
             module_call: self.module_call,
+            settings_at: self.settings_at,
         }
     }
 

@@ -9,12 +9,14 @@ use std::sync::Arc;
 use crate::source::{FileId, Span};
 use crate::tree::Node;
 
+mod fix;
 mod format;
 mod setting;
 mod source_kind;
 
 use format::{lower_first, snake_case};
 
+pub use fix::{Applicability, Change, Fix, FixPlan, FixValue, SourceTexts, TextEdit, Writer};
 pub use format::{
     Format, TERRAFORM_MAPPING_ARGUMENTS, TERRAFORM_MODULE_EVENT, Violation, resource_property_name,
     terraform_provider_validates,
@@ -90,6 +92,11 @@ pub struct Trigger {
     /// The Terraform module call the trigger was evaluated for, when it is declared in a
     /// called module: one trigger per call.
     pub module_call: Option<Arc<ModuleCall>>,
+    /// Where the trigger's own settings are written: the map of a mapping's `Properties`, a
+    /// SAM event's `Properties`, a Serverless event's map (or its short-form scalar), a
+    /// Terraform block's body. Fix writers add keys here. `None` for plans and deployed
+    /// listings, which are never written.
+    pub settings_at: Option<Span>,
 }
 
 /// A Terraform module call, as the findings of a called module name it.

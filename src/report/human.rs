@@ -164,7 +164,12 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
     }
     let title = level(finding.severity)
         .primary_title(finding.message.as_str())
-        .id(format!("{} {}", finding.rule.code, finding.rule.slug));
+        .id(format!(
+            "{} {}{}",
+            finding.rule.code,
+            finding.rule.slug,
+            fix_mark(finding)
+        ));
     let mut group = title.element(snippet);
     for related in finding
         .related
@@ -202,6 +207,13 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
     }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(help.as_str()));
+    }
+    if let Some(fix) = finding.fix.as_ref().filter(|f| !f.edits.is_empty()) {
+        group = group.element(Level::HELP.message(format!(
+            "{} fix: {}",
+            fix.applicability.id(),
+            fix.title
+        )));
     }
     vec![group]
 }
@@ -268,6 +280,31 @@ pub fn summary_line(summary: &Summary) -> String {
     line
 }
 
+/// ruff's account of fixes, after the summary line: what `--fix` did, and (`hints`) what it and
+/// `--unsafe-fixes` would do.
+pub fn fix_lines(summary: &Summary, hints: bool) -> String {
+    let remaining = summary.findings.total();
+    let mut lines = String::new();
+    if let Some(fixed) = summary.fixed {
+        lines.push_str(&format!(
+            "\nFound {} ({fixed} fixed, {remaining} remaining)",
+            plural(fixed + remaining, "finding")
+        ));
+    }
+    match (summary.fixable, summary.unsafe_fixable) {
+        _ if !hints => {}
+        (0, 0) => {}
+        (safe, 0) => lines.push_str(&format!("\n[*] {safe} fixable with `--fix`")),
+        (0, unsafe_) => lines.push_str(&format!(
+            "\n{unsafe_} more fixable with `--fix --unsafe-fixes`"
+        )),
+        (safe, unsafe_) => lines.push_str(&format!(
+            "\n[*] {safe} fixable with `--fix` ({unsafe_} more with `--unsafe-fixes`)"
+        )),
+    }
+    lines
+}
+
 /// The summary line of a collected run.
 pub fn summary(run: &Run) -> String {
     summary_line(&Summary::of(run))
@@ -293,4 +330,12 @@ pub fn render_config_error(error: &crate::config::ConfigError, style: Style) -> 
         out.push_str("\n\n");
     }
     out
+}
+
+/// ruff's `[*]`: `--fix` applies this finding's fix.
+fn fix_mark(finding: &Finding) -> &'static str {
+    let safe = finding.fix.as_ref().is_some_and(|f| {
+        f.applicability == crate::model::Applicability::Safe && !f.edits.is_empty()
+    });
+    if safe { " [*]" } else { "" }
 }

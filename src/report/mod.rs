@@ -141,6 +141,12 @@ pub struct Summary {
     pub failing: bool,
     /// Findings per rule code, for `--statistics` and the GitHub format.
     pub per_rule: std::collections::BTreeMap<&'static str, usize>,
+    /// Fixes `--fix` wrote before this run (`None` without `--fix`).
+    pub fixed: Option<usize>,
+    /// Findings with a safe fix (`--fix` applies it) and with an unsafe one
+    /// (`--unsafe-fixes`).
+    pub fixable: usize,
+    pub unsafe_fixable: usize,
 }
 
 impl Summary {
@@ -164,6 +170,12 @@ impl Summary {
         self.findings.add(findings);
         for f in findings {
             *self.per_rule.entry(f.rule.code).or_default() += 1;
+            let written = f.fix.as_ref().filter(|fix| !fix.edits.is_empty());
+            match written.map(|fix| fix.applicability) {
+                Some(crate::model::Applicability::Safe) => self.fixable += 1,
+                Some(crate::model::Applicability::Unsafe) => self.unsafe_fixable += 1,
+                _ => {}
+            }
         }
     }
 
@@ -231,6 +243,8 @@ pub trait Writer {
 pub struct TextWriter<W: Write> {
     out: W,
     statistics: bool,
+    /// Say how many findings `--fix` would fix (the human format).
+    fix_hints: bool,
 }
 
 impl<W: Write> TextWriter<W> {
@@ -238,7 +252,14 @@ impl<W: Write> TextWriter<W> {
         TextWriter {
             out,
             statistics: false,
+            fix_hints: false,
         }
+    }
+
+    /// Also says how many findings `--fix` (and `--unsafe-fixes`) would fix.
+    pub fn with_fix_hints(mut self) -> Self {
+        self.fix_hints = true;
+        self
     }
 
     /// Also writes the findings per rule before the summary line.
@@ -270,6 +291,10 @@ impl<W: Write> Writer for TextWriter<W> {
             )?;
         }
         writeln!(self.out, "{}", human::summary_line(summary))?;
+        let fixes = human::fix_lines(summary, self.fix_hints);
+        if !fixes.is_empty() {
+            writeln!(self.out, "{}", fixes.trim_start_matches('\n'))?;
+        }
         self.out.flush()
     }
 }

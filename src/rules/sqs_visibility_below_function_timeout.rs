@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::Trigger;
+use crate::model::{Applicability, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL203",
@@ -54,5 +54,12 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                 ),
             },
         );
-    vec![finding.related_all(pair.related())]
+    // The AWS recommendation: six times the function timeout, plus the batching window.
+    let window = t
+        .settings
+        .batching_window
+        .value()
+        .map_or(0, |w| w.ceil() as i64);
+    let fix = pair.visibility_fix(t.format, 6 * timeout + window, Applicability::Safe);
+    vec![finding.related_all(pair.related()).fix_opt(fix)]
 }

@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::Trigger;
+use crate::model::{Applicability, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL204",
@@ -62,5 +62,6 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                 ),
             },
         );
-    vec![finding.related_all(pair.related())]
+    let fix = pair.visibility_fix(t.format, recommended, Applicability::Unsafe);
+    vec![finding.related_all(pair.related()).fix_opt(fix)]
 }
