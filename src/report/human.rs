@@ -163,13 +163,8 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
         );
     }
     let title = level(finding.severity)
-        .primary_title(finding.message.as_str())
-        .id(format!(
-            "{} {}{}",
-            finding.rule.code,
-            finding.rule.slug,
-            fix_mark(finding)
-        ));
+        .primary_title(format!("{}{}", fix_mark(finding), finding.message))
+        .id(format!("{} {}", finding.rule.code, finding.rule.slug));
     let mut group = title.element(snippet);
     for related in finding
         .related
@@ -332,10 +327,11 @@ pub fn render_config_error(error: &crate::config::ConfigError, style: Style) -> 
     out
 }
 
-/// ruff's `[*]`: `--fix` applies this finding's fix.
+/// ruff's `[*]`, before the message (`error[TL201 ...]: [*] ...`): `--fix` applies this
+/// finding's fix.
 fn fix_mark(finding: &Finding) -> &'static str {
     let safe = finding.fix.as_ref().is_some_and(|f| {
         f.applicability == crate::model::Applicability::Safe && !f.edits.is_empty()
     });
-    if safe { " [*]" } else { "" }
+    if safe { "[*] " } else { "" }
 }
