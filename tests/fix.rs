@@ -307,6 +307,19 @@ fn a_key_is_added_after_a_last_value_that_a_variable_defines_further_down() {
 }
 
 #[test]
+fn a_short_form_event_keeps_what_follows_its_arn_on_the_line() {
+    let text = "service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders # the orders feed\n      - sqs: arn:aws:sqs:us-east-1:123456789012:jobs \n";
+    let (fixed, _) = fixed_text("serverless.yml", text, "TL105");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "      - stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders # the orders feed\n",
+            "      - stream:\n          arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders # the orders feed\n          startingPosition: LATEST\n"
+        )
+    );
+}
+
+#[test]
 fn an_event_map_a_variable_brings_is_not_edited_where_it_is_defined() {
     let text = "service: s\ncustom:\n  orders:\n    arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n    batchSize: 100\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - stream: ${self:custom.orders}\n";
     let (fixed, why) = fixed_text("serverless.yml", text, "TL105");

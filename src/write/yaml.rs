@@ -154,19 +154,20 @@ fn expand_short_form(
         return Err("the event's ARN spans several lines".into());
     }
     let newline = line_break(text);
-    let between = Span::new(
-        scalar.span.file,
-        event_key.end as usize,
-        scalar.span.end as usize,
-    );
-    let colon = &text[between.range()];
+    let colon = &text[event_key.end as usize..scalar.span.start as usize];
     if !colon.trim_start().starts_with(':') {
         return Err("the event is not written as `key: value`".into());
     }
+    // What follows the ARN on its line (spaces, a comment) stays after it.
+    let scalar_end = scalar.span.end as usize;
+    let line_end = text[scalar_end..]
+        .find(['\r', '\n'])
+        .map_or(text.len(), |at| scalar_end + at);
+    let rest = &text[scalar_end..line_end];
     Ok(replace(
-        between,
+        Span::new(scalar.span.file, event_key.end as usize, line_end),
         format!(
-            ":{newline}{indent}arn: {written}{newline}{indent}{key}: {}",
+            ":{newline}{indent}arn: {written}{rest}{newline}{indent}{key}: {}",
             render(value, None)
         ),
     ))
