@@ -95,6 +95,9 @@ pub struct MappingDraft {
     pub notes: Vec<LoaderNote>,
     /// The module call the mapping was lowered for, when it is in a called module.
     pub call: Option<Arc<ModuleCall>>,
+    /// Where the mapping's own arguments are written: the resource block's body, or the
+    /// module entry's object (braces included).
+    pub settings_at: Span,
 }
 
 /// Deepest chain of module calls followed (a module calling itself stops here).
@@ -612,7 +615,9 @@ fn attach_redrive_policy(lowerer: &Lowerer<'_, '_>, block: &Block, resources: &m
 /// A mapping resource.
 fn resource_mapping(lowerer: &Lowerer<'_, '_>, block: &Block, address: String) -> MappingDraft {
     let lowered = schema::lower_body(lowerer, &block.body, mapping::RESOURCE_FIELDS);
-    draft(address, resources::declaration_span(block), None, lowered)
+    let mut draft = draft(address, resources::declaration_span(block), None, lowered);
+    draft.settings_at = block.body_span(lowerer.file_text(block.span.file));
+    draft
 }
 
 /// The entries of a literal `event_source_mapping` map passed to the Lambda module; a map that
@@ -650,6 +655,7 @@ fn module_mappings(
                 lowered,
             );
             draft.function_name.clone_from(&function);
+            draft.settings_at = item.value.span;
             Some(draft)
         })
         .collect()
@@ -725,6 +731,7 @@ fn draft(
         function_name,
         notes,
         call: None,
+        settings_at: anchor,
     }
 }
 
@@ -750,6 +757,7 @@ fn trigger(template: &Template<'_>, mapping: &MappingDraft) -> Trigger {
     draft.event_source.clone_from(&mapping.event_source);
     draft.notes.clone_from(&mapping.notes);
     draft.module_call.clone_from(&mapping.call);
+    draft.settings_at = Some(mapping.settings_at);
     draft.function = mapping.function_name.as_ref().map(|name| {
         let mut function = super::cloudformation::function_info(template, name);
         // The module's own default, where the call leaves the timeout out.
