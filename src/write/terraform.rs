@@ -78,10 +78,21 @@ fn set_setting(
                 .value
                 .as_ref()
                 .ok_or_else(|| format!("`{key}` is a block here, not an argument"))?;
-            if !is_literal(expr) {
-                return Err(not_literal(&file, key, expr, written));
+            if is_literal(expr) {
+                return file.replace(expr.span, &render(value));
             }
-            file.replace(expr.span, &render(value))
+            // `var.x` or `local.x` that nothing else reads: change the value where defined.
+            let sole = trigger
+                .properties
+                .iter()
+                .find(|p| p.key_span == member.key_span)
+                .and_then(|p| p.sole_definition);
+            match sole {
+                Some(definition) => {
+                    File::read(texts, definition.file)?.replace_literal(definition, key, value)
+                }
+                None => Err(not_literal(&file, key, expr, written)),
+            }
         }
         None => file.insert(&container, key, value),
     }
@@ -525,8 +536,8 @@ fn not_literal(file: &File<'_>, key: &str, expr: &Expr, written: Option<Span>) -
     let elsewhere = written.is_some_and(|w| !contains(expr.span, w) || w.file != file.id);
     let root = expr.traversal().map(|(root, _)| root);
     let origin = match root {
-        Some("var") => "an input variable, which the caller or other resources may share",
-        Some("local") => "a local value, which other resources may read",
+        Some("var") => "an input variable that something else reads too, or that a var file sets",
+        Some("local") => "a local value that something else reads too",
         Some("each" | "count") => "the instance's `for_each` or `count` value",
         _ if elsewhere => "a value written elsewhere",
         _ => "an expression",

@@ -112,4 +112,3 @@ mod tests {
         assert_eq!(name("./modules/sqs", None), None);
     }
 }
-

@@ -3,46 +3,55 @@
 
 use super::*;
 use crate::config::Config;
-use crate::engine::FileReport;
 
 /// A module folder holding `main.tf` (and the other files), linted with its triggers kept.
 struct Linted {
     _dir: tempfile::TempDir,
-    report: FileReport,
+    run: crate::engine::Run,
+    main: FileId,
     text: String,
 }
 
 fn lint(text: &str, others: &[(&str, &str)]) -> Linted {
     let dir = tempfile::tempdir().unwrap();
     for (name, other) in others {
-        std::fs::write(dir.path().join(name), other).unwrap();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, other).unwrap();
     }
     let path = dir.path().join("main.tf");
     std::fs::write(&path, text).unwrap();
-    let report = crate::engine::report_document(&path, text.to_string(), &Config::default());
+    let run = crate::engine::run(&[dir.path().to_path_buf()], &Config::default());
+    assert!(run.errors.is_empty(), "{:?}", run.errors);
+    let main = run
+        .sources
+        .iter()
+        .find(|(_, f)| f.path == path)
+        .map(|(id, _)| id)
+        .expect("main.tf is read");
     Linted {
         _dir: dir,
-        report,
+        run,
+        main,
         text: text.to_string(),
     }
 }
 
 impl Linted {
     fn trigger(&self, address: &str) -> &Trigger {
-        self.report
+        self.run
             .triggers
             .iter()
             .find(|t| &*t.path == address)
             .unwrap_or_else(|| {
-                let paths: Vec<&str> = self.report.triggers.iter().map(|t| &*t.path).collect();
+                let paths: Vec<&str> = self.run.triggers.iter().map(|t| &*t.path).collect();
                 panic!("no trigger {address} in {paths:?}")
             })
     }
 
     fn write(&self, address: &str, change: &Change) -> Result<String, String> {
-        let edits = TerraformWriter.edits(&self.report.sources, self.trigger(address), change)?;
-        let main = self.report.file.unwrap();
-        assert!(edits.iter().all(|e| e.file == main), "{edits:?}");
+        let edits = TerraformWriter.edits(&self.run.sources, self.trigger(address), change)?;
+        assert!(edits.iter().all(|e| e.file == self.main), "{edits:?}");
         let out = apply(&self.text, &edits);
         crate::parse::hcl::parse(&out, FileId(0))
             .unwrap_or_else(|e| panic!("the result does not parse: {e:?}\n{out}"));
@@ -56,7 +65,7 @@ impl Linted {
     /// The span of the first occurrence of `needle` in the main file.
     fn span_of(&self, needle: &str) -> Span {
         let at = self.text.find(needle).expect("the needle is in the text");
-        Span::new(self.report.file.unwrap(), at, at + needle.len())
+        Span::new(self.main, at, at + needle.len())
     }
 }
 
@@ -158,10 +167,36 @@ fn an_unformatted_block_gets_a_plain_line() {
     );
 }
 
+const SIZED: &str = "resource \"aws_lambda_event_source_mapping\" \"m\" {\n  event_source_arn = \"arn:aws:sqs:us-east-1:123456789012:q\"\n  function_name    = \"f\"\n  batch_size       = var.size\n}\n";
+
+const SIZE: &str = "variable \"size\" {\n  type    = number\n  default = 100 # the most\n}\n";
+
 #[test]
-fn a_value_from_a_variable_is_display_only_and_says_so() {
-    let text = "variable \"size\" {\n  default = 100\n}\n\nresource \"aws_lambda_event_source_mapping\" \"m\" {\n  event_source_arn = \"arn:aws:sqs:us-east-1:123456789012:q\"\n  function_name    = \"f\"\n  batch_size       = var.size\n}\n";
-    let linted = lint(text, &[]);
+fn a_variable_read_by_this_argument_only_is_changed_at_its_default() {
+    let linted = lint(SIZED, &[("variables.tf", SIZE)]);
+    let trigger = linted.trigger("aws_lambda_event_source_mapping.m");
+    let edits = TerraformWriter
+        .edits(
+            &linted.run.sources,
+            trigger,
+            &Change::SetSetting {
+                prop: Prop::BatchSize,
+                value: FixValue::Int(10),
+            },
+        )
+        .unwrap();
+    assert_eq!(edits.len(), 1);
+    assert_ne!(edits[0].file, linted.main);
+    assert_eq!(
+        apply(SIZE, &edits),
+        "variable \"size\" {\n  type    = number\n  default = 10 # the most\n}\n"
+    );
+}
+
+#[test]
+fn a_variable_read_elsewhere_too_is_display_only_and_says_so() {
+    let outputs = "output \"size\" {\n  value = var.size\n}\n";
+    let linted = lint(SIZED, &[("variables.tf", SIZE), ("outputs.tf", outputs)]);
     let why = linted
         .set(
             "aws_lambda_event_source_mapping.m",
@@ -171,9 +206,9 @@ fn a_value_from_a_variable_is_display_only_and_says_so() {
         .unwrap_err();
     assert_eq!(
         why,
-        "`batch_size` is `var.size`, an input variable, which the caller or other resources may \
-         share: change the value where it is defined, if nothing else uses it, or write the \
-         value here"
+        "`batch_size` is `var.size`, an input variable that something else reads too, or that \
+         a var file sets: change the value where it is defined, if nothing else uses it, or \
+         write the value here"
     );
 }
 
@@ -417,4 +452,20 @@ fn json_syntax_is_not_written() {
         )
         .unwrap_err();
     assert!(why.contains(".tf.json"), "{why}");
+}
+
+const CONSUMER: &str = "variable \"queue_arn\" {}\nvariable \"batch\" {}\n\nresource \"aws_lambda_event_source_mapping\" \"this\" {\n  event_source_arn = var.queue_arn\n  function_name    = \"worker\"\n  batch_size       = var.batch\n}\n";
+
+#[test]
+fn a_caller_argument_read_once_by_the_module_is_changed_in_the_call() {
+    let root = "module \"orders\" {\n  source    = \"./consumer\"\n  queue_arn = \"arn:aws:sqs:us-east-1:123456789012:orders\"\n  batch     = 100\n}\n";
+    let linted = lint(root, &[("consumer/main.tf", CONSUMER)]);
+    let out = linted
+        .set(
+            "module.orders.aws_lambda_event_source_mapping.this",
+            Prop::BatchSize,
+            FixValue::Int(10),
+        )
+        .unwrap();
+    assert_eq!(out, root.replace("batch     = 100", "batch     = 10"));
 }
