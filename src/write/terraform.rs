@@ -11,6 +11,7 @@
 
 mod align;
 mod edit;
+mod shared;
 
 use crate::hcl::{Block, Body, Expr, ExprKind, Item};
 use crate::model::{Change, FixValue, Prop, SourceTexts, TextEdit, Trigger, Writer};
@@ -18,6 +19,7 @@ use crate::source::{FileId, Span};
 use edit::Lines;
 #[cfg(test)]
 use edit::apply;
+pub use shared::reconcile_shared;
 
 pub struct TerraformWriter;
 

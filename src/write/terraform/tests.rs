@@ -469,3 +469,123 @@ fn a_caller_argument_read_once_by_the_module_is_changed_in_the_call() {
         .unwrap();
     assert_eq!(out, root.replace("batch     = 100", "batch     = 10"));
 }
+
+mod shared_blocks {
+    use super::*;
+    use crate::model::{Applicability, Fix};
+    use crate::rules::Finding;
+
+    const CALLS: &str = "module \"orders\" {\n  source    = \"./consumer\"\n  queue_arn = \"arn:aws:sqs:us-east-1:123456789012:orders\"\n  batch     = 100\n}\n\nmodule \"billing\" {\n  source    = \"./consumer\"\n  queue_arn = \"arn:aws:sqs:us-east-1:123456789012:billing\"\n  batch     = 100\n}\n";
+
+    const ORDERS: &str = "module.orders.aws_lambda_event_source_mapping.this";
+    const BILLING: &str = "module.billing.aws_lambda_event_source_mapping.this";
+
+    /// A finding of the first rule on a trigger, with a fix of these edits.
+    fn finding(trigger: &Trigger, edits: Vec<TextEdit>) -> Finding {
+        let mut finding = crate::rules::ALL[0].at(trigger.anchor, "m");
+        finding.path = trigger.path.clone();
+        finding.fix = Some(Fix {
+            title: "t".to_string(),
+            applicability: Applicability::Unsafe,
+            edits,
+            why_display: None,
+        });
+        finding
+    }
+
+    fn edit(span: Span, text: &str) -> Vec<TextEdit> {
+        vec![TextEdit::replace(span, text)]
+    }
+
+    /// The consumer module with its batch size written in the mapping block itself.
+    fn literal_module() -> Linted {
+        lint(
+            CALLS,
+            &[("consumer/main.tf", &CONSUMER.replace("var.batch", "100"))],
+        )
+    }
+
+    fn block_literal(linted: &Linted) -> Span {
+        let trigger = linted.trigger(ORDERS);
+        trigger.settings.view(Prop::BatchSize).span.unwrap()
+    }
+
+    fn reconciled(linted: &Linted, mut findings: Vec<Finding>) -> Vec<Option<Fix>> {
+        reconcile_shared(&linted.run.sources, &linted.run.triggers, &mut findings);
+        findings.into_iter().map(|f| f.fix).collect()
+    }
+
+    #[test]
+    fn a_block_every_call_wants_changed_alike_is_changed() {
+        let linted = literal_module();
+        let at = block_literal(&linted);
+        let fixes = reconciled(
+            &linted,
+            vec![
+                finding(linted.trigger(ORDERS), edit(at, "10")),
+                finding(linted.trigger(BILLING), edit(at, "10")),
+            ],
+        );
+        for fix in fixes {
+            assert_eq!(fix.unwrap().applicability, Applicability::Unsafe);
+        }
+    }
+
+    #[test]
+    fn calls_that_need_different_values_make_the_fix_display_only() {
+        let linted = literal_module();
+        let at = block_literal(&linted);
+        let fixes = reconciled(
+            &linted,
+            vec![
+                finding(linted.trigger(ORDERS), edit(at, "10")),
+                finding(linted.trigger(BILLING), edit(at, "20")),
+            ],
+        );
+        let fix = fixes[0].clone().unwrap();
+        assert_eq!(fix.applicability, Applicability::Display);
+        assert!(fix.edits.is_empty());
+        assert_eq!(
+            fix.why_display.as_deref(),
+            Some("module.orders and module.billing share this block and need different values")
+        );
+    }
+
+    #[test]
+    fn a_call_that_does_not_need_the_change_keeps_the_block_as_is() {
+        let linted = literal_module();
+        let at = block_literal(&linted);
+        let fixes = reconciled(
+            &linted,
+            vec![finding(linted.trigger(ORDERS), edit(at, "10"))],
+        );
+        assert_eq!(
+            fixes[0].as_ref().unwrap().why_display.as_deref(),
+            Some(
+                "module.orders shares this block with module.billing, which does not need the change"
+            )
+        );
+    }
+
+    #[test]
+    fn an_argument_of_one_call_is_that_call_s_own() {
+        let linted = lint(CALLS, &[("consumer/main.tf", CONSUMER)]);
+        let orders = linted.trigger(ORDERS);
+        let edits = TerraformWriter
+            .edits(
+                &linted.run.sources,
+                orders,
+                &Change::SetSetting {
+                    prop: Prop::BatchSize,
+                    value: FixValue::Int(10),
+                },
+            )
+            .unwrap();
+        assert_eq!(edits[0].file, linted.main);
+        let fixes = reconciled(&linted, vec![finding(orders, edits)]);
+        assert_eq!(
+            fixes[0].as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
+    }
+}
