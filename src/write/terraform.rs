@@ -109,6 +109,17 @@ fn set_resource_property(
     value_at: Option<Span>,
     value: &FixValue,
 ) -> Result<Vec<TextEdit>, String> {
+    let target = value_at.unwrap_or(container);
+    if texts
+        .text(target.file)
+        .is_some_and(crate::load::terraform::registry::is_model_text)
+    {
+        return Err(format!(
+            "the resource is created by a registry module that leaves `{key}` at its default: \
+             add `{key} = {}` to the module call",
+            render(value)
+        ));
+    }
     if let Some(at) = value_at {
         let file = File::read(texts, at.file)?;
         return file.replace_literal(at, key, value);
