@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::sync::Arc;
 
 use crate::config::{Config, Configs, Overrides};
+use crate::engine::fix::{FileFix, FixMode, fix_report};
 use crate::engine::{FileReport, Keep};
 use crate::report::{self, Render, Summary, Writer, human::Style};
 use crate::rules::{self, Severity};
@@ -106,6 +107,16 @@ pub struct CheckArgs {
     /// `$GITHUB_STEP_SUMMARY` in GitHub Actions.
     #[arg(long, value_name = "FILE")]
     pub job_summary: Option<PathBuf>,
+    /// Apply the safe fixes to the files, then report what is left.
+    #[arg(long, conflicts_with_all = ["write_baseline", "diff"])]
+    pub fix: bool,
+    /// Print the fixes as a unified diff and write nothing; exit 1 when there is something to
+    /// fix, 0 when not.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
+    /// With `--fix` or `--diff`, also the fixes that change how a trigger behaves at run time.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -301,6 +312,22 @@ fn check(args: CheckArgs) -> u8 {
     if let Some(path) = &args.write_baseline {
         return write_baseline(&args, &configs, path, style);
     }
+    let fix_mode = FixMode {
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let fixed = if args.fix || args.diff {
+        if reads_stdin(&args) {
+            eprintln!("error: --fix and --diff work on files, not standard input");
+            return exit::ERROR;
+        }
+        let fixes = collect_fixes(&args.paths, &configs, fix_mode);
+        if args.diff {
+            return print_diffs(&fixes);
+        }
+        Some(write_fixes(&fixes))
+    } else {
+        None
+    };
     let stdout = Quiet::new(std::io::stdout().lock());
     fn text<W: std::io::Write + 'static>(out: W, statistics: bool) -> Box<dyn Writer> {
         let writer = report::TextWriter::new(out);
@@ -331,7 +358,10 @@ fn check(args: CheckArgs) -> u8 {
         Format::Github => (Box::new(report::github::GithubRender), text(stdout, true)),
     };
     let statistics_only = args.statistics && matches!(args.format, Format::Human | Format::Concise);
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        fixed,
+        ..Summary::default()
+    };
     // Baseline and rendering run on the worker threads; the main thread writes in order.
     let prepare = |report: &mut FileReport| {
         if let Some(baseline) = &baseline {
@@ -385,6 +415,69 @@ fn check(args: CheckArgs) -> u8 {
         );
     }
     exit_code(&summary, args.exit_zero)
+}
+
+/// The fixes of every file linted, applied in memory.
+fn collect_fixes(paths: &[PathBuf], configs: &Arc<Configs>, mode: FixMode) -> Vec<FileFix> {
+    let mut fixes = Vec::new();
+    let prepare = |report: &mut FileReport| match configs.for_file(&report.path) {
+        Ok(config) => fix_report(report, &config, mode),
+        // A module's path is its folder; its files share one configuration.
+        Err(_) => Vec::new(),
+    };
+    crate::engine::lint_each_prepared(paths, configs, Keep::Output, prepare, |_, fixed| {
+        fixes.extend(fixed);
+    });
+    fixes
+}
+
+/// `--diff`: the fixes as one unified diff; 1 when there is something to fix.
+fn print_diffs(fixes: &[FileFix]) -> u8 {
+    let mut out = std::io::stdout().lock();
+    let mut changed = 0;
+    for fix in fixes {
+        report_fix_problems(fix);
+        if fix.fixed != fix.original {
+            changed += fix.count();
+            let _ = out.write_all(fix.diff().as_bytes());
+        }
+    }
+    let _ = out.flush();
+    eprintln!(
+        "triggerlint: {changed} {} would be applied ({})",
+        if changed == 1 { "fix" } else { "fixes" },
+        report::plural(
+            fixes.iter().filter(|f| f.fixed != f.original).count(),
+            "file"
+        )
+    );
+    if changed > 0 {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}
+
+/// `--fix`: writes every fixed file; the number of fixes written.
+fn write_fixes(fixes: &[FileFix]) -> usize {
+    let mut written = 0;
+    for fix in fixes {
+        report_fix_problems(fix);
+        if fix.fixed == fix.original {
+            continue;
+        }
+        match fix.write() {
+            Ok(()) => written += fix.count(),
+            Err(message) => eprintln!("warning: {message}"),
+        }
+    }
+    written
+}
+
+fn report_fix_problems(fix: &FileFix) {
+    for problem in &fix.problems {
+        eprintln!("warning: {problem}");
+    }
 }
 
 /// An `exclude` pattern that matched nothing is most likely mistyped (or written for a shell

@@ -50,6 +50,10 @@ pub struct Config {
     pub var_files: Vec<PathBuf>,
     /// The file these settings came from, if any.
     pub source: Option<PathBuf>,
+    /// `[fix] fixable`: rule selectors whose fixes `--fix` applies; empty means all.
+    pub fixable: Vec<String>,
+    /// `[fix] unfixable`: rule selectors whose fixes are never applied (shown only).
+    pub unfixable: Vec<String>,
 }
 
 impl Default for Config {
@@ -64,6 +68,8 @@ impl Default for Config {
             serverless: Default::default(),
             var_files: Vec::new(),
             source: None,
+            fixable: Vec::new(),
+            unfixable: Vec::new(),
         }
     }
 }
@@ -72,6 +78,12 @@ impl Config {
     /// The enabled rules, in code order.
     pub fn enabled_rules(&self) -> Vec<&'static Rule> {
         ALL.iter().copied().filter(|r| self.is_enabled(r)).collect()
+    }
+
+    /// Whether `--fix` may apply the rule's fixes (`[fix] fixable` and `unfixable`).
+    pub fn is_fixable(&self, rule: &Rule) -> bool {
+        let listed = self.fixable.is_empty() || self.fixable.iter().any(|s| rule.matches(s));
+        listed && !self.unfixable.iter().any(|s| rule.matches(s))
     }
 
     pub fn is_enabled(&self, rule: &Rule) -> bool {
@@ -420,7 +432,13 @@ pub fn parse(text: &str, base: &Path) -> Result<Config, Vec<Problem>> {
             "fail-on" => severity(value).map(|s| config.fail_on = s),
             "exclude" => exclude(value, base).map(|e| config.exclude = e),
             "rules" => rules_table(value, &mut config, &mut problems),
-            other => unknown_key(key, other, &["fail-on", "exclude", "rules"], "top level"),
+            "fix" => fix_table(value, &mut config, &mut problems),
+            other => unknown_key(
+                key,
+                other,
+                &["fail-on", "exclude", "rules", "fix"],
+                "top level",
+            ),
         };
         problems.extend(outcome.err());
     }
@@ -489,6 +507,26 @@ fn rules_table(
                     )
                 }
             },
+        };
+        problems.extend(outcome.err());
+    }
+    Ok(())
+}
+
+/// `[fix]`: which rules' fixes `--fix` applies.
+fn fix_table(
+    value: &Spanned<DeValue<'_>>,
+    config: &mut Config,
+    problems: &mut Vec<Problem>,
+) -> Result<(), Problem> {
+    let DeValue::Table(table) = value.get_ref() else {
+        return at(value.span(), "`fix` must be a table");
+    };
+    for (key, value) in table.iter() {
+        let outcome = match key.get_ref().as_ref() {
+            "fixable" => selectors(value, problems).map(|s| config.fixable = s),
+            "unfixable" => selectors(value, problems).map(|s| config.unfixable = s),
+            other => unknown_key(key, other, &["fixable", "unfixable"], "`[fix]` table"),
         };
         problems.extend(outcome.err());
     }
@@ -640,7 +678,24 @@ pub fn json_schema() -> serde_json::Value {
     });
     let mut rules = serde_json::Map::new();
     rules.insert("select".into(), selectors.clone());
-    rules.insert("ignore".into(), selectors);
+    rules.insert("ignore".into(), selectors.clone());
+    let listed = |description: &str| {
+        let mut list = selectors.clone();
+        list["description"] = json!(format!(
+            "{description}: {}",
+            selectors["description"].as_str().unwrap_or_default()
+        ));
+        list
+    };
+    let fix = json!({
+        "type": "object",
+        "description": "which rules' fixes `check --fix` applies",
+        "additionalProperties": false,
+        "properties": {
+            "fixable": listed("rules whose fixes may be applied (all when absent)"),
+            "unfixable": listed("rules whose fixes are shown but never applied"),
+        },
+    });
     for rule in ALL {
         let mut properties = serde_json::Map::new();
         properties.insert("severity".into(), severity.clone());
@@ -682,6 +737,7 @@ pub fn json_schema() -> serde_json::Value {
                 "additionalProperties": false,
                 "properties": rules,
             },
+            "fix": fix,
         },
     })
 }

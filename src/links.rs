@@ -163,6 +163,26 @@ impl<'a> QueueAndFunction<'a> {
         })
     }
 
+    /// The change that gives the queue this visibility timeout: where the queue writes it, else
+    /// added to its properties; `None` for a queue the deploy tool creates, or one without a
+    /// `Properties` map.
+    pub fn visibility_change(
+        &self,
+        format: crate::model::Format,
+        seconds: i64,
+    ) -> Option<crate::model::Change> {
+        if self.queue.created_by.is_some() {
+            return None;
+        }
+        let container = self.queue.properties?.span;
+        Some(crate::model::Change::SetResourceProperty {
+            container,
+            key: crate::model::resource_property_name(format, "VisibilityTimeout").to_string(),
+            value_at: self.queue.property("VisibilityTimeout").map(|n| n.span),
+            value: crate::model::FixValue::Int(seconds),
+        })
+    }
+
     /// "30 s, the AWS default" or "20 s".
     pub fn describe_visibility(&self) -> String {
         with_origin(self.visibility, &self.visibility_setting)

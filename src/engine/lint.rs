@@ -337,7 +337,11 @@ pub(super) fn check_loaded(
     let findings: Vec<Finding> = loaded
         .triggers
         .iter()
-        .flat_map(|t| rules::check(t, &scope, &enabled))
+        .flat_map(|t| {
+            rules::check(t, &scope, &enabled)
+                .into_iter()
+                .map(move |f| super::fix::resolve(f, t, sources))
+        })
         .map(|f| match table {
             Some(table) => with_definitions(f, table),
             None => f,

@@ -15,6 +15,7 @@ use crate::rules::Severity;
 use crate::source::{FileId, FileIds, SourceFile, Sources};
 use crate::{discover, load};
 
+pub mod fix;
 mod lint;
 mod plan;
 mod read;

@@ -25,6 +25,7 @@ fn draft(template: &Template<'_>, resource: &Resource<'_>, prefix: &str) -> Draf
         format!("{prefix}/{}", resource.logical_id),
     );
     draft.properties = properties_of(resource.properties);
+    draft.settings_at = resource.properties.map(|p| p.span);
     draft.event_source = resource.property("EventSourceArn").cloned();
     draft.function = resource
         .property("FunctionName")

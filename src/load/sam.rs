@@ -63,6 +63,7 @@ fn event_draft(template: &Template<'_>, function: &Resource<'_>, event: &Entry) 
     draft.event_type = Some(type_.to_string());
     draft.function = Some(cloudformation::function_resource_info(template, function));
     draft.metadata_ignores = MetadataIgnore::of_resource(function.node);
+    draft.settings_at = properties.map(|p| p.span);
     if type_ == "SNS" {
         return sns_subscription_draft(draft, function, event, properties?);
     }
@@ -304,6 +305,8 @@ fn sns_subscription_draft(
     if !creates_queue && subscription.as_map().is_none() {
         return None;
     }
+    // Settings of the created queue's mapping are written in the `SqsSubscription` map.
+    draft.settings_at = subscription.as_map().map(|_| subscription.span);
     draft.declared = Some((
         SourceKind::Sqs { fifo: false },
         "SAM SNS event with SqsSubscription".to_string(),

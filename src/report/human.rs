@@ -164,7 +164,12 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
     }
     let title = level(finding.severity)
         .primary_title(finding.message.as_str())
-        .id(format!("{} {}", finding.rule.code, finding.rule.slug));
+        .id(format!(
+            "{} {}{}",
+            finding.rule.code,
+            finding.rule.slug,
+            fix_mark(finding)
+        ));
     let mut group = title.element(snippet);
     for related in finding
         .related
@@ -183,6 +188,13 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
                         .label(related.message.as_str()),
                 ),
         );
+    }
+    if let Some(fix) = finding.fix.as_ref().filter(|f| !f.edits.is_empty()) {
+        group = group.element(Level::HELP.message(format!(
+            "{} fix: {}",
+            fix.applicability.id(),
+            fix.title
+        )));
     }
     if let Some(construct) = &finding.construct_path {
         group = group.element(Level::NOTE.message(format!("CDK construct: {construct}")));
@@ -265,7 +277,31 @@ pub fn summary_line(summary: &Summary) -> String {
             plural(summary.not_linted.files, "file")
         ));
     }
+    line.push_str(&fix_lines(summary));
     line
+}
+
+/// ruff's account of fixes: what `--fix` did, or what it and `--unsafe-fixes` would do.
+fn fix_lines(summary: &Summary) -> String {
+    let remaining = summary.findings.total();
+    let mut lines = String::new();
+    if let Some(fixed) = summary.fixed {
+        lines.push_str(&format!(
+            "\nFound {} ({fixed} fixed, {remaining} remaining)",
+            plural(fixed + remaining, "finding")
+        ));
+    }
+    match (summary.fixable, summary.unsafe_fixable) {
+        (0, 0) => {}
+        (safe, 0) => lines.push_str(&format!("\n[*] {safe} fixable with `--fix`")),
+        (0, unsafe_) => lines.push_str(&format!(
+            "\n{unsafe_} more fixable with `--fix --unsafe-fixes`"
+        )),
+        (safe, unsafe_) => lines.push_str(&format!(
+            "\n[*] {safe} fixable with `--fix` ({unsafe_} more with `--unsafe-fixes`)"
+        )),
+    }
+    lines
 }
 
 /// The summary line of a collected run.
@@ -293,4 +329,12 @@ pub fn render_config_error(error: &crate::config::ConfigError, style: Style) -> 
         out.push_str("\n\n");
     }
     out
+}
+
+/// ruff's `[*]`: `--fix` applies this finding's fix.
+fn fix_mark(finding: &Finding) -> &'static str {
+    let safe = finding.fix.as_ref().is_some_and(|f| {
+        f.applicability == crate::model::Applicability::Safe && !f.edits.is_empty()
+    });
+    if safe { " [*]" } else { "" }
 }

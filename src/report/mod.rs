@@ -141,6 +141,12 @@ pub struct Summary {
     pub failing: bool,
     /// Findings per rule code, for `--statistics` and the GitHub format.
     pub per_rule: std::collections::BTreeMap<&'static str, usize>,
+    /// Fixes `--fix` wrote before this run (`None` without `--fix`).
+    pub fixed: Option<usize>,
+    /// Findings with a safe fix (`--fix` applies it) and with an unsafe one
+    /// (`--unsafe-fixes`).
+    pub fixable: usize,
+    pub unsafe_fixable: usize,
 }
 
 impl Summary {
@@ -164,6 +170,12 @@ impl Summary {
         self.findings.add(findings);
         for f in findings {
             *self.per_rule.entry(f.rule.code).or_default() += 1;
+            let written = f.fix.as_ref().filter(|fix| !fix.edits.is_empty());
+            match written.map(|fix| fix.applicability) {
+                Some(crate::model::Applicability::Safe) => self.fixable += 1,
+                Some(crate::model::Applicability::Unsafe) => self.unsafe_fixable += 1,
+                _ => {}
+            }
         }
     }
 

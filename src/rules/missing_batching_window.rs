@@ -1,7 +1,7 @@
 //! TL002: without a batching window, low traffic means one invocation per record.
 
 use super::{Finding, Rule, Scope, Severity, describe_setting, span_of};
-use crate::model::{Prop, SourceKind, Trigger};
+use crate::model::{Applicability, FixValue, Prop, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL002",
@@ -42,6 +42,12 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             format!(
                 "set `{key}` to the seconds a record may wait for its batch to fill (1 to 300)"
             ),
+        ))
+        .fix_opt(super::set_setting_fix(
+            t,
+            Applicability::Unsafe,
+            Prop::MaximumBatchingWindowInSeconds,
+            FixValue::Int(1),
         )),
     ]
 }

@@ -550,3 +550,51 @@ pub fn access_types(trigger: &Trigger, template: &Template<'_>) -> Option<Vec<(S
         })
         .collect()
 }
+
+/// A fix that gives one of the trigger's settings a value, titled in the author's key names;
+/// `None` when the author's format has no key for the setting (the help says how to set it).
+pub fn set_setting_fix(
+    trigger: &Trigger,
+    applicability: crate::model::Applicability,
+    prop: Prop,
+    value: crate::model::FixValue,
+) -> Option<crate::model::FixPlan> {
+    trigger.format_key(prop)?;
+    let shown = match &value {
+        crate::model::FixValue::Int(n) => n.to_string(),
+        crate::model::FixValue::Bool(b) => b.to_string(),
+        crate::model::FixValue::Str(s) => s.clone(),
+    };
+    Some(
+        crate::model::FixPlan::new(
+            applicability,
+            format!("Set `{}` to {shown}", trigger.key_name(prop)),
+        )
+        .change(crate::model::Change::SetSetting { prop, value }),
+    )
+}
+
+/// A fix that removes a key the trigger writes itself, when it does (not one that comes from
+/// SAM `Globals`).
+pub fn remove_key_fix(trigger: &Trigger, name: &str) -> Option<crate::model::FixPlan> {
+    let property = trigger.property(name)?;
+    Some(
+        crate::model::FixPlan::new(
+            crate::model::Applicability::Safe,
+            format!("Remove `{}`", property.key),
+        )
+        .change(crate::model::Change::RemoveKey {
+            key_span: property.key_span,
+        }),
+    )
+}
+
+impl Finding {
+    /// Attaches a fix plan when there is one.
+    pub fn fix_opt(self, plan: Option<crate::model::FixPlan>) -> Self {
+        match plan {
+            Some(plan) => self.fix(plan),
+            None => self,
+        }
+    }
+}

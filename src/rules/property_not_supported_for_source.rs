@@ -1,7 +1,7 @@
 //! TL003: a property the trigger's source kind does not accept; the deploy is rejected.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::model::{Prop, SourceKind, Trigger};
+use crate::model::{Applicability, Change, FixPlan, Prop, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL003",
@@ -76,6 +76,13 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
                     &p.key,
                     &format!("{} triggers", t.source.family_label()),
                     &format!("remove it; it applies to {kinds} only"),
+                )
+                .fix(
+                    FixPlan::new(Applicability::Safe, format!("Remove `{}`", p.key)).change(
+                        Change::RemoveKey {
+                            key_span: p.key_span,
+                        },
+                    ),
                 )
             })
         })

@@ -2,7 +2,7 @@
 
 use super::property_not_supported_for_source::accepted_by;
 use super::{Finding, Rule, Scope, Severity};
-use crate::model::{IgnoredKey, MeantSetting, Trigger};
+use crate::model::{Applicability, Change, FixPlan, IgnoredKey, MeantSetting, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL009",
@@ -29,6 +29,7 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
             )
             .label("not read")
             .help(help(t, event, ignored))
+            .fix_opt(rename_fix(t, ignored))
         })
         .collect()
 }
@@ -52,6 +53,27 @@ fn help(t: &Trigger, event: &str, ignored: &IgnoredKey) -> String {
 }
 
 /// Whether the trigger's source kind has the property at all (true when the kind is unknown).
+/// Renames the key to the one the event reads, when there is one and it is not written too.
+fn rename_fix(t: &Trigger, ignored: &IgnoredKey) -> Option<FixPlan> {
+    let MeantSetting::OtherKey(to) = ignored.meant else {
+        return None;
+    };
+    let declared = t.declaration.as_ref().and_then(|d| d.get(to));
+    if declared.is_some() {
+        return None;
+    }
+    Some(
+        FixPlan::new(
+            Applicability::Safe,
+            format!("Rename `{}` to `{to}`", ignored.key),
+        )
+        .change(Change::RenameKey {
+            key_span: ignored.span,
+            to: to.to_string(),
+        }),
+    )
+}
+
 fn accepts(t: &Trigger, property: &str) -> bool {
     t.source == crate::model::SourceKind::Unknown
         || accepted_by(property).is_none_or(|(accepts, _)| accepts(t.source))

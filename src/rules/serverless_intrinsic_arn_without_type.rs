@@ -1,7 +1,7 @@
 //! TL403: a `stream` ARN computed by an intrinsic needs `type:` in the Serverless Framework.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::model::{Format, Trigger};
+use crate::model::{Applicability, Change, FixPlan, FixValue, Format, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL403",
@@ -12,6 +12,23 @@ pub static RULE: Rule = Rule {
     options: &[],
     check,
 };
+
+/// Adds the `type:` of the stream the ARN's resource is, when the template says.
+fn type_fix(t: &Trigger) -> Option<FixPlan> {
+    let type_ = match t.source {
+        SourceKind::Kinesis => "kinesis",
+        SourceKind::DynamoDb => "dynamodb",
+        _ => return None,
+    };
+    Some(
+        FixPlan::new(Applicability::Safe, format!("Add `type: {type_}`")).change(
+            Change::AddEventKey {
+                key: "type".to_string(),
+                value: FixValue::Str(type_.to_string()),
+            },
+        ),
+    )
+}
 
 fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     let Some(declaration) = &t.declaration else {
@@ -31,6 +48,7 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
              Framework cannot tell Kinesis from DynamoDB and rejects the event",
         )
         .label("needs `type:`")
-        .help("add `type: kinesis` or `type: dynamodb` beside `arn`"),
+        .help("add `type: kinesis` or `type: dynamodb` beside `arn`")
+        .fix_opt(type_fix(t)),
     ]
 }

@@ -1,7 +1,7 @@
 //! TL201: a standard SQS trigger with batches above 10 needs a batching window of at least 1 s.
 
 use super::{Finding, Rule, Scope, Severity, describe_setting, span_of};
-use crate::model::{Prop, SourceKind, Trigger};
+use crate::model::{Applicability, FixValue, Prop, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL201",
@@ -43,6 +43,12 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
                 ),
             },
         );
+    finding = finding.fix_opt(super::set_setting_fix(
+        t,
+        Applicability::Safe,
+        Prop::MaximumBatchingWindowInSeconds,
+        FixValue::Int(1),
+    ));
     if let Some(span) = s.batching_window.span() {
         finding = finding.related(span, "batching window below 1 second");
     }

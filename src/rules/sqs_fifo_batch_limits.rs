@@ -1,7 +1,7 @@
 //! TL202: FIFO queues take batches of at most 10 and no batching window.
 
 use super::{Finding, Rule, Scope, Severity};
-use crate::model::{Prop, SourceKind, Trigger};
+use crate::model::{Applicability, FixValue, Prop, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL202",
@@ -33,7 +33,13 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
                 ),
             )
             .label("above 10 on a FIFO queue")
-            .help(format!("set `{key}` to 10 or less")),
+            .help(format!("set `{key}` to 10 or less"))
+            .fix_opt(super::set_setting_fix(
+                t,
+                Applicability::Safe,
+                Prop::BatchSize,
+                FixValue::Int(10),
+            )),
         );
     }
     // A window of 0 is no window at all; anything above it is refused.
@@ -51,7 +57,8 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
                 ),
             )
             .label("not for FIFO queues")
-            .help(format!("remove `{key}`")),
+            .help(format!("remove `{key}`"))
+            .fix_opt(super::remove_key_fix(t, "MaximumBatchingWindowInSeconds")),
         );
     }
     findings

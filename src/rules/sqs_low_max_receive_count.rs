@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links::{self, Redrive};
-use crate::model::{Prop, Setting, Trigger};
+use crate::model::{Applicability, Change, FixPlan, FixValue, Origin, Prop, Setting, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL206",
@@ -15,6 +15,33 @@ pub static RULE: Rule = Rule {
 };
 
 const RECOMMENDED: i64 = 5;
+
+/// Raises `maxReceiveCount` where the queue's redrive policy writes it (not where a parameter
+/// other resources may read defines it).
+fn receive_count_fix(
+    setting: &Setting<i64>,
+    span: crate::source::Span,
+    queue: &crate::template::Resource<'_>,
+) -> Option<FixPlan> {
+    if setting.origin() != Some(&Origin::Direct) {
+        return None;
+    }
+    Some(
+        FixPlan::new(
+            Applicability::Unsafe,
+            format!(
+                "Raise `maxReceiveCount` of queue {} to {RECOMMENDED}",
+                queue.logical_id
+            ),
+        )
+        .change(Change::SetResourceProperty {
+            container: queue.properties.map_or(span, |p| p.span),
+            key: "maxReceiveCount".to_string(),
+            value_at: Some(span),
+            value: FixValue::Int(RECOMMENDED),
+        }),
+    )
+}
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Some(queue) = links::source_queue(t, scope) else {
@@ -63,7 +90,8 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         finding
             .label("low maxReceiveCount")
             .related_value(span, format!("maxReceiveCount {count}"), &setting)
-            .help(format!("set `maxReceiveCount` to at least {RECOMMENDED}")),
+            .help(format!("set `maxReceiveCount` to at least {RECOMMENDED}"))
+            .fix_opt(receive_count_fix(&setting, span, &queue)),
     ]
 }
 

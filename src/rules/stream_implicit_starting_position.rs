@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity, describe_setting};
 use crate::links;
-use crate::model::{Prop, Setting, SourceKind, Trigger};
+use crate::model::{Applicability, FixValue, Prop, Setting, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL105",
@@ -45,6 +45,12 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         .help(format!(
             "write `{key}: LATEST` to start with new records, or write `{key}: TRIM_HORIZON` \
              if replaying the retained records is intended"
+        ))
+        .fix_opt(super::set_setting_fix(
+            t,
+            Applicability::Unsafe,
+            Prop::StartingPosition,
+            FixValue::Str("LATEST".to_string()),
         )),
     ]
 }

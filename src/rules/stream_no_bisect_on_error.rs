@@ -1,7 +1,7 @@
 //! TL104: one bad record fails and retries the whole batch.
 
 use super::{Finding, Rule, Scope, Severity, describe_setting, span_of};
-use crate::model::{Prop, Trigger};
+use crate::model::{Applicability, FixValue, Prop, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL104",
@@ -50,6 +50,12 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
                 t.format.set_value(bisect_key, true),
                 super::report_failures_setting(t)
             ),
+        ))
+        .fix_opt(super::set_setting_fix(
+            t,
+            Applicability::Unsafe,
+            Prop::BisectBatchOnFunctionError,
+            FixValue::Bool(true),
         )),
     ]
 }

@@ -1,7 +1,7 @@
 //! TL107: tiny batches turn a busy stream into a flood of invocations.
 
 use super::{Finding, Rule, RuleOption, Scope, Severity, describe_setting, span_of};
-use crate::model::{Prop, Setting, SourceKind, Trigger};
+use crate::model::{Applicability, FixValue, Prop, Setting, SourceKind, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL107",
@@ -18,6 +18,9 @@ pub static RULE: Rule = Rule {
     }],
     check,
 };
+
+/// The batch size AWS uses when none is written, which the unsafe fix writes.
+const AWS_DEFAULT_BATCH: i64 = 100;
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let cfg = scope.settings;
@@ -52,6 +55,12 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     };
     let key = t.key_name(Prop::BatchSize);
     let window = t.key_name(Prop::MaximumBatchingWindowInSeconds);
+    let fix = super::set_setting_fix(
+        t,
+        Applicability::Unsafe,
+        Prop::BatchSize,
+        FixValue::Int(min.max(AWS_DEFAULT_BATCH)),
+    );
     vec![
         RULE.at(
             span_of(t, setting),
@@ -67,6 +76,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                 "raise `{key}` (100 is the AWS default) and set `{window}` so batches fill \
                  during quiet periods"
             ),
-        }),
+        })
+        .fix_opt(fix),
     ]
 }

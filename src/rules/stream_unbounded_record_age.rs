@@ -1,7 +1,7 @@
 //! TL102: a stream trigger processes records however old they are.
 
 use super::{Finding, Rule, Scope, Severity, describe_setting, span_of};
-use crate::model::{Prop, Trigger};
+use crate::model::{Applicability, FixValue, Prop, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL102",
@@ -12,6 +12,10 @@ pub static RULE: Rule = Rule {
     options: &[],
     check,
 };
+
+/// What the unsafe fix writes: an hour, after which a record is seldom worth processing late
+/// and the batch no longer blocks the shard.
+const RECORD_AGE_FIX: i64 = 3600;
 
 fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
     if !t.source.is_stream() {
@@ -34,6 +38,12 @@ fn check(t: &Trigger, _: &Scope<'_>) -> Vec<Finding> {
         .help(format!(
             "set `{key}` to the age after which a record is no longer worth processing \
              (60 to 604800 seconds); expired records go to the on-failure destination"
+        ))
+        .fix_opt(super::set_setting_fix(
+            t,
+            Applicability::Unsafe,
+            Prop::MaximumRecordAgeInSeconds,
+            FixValue::Int(RECORD_AGE_FIX),
         )),
     ]
 }

@@ -1,7 +1,7 @@
 //! TL101: a poison batch on a stream or Kafka trigger is retried until its records expire.
 
 use super::{Finding, Rule, RuleOption, Scope, Severity, describe_setting, help_for, span_of};
-use crate::model::{Prop, Trigger};
+use crate::model::{Applicability, FixValue, Prop, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL101",
@@ -42,6 +42,17 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let key = t.key_name(Prop::MaximumRetryAttempts);
+    // Kafka takes retry settings only in provisioned mode: a decision, not a fix.
+    let fix = (!t.source.is_kafka())
+        .then(|| {
+            super::set_setting_fix(
+                t,
+                Applicability::Unsafe,
+                Prop::MaximumRetryAttempts,
+                FixValue::Int(limit),
+            )
+        })
+        .flatten();
     let label = if retries == -1 {
         "retried without limit".to_string()
     } else {
@@ -71,7 +82,8 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                     String::new()
                 }
             ),
-        )),
+        ))
+        .fix_opt(fix),
     ]
 }
 

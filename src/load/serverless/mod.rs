@@ -198,6 +198,8 @@ fn event_draft(template: &Template<'_>, event: &Entry, path: String) -> Draft {
     };
     draft.event_source = arn.cloned();
     draft.declaration = Some(config.clone());
+    // The event's map, or the short form's scalar that a fix turns into a map.
+    draft.settings_at = Some(config.span);
     if let Some(arn) = arn {
         // `- sqs: arn:...` names the ARN by the event key itself.
         let written_as = if settings.is_some() { "arn" } else { key };

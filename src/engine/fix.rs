@@ -1,0 +1,401 @@
+//! Fixes: each finding's plan resolved into edits with its file's writer, and the edits
+//! applied as ruff applies its own: the fixes of a file that do not overlap in one pass, the
+//! others in later passes with a lint of the new text in between, up to a bound. A result is
+//! kept only when it still parses; a file is written atomically, and only when its bytes are
+//! still those that were read.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::model::{Applicability, Fix, FixPlan, SourceTexts, TextEdit, Trigger};
+use crate::rules::Finding;
+use crate::source::{FileId, SourceFile};
+use crate::{parse, write};
+
+use super::{FileReport, Keep};
+
+/// Passes of fixes and lints over one file, at most (ruff stops at 100; a trigger has few
+/// settings, so a handful of passes fix everything that overlaps).
+const MAX_PASSES: usize = 10;
+
+/// The texts of the files one lint read.
+struct Texts<'a>(&'a [(FileId, &'a SourceFile)]);
+
+impl SourceTexts for Texts<'_> {
+    fn text(&self, file: FileId) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(id, _)| *id == file)
+            .map(|(_, source)| source.text.as_str())
+    }
+}
+
+/// Resolves a finding's fix plan into edits with the writer of the trigger's file.
+pub(super) fn resolve(
+    mut finding: Finding,
+    trigger: &Trigger,
+    sources: &[(FileId, &SourceFile)],
+) -> Finding {
+    if let Some(plan) = &finding.fix_plan {
+        finding.fix = Some(resolve_plan(plan, trigger, sources));
+    }
+    finding
+}
+
+fn resolve_plan(plan: &FixPlan, trigger: &Trigger, sources: &[(FileId, &SourceFile)]) -> Fix {
+    if plan.applicability == Applicability::Display || plan.changes.is_empty() {
+        return Fix::display_only(plan, None);
+    }
+    let texts = Texts(sources);
+    let Some(&(_, source)) = sources.iter().find(|(id, _)| *id == trigger.file) else {
+        return Fix::display_only(plan, Some("the trigger's file is not at hand".to_string()));
+    };
+    let writer = match write::writer_for(trigger, &source.path, &source.text) {
+        Ok(writer) => writer,
+        Err(why) => return Fix::display_only(plan, Some(why)),
+    };
+    let mut edits = Vec::new();
+    for change in &plan.changes {
+        match writer.edits(&texts, trigger, change) {
+            Ok(more) => edits.extend(more),
+            Err(why) => return Fix::display_only(plan, Some(why)),
+        }
+    }
+    edits.sort();
+    Fix {
+        title: plan.title.clone(),
+        applicability: plan.applicability,
+        edits,
+        why_display: None,
+    }
+}
+
+/// Which fixes a run applies.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FixMode {
+    /// `--unsafe-fixes`: also the fixes that change how a trigger behaves.
+    pub unsafe_fixes: bool,
+}
+
+impl FixMode {
+    /// Whether a finding's fix is applied: written out, of an applicability the run takes, of
+    /// a rule the configuration lets fix.
+    pub fn applies(self, finding: &Finding, config: &Config) -> bool {
+        let Some(fix) = &finding.fix else {
+            return false;
+        };
+        let wanted = match fix.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self.unsafe_fixes,
+            Applicability::Display => false,
+        };
+        wanted && !fix.edits.is_empty() && config.is_fixable(finding.rule)
+    }
+}
+
+/// One file's fixed text, and what was applied to it.
+#[derive(Debug)]
+pub struct FileFix {
+    pub path: PathBuf,
+    pub original: String,
+    pub fixed: String,
+    /// Fixes applied, by rule code.
+    pub applied: BTreeMap<&'static str, usize>,
+    /// Why some fixes were not applied (a result that would not parse).
+    pub problems: Vec<String>,
+}
+
+impl FileFix {
+    pub fn count(&self) -> usize {
+        self.applied.values().sum()
+    }
+
+    /// The change as a unified diff that `git apply` takes (paths `a/...`, `b/...` relative
+    /// to the working folder when under it).
+    pub fn diff(&self) -> String {
+        let shown = shown_path(&self.path);
+        similar::TextDiff::from_lines(&self.original, &self.fixed)
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{shown}"), &format!("b/{shown}"))
+            .to_string()
+    }
+
+    /// Writes the fixed text over the file: only if its bytes are still those read, through a
+    /// temporary file in the same folder renamed over it, with the file's permissions.
+    pub fn write(&self) -> Result<(), String> {
+        let shown = self.path.display();
+        let target = std::fs::canonicalize(&self.path)
+            .map_err(|e| format!("{shown}: cannot resolve the path: {e}"))?;
+        let current =
+            std::fs::read(&target).map_err(|e| format!("{shown}: cannot read it again: {e}"))?;
+        if current != self.original.as_bytes() {
+            return Err(format!(
+                "{shown}: not rewritten: it changed since it was read, or is not UTF-8 text"
+            ));
+        }
+        let permissions = std::fs::metadata(&target)
+            .map_err(|e| format!("{shown}: {e}"))?
+            .permissions();
+        let folder = target.parent().unwrap_or(Path::new("."));
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temporary = folder.join(format!(".{name}.triggerlint-fix.{}", std::process::id()));
+        let written = std::fs::write(&temporary, &self.fixed)
+            .and_then(|()| std::fs::set_permissions(&temporary, permissions))
+            .and_then(|()| std::fs::rename(&temporary, &target));
+        written.map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            format!("{shown}: cannot write the fixed file: {e}")
+        })
+    }
+}
+
+/// A path as a diff header shows it: relative to the working folder when under it.
+fn shown_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            let absolute = crate::discover::absolute(path);
+            absolute.strip_prefix(&cwd).ok().map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    relative
+        .to_string_lossy()
+        .trim_start_matches("./")
+        .replace('\\', "/")
+}
+
+/// The fixes of one report, applied in memory: a file's text after every pass. Terraform
+/// module reports get one pass over their files (fixb's writer; a module is not re-linted
+/// file by file).
+pub fn fix_report(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFix> {
+    if !report
+        .findings
+        .iter()
+        .any(|finding| mode.applies(finding, config))
+    {
+        return Vec::new();
+    }
+    match report.file {
+        Some(file) if !report.is_module => {
+            fix_file(report, file, config, mode).into_iter().collect()
+        }
+        _ => fix_module(report, config, mode),
+    }
+}
+
+fn fix_file(report: &FileReport, file: FileId, config: &Config, mode: FixMode) -> Option<FileFix> {
+    let source = report.sources.try_get(file)?;
+    let mut fixed = FileFix {
+        path: source.path.clone(),
+        original: source.text.clone(),
+        fixed: source.text.clone(),
+        applied: BTreeMap::new(),
+        problems: Vec::new(),
+    };
+    let mut findings = report.findings.clone();
+    for _ in 0..MAX_PASSES {
+        let chosen = choose(&findings, config, mode, |f| f == file);
+        let Some(edits) = chosen.get(&file) else {
+            break;
+        };
+        let text = apply(&fixed.fixed, &edits.0);
+        if text == fixed.fixed {
+            break;
+        }
+        if let Err(problem) = still_parses(&source.path, &text, file) {
+            fixed.problems.push(format!(
+                "{}: fixes of {} not applied: the result would not parse ({problem})",
+                source.path.display(),
+                edits.1.join(", ")
+            ));
+            break;
+        }
+        for code in &edits.1 {
+            *fixed.applied.entry(code).or_default() += 1;
+        }
+        fixed.fixed = text;
+        findings = super::lint_text(
+            source.path.clone(),
+            fixed.fixed.clone(),
+            config,
+            Keep::Output,
+        )
+        .findings;
+    }
+    (fixed.fixed != fixed.original).then_some(fixed)
+}
+
+fn fix_module(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFix> {
+    // Only the module's own files: never a file outside the folder linted.
+    let inside = |file: FileId| {
+        report
+            .sources
+            .try_get(file)
+            .is_some_and(|s| s.path.starts_with(&report.path) && s.path.is_file())
+    };
+    let chosen = choose(&report.findings, config, mode, inside);
+    chosen
+        .into_iter()
+        .filter_map(|(file, (edits, codes))| {
+            let source = report.sources.try_get(file)?;
+            let text = apply(&source.text, &edits);
+            let mut fixed = FileFix {
+                path: source.path.clone(),
+                original: source.text.clone(),
+                fixed: source.text.clone(),
+                applied: BTreeMap::new(),
+                problems: Vec::new(),
+            };
+            match still_parses(&source.path, &text, file) {
+                Ok(()) => {
+                    fixed.fixed = text;
+                    for code in codes {
+                        *fixed.applied.entry(code).or_default() += 1;
+                    }
+                }
+                Err(problem) => fixed.problems.push(format!(
+                    "{}: fixes not applied: the result would not parse ({problem})",
+                    source.path.display()
+                )),
+            }
+            Some(fixed)
+        })
+        .collect()
+}
+
+/// The applicable fixes of one pass, by file: in the order of their first edit, each taken
+/// when none of its edits overlaps an edit already taken and all are in files `may_edit`
+/// allows. Returns the edits and the rule code of each fix taken.
+fn choose(
+    findings: &[Finding],
+    config: &Config,
+    mode: FixMode,
+    may_edit: impl Fn(FileId) -> bool,
+) -> BTreeMap<FileId, (Vec<TextEdit>, Vec<&'static str>)> {
+    let mut fixes: Vec<(&Fix, &'static str)> = findings
+        .iter()
+        .filter(|f| mode.applies(f, config))
+        .filter_map(|f| Some((f.fix.as_ref()?, f.rule.code)))
+        .filter(|(fix, _)| fix.edits.iter().all(|e| may_edit(e.file)))
+        .collect();
+    fixes.sort_by(|a, b| a.0.edits.first().cmp(&b.0.edits.first()));
+    let mut taken: BTreeMap<FileId, (Vec<TextEdit>, Vec<&'static str>)> = BTreeMap::new();
+    let mut all: Vec<&TextEdit> = Vec::new();
+    for (fix, code) in fixes {
+        if fix
+            .edits
+            .iter()
+            .any(|e| all.iter().any(|t| overlaps(e, t)) || fix_overlaps_itself(fix, e))
+        {
+            continue;
+        }
+        all.extend(&fix.edits);
+        let first = fix.edits[0].file;
+        for edit in &fix.edits {
+            taken.entry(edit.file).or_default().0.push(edit.clone());
+        }
+        taken.entry(first).or_default().1.push(code);
+    }
+    taken
+}
+
+/// Two edits of one fix that touch the same text cannot be applied together either.
+fn fix_overlaps_itself(fix: &Fix, edit: &TextEdit) -> bool {
+    fix.edits
+        .iter()
+        .filter(|other| !std::ptr::eq(*other, edit))
+        .any(|other| overlaps(edit, other))
+}
+
+/// Whether two edits touch the same text (two insertions at one place count: their order
+/// would be a guess).
+fn overlaps(a: &TextEdit, b: &TextEdit) -> bool {
+    if a.file != b.file {
+        return false;
+    }
+    let inside =
+        |x: &TextEdit, y: &TextEdit| x.start == x.end && y.start < x.start && x.start < y.end;
+    a.start.max(b.start) < a.end.min(b.end) || a.start == b.start || inside(a, b) || inside(b, a)
+}
+
+/// The text with non-overlapping edits applied (from the end, so offsets stay valid).
+fn apply(text: &str, edits: &[TextEdit]) -> String {
+    let mut edits: Vec<&TextEdit> = edits.iter().collect();
+    edits.sort_by_key(|e| std::cmp::Reverse((e.start, e.end)));
+    let mut out = text.to_string();
+    for edit in edits {
+        let range = edit.range();
+        if range.end <= out.len()
+            && out.is_char_boundary(range.start)
+            && out.is_char_boundary(range.end)
+        {
+            out.replace_range(range, &edit.text);
+        }
+    }
+    out
+}
+
+/// Whether a fixed text still parses, with the parser its file is linted with.
+fn still_parses(path: &Path, text: &str, file: FileId) -> Result<(), String> {
+    if parse::hcl::is_terraform(path) {
+        let parsed = if path.to_string_lossy().ends_with(".json") {
+            parse::hcl::parse_json(text, file).map(|_| ())
+        } else {
+            parse::hcl::parse(text, file).map(|_| ())
+        };
+        return parsed.map_err(|e| e.message);
+    }
+    let syntax = parse::syntax_of(path, text);
+    match parse::parse(text, syntax, file) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: u32, end: u32) -> TextEdit {
+        TextEdit {
+            file: FileId(0),
+            start,
+            end,
+            text: "x".into(),
+        }
+    }
+
+    #[test]
+    fn edits_overlap_when_they_share_text_or_an_insertion_point() {
+        assert!(overlaps(&edit(0, 5), &edit(4, 6)));
+        assert!(overlaps(&edit(3, 3), &edit(3, 3)));
+        assert!(overlaps(&edit(3, 3), &edit(1, 5)));
+        assert!(!overlaps(&edit(0, 3), &edit(3, 5)));
+        assert!(!overlaps(&edit(0, 2), &edit(5, 5)));
+    }
+
+    #[test]
+    fn edits_apply_from_the_end() {
+        let text = "abcdef";
+        let edits = [
+            TextEdit {
+                file: FileId(0),
+                start: 0,
+                end: 1,
+                text: "A".into(),
+            },
+            TextEdit {
+                file: FileId(0),
+                start: 3,
+                end: 3,
+                text: "-".into(),
+            },
+        ];
+        assert_eq!(apply(text, &edits), "Abc-def");
+    }
+}
