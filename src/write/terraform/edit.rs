@@ -87,7 +87,11 @@ pub fn replace(
     lines.extend(old.lines[last + 1..].iter().map(|l| l.to_string()));
 
     let new_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let touched: Vec<usize> = (replaced_from..replaced_to).collect();
+    // The lines around the edit too: a line removed at the end of a group changes the
+    // alignment of the group above it.
+    let touched: Vec<usize> = (replaced_from.saturating_sub(1)..=replaced_to)
+        .filter(|&i| i < lines.len())
+        .collect();
     let was_formatted = formatted_around(&old.lines, first..last + 1);
     let final_lines = if was_formatted {
         realign(&new_refs, &touched)
@@ -265,6 +269,16 @@ mod tests {
         let end = text.find("  size").unwrap();
         let (out, _) = run(text, start, end, "");
         assert_eq!(out, "a {\n  arn  = x\n  size = 2\n}\n");
+    }
+
+    #[test]
+    fn removing_the_last_line_of_a_group_realigns_the_lines_above() {
+        let text = "a {\n  size = 1\n  long_key_ab = 2\n}\n";
+        let text = &text.replace("  size = 1", "  size        = 1");
+        let start = text.find("  long").unwrap();
+        let end = text.find("}").unwrap();
+        let (out, _) = run(text, start, end, "");
+        assert_eq!(out, "a {\n  size = 1\n}\n");
     }
 
     #[test]
