@@ -262,7 +262,8 @@ fn a_variable_read_once_is_fixed_at_its_default() {
         .unwrap()
         .args(["check", "--fix"])
         .arg(dir.path())
-        .assert();
+        .assert()
+        .stdout(predicates::str::contains("1 fixed"));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("main.tf")).unwrap(),
         main
@@ -295,7 +296,8 @@ fn a_block_shared_by_calls_that_want_the_same_fix_is_fixed_once() {
         .unwrap()
         .args(["check", "--fix"])
         .arg(&root_dir)
-        .assert();
+        .assert()
+        .stdout(predicates::str::contains("fixed"));
     let after = std::fs::read_to_string(root_dir.join("consumer/main.tf")).unwrap();
     assert_eq!(
         after,
