@@ -263,7 +263,8 @@ fn fix_module(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFi
             .values()
             .map(|f| (f.path.clone(), f.fixed.clone()))
             .collect();
-        let pass = super::terraform::lint_folder_with(&folder, &given, config);
+        let root = report.module_root.as_deref().unwrap_or(&folder);
+        let pass = super::terraform::lint_folder_with(&folder, root, &given, config);
         let path_of = |file: FileId| pass.sources.try_get(file).map(|s| &s.path);
         let findings: Vec<Finding> = pass
             .findings

@@ -157,6 +157,7 @@ pub(super) fn lint_module(
         errors,
         skipped_parts: unparsed.skipped,
         included: called,
+        module_root: Some(root.clone()),
         ..FileReport::default()
     };
     drop(folders);
@@ -271,6 +272,7 @@ pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) 
 /// modules' files') texts given: the fixes of earlier passes.
 pub(super) fn lint_folder_with(
     folder: &Path,
+    root: &Path,
     given: &[(PathBuf, String)],
     config: &Config,
 ) -> FileReport {
@@ -281,7 +283,7 @@ pub(super) fn lint_folder_with(
     };
     let target = Target {
         path: folder.to_path_buf(),
-        root: folder.to_path_buf(),
+        root: root.to_path_buf(),
         named: true,
         terraform: Some(module.clone()),
     };
