@@ -130,11 +130,26 @@ impl FileFix {
     /// to the working folder when under it).
     pub fn diff(&self) -> String {
         let shown = shown_path(&self.path);
-        similar::TextDiff::from_lines(&self.original, &self.fixed)
-            .unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{shown}"), &format!("b/{shown}"))
-            .to_string()
+        let diff = similar::TextDiff::from_lines(&self.original, &self.fixed);
+        let mut out = format!("--- a/{shown}\n+++ b/{shown}\n");
+        for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+            out.push_str(&format!("{}\n", hunk.header()));
+            for change in hunk.iter_changes() {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Equal => ' ',
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                };
+                let line = change.value();
+                out.push(sign);
+                out.push_str(line);
+                // A last line without a line break is marked as git marks it.
+                if !line.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
+            }
+        }
+        out
     }
 
     /// Writes the fixed text over the file: only if its bytes are still those read, through a
@@ -202,7 +217,12 @@ pub fn fix_report(report: &FileReport, config: &Config, mode: FixMode) -> Vec<Fi
     }
 }
 
-fn fix_file(report: &FileReport, file: FileId, config: &Config, mode: FixMode) -> Option<FileFix> {
+fn fix_file(
+    report: &FileReport,
+    mut file: FileId,
+    config: &Config,
+    mode: FixMode,
+) -> Option<FileFix> {
     let source = report.sources.try_get(file)?;
     let mut fixed = FileFix {
         path: source.path.clone(),
@@ -214,34 +234,66 @@ fn fix_file(report: &FileReport, file: FileId, config: &Config, mode: FixMode) -
     let mut findings = report.findings.clone();
     for _ in 0..MAX_PASSES {
         let chosen = choose(&findings, config, mode, |f| f == file);
-        let Some(edits) = chosen.get(&file) else {
+        let Some(fixes) = chosen.get(&file) else {
             break;
         };
-        let text = apply(&fixed.fixed, &edits.0);
+        let (text, codes) =
+            apply_parsing(&fixed.fixed, fixes, &source.path, file, &mut fixed.problems);
         if text == fixed.fixed {
             break;
         }
-        if let Err(problem) = still_parses(&source.path, &text, file) {
-            fixed.problems.push(format!(
-                "{}: fixes of {} not applied: the result would not parse ({problem})",
-                source.path.display(),
-                edits.1.join(", ")
-            ));
-            break;
-        }
-        for code in &edits.1 {
+        for code in codes {
             *fixed.applied.entry(code).or_default() += 1;
         }
         fixed.fixed = text;
-        findings = super::lint_text(
+        let relinted = super::lint_text(
             source.path.clone(),
             fixed.fixed.clone(),
             config,
             Keep::Output,
-        )
-        .findings;
+        );
+        // The new lint numbers its files afresh.
+        let Some(relinted_file) = relinted.file else {
+            break;
+        };
+        file = relinted_file;
+        findings = relinted.findings;
     }
-    (fixed.fixed != fixed.original).then_some(fixed)
+    (fixed.fixed != fixed.original || !fixed.problems.is_empty()).then_some(fixed)
+}
+
+/// A pass's fixes applied together when the result parses; otherwise one by one, each kept
+/// only when the text with it still parses (two fixes may each be fine and clash together:
+/// a key renamed to one another fix adds). The text and the rule of each fix kept.
+fn apply_parsing(
+    text: &str,
+    fixes: &[(Vec<TextEdit>, &'static str)],
+    path: &Path,
+    file: FileId,
+    problems: &mut Vec<String>,
+) -> (String, Vec<&'static str>) {
+    let all: Vec<TextEdit> = fixes.iter().flat_map(|f| f.0.clone()).collect();
+    let together = apply(text, &all);
+    if still_parses(path, &together, file).is_ok() {
+        return (together, fixes.iter().map(|f| f.1).collect());
+    }
+    let mut kept: Vec<TextEdit> = Vec::new();
+    let mut codes = Vec::new();
+    for (edits, code) in fixes {
+        let mut trial = kept.clone();
+        trial.extend(edits.iter().cloned());
+        match still_parses(path, &apply(text, &trial), file) {
+            Ok(()) => {
+                kept = trial;
+                codes.push(*code);
+            }
+            Err(problem) => problems.push(format!(
+                "{}: a fix of {code} was not applied: the result would not parse ({problem})",
+                path.display()
+            )),
+        }
+    }
+    (apply(text, &kept), codes)
 }
 
 /// A Terraform module's fixes: passes over the module as over a file, each linting the
@@ -279,31 +331,32 @@ fn fix_module(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFi
                     && !p.components().any(|c| c.as_os_str() == ".terraform")
             })
         };
+        let chosen = choose(&findings, config, mode, inside);
         let mut changed = false;
-        for (file, (edits, codes)) in choose(&findings, config, mode, inside) {
+        for (file, fixes) in shares_by_file(chosen) {
             let Some(source) = pass.sources.try_get(file) else {
                 continue;
             };
-            let fixed = files.entry(source.path.clone()).or_insert_with(|| FileFix {
-                path: source.path.clone(),
-                original: source.text.clone(),
-                fixed: source.text.clone(),
-                applied: BTreeMap::new(),
-                problems: Vec::new(),
-            });
-            let text = apply(&source.text, &edits);
-            if let Err(problem) = still_parses(&source.path, &text, file) {
-                fixed.problems.push(format!(
-                    "{}: fixes of {} not applied: the result would not parse ({problem})",
-                    source.path.display(),
-                    codes.join(", ")
-                ));
-                continue;
-            }
+            let fixed = files
+                .entry(source.path.clone())
+                .or_insert_with(|| FileFix {
+                    path: source.path.clone(),
+                    original: source.text.clone(),
+                    fixed: source.text.clone(),
+                    applied: BTreeMap::new(),
+                    problems: Vec::new(),
+                });
+            let (text, codes) = apply_parsing(
+                &source.text,
+                &fixes,
+                &source.path,
+                file,
+                &mut fixed.problems,
+            );
             if text != fixed.fixed {
                 changed = true;
                 fixed.fixed = text;
-                for code in codes {
+                for code in codes.into_iter().filter(|c| !c.is_empty()) {
                     *fixed.applied.entry(code).or_default() += 1;
                 }
             }
@@ -318,6 +371,27 @@ fn fix_module(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFi
         .collect()
 }
 
+/// The fixes of a pass split by the file each edit is in (a Terraform fix may change a value
+/// in another file of the module); each fix counts once, in its first file.
+fn shares_by_file(
+    chosen: BTreeMap<FileId, Vec<(Vec<TextEdit>, &'static str)>>,
+) -> BTreeMap<FileId, Vec<(Vec<TextEdit>, &'static str)>> {
+    let mut by_file: BTreeMap<FileId, Vec<(Vec<TextEdit>, &'static str)>> = BTreeMap::new();
+    for (edits, code) in chosen.into_values().flatten() {
+        let mut first = true;
+        let files: std::collections::BTreeSet<FileId> = edits.iter().map(|e| e.file).collect();
+        for file in files {
+            let share = edits.iter().filter(|e| e.file == file).cloned().collect();
+            by_file
+                .entry(file)
+                .or_default()
+                .push((share, if first { code } else { "" }));
+            first = false;
+        }
+    }
+    by_file
+}
+
 /// The applicable fixes of one pass, by file: in the order of their first edit, each taken
 /// when none of its edits overlaps an edit already taken and all are in files `may_edit`
 /// allows. Returns the edits and the rule code of each fix taken.
@@ -326,7 +400,7 @@ fn choose(
     config: &Config,
     mode: FixMode,
     may_edit: impl Fn(FileId) -> bool,
-) -> BTreeMap<FileId, (Vec<TextEdit>, Vec<&'static str>)> {
+) -> BTreeMap<FileId, Vec<(Vec<TextEdit>, &'static str)>> {
     let mut fixes: Vec<(&Fix, &'static str)> = findings
         .iter()
         .filter(|f| mode.applies(f, config))
@@ -334,7 +408,7 @@ fn choose(
         .filter(|(fix, _)| fix.edits.iter().all(|e| may_edit(e.file)))
         .collect();
     fixes.sort_by(|a, b| a.0.edits.first().cmp(&b.0.edits.first()));
-    let mut taken: BTreeMap<FileId, (Vec<TextEdit>, Vec<&'static str>)> = BTreeMap::new();
+    let mut taken: BTreeMap<FileId, Vec<(Vec<TextEdit>, &'static str)>> = BTreeMap::new();
     let mut all: Vec<&TextEdit> = Vec::new();
     for (fix, code) in fixes {
         if fix
@@ -345,11 +419,12 @@ fn choose(
             continue;
         }
         all.extend(&fix.edits);
-        let first = fix.edits[0].file;
-        for edit in &fix.edits {
-            taken.entry(edit.file).or_default().0.push(edit.clone());
-        }
-        taken.entry(first).or_default().1.push(code);
+        // A fix's edits are in one file but for a Terraform module's (fixb), which may span
+        // files: filed under its first.
+        taken
+            .entry(fix.edits[0].file)
+            .or_default()
+            .push((fix.edits.clone(), code));
     }
     taken
 }

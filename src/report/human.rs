@@ -189,13 +189,6 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
                 ),
         );
     }
-    if let Some(fix) = finding.fix.as_ref().filter(|f| !f.edits.is_empty()) {
-        group = group.element(Level::HELP.message(format!(
-            "{} fix: {}",
-            fix.applicability.id(),
-            fix.title
-        )));
-    }
     if let Some(construct) = &finding.construct_path {
         group = group.element(Level::NOTE.message(format!("CDK construct: {construct}")));
     }
@@ -214,6 +207,13 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
     }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(help.as_str()));
+    }
+    if let Some(fix) = finding.fix.as_ref().filter(|f| !f.edits.is_empty()) {
+        group = group.element(Level::HELP.message(format!(
+            "{} fix: {}",
+            fix.applicability.id(),
+            fix.title
+        )));
     }
     vec![group]
 }

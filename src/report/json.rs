@@ -38,6 +38,35 @@ pub struct JsonFinding<'a> {
     pub module: Option<JsonModule>,
     /// The other places a finding relies on (the queue, the function's timeout...).
     pub related: Vec<JsonRelated>,
+    /// What `check --fix` would change (absent when the rule proposes nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<JsonFix>,
+}
+
+/// A finding's fix: how safe it is, and its edits (none when it is shown only).
+#[derive(Serialize)]
+pub struct JsonFix {
+    pub applicability: &'static str,
+    pub title: String,
+    pub edits: Vec<JsonEdit>,
+    /// Why the fix is shown only, when a rule proposed one that cannot be written here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_display: Option<String>,
+}
+
+/// Replace the text from `start` to `end` (1-based lines and columns) of `path` by `content`.
+#[derive(Serialize)]
+pub struct JsonEdit {
+    pub path: String,
+    pub start: JsonLineCol,
+    pub end: JsonLineCol,
+    pub content: String,
+}
+
+#[derive(Serialize)]
+pub struct JsonLineCol {
+    pub line: usize,
+    pub column: usize,
 }
 
 /// A Terraform module call: the instance's address and the `module` blocks that call it,
@@ -197,6 +226,7 @@ fn finding<'a>(sources: &Sources, f: &'a Finding) -> JsonFinding<'a> {
                 }
             })
             .collect(),
+        fix: f.fix.as_ref().map(|fix| json_fix(sources, fix)),
     }
 }
 
@@ -278,4 +308,33 @@ pub fn render(run: &Run) -> String {
     let buffer = super::Buffer::default();
     super::render_run(&JsonRender, &mut JsonWriter::new(buffer.clone()), run);
     buffer.text()
+}
+
+fn json_fix(sources: &Sources, fix: &crate::model::Fix) -> JsonFix {
+    JsonFix {
+        applicability: fix.applicability.id(),
+        title: fix.title.clone(),
+        edits: fix
+            .edits
+            .iter()
+            .filter_map(|edit| {
+                let file = sources.try_get(edit.file)?;
+                let start = file.line_col(edit.start as usize);
+                let end = file.line_col(edit.end as usize);
+                Some(JsonEdit {
+                    path: super::display_path(&file.path),
+                    start: JsonLineCol {
+                        line: start.line,
+                        column: start.column,
+                    },
+                    end: JsonLineCol {
+                        line: end.line,
+                        column: end.column,
+                    },
+                    content: edit.text.clone(),
+                })
+            })
+            .collect(),
+        why_display: fix.why_display.clone(),
+    }
 }

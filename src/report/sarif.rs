@@ -230,7 +230,46 @@ fn result(sources: &Sources, f: &Finding, suppression: Option<&str>) -> Value {
     if let Some(kind) = suppression {
         result["suppressions"] = json!([{"kind": kind}]);
     }
+    if let Some(fix) = f.fix.as_ref().and_then(|fix| sarif_fix(sources, fix)) {
+        result["fixes"] = json!([fix]);
+    }
     result
+}
+
+/// A written fix as SARIF's `fix`: one artifact change per file, its replacements in order.
+fn sarif_fix(sources: &Sources, fix: &crate::model::Fix) -> Option<Value> {
+    if fix.edits.is_empty() {
+        return None;
+    }
+    let mut by_file: std::collections::BTreeMap<crate::source::FileId, Vec<Value>> =
+        std::collections::BTreeMap::new();
+    for edit in &fix.edits {
+        let file = sources.try_get(edit.file)?;
+        let start = file.line_col(edit.start as usize);
+        let end = file.line_col(edit.end as usize);
+        by_file.entry(edit.file).or_default().push(json!({
+            "deletedRegion": {
+                "startLine": start.line,
+                "startColumn": start.column,
+                "endLine": end.line,
+                "endColumn": end.column,
+            },
+            "insertedContent": {"text": edit.text},
+        }));
+    }
+    let changes: Vec<Value> = by_file
+        .into_iter()
+        .map(|(file, replacements)| {
+            json!({
+                "artifactLocation": artifact(&sources.get(file).path),
+                "replacements": replacements,
+            })
+        })
+        .collect();
+    Some(json!({
+        "description": {"text": format!("{} ({})", fix.title, fix.applicability.id())},
+        "artifactChanges": changes,
+    }))
 }
 
 fn message_text(f: &Finding) -> String {

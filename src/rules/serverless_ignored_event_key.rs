@@ -58,8 +58,9 @@ fn rename_fix(t: &Trigger, ignored: &IgnoredKey) -> Option<FixPlan> {
     let MeantSetting::OtherKey(to) = ignored.meant else {
         return None;
     };
+    // A nested key (`destinations.onFailure`) is more than a rename.
     let declared = t.declaration.as_ref().and_then(|d| d.get(to));
-    if declared.is_some() {
+    if declared.is_some() || to.contains('.') {
         return None;
     }
     Some(
