@@ -337,15 +337,13 @@ fn fix_module(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFi
             let Some(source) = pass.sources.try_get(file) else {
                 continue;
             };
-            let fixed = files
-                .entry(source.path.clone())
-                .or_insert_with(|| FileFix {
-                    path: source.path.clone(),
-                    original: source.text.clone(),
-                    fixed: source.text.clone(),
-                    applied: BTreeMap::new(),
-                    problems: Vec::new(),
-                });
+            let fixed = files.entry(source.path.clone()).or_insert_with(|| FileFix {
+                path: source.path.clone(),
+                original: source.text.clone(),
+                fixed: source.text.clone(),
+                applied: BTreeMap::new(),
+                problems: Vec::new(),
+            });
             let (text, codes) = apply_parsing(
                 &source.text,
                 &fixes,
