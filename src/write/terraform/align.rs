@@ -407,3 +407,33 @@ mod tests {
         assert_eq!(chained_with(&lines, &[3]), vec![3]);
     }
 }
+
+/// A hand-written module as `terraform fmt` formats it: aligned groups broken by blank lines,
+/// multi-line values and comments; a heredoc inside a group; comments and strings holding `=`.
+#[cfg(test)]
+mod formatted_fixture {
+    const FORMATTED: &str = include_str!("testdata/formatted.tf");
+    const INSERTED: &str = include_str!("testdata/inserted.tf");
+
+    #[test]
+    fn a_formatted_file_reads_as_formatted() {
+        let lines: Vec<&str> = FORMATTED.split('\n').collect();
+        assert_eq!(super::format(&lines), lines);
+    }
+
+    #[test]
+    fn a_line_added_to_a_group_realigns_only_that_group() {
+        let at = FORMATTED.find("\n\n  lifecycle").unwrap() + 1;
+        let edits = super::super::edit::replace(
+            crate::source::FileId(0),
+            FORMATTED,
+            at,
+            at,
+            "  maximum_batching_window_in_seconds = 1\n",
+        )
+        .unwrap();
+        assert_eq!(super::super::edit::apply(FORMATTED, &edits), INSERTED);
+        let lines: Vec<&str> = INSERTED.split('\n').collect();
+        assert_eq!(super::format(&lines), lines);
+    }
+}
