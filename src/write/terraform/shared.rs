@@ -4,7 +4,8 @@
 //! each of them has a finding of the same rule whose fix makes the very same edits; otherwise
 //! the fix is display only and says which instance differs.
 
-use crate::model::{Applicability, SourceTexts, TextEdit, Trigger};
+use crate::fxhash::FxHashMap;
+use crate::model::{Applicability, Fix, SourceTexts, TextEdit, Trigger};
 use crate::rules::Finding;
 use crate::source::Span;
 
@@ -12,9 +13,48 @@ use crate::source::Span;
 /// them (see the module's documentation). `triggers` are the report's, `findings` its
 /// findings with their fixes resolved.
 pub fn reconcile_shared(texts: &dyn SourceTexts, triggers: &[Trigger], findings: &mut [Finding]) {
+    let mut sharing: FxHashMap<Span, Vec<&Trigger>> = FxHashMap::default();
+    for trigger in triggers {
+        if let Some(at) = trigger.settings_at {
+            sharing.entry(at).or_default().push(trigger);
+        }
+    }
+    sharing.retain(|_, group| group.len() > 1);
+    if sharing.is_empty() {
+        return;
+    }
+    let by_path: FxHashMap<&str, &Trigger> = triggers.iter().map(|t| (&*t.path, t)).collect();
+    let mut fixes: FxHashMap<(&str, &str), &Fix> = FxHashMap::default();
+    for finding in findings.iter() {
+        if let Some(fix) = finding.fix.as_ref().filter(|f| is_applied(f)) {
+            fixes
+                .entry((&*finding.path, finding.rule.code))
+                .or_insert(fix);
+        }
+    }
+    let mut calls = CallBlocks::new(texts);
+    // Whether every trigger of a block has the same fix of a rule: then none is lowered, and
+    // a large `for_each` or call fan-out is settled once rather than trigger by trigger.
+    let mut unanimous: FxHashMap<(Span, &str), bool> = FxHashMap::default();
     let verdicts: Vec<Option<String>> = findings
         .iter()
-        .map(|finding| why_not_shared(texts, triggers, findings, finding))
+        .map(|finding| {
+            let fix = finding.fix.as_ref().filter(|f| is_applied(f))?;
+            let trigger = by_path.get(&*finding.path)?;
+            let at = trigger.settings_at?;
+            let group = sharing.get(&at)?;
+            let code = finding.rule.code;
+            let theirs = |other: &Trigger| fixes.get(&(&*other.path, code)).copied();
+            let all_alike = *unanimous.entry((at, code)).or_insert_with(|| {
+                group
+                    .iter()
+                    .all(|u| theirs(u).is_some_and(|f| f.edits == fix.edits))
+            });
+            if all_alike {
+                return None;
+            }
+            why_not_shared(trigger, group, fix, theirs, &mut calls)
+        })
         .collect();
     for (finding, why) in findings.iter_mut().zip(verdicts) {
         if let (Some(why), Some(fix)) = (why, finding.fix.as_mut()) {
@@ -25,39 +65,32 @@ pub fn reconcile_shared(texts: &dyn SourceTexts, triggers: &[Trigger], findings:
     }
 }
 
-/// Why a finding's fix may not be applied to a block it shares, if so.
-fn why_not_shared(
-    texts: &dyn SourceTexts,
-    triggers: &[Trigger],
-    findings: &[Finding],
-    finding: &Finding,
+fn is_applied(fix: &Fix) -> bool {
+    fix.applicability != Applicability::Display && !fix.edits.is_empty()
+}
+
+/// Why a fix may not be applied to a block `trigger` shares with `group`, if so; `theirs`
+/// gives another trigger's fix of the same rule.
+fn why_not_shared<'f>(
+    trigger: &Trigger,
+    group: &[&Trigger],
+    fix: &Fix,
+    theirs: impl Fn(&Trigger) -> Option<&'f Fix>,
+    calls: &mut CallBlocks<'_>,
 ) -> Option<String> {
-    let fix = finding.fix.as_ref()?;
-    if fix.applicability == Applicability::Display || fix.edits.is_empty() {
-        return None;
-    }
-    let trigger = trigger_of(triggers, finding)?;
-    let at = trigger.settings_at?;
-    let sharers = triggers
-        .iter()
-        .filter(|u| u.path != trigger.path && u.settings_at == Some(at))
-        .filter(|u| fix.edits.iter().any(|e| reaches(texts, trigger, u, e)));
-    for other in sharers {
-        let same_rule = findings
-            .iter()
-            .filter(|f| f.path == other.path && f.rule.code == finding.rule.code)
-            .filter_map(|f| f.fix.as_ref())
-            .find(|f| f.applicability != Applicability::Display);
-        match same_rule {
-            Some(theirs) if theirs.edits == fix.edits => {}
+    for other in group.iter().filter(|u| u.path != trigger.path) {
+        if !fix.edits.iter().any(|e| reaches(calls, trigger, other, e)) {
+            continue;
+        }
+        let (one, two) = instances(trigger, other);
+        match theirs(other) {
+            Some(their) if their.edits == fix.edits => {}
             Some(_) => {
-                let (one, two) = instances(trigger, other);
                 return Some(format!(
                     "{one} and {two} share this block and need different values"
                 ));
             }
             None => {
-                let (one, two) = instances(trigger, other);
                 return Some(format!(
                     "{one} shares this block with {two}, which does not need the change"
                 ));
@@ -67,35 +100,52 @@ fn why_not_shared(
     None
 }
 
-fn trigger_of<'t>(triggers: &'t [Trigger], finding: &Finding) -> Option<&'t Trigger> {
-    triggers.iter().find(|t| t.path == finding.path)
-}
-
 /// Whether an edit of `trigger`'s fix changes what `other` reads: always, unless it is inside
 /// a module call of `trigger`'s chain that `other` is not evaluated through (an argument of
 /// that call alone).
-fn reaches(texts: &dyn SourceTexts, trigger: &Trigger, other: &Trigger, edit: &TextEdit) -> bool {
-    let other_sites: Vec<Span> = other
-        .module_call
+fn reaches(
+    calls: &mut CallBlocks<'_>,
+    trigger: &Trigger,
+    other: &Trigger,
+    edit: &TextEdit,
+) -> bool {
+    let Some(own) = &trigger.module_call else {
+        return true;
+    };
+    let other_sites: &[Span] = other.module_call.as_ref().map_or(&[], |c| &c.sites);
+    !own.sites
         .iter()
-        .flat_map(|c| c.sites.iter().copied())
-        .collect();
-    !trigger
-        .module_call
-        .iter()
-        .flat_map(|c| c.sites.iter())
         .filter(|site| !other_sites.contains(site))
-        .filter_map(|site| call_block(texts, *site))
+        .filter_map(|site| calls.block(*site))
         .any(|call| call.file == edit.file && call.start <= edit.start && edit.end <= call.end)
 }
 
-/// The whole `module` block whose declaration (`module "name"`) is at `site`.
-fn call_block(texts: &dyn SourceTexts, site: Span) -> Option<Span> {
-    let text = texts.text(site.file)?;
-    let body = crate::parse::hcl::parse(text, site.file).ok()?;
-    body.blocks()
-        .find(|b| crate::load::terraform::resources::declaration_span(b) == site)
-        .map(|b| b.span)
+/// The whole `module` blocks of call sites (`module "name"`), each file parsed once.
+struct CallBlocks<'t> {
+    texts: &'t dyn SourceTexts,
+    blocks: FxHashMap<Span, Option<Span>>,
+}
+
+impl<'t> CallBlocks<'t> {
+    fn new(texts: &'t dyn SourceTexts) -> CallBlocks<'t> {
+        CallBlocks {
+            texts,
+            blocks: FxHashMap::default(),
+        }
+    }
+
+    fn block(&mut self, site: Span) -> Option<Span> {
+        if let Some(known) = self.blocks.get(&site) {
+            return *known;
+        }
+        let text = self.texts.text(site.file)?;
+        let body = crate::parse::hcl::parse(text, site.file).ok()?;
+        for block in body.blocks().filter(|b| b.kind == "module") {
+            let declaration = crate::load::terraform::resources::declaration_span(block);
+            self.blocks.insert(declaration, Some(block.span));
+        }
+        *self.blocks.entry(site).or_insert(None)
+    }
 }
 
 /// How a message names two instances: by their module calls when those differ, else by their
