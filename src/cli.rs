@@ -329,22 +329,28 @@ fn check(args: CheckArgs) -> u8 {
         None
     };
     let stdout = Quiet::new(std::io::stdout().lock());
-    fn text<W: std::io::Write + 'static>(out: W, statistics: bool) -> Box<dyn Writer> {
-        let writer = report::TextWriter::new(out);
-        Box::new(if statistics {
-            writer.with_statistics()
-        } else {
-            writer
-        })
+    fn text<W: std::io::Write + 'static>(
+        out: W,
+        statistics: bool,
+        fix_hints: bool,
+    ) -> Box<dyn Writer> {
+        let mut writer = report::TextWriter::new(out);
+        if statistics {
+            writer = writer.with_statistics();
+        }
+        if fix_hints {
+            writer = writer.with_fix_hints();
+        }
+        Box::new(writer)
     }
     let (render, mut writer): (Box<dyn Render>, Box<dyn Writer>) = match args.format {
         Format::Human => (
             Box::new(report::human::HumanRender { style }),
-            text(stdout, args.statistics),
+            text(stdout, args.statistics, true),
         ),
         Format::Concise => (
             Box::new(report::concise::ConciseRender),
-            text(stdout, args.statistics),
+            text(stdout, args.statistics, false),
         ),
         Format::Json => (
             Box::new(report::json::JsonRender),
@@ -355,7 +361,10 @@ fn check(args: CheckArgs) -> u8 {
             Box::new(report::sarif::SarifWriter::new(stdout)),
         ),
         // GitHub shows only so many annotations per step: the counts per rule follow them.
-        Format::Github => (Box::new(report::github::GithubRender), text(stdout, true)),
+        Format::Github => (
+            Box::new(report::github::GithubRender),
+            text(stdout, true, false),
+        ),
     };
     let statistics_only = args.statistics && matches!(args.format, Format::Human | Format::Concise);
     let mut summary = Summary {
@@ -443,13 +452,12 @@ fn print_diffs(fixes: &[FileFix]) -> u8 {
         }
     }
     let _ = out.flush();
+    let changed_files = fixes.iter().filter(|f| f.fixed != f.original);
     eprintln!(
-        "triggerlint: {changed} {} would be applied ({})",
+        "triggerlint: {changed} {} would be applied ({}){}",
         if changed == 1 { "fix" } else { "fixes" },
-        report::plural(
-            fixes.iter().filter(|f| f.fixed != f.original).count(),
-            "file"
-        )
+        report::plural(changed_files.clone().count(), "file"),
+        per_rule(changed_files)
     );
     if changed > 0 {
         exit::FINDINGS
@@ -460,18 +468,40 @@ fn print_diffs(fixes: &[FileFix]) -> u8 {
 
 /// `--fix`: writes every fixed file; the number of fixes written.
 fn write_fixes(fixes: &[FileFix]) -> usize {
-    let mut written = 0;
+    let mut written = Vec::new();
     for fix in fixes {
         report_fix_problems(fix);
         if fix.fixed == fix.original {
             continue;
         }
         match fix.write() {
-            Ok(()) => written += fix.count(),
+            Ok(()) => written.push(fix),
             Err(message) => eprintln!("warning: {message}"),
         }
     }
-    written
+    if !written.is_empty() {
+        eprintln!(
+            "triggerlint: fixed {}{}",
+            report::plural(written.len(), "file"),
+            per_rule(written.iter().copied())
+        );
+    }
+    written.iter().map(|f| f.count()).sum()
+}
+
+/// `: TL002 3, TL201 1`: the fixes of these files by rule.
+fn per_rule<'f>(fixes: impl Iterator<Item = &'f FileFix>) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for fix in fixes {
+        for (code, n) in &fix.applied {
+            *counts.entry(code).or_default() += n;
+        }
+    }
+    if counts.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = counts.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    format!(": {}", listed.join(", "))
 }
 
 fn report_fix_problems(fix: &FileFix) {

@@ -131,6 +131,9 @@ pub fn created_queue_hint(queue: &Resource<'_>, property: &str, setting: &str) -
     ))
 }
 
+/// SQS's largest visibility timeout, 12 hours.
+const MAX_VISIBILITY_TIMEOUT: i64 = 43_200;
+
 /// An SQS trigger's queue and function, both in the template, with the two timeouts known.
 pub struct QueueAndFunction<'a> {
     pub queue: Resource<'a>,
@@ -163,24 +166,28 @@ impl<'a> QueueAndFunction<'a> {
         })
     }
 
-    /// The change that gives the queue this visibility timeout: where the queue writes it, else
-    /// added to its properties; `None` for a queue the deploy tool creates, or one without a
-    /// `Properties` map.
-    pub fn visibility_change(
+    /// The fix that raises the queue's visibility timeout to `seconds` (at most SQS's 12
+    /// hours): where the queue writes it, else added to its properties; `None` for a queue the
+    /// deploy tool creates, or one without a `Properties` map.
+    pub fn visibility_fix(
         &self,
         format: crate::model::Format,
         seconds: i64,
-    ) -> Option<crate::model::Change> {
+        applicability: crate::model::Applicability,
+    ) -> Option<crate::model::FixPlan> {
         if self.queue.created_by.is_some() {
             return None;
         }
-        let container = self.queue.properties?.span;
-        Some(crate::model::Change::SetResourceProperty {
-            container,
-            key: crate::model::resource_property_name(format, "VisibilityTimeout").to_string(),
+        let seconds = seconds.min(MAX_VISIBILITY_TIMEOUT);
+        let key = crate::model::resource_property_name(format, "VisibilityTimeout");
+        let change = crate::model::Change::SetResourceProperty {
+            container: self.queue.properties?.span,
+            key: key.to_string(),
             value_at: self.queue.property("VisibilityTimeout").map(|n| n.span),
             value: crate::model::FixValue::Int(seconds),
-        })
+        };
+        let title = format!("Raise `{key}` of queue {} to {seconds}", self.queue_id);
+        Some(crate::model::FixPlan::new(applicability, title).change(change))
     }
 
     /// "30 s, the AWS default" or "20 s".

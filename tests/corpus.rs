@@ -417,17 +417,6 @@ fn every_error_in_the_corpus_is_explained() {
 /// Loads every YAML file of a folder with PyYAML (with any tag accepted, as cfn-lint reads
 /// CloudFormation's short forms) and prints the paths of those it loads, one per line.
 const PYYAML_LOADS: &str = r#"
-import os, sys, yaml
-class Loader(yaml.SafeLoader):
-    pass
-def any_tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)
-Loader.add_multi_constructor("!", any_tag)
-Loader.add_multi_constructor("tag:", any_tag)
 for folder, _, files in os.walk(sys.argv[1]):
     for name in files:
         if name.endswith((".yml", ".yaml", ".template")):
@@ -505,7 +494,8 @@ fn every_yaml_file_pyyaml_loads_loads_here() {
         }
     };
     let output = std::process::Command::new(python)
-        .args(["-c", PYYAML_LOADS])
+        .arg("-c")
+        .arg(format!("{}{PYYAML_LOADS}", common::PYYAML_ANY_TAG_LOADER))
         .arg(&corpus)
         .output()
         .expect("python runs");

@@ -128,6 +128,26 @@ fn every_fixable_rule_fixes_its_fixtures_and_the_findings_are_gone() {
 }
 
 #[test]
+fn every_rule_page_says_its_automatic_fix() {
+    const SAFE: &[&str] = &["TL003", "TL009", "TL201", "TL202", "TL203", "TL403"];
+    for rule in triggerlint::rules::ALL {
+        let fix = rule.docs.split("## Fix\n\n").nth(1).unwrap_or_default();
+        let expected = if SAFE.contains(&rule.code) {
+            "**Automatic fix: safe**"
+        } else if FIXABLE.contains(&rule.code) {
+            "**Automatic fix: unsafe**"
+        } else {
+            "**Automatic fix: none**"
+        };
+        assert!(
+            fix.starts_with(expected),
+            "{}: the Fix section starts with {expected}",
+            rule.slug
+        );
+    }
+}
+
+#[test]
 fn plan_and_deployed_findings_carry_display_only_fixes_that_say_why() {
     let config = Config::default();
     let text = std::fs::read_to_string("fixtures/stream-unbounded-retries/bad.cfn.yaml").unwrap();
@@ -231,6 +251,36 @@ fn a_value_read_through_an_alias_is_overridden_at_the_trigger() {
 }
 
 #[test]
+fn serverless_variables_are_replaced_at_the_trigger_never_where_they_are_defined() {
+    let text = "service: s\ncustom:\n  size: 20\n  stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - sqs:\n          arn: arn:aws:sqs:us-east-1:123456789012:jobs.fifo\n          batchSize: ${self:custom.size}\n      - stream: ${self:custom.stream}\n";
+    let (fixed, _) = fixed_text("serverless.yml", text, "TL202");
+    assert_eq!(
+        fixed,
+        text.replace("batchSize: ${self:custom.size}", "batchSize: 10")
+    );
+    // The short form's ARN is a variable: the map form keeps it as written.
+    let (fixed, _) = fixed_text("serverless.yml", text, "TL105");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "      - stream: ${self:custom.stream}\n",
+            "      - stream:\n          arn: ${self:custom.stream}\n          startingPosition: LATEST\n"
+        )
+    );
+}
+
+#[test]
+fn an_event_map_a_variable_brings_is_not_edited_where_it_is_defined() {
+    let text = "service: s\ncustom:\n  orders:\n    arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n    batchSize: 100\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: h.h\n    events:\n      - stream: ${self:custom.orders}\n";
+    let (fixed, why) = fixed_text("serverless.yml", text, "TL105");
+    assert_eq!(fixed, text, "custom.orders may serve other events");
+    assert!(
+        why.iter().any(|w| w.contains("written elsewhere")),
+        "{why:?}"
+    );
+}
+
+#[test]
 fn json_members_are_added_at_their_siblings_indentation() {
     let text = "{\n  \"Resources\": {\n    \"M\": {\n      \"Type\": \"AWS::Lambda::EventSourceMapping\",\n      \"Properties\": {\n        \"FunctionName\": \"consumer\",\n        \"EventSourceArn\": \"arn:aws:sqs:us-east-1:123456789012:jobs\",\n        \"BatchSize\": 50\n      }\n    }\n  }\n}\n";
     let (fixed, _) = fixed_text("template.json", text, "TL201");
@@ -250,6 +300,61 @@ fn a_removed_json_member_takes_its_comma_and_line() {
     assert_eq!(
         fixed,
         text.replace("        \"MaximumBatchingWindowInSeconds\": 5,\n", "")
+    );
+}
+
+#[test]
+fn serverless_json_events_take_keys_and_their_short_form_becomes_an_object() {
+    let text = "{\n  \"service\": \"s\",\n  \"provider\": { \"name\": \"aws\" },\n  \"functions\": {\n    \"f\": {\n      \"handler\": \"h.h\",\n      \"events\": [\n        { \"sqs\": { \"arn\": \"arn:aws:sqs:us-east-1:123456789012:jobs\", \"batchSize\": 50 } },\n        { \"stream\": \"arn:aws:kinesis:us-east-1:123456789012:stream/orders\" }\n      ]\n    }\n  }\n}\n";
+    let (fixed, _) = fixed_text("serverless.json", text, "TL201");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "\"batchSize\": 50 }",
+            "\"batchSize\": 50, \"maximumBatchingWindow\": 1 }"
+        )
+    );
+    let (fixed, _) = fixed_text("serverless.json", text, "TL105");
+    assert_eq!(
+        fixed,
+        text.replace(
+            "{ \"stream\": \"arn:aws:kinesis:us-east-1:123456789012:stream/orders\" }",
+            "{ \"stream\": {\n          \"arn\": \"arn:aws:kinesis:us-east-1:123456789012:stream/orders\",\n          \"startingPosition\": \"LATEST\"\n        } }"
+        )
+    );
+}
+
+#[test]
+fn sarif_results_carry_their_fixes() {
+    let output = triggerlint()
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--select",
+            "TL201",
+            "--no-config",
+            "fixtures/sqs-batch-window-required/bad.cfn.json",
+        ])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let fix = &sarif["runs"][0]["results"][0]["fixes"][0];
+    assert_eq!(
+        fix["description"]["text"],
+        "Set `MaximumBatchingWindowInSeconds` to 1 (safe)"
+    );
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(
+        change["artifactLocation"]["uri"],
+        "fixtures/sqs-batch-window-required/bad.cfn.json"
+    );
+    assert_eq!(
+        change["replacements"][0],
+        serde_json::json!({
+            "deletedRegion": {"startLine": 10, "startColumn": 43, "endLine": 10, "endColumn": 44},
+            "insertedContent": {"text": "1"},
+        })
     );
 }
 
@@ -401,16 +506,6 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 /// parser; `None` when Python or PyYAML is missing.
 fn pyyaml_failures(files: &[PathBuf]) -> Option<Vec<String>> {
     const SCRIPT: &str = r#"
-import sys, yaml
-class Loader(yaml.SafeLoader):
-    pass
-def any_tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)
-Loader.add_multi_constructor("!", any_tag)
 for path in sys.argv[1:]:
     try:
         with open(path, encoding="utf-8") as f:
@@ -424,7 +519,7 @@ for path in sys.argv[1:]:
     }
     let output = Command::new("python3")
         .arg("-c")
-        .arg(SCRIPT)
+        .arg(format!("{}{SCRIPT}", common::PYYAML_ANY_TAG_LOADER))
         .args(files)
         .output()
         .unwrap();
@@ -572,20 +667,57 @@ fn fixing_the_corpus_keeps_every_file_valid_and_every_comment() {
     }
 
     // The counts the closing note reports.
-    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
-    for (seen, _, fix) in &before.all {
-        if fix.is_some() {
-            *per_rule.entry(seen.code.as_str()).or_default() += 1;
-        }
-    }
+    let per_rule = stderr
+        .lines()
+        .find(|l| l.starts_with("triggerlint: fixed "))
+        .unwrap_or_default();
     let terraform = changed
         .iter()
         .filter(|p| p.to_string_lossy().ends_with(".tf"))
         .count();
     eprintln!(
         "corpus --fix --unsafe-fixes: {} files changed ({terraform} of them .tf); {summary}; \
-         fixes per rule: {per_rule:?}",
+         {per_rule}",
         changed.len()
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+fn file_fix(path: &Path, original: &str, fixed: &str) -> triggerlint::engine::fix::FileFix {
+    triggerlint::engine::fix::FileFix {
+        path: path.to_path_buf(),
+        original: original.to_string(),
+        fixed: fixed.to_string(),
+        applied: BTreeMap::from([("TL201", 1)]),
+        problems: Vec::new(),
+    }
+}
+
+#[test]
+fn a_file_changed_since_it_was_read_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, "edited meanwhile\n").unwrap();
+    let error = file_fix(&path, "as read\n", "fixed\n").write().unwrap_err();
+    assert!(error.contains("changed since it was read"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "edited meanwhile\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fixed_file_keeps_its_permissions_and_leaves_no_temporary_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, "as read\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    file_fix(&path, "as read\n", "fixed\n").write().unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "fixed\n");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "only the template is left");
 }

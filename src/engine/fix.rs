@@ -19,36 +19,72 @@ use super::{FileReport, Keep};
 /// settings, so a handful of passes fix everything that overlaps).
 const MAX_PASSES: usize = 10;
 
-/// The texts of the files one lint read.
-struct Texts<'a>(&'a [(FileId, &'a SourceFile)]);
+/// The texts of the files one lint read, each parsed once when a writer first asks.
+pub(super) struct Texts<'a> {
+    sources: &'a [(FileId, &'a SourceFile)],
+    trees: Vec<std::sync::OnceLock<Option<std::borrow::Cow<'a, crate::tree::Node>>>>,
+}
+
+impl<'a> Texts<'a> {
+    pub(super) fn new(sources: &'a [(FileId, &'a SourceFile)]) -> Texts<'a> {
+        Texts {
+            sources,
+            trees: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    /// Gives the writers the tree the lint already has for a file, instead of parsing it
+    /// again: a YAML or JSON document's, whose spans are the text's (values a Serverless
+    /// variable brought in keep the spans of where they are defined, and writers check that
+    /// what they edit is written at the trigger).
+    pub(super) fn with_tree(self, file: FileId, root: &'a crate::tree::Node) -> Texts<'a> {
+        if let Some(index) = self.index(file) {
+            let _ = self.trees[index].set(Some(std::borrow::Cow::Borrowed(root)));
+        }
+        self
+    }
+
+    fn index(&self, file: FileId) -> Option<usize> {
+        self.sources.iter().position(|(id, _)| *id == file)
+    }
+}
 
 impl SourceTexts for Texts<'_> {
     fn text(&self, file: FileId) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(id, _)| *id == file)
-            .map(|(_, source)| source.text.as_str())
+        let index = self.index(file)?;
+        Some(self.sources[index].1.text.as_str())
+    }
+
+    fn tree(&self, file: FileId) -> Option<&crate::tree::Node> {
+        let index = self.index(file)?;
+        let source = self.sources[index].1;
+        // Terraform files are not YAML or JSON trees: their writer parses them itself.
+        if parse::hcl::is_terraform(&source.path) {
+            return None;
+        }
+        self.trees[index]
+            .get_or_init(|| {
+                let syntax = parse::syntax_of(&source.path, &source.text);
+                let parsed = parse::parse(&source.text, syntax, file).ok().flatten();
+                parsed.map(std::borrow::Cow::Owned)
+            })
+            .as_deref()
     }
 }
 
 /// Resolves a finding's fix plan into edits with the writer of the trigger's file.
-pub(super) fn resolve(
-    mut finding: Finding,
-    trigger: &Trigger,
-    sources: &[(FileId, &SourceFile)],
-) -> Finding {
+pub(super) fn resolve(mut finding: Finding, trigger: &Trigger, texts: &Texts<'_>) -> Finding {
     if let Some(plan) = &finding.fix_plan {
-        finding.fix = Some(resolve_plan(plan, trigger, sources));
+        finding.fix = Some(resolve_plan(plan, trigger, texts));
     }
     finding
 }
 
-fn resolve_plan(plan: &FixPlan, trigger: &Trigger, sources: &[(FileId, &SourceFile)]) -> Fix {
+fn resolve_plan(plan: &FixPlan, trigger: &Trigger, texts: &Texts<'_>) -> Fix {
     if plan.applicability == Applicability::Display || plan.changes.is_empty() {
         return Fix::display_only(plan, None);
     }
-    let texts = Texts(sources);
-    let Some(&(_, source)) = sources.iter().find(|(id, _)| *id == trigger.file) else {
+    let Some(&(_, source)) = texts.sources.iter().find(|(id, _)| *id == trigger.file) else {
         return Fix::display_only(plan, Some("the trigger's file is not at hand".to_string()));
     };
     let writer = match write::writer_for(trigger, &source.path, &source.text) {
@@ -57,7 +93,7 @@ fn resolve_plan(plan: &FixPlan, trigger: &Trigger, sources: &[(FileId, &SourceFi
     };
     let mut edits = Vec::new();
     for change in &plan.changes {
-        match writer.edits(&texts, trigger, change) {
+        match writer.edits(texts, trigger, change) {
             Ok(more) => edits.extend(more),
             Err(why) => return Fix::display_only(plan, Some(why)),
         }
@@ -82,7 +118,7 @@ pub(super) fn reconcile_shared(
         .iter()
         .any(|t| t.format == crate::model::Format::Terraform)
     {
-        write::reconcile_shared_terraform_fixes(&Texts(sources), triggers, findings);
+        write::reconcile_shared_terraform_fixes(&Texts::new(sources), triggers, findings);
     }
 }
 
@@ -122,6 +158,17 @@ pub struct FileFix {
 }
 
 impl FileFix {
+    /// A file as read, before any fix.
+    fn unchanged(source: &SourceFile) -> FileFix {
+        FileFix {
+            path: source.path.clone(),
+            original: source.text.clone(),
+            fixed: source.text.clone(),
+            applied: BTreeMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
     pub fn count(&self) -> usize {
         self.applied.values().sum()
     }
@@ -224,13 +271,7 @@ fn fix_file(
     mode: FixMode,
 ) -> Option<FileFix> {
     let source = report.sources.try_get(file)?;
-    let mut fixed = FileFix {
-        path: source.path.clone(),
-        original: source.text.clone(),
-        fixed: source.text.clone(),
-        applied: BTreeMap::new(),
-        problems: Vec::new(),
-    };
+    let mut fixed = FileFix::unchanged(source);
     let mut findings = report.findings.clone();
     for _ in 0..MAX_PASSES {
         let chosen = choose(&findings, config, mode, |f| f == file);

@@ -334,13 +334,21 @@ pub(super) fn check_loaded(
 ) -> (Vec<Finding>, Vec<Finding>) {
     let enabled = config.enabled_rules();
     let scope = rules::Scope::new(&loaded.template, &loaded.triggers, &config.rules);
+    let template = &loaded.template;
+    let texts = match template.format {
+        // A document's own tree; a Terraform module's is a lowering, not its text's.
+        model::Format::CloudFormation | model::Format::Sam | model::Format::Serverless => {
+            super::fix::Texts::new(sources).with_tree(template.file, template.root)
+        }
+        _ => super::fix::Texts::new(sources),
+    };
     let mut findings: Vec<Finding> = loaded
         .triggers
         .iter()
         .flat_map(|t| {
             rules::check(t, &scope, &enabled)
                 .into_iter()
-                .map(move |f| super::fix::resolve(f, t, sources))
+                .map(|f| super::fix::resolve(f, t, &texts))
         })
         .map(|f| match table {
             Some(table) => with_definitions(f, table),

@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::{Applicability, FixPlan, Trigger};
+use crate::model::{Applicability, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL203",
@@ -13,9 +13,6 @@ pub static RULE: Rule = Rule {
     options: &[],
     check,
 };
-
-/// SQS's largest visibility timeout, 12 hours.
-const MAX_VISIBILITY: i64 = 43_200;
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let Some(pair) = links::QueueAndFunction::of(t, scope) else {
@@ -63,14 +60,6 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
         .batching_window
         .value()
         .map_or(0, |w| w.ceil() as i64);
-    let recommended = (6 * timeout + window).min(MAX_VISIBILITY);
-    let key = crate::model::resource_property_name(t.format, "VisibilityTimeout");
-    let fix = pair.visibility_change(t.format, recommended).map(|change| {
-        FixPlan::new(
-            Applicability::Safe,
-            format!("Raise `{key}` of queue {} to {recommended}", pair.queue_id),
-        )
-        .change(change)
-    });
+    let fix = pair.visibility_fix(t.format, 6 * timeout + window, Applicability::Safe);
     vec![finding.related_all(pair.related()).fix_opt(fix)]
 }

@@ -2,7 +2,7 @@
 
 use super::{Finding, Rule, Scope, Severity};
 use crate::links;
-use crate::model::{Applicability, FixPlan, Trigger};
+use crate::model::{Applicability, Trigger};
 
 pub static RULE: Rule = Rule {
     code: "TL204",
@@ -62,14 +62,6 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                 ),
             },
         );
-    let key = crate::model::resource_property_name(t.format, "VisibilityTimeout");
-    let seconds = recommended.min(43_200);
-    let fix = pair.visibility_change(t.format, seconds).map(|change| {
-        FixPlan::new(
-            Applicability::Unsafe,
-            format!("Raise `{key}` of queue {} to {seconds}", pair.queue_id),
-        )
-        .change(change)
-    });
+    let fix = pair.visibility_fix(t.format, recommended, Applicability::Unsafe);
     vec![finding.related_all(pair.related()).fix_opt(fix)]
 }

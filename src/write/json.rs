@@ -21,12 +21,12 @@ impl Writer for JsonWriter {
     ) -> Result<Vec<TextEdit>, String> {
         let file = change.target_file(trigger);
         let (text, root) = parsed(texts, file, Syntax::Json)?;
-        match target(text, &root, trigger, change)? {
+        match target(text, root.as_ref(), trigger, change)? {
             Target::Replace { span, value } => Ok(vec![replace(span, render(value))]),
             Target::Add { map, key, value } => Ok(vec![add_key(text, map, &key, value)]),
-            Target::Expand { .. } => {
-                Err("the event is written as a string: write it as an object first".into())
-            }
+            Target::Expand {
+                scalar, key, value, ..
+            } => Ok(vec![expand_short_form(text, scalar, &key, value)]),
             Target::Remove { entry, map } => remove_key(text, entry, map).map(|e| vec![e]),
             Target::Rename { key_span, to } => Ok(vec![replace(key_span, render_str(to))]),
         }
@@ -69,6 +69,27 @@ fn add_key(text: &str, object: &Node, key: &str, value: &FixValue) -> TextEdit {
         return TextEdit::insert(file, comma, format!("{newline}{indent}{member},"));
     }
     TextEdit::insert(file, after_value, format!(",{newline}{indent}{member}"))
+}
+
+/// `"sqs": "arn:..."` becomes an object with `arn` and the new member, on lines one level
+/// deeper than the event's key when the file spans lines.
+fn expand_short_form(text: &str, scalar: &Node, key: &str, value: &FixValue) -> TextEdit {
+    let written = &text[scalar.span.range()];
+    let member = format!("{}: {}", render_str(key), render(value));
+    if !text.contains('\n') {
+        return replace(scalar.span, format!("{{\"arn\": {written}, {member}}}"));
+    }
+    let start = scalar.span.start as usize;
+    let outer: String = text[line_start(text, start)..start]
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    let inner = format!("{outer}  ");
+    let newline = line_break(text);
+    replace(
+        scalar.span,
+        format!("{{{newline}{inner}\"arn\": {written},{newline}{inner}{member}{newline}{outer}}}"),
+    )
 }
 
 fn indentation_of(text: &str, entry: &Entry) -> String {

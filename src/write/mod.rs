@@ -69,12 +69,19 @@ use crate::tree::{Entry, Node, Value};
 
 /// The file a change edits, parsed again (the loader's tree may have variables resolved into
 /// it; spans still point at the text).
-fn parsed(texts: &dyn SourceTexts, file: FileId, syntax: Syntax) -> Result<(&str, Node), String> {
+fn parsed(
+    texts: &dyn SourceTexts,
+    file: FileId,
+    syntax: Syntax,
+) -> Result<(&str, std::borrow::Cow<'_, Node>), String> {
     let text = texts
         .text(file)
         .ok_or("the value to change is in a file that is not being fixed")?;
+    if let Some(root) = texts.tree(file) {
+        return Ok((text, std::borrow::Cow::Borrowed(root)));
+    }
     match parse::parse(text, syntax, file) {
-        Ok(Some(root)) => Ok((text, root)),
+        Ok(Some(root)) => Ok((text, std::borrow::Cow::Owned(root))),
         _ => Err("the file does not parse".to_string()),
     }
 }
@@ -280,6 +287,12 @@ fn target<'a>(
                 if let Some(name) = shared_anchor(text, &ancestors) {
                     return Err(shared_anchor_error(&name));
                 }
+                if !contains(*container, *at) {
+                    return Err(format!(
+                        "`{key}` takes its value from elsewhere (a parameter or a variable): \
+                         change it where it is defined, if nothing else uses it"
+                    ));
+                }
                 if !matches!(node.value, Value::Int(_) | Value::Float(_)) {
                     return Err(format!(
                         "`{key}` is not written as a plain number (a reference, a variable or a \
@@ -330,6 +343,14 @@ fn set_in_settings<'a>(
     let at = trigger
         .settings_at
         .ok_or("the trigger has no map of settings to add the key to")?;
+    if trigger.format == crate::model::Format::Serverless && !follows_key(text, trigger.anchor, at)
+    {
+        return Err(
+            "the event's settings come from a variable: change them where they are defined, if \
+             nothing else uses them"
+                .into(),
+        );
+    }
     let (node, mut ancestors) = node_at(root, at).ok_or("the trigger's settings are not found")?;
     if let Some(name) = shared_anchor(text, &ancestors) {
         return Err(shared_anchor_error(&name));
@@ -349,8 +370,8 @@ fn set_in_settings<'a>(
     }
     if is_alias_copy(node) {
         return Err(
-            "the trigger's settings are a YAML alias of a map other triggers may share: write \
-             them out at the trigger first"
+            "the trigger's settings are a map written elsewhere (read through a YAML alias or a \
+             variable) that other triggers may share: write them out at the trigger first"
                 .into(),
         );
     }
@@ -377,6 +398,27 @@ fn set_in_settings<'a>(
             value,
         }),
     }
+}
+
+/// Whether `value` is written right after the key at `key` (`sqs:` then the event's map or
+/// ARN), with only the colon, blank space, comments, an anchor or a tag between: not a value a
+/// variable brought from elsewhere in the file.
+fn follows_key(text: &str, key: Span, value: Span) -> bool {
+    if key.file != value.file || value.start < key.end {
+        return false;
+    }
+    let between = &text[key.end as usize..value.start as usize];
+    let Some(rest) = between
+        .trim_start_matches(['"', '\''])
+        .trim_start()
+        .strip_prefix(':')
+    else {
+        return false;
+    };
+    rest.lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with('#') || line.starts_with(['&', '!'])
+    })
 }
 
 /// The text after `key:` on the key's line (an alias `*x`, `!Ref P`, `${self:custom.x}`),

@@ -85,3 +85,20 @@ pub fn render_every_format(run: &triggerlint::Run) {
     report::inspect::render_human(run);
     report::inspect::render_json(run);
 }
+
+/// The start of a Python script that loads YAML with PyYAML as a permissive loader: any tag
+/// accepted (as cfn-lint reads CloudFormation's short forms). The script's own lines follow
+/// it and use `Loader`.
+pub const PYYAML_ANY_TAG_LOADER: &str = r#"
+import os, sys, yaml
+class Loader(yaml.SafeLoader):
+    pass
+def any_tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)
+Loader.add_multi_constructor("!", any_tag)
+Loader.add_multi_constructor("tag:", any_tag)
+"#;
