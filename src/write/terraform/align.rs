@@ -252,37 +252,37 @@ pub fn format(lines: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let mut assigns: Vec<Option<usize>> = cells.iter().map(|c| c.assign).collect();
     let mut comments: Vec<Option<usize>> = cells.iter().map(|c| c.comment).collect();
-    for chain in chains(&cells, &assigns) {
+    // Comments move with the `=` before them, then line up among themselves.
+    line_up(&mut out, &cells, &mut assigns, Some(&mut comments));
+    line_up(&mut out, &cells, &mut comments, None);
+    out
+}
+
+/// In each chain of lines with a cell in `at`, puts the cells one column after the longest
+/// text before them; `after` (cells later on the same lines) moves along.
+fn line_up(
+    out: &mut [String],
+    cells: &[Cells],
+    at: &mut [Option<usize>],
+    mut after: Option<&mut [Option<usize>]>,
+) {
+    for chain in chains(cells, at) {
         let longest = chain
             .iter()
-            .map(|&i| width(&out[i][..assigns[i].unwrap_or(0)]))
+            .map(|&i| width(&out[i][..at[i].unwrap_or(0)]))
             .max()
             .unwrap_or(0);
         for i in chain {
-            let at = assigns[i].unwrap_or(0);
-            let lead = &out[i][..at];
-            let pad = longest - width(lead) + 1;
-            let (new, shift) = respace(&out[i], at, pad);
+            let cell = at[i].unwrap_or(0);
+            let pad = longest - width(&out[i][..cell]) + 1;
+            let (new, shift) = respace(&out[i], cell, pad);
             out[i] = new;
-            assigns[i] = Some((at as isize + shift) as usize);
-            if let Some(c) = comments[i].as_mut() {
-                *c = (*c as isize + shift) as usize;
+            at[i] = Some(cell.saturating_add_signed(shift));
+            if let Some(later) = after.as_deref_mut().and_then(|a| a[i].as_mut()) {
+                *later = later.saturating_add_signed(shift);
             }
         }
     }
-    for chain in chains(&cells, &comments) {
-        let longest = chain
-            .iter()
-            .map(|&i| width(&out[i][..comments[i].unwrap_or(0)]))
-            .max()
-            .unwrap_or(0);
-        for i in chain {
-            let at = comments[i].unwrap_or(0);
-            let pad = longest - width(&out[i][..at]) + 1;
-            out[i] = respace(&out[i], at, pad).0;
-        }
-    }
-    out
 }
 
 /// The runs of consecutive lines that have a cell (`of` each line's), skipping the lines

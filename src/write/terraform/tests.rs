@@ -62,6 +62,12 @@ impl Linted {
         self.write(address, &Change::SetSetting { prop, value })
     }
 
+    /// Removes the key written first as `key` in the main file.
+    fn remove(&self, address: &str, key: &str) -> Result<String, String> {
+        let key_span = self.span_of(key);
+        self.write(address, &Change::RemoveKey { key_span })
+    }
+
     /// The span of the first occurrence of `needle` in the main file.
     fn span_of(&self, needle: &str) -> Span {
         let at = self.text.find(needle).expect("the needle is in the text");
@@ -275,12 +281,8 @@ fn a_one_line_module_entry_gets_the_argument_inside_its_braces() {
 #[test]
 fn a_removed_argument_takes_its_line_and_the_group_realigns() {
     let linted = lint(MAPPING, &[]);
-    let key_span = linted.span_of("event_source_arn");
     let out = linted
-        .write(
-            "aws_lambda_event_source_mapping.jobs",
-            &Change::RemoveKey { key_span },
-        )
+        .remove("aws_lambda_event_source_mapping.jobs", "event_source_arn")
         .unwrap();
     assert_eq!(
         out,
@@ -294,12 +296,8 @@ fn a_removed_argument_takes_its_line_and_the_group_realigns() {
 #[test]
 fn a_removed_block_takes_its_lines() {
     let linted = lint(MAPPING, &[]);
-    let key_span = linted.span_of("scaling_config");
     let out = linted
-        .write(
-            "aws_lambda_event_source_mapping.jobs",
-            &Change::RemoveKey { key_span },
-        )
+        .remove("aws_lambda_event_source_mapping.jobs", "scaling_config")
         .unwrap();
     assert_eq!(
         out,
