@@ -194,34 +194,35 @@ fn tl003_removes_an_argument_sqs_does_not_take() {
     insta::assert_snapshot!(fixed);
 }
 
+/// Each stream safeguard left out, and the rule that adds it back.
 #[test]
-fn tl101_bounds_stream_retries() {
-    let fixed = fix(
-        "TL101",
-        &stream_mapping(&without("maximum_retry_attempts")),
-        &[],
-    );
-    insta::assert_snapshot!(fixed);
-}
-
-#[test]
-fn tl102_bounds_the_record_age() {
-    let fixed = fix(
-        "TL102",
-        &stream_mapping(&without("maximum_record_age_in_seconds")),
-        &[],
-    );
-    insta::assert_snapshot!(fixed);
-}
-
-#[test]
-fn tl104_turns_bisect_on() {
-    let fixed = fix(
-        "TL104",
-        &stream_mapping(&without("bisect_batch_on_function_error")),
-        &[],
-    );
-    insta::assert_snapshot!(fixed);
+fn stream_safeguards_left_out_are_added() {
+    let cases = [
+        (
+            "tl101_bounds_stream_retries",
+            "TL101",
+            "maximum_retry_attempts",
+        ),
+        (
+            "tl102_bounds_the_record_age",
+            "TL102",
+            "maximum_record_age_in_seconds",
+        ),
+        (
+            "tl104_turns_bisect_on",
+            "TL104",
+            "bisect_batch_on_function_error",
+        ),
+        (
+            "tl002_adds_a_batching_window_to_a_stream",
+            "TL002",
+            "maximum_batching_window_in_seconds",
+        ),
+    ];
+    for (name, code, left_out) in cases {
+        let fixed = fix(code, &stream_mapping(&without(left_out)), &[]);
+        insta::assert_snapshot!(name, fixed);
+    }
 }
 
 #[test]
@@ -231,16 +232,6 @@ fn tl107_raises_a_small_stream_batch() {
         "batch_size                         = 1",
     );
     let fixed = fix("TL107", &stream_mapping(&arguments), &[]);
-    insta::assert_snapshot!(fixed);
-}
-
-#[test]
-fn tl002_adds_a_batching_window_to_a_stream() {
-    let fixed = fix(
-        "TL002",
-        &stream_mapping(&without("maximum_batching_window_in_seconds")),
-        &[],
-    );
     insta::assert_snapshot!(fixed);
 }
 
