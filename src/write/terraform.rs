@@ -93,7 +93,7 @@ fn set_setting(
                 Some(definition) => {
                     File::read(texts, definition.file)?.replace_literal(definition, key, value)
                 }
-                None => Err(not_literal(&file, key, expr, written)),
+                None => Err(not_literal(&file, key, expr, written, true)),
             }
         }
         None => file.insert(&container, key, value),
@@ -184,7 +184,7 @@ impl<'a> File<'a> {
         let expr = find_expr_in_body(&self.body, span)
             .ok_or_else(|| format!("the value of `{key}` is no longer where it was read"))?;
         if !is_literal(expr) {
-            return Err(not_literal(self, key, expr, Some(span)));
+            return Err(not_literal(self, key, expr, Some(span), false));
         }
         self.replace(span, &render(value))
     }
@@ -543,14 +543,29 @@ fn is_literal(expr: &Expr) -> bool {
 }
 
 /// Why a value written as an expression is not replaced, and where it comes from.
-fn not_literal(file: &File<'_>, key: &str, expr: &Expr, written: Option<Span>) -> String {
+/// `checked`: whether the loader looked for other readers of a `var.x` or `local.x` (it does
+/// for a mapping's own arguments, `Property::sole_definition`; not for a queue's).
+fn not_literal(
+    file: &File<'_>,
+    key: &str,
+    expr: &Expr,
+    written: Option<Span>,
+    checked: bool,
+) -> String {
     let source = file.text.get(expr.span.range()).unwrap_or("").trim();
     let source: String = source.chars().take(60).collect();
     let elsewhere = written.is_some_and(|w| !contains(expr.span, w) || w.file != file.id);
-    let root = expr.traversal().map(|(root, _)| root);
-    let origin = match root {
-        Some("var") => "an input variable that something else reads too, or that a var file sets",
-        Some("local") => "a local value that something else reads too",
+    let traversal = expr.traversal();
+    let whole = traversal.as_ref().is_some_and(|(_, path)| path.len() == 1);
+    let checked = checked && whole;
+    let origin = match traversal.map(|(root, _)| root) {
+        Some("var") if checked => {
+            "an input variable that something else reads too, or that a var file sets"
+        }
+        Some("local") if checked => "a local value that something else reads too",
+        Some("var") if whole => "an input variable",
+        Some("local") if whole => "a local value",
+        Some("var" | "local") => "a field of a variable's or local's value",
         Some("each" | "count") => "the instance's `for_each` or `count` value",
         _ if elsewhere => "a value written elsewhere",
         _ => "an expression",

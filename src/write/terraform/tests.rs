@@ -587,3 +587,36 @@ mod shared_blocks {
         );
     }
 }
+
+#[test]
+fn a_queue_timeout_from_a_variable_is_display_only_without_claiming_other_readers() {
+    let text = MAPPING.replace(
+        "visibility_timeout_seconds = 30 # seconds",
+        "visibility_timeout_seconds = var.timeout",
+    );
+    let linted = lint(
+        &text,
+        &[(
+            "variables.tf",
+            "variable \"timeout\" {\n  default = 30\n}\n",
+        )],
+    );
+    let container = linted.span_of("resource \"aws_sqs_queue\" \"jobs\"");
+    let value_at = Some(linted.span_of("var.timeout"));
+    let why = linted
+        .write(
+            "aws_lambda_event_source_mapping.jobs",
+            &Change::SetResourceProperty {
+                container,
+                key: "visibility_timeout_seconds".to_string(),
+                value_at,
+                value: FixValue::Int(360),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        why,
+        "`visibility_timeout_seconds` is `var.timeout`, an input variable: change the value where \
+         it is defined, if nothing else uses it, or write the value here"
+    );
+}
