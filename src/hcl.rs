@@ -120,6 +120,17 @@ impl Block {
     pub fn label(&self, index: usize) -> Option<&str> {
         self.labels.get(index).map(|(l, _)| l.as_str())
     }
+
+    /// The span of the body, braces included: from the first `{` after the block's type and
+    /// labels to the block's end (`text` is the file's text).
+    pub fn body_span(&self, text: &str) -> Span {
+        let header_end = self.labels.last().map_or(self.kind_span, |(_, s)| *s).end as usize;
+        let open = text
+            .get(header_end..self.span.end as usize)
+            .and_then(|rest| rest.find('{'))
+            .map_or(self.span.start as usize, |at| header_end + at);
+        Span::new(self.span.file, open, self.span.end as usize)
+    }
 }
 
 impl Expr {

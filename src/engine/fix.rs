@@ -118,6 +118,21 @@ fn resolve_plan(plan: &FixPlan, trigger: &Trigger, texts: &Texts<'_>) -> Fix {
     }
 }
 
+/// Terraform fixes that edit what several triggers read (a called module's block, every
+/// instance of a `for_each`) are kept only where all of them want the same edits.
+pub(super) fn reconcile_shared(
+    findings: &mut [Finding],
+    triggers: &[Trigger],
+    sources: &[(FileId, &SourceFile)],
+) {
+    if triggers
+        .iter()
+        .any(|t| t.format == crate::model::Format::Terraform)
+    {
+        write::reconcile_shared_terraform_fixes(&Texts::new(sources), triggers, findings);
+    }
+}
+
 /// Which fixes a run applies.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FixMode {
@@ -242,9 +257,8 @@ fn shown_path(path: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// The fixes of one report, applied in memory: a file's text after every pass. Terraform
-/// module reports get one pass over their files (fixb's writer; a module is not re-linted
-/// file by file).
+/// The fixes of one report, applied in memory: a file's text after every pass. A Terraform
+/// module is linted again as a folder between passes.
 pub fn fix_report(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFix> {
     if !report
         .findings
@@ -334,18 +348,86 @@ fn apply_parsing(
     (apply(text, &kept), codes)
 }
 
+/// A Terraform module's fixes: passes over the module as over a file, each linting the
+/// folder again with the texts the earlier passes fixed (every text kept, so a value's
+/// definition in another file of the module can be edited). Only files inside the folder are
+/// written, never one under `.terraform/`, and only the findings of the files the report
+/// covers are fixed.
 fn fix_module(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFix> {
-    // Only the module's own files: never a file outside the folder linted.
-    let inside = |file: FileId| {
-        report
-            .sources
-            .try_get(file)
-            .is_some_and(|s| s.path.starts_with(&report.path) && s.path.is_file())
-    };
-    let chosen = choose(&report.findings, config, mode, inside);
+    let folder = report.path.clone();
+    let reported: Vec<PathBuf> = report
+        .findings
+        .iter()
+        .filter_map(|f| report.sources.try_get(f.span.file))
+        .map(|s| s.path.clone())
+        .collect();
+    let mut files: BTreeMap<PathBuf, FileFix> = BTreeMap::new();
+    for _ in 0..MAX_PASSES {
+        let given: Vec<(PathBuf, String)> = files
+            .values()
+            .map(|f| (f.path.clone(), f.fixed.clone()))
+            .collect();
+        let root = report.module_root.as_deref().unwrap_or(&folder);
+        let pass = super::terraform::lint_folder_with(&folder, root, &given, config);
+        let path_of = |file: FileId| pass.sources.try_get(file).map(|s| &s.path);
+        let findings: Vec<Finding> = pass
+            .findings
+            .iter()
+            .filter(|f| path_of(f.span.file).is_some_and(|p| reported.contains(p)))
+            .cloned()
+            .collect();
+        let inside = |file: FileId| {
+            path_of(file).is_some_and(|p| {
+                p.starts_with(&folder)
+                    && p.is_file()
+                    && !p.components().any(|c| c.as_os_str() == ".terraform")
+            })
+        };
+        let chosen = choose(&findings, config, mode, inside);
+        let mut changed = false;
+        for (file, fixes) in shares_by_file(chosen) {
+            let Some(source) = pass.sources.try_get(file) else {
+                continue;
+            };
+            let fixed = files.entry(source.path.clone()).or_insert_with(|| FileFix {
+                path: source.path.clone(),
+                original: source.text.clone(),
+                fixed: source.text.clone(),
+                applied: BTreeMap::new(),
+                problems: Vec::new(),
+            });
+            let (text, codes) = apply_parsing(
+                &source.text,
+                &fixes,
+                &source.path,
+                file,
+                &mut fixed.problems,
+            );
+            if text != fixed.fixed {
+                changed = true;
+                fixed.fixed = text;
+                for code in codes.into_iter().filter(|c| !c.is_empty()) {
+                    *fixed.applied.entry(code).or_default() += 1;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    files
+        .into_values()
+        .filter(|f| f.fixed != f.original || !f.problems.is_empty())
+        .collect()
+}
+
+/// The fixes of a pass split by the file each edit is in (a Terraform fix may change a value
+/// in another file of the module); each fix counts once, in its first file.
+fn shares_by_file(
+    chosen: BTreeMap<FileId, Vec<(Vec<TextEdit>, &'static str)>>,
+) -> BTreeMap<FileId, Vec<(Vec<TextEdit>, &'static str)>> {
     let mut by_file: BTreeMap<FileId, Vec<(Vec<TextEdit>, &'static str)>> = BTreeMap::new();
     for (edits, code) in chosen.into_values().flatten() {
-        // Each file's share of the fix; the fix counts once, in its first file.
         let mut first = true;
         let files: std::collections::BTreeSet<FileId> = edits.iter().map(|e| e.file).collect();
         for file in files {
@@ -358,24 +440,6 @@ fn fix_module(report: &FileReport, config: &Config, mode: FixMode) -> Vec<FileFi
         }
     }
     by_file
-        .into_iter()
-        .filter_map(|(file, fixes)| {
-            let source = report.sources.try_get(file)?;
-            let mut fixed = FileFix::unchanged(source);
-            let (text, codes) = apply_parsing(
-                &source.text,
-                &fixes,
-                &source.path,
-                file,
-                &mut fixed.problems,
-            );
-            fixed.fixed = text;
-            for code in codes.into_iter().filter(|c| !c.is_empty()) {
-                *fixed.applied.entry(code).or_default() += 1;
-            }
-            Some(fixed)
-        })
-        .collect()
 }
 
 /// The applicable fixes of one pass, by file: in the order of their first edit, each taken

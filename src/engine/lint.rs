@@ -39,7 +39,7 @@ pub(super) fn lint_path(
         Err(error) => return config_error_report(path, &error, configs, ids),
     };
     if let Some(module) = &target.terraform {
-        let mut report = terraform::lint_module(target, module, &config, ids, keep, None);
+        let mut report = terraform::lint_module(target, module, &config, ids, keep, Vec::new());
         report.config_source.clone_from(&config.source);
         report.fail_on = config.fail_on;
         return report;
@@ -342,7 +342,7 @@ pub(super) fn check_loaded(
         }
         _ => super::fix::Texts::new(sources),
     };
-    let findings: Vec<Finding> = loaded
+    let mut findings: Vec<Finding> = loaded
         .triggers
         .iter()
         .flat_map(|t| {
@@ -356,6 +356,7 @@ pub(super) fn check_loaded(
         })
         .chain(document_findings)
         .collect();
+    super::fix::reconcile_shared(&mut findings, &loaded.triggers, sources);
     if config.no_ignore {
         return (findings, Vec::new());
     }

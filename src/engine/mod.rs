@@ -70,6 +70,9 @@ pub struct FileReport {
     /// Files linted with this one as a unit, beyond the first (a Terraform module's other
     /// files).
     pub extra_files: usize,
+    /// For a Terraform module, the folder its local module sources may reach into (the project
+    /// root it was linted with), so that fixing lints it again the same way.
+    pub module_root: Option<PathBuf>,
     /// Files of this unit that were passed over, with why (a Terraform module's file that
     /// does not parse and holds no trigger).
     pub skipped_parts: Vec<(PathBuf, String)>,

@@ -22,10 +22,16 @@ struct Read {
 }
 
 /// A file whose text is given rather than read from disk (standard input, an editor's
-/// unsaved buffer).
+/// unsaved buffer, a file with the fixes of earlier passes).
 pub(super) struct Given<'g> {
     pub path: &'g Path,
     pub text: String,
+}
+
+/// Takes the given text of the file at `path`, if one is given.
+fn take_given<'g>(given: &mut Vec<Given<'g>>, is: impl Fn(&Path) -> bool) -> Option<Given<'g>> {
+    let at = given.iter().position(|g| is(g.path))?;
+    Some(given.swap_remove(at))
 }
 
 pub(super) fn lint_module(
@@ -34,7 +40,7 @@ pub(super) fn lint_module(
     config: &Config,
     ids: &FileIds,
     keep: Keep,
-    mut given: Option<Given<'_>>,
+    mut given: Vec<Given<'_>>,
 ) -> FileReport {
     let mut errors = Vec::new();
     let mut unparsed = Unparsed::default();
@@ -53,7 +59,7 @@ pub(super) fn lint_module(
                 config,
                 named: named(path),
             };
-            match given.take_if(|g| g.path == path) {
+            match take_given(&mut given, |g| g == path) {
                 Some(given) => parse_text(path, given.text, &how, &mut unparsed),
                 None => read_file(path, &how, &mut errors, &mut unparsed),
             }
@@ -155,6 +161,7 @@ pub(super) fn lint_module(
         errors,
         skipped_parts: unparsed.skipped,
         included: called,
+        module_root: Some(root.clone()),
         ..FileReport::default()
     };
     drop(folders);
@@ -260,9 +267,45 @@ pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) 
     };
     let ids = FileIds::default();
     let given = Given { path, text };
-    let mut report = lint_module(&target, &module, config, &ids, keep, Some(given));
+    let mut report = lint_module(&target, &module, config, &ids, keep, vec![given]);
     report.path = path.to_path_buf();
     report
+}
+
+/// A module folder linted again, every text kept, with some of its files' (or its called
+/// modules' files') texts given: the fixes of earlier passes.
+pub(super) fn lint_folder_with(
+    folder: &Path,
+    root: &Path,
+    given: &[(PathBuf, String)],
+    config: &Config,
+) -> FileReport {
+    let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
+    let module = TerraformModule {
+        files: discover::terraform_files_in(folder, &excluded),
+        reported: None,
+    };
+    let target = Target {
+        path: folder.to_path_buf(),
+        root: root.to_path_buf(),
+        named: true,
+        terraform: Some(module.clone()),
+    };
+    let given = given
+        .iter()
+        .map(|(path, text)| Given {
+            path,
+            text: text.clone(),
+        })
+        .collect();
+    lint_module(
+        &target,
+        &module,
+        config,
+        &FileIds::default(),
+        Keep::All,
+        given,
+    )
 }
 
 /// Most folders of a project searched for a module calling the one being edited.
@@ -470,7 +513,7 @@ fn read_tree(
     root: &Path,
     how: &Reading<'_>,
     problems: &mut Problems<'_>,
-    mut given: Option<Given<'_>>,
+    mut given: Vec<Given<'_>>,
 ) -> Vec<ReadFolder> {
     let downloaded = downloaded_modules(folder);
     let mut tree = vec![ReadFolder {
@@ -522,7 +565,7 @@ fn read_called(
     key: String,
     how: &Reading<'_>,
     problems: &mut Problems<'_>,
-    given: &mut Option<Given<'_>>,
+    given: &mut Vec<Given<'_>>,
 ) -> ReadFolder {
     // A buffer being edited counts as named: its syntax errors are shown.
     let named = Reading {
@@ -534,7 +577,7 @@ fn read_called(
             let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
             let files = discover::terraform_files_in(&reached, &excluded)
                 .iter()
-                .map(|path| match given.take_if(|g| same_file(g.path, path)) {
+                .map(|path| match take_given(given, |g| same_file(g, path)) {
                     Some(given) => parse_text(path, given.text, &named, problems.1),
                     None => read_file(path, how, problems.0, problems.1),
                 })

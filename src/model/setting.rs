@@ -557,6 +557,10 @@ pub struct Property {
     /// gathered into one property by the loader (SAM's `ConsumerGroupId` and
     /// `SchemaRegistryConfig` become `AmazonManagedKafkaEventSourceConfig`).
     pub flattened: bool,
+    /// Where the value is defined, when that is elsewhere and nothing else reads it there (a
+    /// Terraform variable's default or a caller's argument, a local, read by this argument
+    /// only): a fix may change the value at its definition.
+    pub sole_definition: Option<Span>,
 }
 
 impl Property {
@@ -599,6 +603,7 @@ impl Property {
             value,
             nested_names: &[],
             flattened: false,
+            sole_definition: None,
         }
     }
 }

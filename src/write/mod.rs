@@ -11,6 +11,8 @@ mod json;
 mod terraform;
 mod yaml;
 
+pub use terraform::reconcile_shared as reconcile_shared_terraform_fixes;
+
 use std::path::Path;
 
 use crate::model::{Format, Trigger, Writer};
@@ -43,6 +45,12 @@ pub fn writer_for(
         ),
         Format::Deployed => Err(
             "a deployed mapping is read from AWS: change the template or module that deploys it"
+                .to_string(),
+        ),
+        // A module `terraform init` downloaded is not the author's to edit.
+        Format::Terraform if path.components().any(|c| c.as_os_str() == ".terraform") => Err(
+            "the mapping is in a module `terraform init` downloaded (`.terraform/modules`): \
+             change it where the module is published, or pass the value in the module call"
                 .to_string(),
         ),
         Format::Terraform => Ok(&terraform::TerraformWriter),

@@ -95,6 +95,9 @@ pub struct MappingDraft {
     pub notes: Vec<LoaderNote>,
     /// The module call the mapping was lowered for, when it is in a called module.
     pub call: Option<Arc<ModuleCall>>,
+    /// Where the mapping's own arguments are written: the resource block's body, or the
+    /// module entry's object (braces included).
+    pub settings_at: Span,
 }
 
 /// Deepest chain of module calls followed (a module calling itself stops here).
@@ -612,7 +615,56 @@ fn attach_redrive_policy(lowerer: &Lowerer<'_, '_>, block: &Block, resources: &m
 /// A mapping resource.
 fn resource_mapping(lowerer: &Lowerer<'_, '_>, block: &Block, address: String) -> MappingDraft {
     let lowered = schema::lower_body(lowerer, &block.body, mapping::RESOURCE_FIELDS);
-    draft(address, resources::declaration_span(block), None, lowered)
+    let mut draft = draft(address, resources::declaration_span(block), None, lowered);
+    draft.settings_at = block.body_span(lowerer.file_text(block.span.file));
+    note_sole_definitions(lowerer, &block.body, &mut draft.properties);
+    draft
+}
+
+/// Records, for each argument written as `var.x` or `local.x`, where that value is defined
+/// when nothing else in the module reads it (see `Property::sole_definition`).
+fn note_sole_definitions(lowerer: &Lowerer<'_, '_>, body: &Body, properties: &mut [Property]) {
+    for property in properties {
+        let written = body.attributes().find(|a| a.name_span == property.key_span);
+        property.sole_definition = written.and_then(|a| sole_definition(lowerer, &a.value));
+    }
+}
+
+fn sole_definition(lowerer: &Lowerer<'_, '_>, expr: &Expr) -> Option<Span> {
+    let (root, path) = expr.traversal()?;
+    let [name] = path.as_slice() else {
+        return None;
+    };
+    let names = lowerer.names;
+    let definition = match root {
+        "var" if names.from_var_file.contains(name) => return None,
+        "var" => match names.bound.get(name) {
+            Some(argument) => argument.span,
+            None => names.value_of(name)?.span,
+        },
+        "local" => names.locals.get(name)?.span,
+        _ => return None,
+    };
+    let reference = format!("{root}.{name}");
+    let uses: usize = names
+        .texts
+        .values()
+        .map(|text| references(text, &reference))
+        .sum();
+    (uses == 1).then_some(definition)
+}
+
+/// How many times a text names `reference` (`var.size`, not `var.size_max`): comments and
+/// strings count too, which only makes a value look shared when it is not.
+fn references(text: &str, reference: &str) -> usize {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(reference)
+        .filter(|(at, _)| {
+            let before = text[..*at].chars().next_back();
+            let after = text[at + reference.len()..].chars().next();
+            !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
+        })
+        .count()
 }
 
 /// The entries of a literal `event_source_mapping` map passed to the Lambda module; a map that
@@ -650,6 +702,8 @@ fn module_mappings(
                 lowered,
             );
             draft.function_name.clone_from(&function);
+            draft.settings_at = item.value.span;
+            note_sole_definitions(lowerer, &body, &mut draft.properties);
             Some(draft)
         })
         .collect()
@@ -725,6 +779,7 @@ fn draft(
         function_name,
         notes,
         call: None,
+        settings_at: anchor,
     }
 }
 
@@ -750,6 +805,7 @@ fn trigger(template: &Template<'_>, mapping: &MappingDraft) -> Trigger {
     draft.event_source.clone_from(&mapping.event_source);
     draft.notes.clone_from(&mapping.notes);
     draft.module_call.clone_from(&mapping.call);
+    draft.settings_at = Some(mapping.settings_at);
     draft.function = mapping.function_name.as_ref().map(|name| {
         let mut function = super::cloudformation::function_info(template, name);
         // The module's own default, where the call leaves the timeout out.

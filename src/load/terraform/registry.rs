@@ -67,6 +67,14 @@ fn git_ref_major(source: &str) -> Option<u32> {
     major(reference.strip_prefix('v')?)
 }
 
+/// Whether a text is one of the models (a value found there is the module's default, which
+/// the author changes in the module call, never in the model).
+pub fn is_model_text(text: &str) -> bool {
+    [&SQS, &SQS_V3, &DYNAMODB_TABLE]
+        .iter()
+        .any(|model| model.text == text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

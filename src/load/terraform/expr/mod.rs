@@ -135,6 +135,11 @@ impl<'n, 'a> Lowerer<'n, 'a> {
     }
 
     /// The text an expression was written as.
+    /// The whole text of one of the module's files.
+    pub fn file_text(&self, file: FileId) -> &'a str {
+        self.names.texts.get(&file).copied().unwrap_or("")
+    }
+
     pub fn text(&self, span: Span) -> &'a str {
         self.names
             .texts

@@ -1,0 +1,291 @@
+//! One edit of a `.tf` file's text, made line by line so that the `=` signs and trailing
+//! comments `terraform fmt` aligns stay aligned, and returned as the smallest text edits.
+
+use super::align;
+use crate::model::TextEdit;
+use crate::source::FileId;
+
+/// A file's text split into lines (without their `\n`), with where each line starts.
+pub struct Lines<'a> {
+    pub text: &'a str,
+    pub lines: Vec<&'a str>,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Lines<'a> {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let mut starts = Vec::with_capacity(lines.len());
+        let mut at = 0;
+        for line in &lines {
+            starts.push(at);
+            at += line.len() + 1;
+        }
+        Lines {
+            text,
+            lines,
+            starts,
+        }
+    }
+
+    /// The line an offset is on.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    pub fn start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    /// The whitespace a line starts with.
+    pub fn indent(&self, line: usize) -> &'a str {
+        let text = self.lines.get(line).copied().unwrap_or("");
+        &text[..text.len() - text.trim_start().len()]
+    }
+
+    /// Whether only whitespace comes before `offset` on its line.
+    pub fn starts_line(&self, offset: usize) -> bool {
+        self.text[self.start(self.line_of(offset))..offset]
+            .trim()
+            .is_empty()
+    }
+
+    /// The line ending the file uses (`\r\n` or `\n`), for lines an edit adds.
+    pub fn line_end(&self) -> &'static str {
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+}
+
+/// Replaces `start..end` of the file with `with`, then gives the lines whose alignment chains
+/// the edit touches the spacing `terraform fmt` would give them, where those chains were
+/// formatted before the edit. Returns the edits that turn the file into the result.
+pub fn replace(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+    with: &str,
+) -> Result<Vec<TextEdit>, String> {
+    let old = Lines::new(text);
+    let (first, last) = (old.line_of(start), old.line_of(end));
+    let edited = format!(
+        "{}{with}{}",
+        &text[old.start(first)..start],
+        &text[end..old.start(last + 1).min(text.len())]
+    );
+    let edited = edited.strip_suffix('\n').unwrap_or(&edited);
+    let mut lines: Vec<String> = old.lines[..first].iter().map(|l| l.to_string()).collect();
+    let replaced_from = lines.len();
+    lines.extend(edited.split('\n').map(str::to_string));
+    let replaced_to = lines.len();
+    lines.extend(old.lines[last + 1..].iter().map(|l| l.to_string()));
+
+    let new_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    // The lines around the edit too: a line removed at the end of a group changes the
+    // alignment of the group above it.
+    let touched: Vec<usize> = (replaced_from.saturating_sub(1)..=replaced_to)
+        .filter(|&i| i < lines.len())
+        .collect();
+    let was_formatted = formatted_around(&old.lines, first..last + 1);
+    let final_lines = if was_formatted {
+        realign(&new_refs, &touched)
+    } else {
+        lines.clone()
+    };
+
+    let mut edits = Vec::new();
+    let shift = replaced_to as isize - (last + 1) as isize;
+    for (i, line) in final_lines.iter().enumerate() {
+        let in_edit = (replaced_from..replaced_to).contains(&i);
+        if in_edit {
+            continue;
+        }
+        let orig = if i < replaced_from {
+            i
+        } else {
+            (i as isize - shift) as usize
+        };
+        if line != old.lines[orig] {
+            edits.extend(smallest(file, old.start(orig), old.lines[orig], line));
+        }
+    }
+    let region_old = &text[old.start(first)..old.start(last + 1).min(text.len())];
+    let mut region_new = final_lines[replaced_from..replaced_to].join("\n");
+    if old.start(last + 1) <= text.len() && last + 1 < old.lines.len() {
+        region_new.push('\n');
+    }
+    edits.extend(smallest(file, old.start(first), region_old, &region_new));
+    edits.sort_by_key(|e| e.start);
+    Ok(edits)
+}
+
+/// Whether the chains of lines around `range` (and the lines themselves) are as `terraform
+/// fmt` aligns them.
+fn formatted_around(lines: &[&str], range: std::ops::Range<usize>) -> bool {
+    let around: Vec<usize> = (range.start.saturating_sub(1)..=range.end)
+        .filter(|&i| i < lines.len())
+        .collect();
+    let formatted = align::format(lines);
+    align::chained_with(lines, &around)
+        .into_iter()
+        .all(|i| formatted[i] == lines[i])
+}
+
+/// The lines, with those in a chain with a `touched` line aligned as `terraform fmt` would.
+fn realign(lines: &[&str], touched: &[usize]) -> Vec<String> {
+    let formatted = align::format(lines);
+    let chained = align::chained_with(lines, touched);
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            if chained.binary_search(&i).is_ok() {
+                formatted[i].clone()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The smallest edit turning `old` (at `base` in the file) into `new`, widened to whole words
+/// so that a number or name is replaced whole; none when they are equal.
+fn smallest(file: FileId, base: usize, old: &str, new: &str) -> Option<TextEdit> {
+    if old == new {
+        return None;
+    }
+    let mut prefix = old
+        .char_indices()
+        .zip(new.chars())
+        .take_while(|((_, a), b)| a == b)
+        .last()
+        .map_or(0, |((i, a), _)| i + a.len_utf8());
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while suffix > 0 && !old.is_char_boundary(old.len() - suffix) {
+        suffix -= 1;
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    while prefix > 0
+        && word(old[..prefix].chars().next_back())
+        && (word(old[prefix..].chars().next()) || word(new[prefix..].chars().next()))
+    {
+        prefix -= old[..prefix].chars().next_back().map_or(1, char::len_utf8);
+    }
+    while suffix > 0
+        && word(old[old.len() - suffix..].chars().next())
+        && (word(old[..old.len() - suffix].chars().next_back())
+            || word(new[..new.len() - suffix].chars().next_back()))
+    {
+        suffix -= old[old.len() - suffix..]
+            .chars()
+            .next()
+            .map_or(1, char::len_utf8);
+    }
+    let suffix = suffix.min(old.len() - prefix).min(new.len() - prefix);
+    Some(TextEdit {
+        file,
+        start: (base + prefix) as u32,
+        end: (base + old.len() - suffix) as u32,
+        text: new[prefix..new.len() - suffix].to_string(),
+    })
+}
+
+/// Applies edits to a text (the tests' view of the result).
+#[cfg(test)]
+pub fn apply(text: &str, edits: &[TextEdit]) -> String {
+    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+    sorted.sort_by_key(|e| e.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for edit in sorted {
+        out.push_str(&text[at..edit.start as usize]);
+        out.push_str(&edit.text);
+        at = edit.end as usize;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, start: usize, end: usize, with: &str) -> (String, Vec<TextEdit>) {
+        let edits = replace(FileId(0), text, start, end, with).unwrap();
+        (apply(text, &edits), edits)
+    }
+
+    #[test]
+    fn a_replaced_number_is_one_edit_of_the_whole_number() {
+        let text = "a {\n  batch_size = 100\n}\n";
+        let at = text.find("100").unwrap();
+        let (out, edits) = run(text, at, at + 3, "10");
+        assert_eq!(out, "a {\n  batch_size = 10\n}\n");
+        assert_eq!(edits.len(), 1);
+        assert_eq!(
+            (edits[0].start as usize, edits[0].end as usize),
+            (at, at + 3)
+        );
+        assert_eq!(edits[0].text, "10");
+    }
+
+    #[test]
+    fn an_inserted_longer_key_realigns_its_formatted_group() {
+        let text = "a {\n  arn  = x\n  size = 1 # c\n\n  other = 2\n}\n";
+        let at = text.find("\n\n").unwrap() + 1;
+        let (out, edits) = run(text, at, at, "  window_seconds = 1\n");
+        assert_eq!(
+            out,
+            "a {\n  arn            = x\n  size           = 1 # c\n  window_seconds = 1\n\n  other = 2\n}\n"
+        );
+        assert_eq!(edits.len(), 3, "{edits:?}");
+    }
+
+    #[test]
+    fn a_group_that_was_not_aligned_is_left_as_written() {
+        let text = "a {\n  arn = x\n  size  = 1\n}\n";
+        let at = text.find("}").unwrap();
+        let (out, _) = run(text, at, at, "  window = 1\n");
+        assert_eq!(out, "a {\n  arn = x\n  size  = 1\n  window = 1\n}\n");
+    }
+
+    #[test]
+    fn removing_the_longest_key_realigns_the_rest() {
+        let text = "a {\n  arn         = x\n  long_key_ab = 1\n  size        = 2\n}\n";
+        let start = text.find("  long").unwrap();
+        let end = text.find("  size").unwrap();
+        let (out, _) = run(text, start, end, "");
+        assert_eq!(out, "a {\n  arn  = x\n  size = 2\n}\n");
+    }
+
+    #[test]
+    fn removing_the_last_line_of_a_group_realigns_the_lines_above() {
+        let text = "a {\n  size = 1\n  long_key_ab = 2\n}\n";
+        let text = &text.replace("  size = 1", "  size        = 1");
+        let start = text.find("  long").unwrap();
+        let end = text.find("}").unwrap();
+        let (out, _) = run(text, start, end, "");
+        assert_eq!(out, "a {\n  size = 1\n}\n");
+    }
+
+    #[test]
+    fn crlf_lines_keep_their_endings() {
+        let text = "a {\r\n  x = 1\r\n}\r\n";
+        let at = text.find("1").unwrap();
+        let (out, _) = run(text, at, at + 1, "2");
+        assert_eq!(out, "a {\r\n  x = 2\r\n}\r\n");
+    }
+}
