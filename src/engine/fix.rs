@@ -23,6 +23,9 @@ const MAX_PASSES: usize = 10;
 pub(super) struct Texts<'a> {
     sources: &'a [(FileId, &'a SourceFile)],
     trees: Vec<std::sync::OnceLock<Option<std::borrow::Cow<'a, crate::tree::Node>>>>,
+    /// A module's `.tf` files: its writer edits many triggers of one file, and parsing the
+    /// file again for each change made a module with many findings lint twenty times slower.
+    hcl: Vec<std::sync::OnceLock<Option<std::borrow::Cow<'a, crate::hcl::Body>>>>,
 }
 
 impl<'a> Texts<'a> {
@@ -30,6 +33,7 @@ impl<'a> Texts<'a> {
         Texts {
             sources,
             trees: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            hcl: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
 
@@ -40,6 +44,16 @@ impl<'a> Texts<'a> {
     pub(super) fn with_tree(self, file: FileId, root: &'a crate::tree::Node) -> Texts<'a> {
         if let Some(index) = self.index(file) {
             let _ = self.trees[index].set(Some(std::borrow::Cow::Borrowed(root)));
+        }
+        self
+    }
+
+    /// Gives the Terraform writer the HCL the lint already parsed for a module's files.
+    pub(super) fn with_hcl(self, parsed: &[(FileId, &'a crate::hcl::Body)]) -> Texts<'a> {
+        for (file, body) in parsed {
+            if let Some(index) = self.index(*file) {
+                let _ = self.hcl[index].set(Some(std::borrow::Cow::Borrowed(*body)));
+            }
         }
         self
     }
@@ -67,6 +81,21 @@ impl SourceTexts for Texts<'_> {
                 let syntax = parse::syntax_of(&source.path, &source.text);
                 let parsed = parse::parse(&source.text, syntax, file).ok().flatten();
                 parsed.map(std::borrow::Cow::Owned)
+            })
+            .as_deref()
+    }
+
+    fn hcl(&self, file: FileId) -> Option<&crate::hcl::Body> {
+        let index = self.index(file)?;
+        let source = self.sources[index].1;
+        if !parse::hcl::is_terraform(&source.path) {
+            return None;
+        }
+        self.hcl[index]
+            .get_or_init(|| {
+                parse::hcl::parse(&source.text, file)
+                    .ok()
+                    .map(std::borrow::Cow::Owned)
             })
             .as_deref()
     }

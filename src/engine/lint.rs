@@ -318,8 +318,14 @@ fn check_document(
     config: &Config,
 ) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
     let loaded = load::load(format, file, root);
-    let (findings, ignored) =
-        check_loaded(&loaded, &[(file, source)], table, document_findings, config);
+    let (findings, ignored) = check_loaded(
+        &loaded,
+        &[(file, source)],
+        &[],
+        table,
+        document_findings,
+        config,
+    );
     (loaded.triggers, findings, ignored)
 }
 
@@ -328,6 +334,7 @@ fn check_document(
 pub(super) fn check_loaded(
     loaded: &load::Loaded<'_>,
     sources: &[(FileId, &SourceFile)],
+    parsed_hcl: &[(FileId, &crate::hcl::Body)],
     table: Option<&load::variables::VariableTable>,
     document_findings: Vec<Finding>,
     config: &Config,
@@ -340,7 +347,7 @@ pub(super) fn check_loaded(
         model::Format::CloudFormation | model::Format::Sam | model::Format::Serverless => {
             super::fix::Texts::new(sources).with_tree(template.file, template.root)
         }
-        _ => super::fix::Texts::new(sources),
+        _ => super::fix::Texts::new(sources).with_hcl(parsed_hcl),
     };
     let mut findings: Vec<Finding> = loaded
         .triggers

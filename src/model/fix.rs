@@ -173,6 +173,12 @@ pub trait SourceTexts {
     fn tree(&self, _file: FileId) -> Option<&crate::tree::Node> {
         None
     }
+
+    /// A `.tf` file's HCL, parsed once for all the fixes of a lint when the implementor keeps
+    /// it; `None` makes the Terraform writer parse the text itself.
+    fn hcl(&self, _file: FileId) -> Option<&crate::hcl::Body> {
+        None
+    }
 }
 
 impl SourceTexts for crate::source::Sources {

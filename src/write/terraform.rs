@@ -133,7 +133,7 @@ fn set_resource_property(
 struct File<'a> {
     id: FileId,
     text: &'a str,
-    body: Body,
+    body: std::borrow::Cow<'a, Body>,
 }
 
 impl<'a> File<'a> {
@@ -153,8 +153,13 @@ impl<'a> File<'a> {
                     .to_string(),
             );
         }
-        let body = crate::parse::hcl::parse(text, id)
-            .map_err(|e| format!("the file does not parse as HCL: {}", e.message))?;
+        let body = match texts.hcl(id) {
+            Some(body) => std::borrow::Cow::Borrowed(body),
+            None => std::borrow::Cow::Owned(
+                crate::parse::hcl::parse(text, id)
+                    .map_err(|e| format!("the file does not parse as HCL: {}", e.message))?,
+            ),
+        };
         Ok(File { id, text, body })
     }
 
@@ -165,13 +170,27 @@ impl<'a> File<'a> {
     }
 
     fn replace(&self, span: Span, with: &str) -> Result<Vec<TextEdit>, String> {
-        edit::replace(
-            self.id,
-            self.text,
-            span.start as usize,
-            span.end as usize,
-            with,
-        )
+        self.replace_range(span.start as usize, span.end as usize, with)
+    }
+
+    /// Replaces `start..end`, realigning only within the top-level block it is in.
+    fn replace_range(&self, start: usize, end: usize, with: &str) -> Result<Vec<TextEdit>, String> {
+        let region = self.top_level_item_at(start);
+        edit::replace_within(self.id, self.text, region, start, end, with)
+    }
+
+    /// The bytes of the file's top-level block or argument that holds `offset`; the whole
+    /// file when none does.
+    fn top_level_item_at(&self, offset: usize) -> std::ops::Range<usize> {
+        self.body
+            .items
+            .iter()
+            .map(|item| match item {
+                Item::Block(b) => b.span.range(),
+                Item::Attribute(a) => a.name_span.start as usize..a.value.span.end as usize,
+            })
+            .find(|range| range.start <= offset && offset <= range.end)
+            .unwrap_or(0..self.text.len())
     }
 
     /// Replaces the expression at `span` when it is a literal.
@@ -197,7 +216,7 @@ impl<'a> File<'a> {
         key: &str,
         value: &FixValue,
     ) -> Result<Vec<TextEdit>, String> {
-        let lines = Lines::new(self.text);
+        let lines = Lines::window(self.text, self.top_level_item_at(container.open));
         let value = render(value);
         if lines.line_of(container.open) == lines.line_of(container.close) {
             return self.insert_inline(container, key, &value);
@@ -208,7 +227,7 @@ impl<'a> File<'a> {
             if comma { "," } else { "" },
             lines.line_end()
         );
-        edit::replace(self.id, self.text, at, at, &line)
+        self.replace_range(at, at, &line)
     }
 
     /// `{ a = 1 }` becomes `{ a = 1, key = value }`; a one-line block holds one argument only.
@@ -254,7 +273,10 @@ impl<'a> File<'a> {
     fn remove(&self, key_span: Span) -> Result<Vec<TextEdit>, String> {
         let (container, index) = self.member_at(key_span)?;
         let member = &container.members[index];
-        let lines = Lines::new(self.text);
+        let lines = Lines::window(
+            self.text,
+            self.top_level_item_at(member.key_span.start as usize),
+        );
         let (first, last) = (
             lines.line_of(member.key_span.start as usize),
             lines.line_of(member.end),
@@ -274,13 +296,7 @@ impl<'a> File<'a> {
             && !others_on_last
             && last < lines.line_of(container.close)
         {
-            return edit::replace(
-                self.id,
-                self.text,
-                lines.start(first),
-                lines.start(last + 1),
-                "",
-            );
+            return self.replace_range(lines.start(first), lines.start(last + 1), "");
         }
         // On a line with others: from the key to the next item, or from the previous item.
         let (start, end) = match container.members.get(index + 1) {

@@ -5,18 +5,32 @@ use super::align;
 use crate::model::TextEdit;
 use crate::source::FileId;
 
-/// A file's text split into lines (without their `\n`), with where each line starts.
+/// A file's text split into lines (without their `\n`), with where each line starts: the
+/// whole file's, or a window of it ([`Lines::window`]) whose line numbers count from the
+/// window's first line and whose offsets are the file's.
 pub struct Lines<'a> {
     pub text: &'a str,
     pub lines: Vec<&'a str>,
     starts: Vec<usize>,
+    /// Where the window ends (the file's length for the whole file).
+    end: usize,
 }
 
 impl<'a> Lines<'a> {
     pub fn new(text: &'a str) -> Lines<'a> {
-        let lines: Vec<&str> = text.split('\n').collect();
+        Lines::window(text, 0..text.len())
+    }
+
+    /// The whole lines that `range` touches: splitting the whole file for each change of a
+    /// module with many fixes made fixing quadratic.
+    pub fn window(text: &'a str, range: std::ops::Range<usize>) -> Lines<'a> {
+        let lo = text[..range.start].rfind('\n').map_or(0, |at| at + 1);
+        let hi = text[range.end..]
+            .find('\n')
+            .map_or(text.len(), |at| range.end + at + 1);
+        let lines: Vec<&str> = text[lo..hi].split('\n').collect();
         let mut starts = Vec::with_capacity(lines.len());
-        let mut at = 0;
+        let mut at = lo;
         for line in &lines {
             starts.push(at);
             at += line.len() + 1;
@@ -25,6 +39,7 @@ impl<'a> Lines<'a> {
             text,
             lines,
             starts,
+            end: hi,
         }
     }
 
@@ -36,7 +51,7 @@ impl<'a> Lines<'a> {
     }
 
     pub fn start(&self, line: usize) -> usize {
-        self.starts.get(line).copied().unwrap_or(self.text.len())
+        self.starts.get(line).copied().unwrap_or(self.end)
     }
 
     /// The whitespace a line starts with.
@@ -60,6 +75,31 @@ impl<'a> Lines<'a> {
             "\n"
         }
     }
+}
+
+/// [`replace`], looking only at the whole lines of `region` (the top-level block the edit is
+/// in: `terraform fmt` aligns nothing across top-level blocks). Aligning the whole file for
+/// each edit made a module with many fixes quadratic.
+pub fn replace_within(
+    file: FileId,
+    text: &str,
+    region: std::ops::Range<usize>,
+    start: usize,
+    end: usize,
+    with: &str,
+) -> Result<Vec<TextEdit>, String> {
+    let lo = text[..region.start.min(start)]
+        .rfind('\n')
+        .map_or(0, |at| at + 1);
+    let hi = text[region.end.max(end)..]
+        .find('\n')
+        .map_or(text.len(), |at| region.end.max(end) + at + 1);
+    let mut edits = replace(file, &text[lo..hi], start - lo, end - lo, with)?;
+    for edit in &mut edits {
+        edit.start += lo as u32;
+        edit.end += lo as u32;
+    }
+    Ok(edits)
 }
 
 /// Replaces `start..end` of the file with `with`, then gives the lines whose alignment chains
