@@ -329,22 +329,28 @@ fn check(args: CheckArgs) -> u8 {
         None
     };
     let stdout = Quiet::new(std::io::stdout().lock());
-    fn text<W: std::io::Write + 'static>(out: W, statistics: bool) -> Box<dyn Writer> {
-        let writer = report::TextWriter::new(out);
-        Box::new(if statistics {
-            writer.with_statistics()
-        } else {
-            writer
-        })
+    fn text<W: std::io::Write + 'static>(
+        out: W,
+        statistics: bool,
+        fix_hints: bool,
+    ) -> Box<dyn Writer> {
+        let mut writer = report::TextWriter::new(out);
+        if statistics {
+            writer = writer.with_statistics();
+        }
+        if fix_hints {
+            writer = writer.with_fix_hints();
+        }
+        Box::new(writer)
     }
     let (render, mut writer): (Box<dyn Render>, Box<dyn Writer>) = match args.format {
         Format::Human => (
             Box::new(report::human::HumanRender { style }),
-            text(stdout, args.statistics),
+            text(stdout, args.statistics, true),
         ),
         Format::Concise => (
             Box::new(report::concise::ConciseRender),
-            text(stdout, args.statistics),
+            text(stdout, args.statistics, false),
         ),
         Format::Json => (
             Box::new(report::json::JsonRender),
@@ -355,7 +361,10 @@ fn check(args: CheckArgs) -> u8 {
             Box::new(report::sarif::SarifWriter::new(stdout)),
         ),
         // GitHub shows only so many annotations per step: the counts per rule follow them.
-        Format::Github => (Box::new(report::github::GithubRender), text(stdout, true)),
+        Format::Github => (
+            Box::new(report::github::GithubRender),
+            text(stdout, true, false),
+        ),
     };
     let statistics_only = args.statistics && matches!(args.format, Format::Human | Format::Concise);
     let mut summary = Summary {

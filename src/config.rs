@@ -784,9 +784,13 @@ mod tests {
     #[test]
     fn every_key_is_read() {
         let config = parse_ok(
-            "fail-on = \"note\"\nexclude = [\"legacy/**\"]\n[rules]\nselect = [\"TL1\"]\nignore = [\"TL102\"]\n[rules.stream-small-batch-size]\nseverity = \"note\"\nmin-batch-size = 50\n[rules.TL101]\nmax-retry-attempts = 5\n",
+            "fail-on = \"note\"\nexclude = [\"legacy/**\"]\n[rules]\nselect = [\"TL1\"]\nignore = [\"TL102\"]\n[rules.stream-small-batch-size]\nseverity = \"note\"\nmin-batch-size = 50\n[rules.TL101]\nmax-retry-attempts = 5\n[fix]\nfixable = [\"TL2\", \"TL101\"]\nunfixable = [\"sqs-visibility-timeout-margin\"]\n",
         );
         assert_eq!(config.fail_on, Severity::Note);
+        let fixable = |code| config.is_fixable(crate::rules::find(code).unwrap());
+        assert!(fixable("TL203") && fixable("TL101"));
+        assert!(!fixable("TL204"), "unfixable wins");
+        assert!(!fixable("TL102"), "not listed in fixable");
         assert_eq!(config.select, ["TL1"]);
         assert_eq!(config.ignore, ["TL102"]);
         assert_eq!(config.rules.severities.get("TL107"), Some(&Severity::Note));
@@ -803,6 +807,18 @@ mod tests {
             !config
                 .exclude
                 .matches(Path::new("/repo/services/serverless.yml"))
+        );
+    }
+
+    #[test]
+    fn the_fix_table_takes_selectors_only() {
+        let (_, message) = parse_err("[fix]\nfixable = [\"TL999\"]\n");
+        assert!(message.starts_with("`TL999` names no rule"), "{message}");
+        let (_, message) = parse_err("[fix]\nfixabel = []\n");
+        assert!(
+            message
+                .starts_with("unknown key `fixabel` at the `[fix]` table; did you mean `fixable`?"),
+            "{message}"
         );
     }
 

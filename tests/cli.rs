@@ -220,8 +220,22 @@ fn json_output_has_the_documented_shape() {
             "path",
             "function",
             "source_kind",
-            "related"
+            "related",
+            "fix"
         ]
+    );
+    assert_eq!(
+        first["fix"],
+        serde_json::json!({
+            "applicability": "unsafe",
+            "title": "Set `maximumRetryAttempts` to 100",
+            "edits": [{
+                "path": "fixtures/stream-unbounded-retries/bad.serverless.yml",
+                "start": {"line": 15, "column": 1},
+                "end": {"line": 15, "column": 1},
+                "content": "          maximumRetryAttempts: 100\n",
+            }],
+        })
     );
     assert_eq!(first["code"], "TL101");
     assert_eq!(first["rule"], "stream-unbounded-retries");

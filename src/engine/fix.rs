@@ -19,36 +19,60 @@ use super::{FileReport, Keep};
 /// settings, so a handful of passes fix everything that overlaps).
 const MAX_PASSES: usize = 10;
 
-/// The texts of the files one lint read.
-struct Texts<'a>(&'a [(FileId, &'a SourceFile)]);
+/// The texts of the files one lint read, each parsed once when a writer first asks.
+pub(super) struct Texts<'a> {
+    sources: &'a [(FileId, &'a SourceFile)],
+    trees: Vec<std::sync::OnceLock<Option<crate::tree::Node>>>,
+}
+
+impl<'a> Texts<'a> {
+    pub(super) fn new(sources: &'a [(FileId, &'a SourceFile)]) -> Texts<'a> {
+        Texts {
+            sources,
+            trees: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    fn index(&self, file: FileId) -> Option<usize> {
+        self.sources.iter().position(|(id, _)| *id == file)
+    }
+}
 
 impl SourceTexts for Texts<'_> {
     fn text(&self, file: FileId) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(id, _)| *id == file)
-            .map(|(_, source)| source.text.as_str())
+        let index = self.index(file)?;
+        Some(self.sources[index].1.text.as_str())
+    }
+
+    fn tree(&self, file: FileId) -> Option<&crate::tree::Node> {
+        let index = self.index(file)?;
+        let source = self.sources[index].1;
+        // Terraform files are not YAML or JSON trees: their writer parses them itself.
+        if parse::hcl::is_terraform(&source.path) {
+            return None;
+        }
+        self.trees[index]
+            .get_or_init(|| {
+                let syntax = parse::syntax_of(&source.path, &source.text);
+                parse::parse(&source.text, syntax, file).ok().flatten()
+            })
+            .as_ref()
     }
 }
 
 /// Resolves a finding's fix plan into edits with the writer of the trigger's file.
-pub(super) fn resolve(
-    mut finding: Finding,
-    trigger: &Trigger,
-    sources: &[(FileId, &SourceFile)],
-) -> Finding {
+pub(super) fn resolve(mut finding: Finding, trigger: &Trigger, texts: &Texts<'_>) -> Finding {
     if let Some(plan) = &finding.fix_plan {
-        finding.fix = Some(resolve_plan(plan, trigger, sources));
+        finding.fix = Some(resolve_plan(plan, trigger, texts));
     }
     finding
 }
 
-fn resolve_plan(plan: &FixPlan, trigger: &Trigger, sources: &[(FileId, &SourceFile)]) -> Fix {
+fn resolve_plan(plan: &FixPlan, trigger: &Trigger, texts: &Texts<'_>) -> Fix {
     if plan.applicability == Applicability::Display || plan.changes.is_empty() {
         return Fix::display_only(plan, None);
     }
-    let texts = Texts(sources);
-    let Some(&(_, source)) = sources.iter().find(|(id, _)| *id == trigger.file) else {
+    let Some(&(_, source)) = texts.sources.iter().find(|(id, _)| *id == trigger.file) else {
         return Fix::display_only(plan, Some("the trigger's file is not at hand".to_string()));
     };
     let writer = match write::writer_for(trigger, &source.path, &source.text) {
@@ -57,7 +81,7 @@ fn resolve_plan(plan: &FixPlan, trigger: &Trigger, sources: &[(FileId, &SourceFi
     };
     let mut edits = Vec::new();
     for change in &plan.changes {
-        match writer.edits(&texts, trigger, change) {
+        match writer.edits(texts, trigger, change) {
             Ok(more) => edits.extend(more),
             Err(why) => return Fix::display_only(plan, Some(why)),
         }

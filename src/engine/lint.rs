@@ -334,13 +334,14 @@ pub(super) fn check_loaded(
 ) -> (Vec<Finding>, Vec<Finding>) {
     let enabled = config.enabled_rules();
     let scope = rules::Scope::new(&loaded.template, &loaded.triggers, &config.rules);
+    let texts = super::fix::Texts::new(sources);
     let findings: Vec<Finding> = loaded
         .triggers
         .iter()
         .flat_map(|t| {
             rules::check(t, &scope, &enabled)
                 .into_iter()
-                .map(move |f| super::fix::resolve(f, t, sources))
+                .map(|f| super::fix::resolve(f, t, &texts))
         })
         .map(|f| match table {
             Some(table) => with_definitions(f, table),

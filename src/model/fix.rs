@@ -166,6 +166,13 @@ impl Fix {
 /// module or included by the same service), by id.
 pub trait SourceTexts {
     fn text(&self, file: FileId) -> Option<&str>;
+
+    /// The file's text parsed (YAML or JSON, as its name and text say), when the implementor
+    /// keeps one: the engine parses each file once for all the fixes of a lint. `None` makes
+    /// a writer parse the text itself.
+    fn tree(&self, _file: FileId) -> Option<&crate::tree::Node> {
+        None
+    }
 }
 
 impl SourceTexts for crate::source::Sources {

@@ -189,13 +189,6 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
                 ),
         );
     }
-    if let Some(fix) = finding.fix.as_ref().filter(|f| !f.edits.is_empty()) {
-        group = group.element(Level::HELP.message(format!(
-            "{} fix: {}",
-            fix.applicability.id(),
-            fix.title
-        )));
-    }
     if let Some(construct) = &finding.construct_path {
         group = group.element(Level::NOTE.message(format!("CDK construct: {construct}")));
     }
@@ -214,6 +207,13 @@ fn finding_report<'a>(sources: &'a Sources, finding: &'a Finding) -> Vec<Group<'
     }
     if let Some(help) = &finding.help {
         group = group.element(Level::HELP.message(help.as_str()));
+    }
+    if let Some(fix) = finding.fix.as_ref().filter(|f| !f.edits.is_empty()) {
+        group = group.element(Level::HELP.message(format!(
+            "{} fix: {}",
+            fix.applicability.id(),
+            fix.title
+        )));
     }
     vec![group]
 }
@@ -277,12 +277,12 @@ pub fn summary_line(summary: &Summary) -> String {
             plural(summary.not_linted.files, "file")
         ));
     }
-    line.push_str(&fix_lines(summary));
     line
 }
 
-/// ruff's account of fixes: what `--fix` did, or what it and `--unsafe-fixes` would do.
-fn fix_lines(summary: &Summary) -> String {
+/// ruff's account of fixes, after the summary line: what `--fix` did, and (`hints`) what it and
+/// `--unsafe-fixes` would do.
+pub fn fix_lines(summary: &Summary, hints: bool) -> String {
     let remaining = summary.findings.total();
     let mut lines = String::new();
     if let Some(fixed) = summary.fixed {
@@ -292,6 +292,7 @@ fn fix_lines(summary: &Summary) -> String {
         ));
     }
     match (summary.fixable, summary.unsafe_fixable) {
+        _ if !hints => {}
         (0, 0) => {}
         (safe, 0) => lines.push_str(&format!("\n[*] {safe} fixable with `--fix`")),
         (0, unsafe_) => lines.push_str(&format!(

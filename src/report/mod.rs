@@ -243,6 +243,8 @@ pub trait Writer {
 pub struct TextWriter<W: Write> {
     out: W,
     statistics: bool,
+    /// Say how many findings `--fix` would fix (the human format).
+    fix_hints: bool,
 }
 
 impl<W: Write> TextWriter<W> {
@@ -250,7 +252,14 @@ impl<W: Write> TextWriter<W> {
         TextWriter {
             out,
             statistics: false,
+            fix_hints: false,
         }
+    }
+
+    /// Also says how many findings `--fix` (and `--unsafe-fixes`) would fix.
+    pub fn with_fix_hints(mut self) -> Self {
+        self.fix_hints = true;
+        self
     }
 
     /// Also writes the findings per rule before the summary line.
@@ -282,6 +291,10 @@ impl<W: Write> Writer for TextWriter<W> {
             )?;
         }
         writeln!(self.out, "{}", human::summary_line(summary))?;
+        let fixes = human::fix_lines(summary, self.fix_hints);
+        if !fixes.is_empty() {
+            writeln!(self.out, "{}", fixes.trim_start_matches('\n'))?;
+        }
         self.out.flush()
     }
 }

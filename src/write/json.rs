@@ -21,7 +21,7 @@ impl Writer for JsonWriter {
     ) -> Result<Vec<TextEdit>, String> {
         let file = change.target_file(trigger);
         let (text, root) = parsed(texts, file, Syntax::Json)?;
-        match target(text, &root, trigger, change)? {
+        match target(text, root.as_ref(), trigger, change)? {
             Target::Replace { span, value } => Ok(vec![replace(span, render(value))]),
             Target::Add { map, key, value } => Ok(vec![add_key(text, map, &key, value)]),
             Target::Expand { .. } => {

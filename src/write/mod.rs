@@ -55,9 +55,6 @@ pub fn writer_for(
     }
 }
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use crate::model::{Change, FixValue, SourceTexts, TextEdit};
 use crate::source::{FileId, Span};
 use crate::tree::{Entry, Node, Value};
@@ -68,46 +65,16 @@ fn parsed(
     texts: &dyn SourceTexts,
     file: FileId,
     syntax: Syntax,
-) -> Result<(&str, Rc<Node>), String> {
+) -> Result<(&str, std::borrow::Cow<'_, Node>), String> {
     let text = texts
         .text(file)
         .ok_or("the value to change is in a file that is not being fixed")?;
-    let root = LAST_PARSED.with(|last| last.borrow_mut().tree(text, syntax, file));
-    root.map(|root| (text, root))
-        .ok_or_else(|| "the file does not parse".to_string())
-}
-
-thread_local! {
-    /// The tree `parsed` built last on this thread. The engine asks a writer for every change
-    /// of every finding of a file in turn, so without it a lint would parse the file once per
-    /// finding: quadratic in the file's size (seconds for a 100 KB template with 1 800
-    /// findings). One file per thread: a lint reads its files one after the other.
-    static LAST_PARSED: RefCell<ParsedFile> = RefCell::default();
-}
-
-/// A file's text and the tree parsed from it.
-#[derive(Default)]
-struct ParsedFile {
-    key: Option<(FileId, Syntax, String)>,
-    root: Option<Rc<Node>>,
-}
-
-impl ParsedFile {
-    /// The tree of `text`: the one kept when it is of the same text (compared whole: a text
-    /// at the same address may be another), else parsed now and kept.
-    fn tree(&mut self, text: &str, syntax: Syntax, file: FileId) -> Option<Rc<Node>> {
-        let same = self
-            .key
-            .as_ref()
-            .is_some_and(|(f, s, t)| *f == file && *s == syntax && t == text);
-        if !same {
-            self.root = match parse::parse(text, syntax, file) {
-                Ok(Some(root)) => Some(Rc::new(root)),
-                _ => None,
-            };
-            self.key = Some((file, syntax, text.to_string()));
-        }
-        self.root.clone()
+    if let Some(root) = texts.tree(file) {
+        return Ok((text, std::borrow::Cow::Borrowed(root)));
+    }
+    match parse::parse(text, syntax, file) {
+        Ok(Some(root)) => Ok((text, std::borrow::Cow::Owned(root))),
+        _ => Err("the file does not parse".to_string()),
     }
 }
 
@@ -436,36 +403,4 @@ fn used_value_span(text: &str, entry: &Entry) -> Option<Span> {
 /// An edit that replaces `span`.
 fn replace(span: Span, text: String) -> TextEdit {
     TextEdit::replace(span, text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// One file's text.
-    struct Text(&'static str);
-
-    impl SourceTexts for Text {
-        fn text(&self, _: FileId) -> Option<&str> {
-            Some(self.0)
-        }
-    }
-
-    /// Every change of a file reads the tree parsed once; another text (even of the same file
-    /// id, as the passes of `--fix` have) is parsed anew, and a text that does not parse says so.
-    #[test]
-    fn a_file_is_parsed_once_for_all_its_changes() {
-        let file = FileId(7);
-        let (_, first) = parsed(&Text("a: 1\n"), file, Syntax::Yaml).unwrap();
-        let (_, again) = parsed(&Text("a: 1\n"), file, Syntax::Yaml).unwrap();
-        assert!(Rc::ptr_eq(&first, &again));
-        let (text, changed) = parsed(&Text("a: 2\n"), file, Syntax::Yaml).unwrap();
-        assert!(!Rc::ptr_eq(&first, &changed));
-        assert_eq!(text, "a: 2\n");
-        assert_eq!(changed.get("a").map(|n| &n.value), Some(&Value::Int(2)));
-        assert_eq!(
-            parsed(&Text("a: [\n"), file, Syntax::Yaml).err().as_deref(),
-            Some("the file does not parse")
-        );
-    }
 }

@@ -21,7 +21,7 @@ impl Writer for YamlWriter {
     ) -> Result<Vec<TextEdit>, String> {
         let file = change.target_file(trigger);
         let (text, root) = parsed(texts, file, Syntax::Yaml)?;
-        match target(text, &root, trigger, change)? {
+        match target(text, root.as_ref(), trigger, change)? {
             Target::Replace { span, value } => Ok(vec![replace_value(text, span, value)]),
             Target::Add { map, key, value } => add_key(text, map, &key, value).map(|e| vec![e]),
             Target::Expand {
