@@ -6,6 +6,7 @@
 //! The server sits at the top of the layers, beside the command line: it drives the engine and
 //! formats what it returns, like a report does.
 
+mod fixes;
 mod position;
 mod publish;
 mod suppression;
@@ -130,7 +131,7 @@ impl Server {
                 "positionEncoding": if utf8 { "utf-8" } else { "utf-16" },
                 "textDocumentSync": {"openClose": true, "change": 2, "save": true},
                 "hoverProvider": true,
-                "codeActionProvider": {"codeActionKinds": ["quickfix"]},
+                "codeActionProvider": {"codeActionKinds": ["quickfix", fixes::FIX_ALL]},
             },
             "serverInfo": {"name": "triggerlint", "version": env!("CARGO_PKG_VERSION")},
         });
@@ -517,11 +518,9 @@ impl Server {
         })
     }
 
+    /// The fixes of the findings on the lines asked about, their suppressions, and the action
+    /// that applies every safe fix of the document.
     fn code_actions(&self, params: CodeActionParams) -> Vec<CodeActionOrCommand> {
-        let wants_quickfix = params.context.only.as_ref().is_none_or(|only| {
-            only.iter()
-                .any(|k| CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str()))
-        });
         let uri = &params.text_document.uri;
         let Some((doc, report, file)) = self.documents.get(uri).and_then(|doc| {
             let report = doc.report()?;
@@ -529,21 +528,69 @@ impl Server {
         }) else {
             return Vec::new();
         };
-        if !wants_quickfix {
-            return Vec::new();
-        }
         let Some(source) = report.sources.try_get(file) else {
             return Vec::new();
         };
         let index = LineIndex::of(source);
+        let converter = publish::Converter {
+            report,
+            document: (&doc.path, uri),
+            encoding: self.encoding,
+        };
+        let only = params.context.only.as_ref();
         let (first, last) = (params.range.start.line, params.range.end.line);
+        let here: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.span.file == file)
+            .collect();
+        let mut actions: Vec<CodeAction> = Vec::new();
+        if fixes::wanted(only, CodeActionKind::QUICKFIX.as_str()) {
+            let on_lines: Vec<&Finding> = here
+                .iter()
+                .filter(|f| {
+                    let line = index.position(f.span.start as usize, self.encoding).line;
+                    first <= line && line <= last
+                })
+                .copied()
+                .collect();
+            for f in &on_lines {
+                let range = self.range(&index, f.span.start, f.span.end);
+                let diagnostics = attached(&params, f, Some(range));
+                actions.extend(fixes::fix_action(f, diagnostics, &converter));
+            }
+            actions.extend(self.ignore_actions(&params, doc, report, &on_lines));
+        }
+        if fixes::wanted(only, fixes::FIX_ALL) {
+            actions.extend(fixes::fix_all(&here, &doc.config, &converter));
+        }
+        actions
+            .into_iter()
+            .map(CodeActionOrCommand::CodeAction)
+            .collect()
+    }
+
+    /// The actions that write a suppression of each finding's rule, one per rule and scope.
+    fn ignore_actions(
+        &self,
+        params: &CodeActionParams,
+        doc: &Document,
+        report: &FileReport,
+        findings: &[&Finding],
+    ) -> Vec<CodeAction> {
+        let uri = &params.text_document.uri;
+        let Some(file) = report.file else {
+            return Vec::new();
+        };
+        let Some(source) = report.sources.try_get(file) else {
+            return Vec::new();
+        };
+        let index = LineIndex::of(source);
         let is_json = crate::parse::syntax_of(&doc.path, &doc.text) == crate::parse::Syntax::Json
             && !crate::parse::hcl::is_terraform(&doc.path);
         let mut actions: Vec<CodeAction> = Vec::new();
-        for f in &report.findings {
-            let line = index.position(f.span.start as usize, self.encoding).line;
-            let suppressible = f.rule.code != crate::rules::unused_suppression::RULE.code;
-            if f.span.file != file || line < first || line > last || !suppressible {
+        for f in findings {
+            if f.rule.code == crate::rules::unused_suppression::RULE.code {
                 continue;
             }
             let trigger = report.triggers.iter().find(|t| t.path == f.path);
@@ -556,17 +603,10 @@ impl Server {
             }
             let at = index.position(insert.offset, self.encoding);
             let edit = TextEdit::new(Range::new(at, at), insert.text);
-            let diagnostics = params
-                .context
-                .diagnostics
-                .iter()
-                .filter(|d| d.code == Some(NumberOrString::String(f.rule.code.to_string())))
-                .cloned()
-                .collect();
             actions.push(CodeAction {
                 title,
                 kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(diagnostics),
+                diagnostics: Some(attached(params, f, None)),
                 edit: Some(WorkspaceEdit {
                     changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
                     ..WorkspaceEdit::default()
@@ -575,9 +615,6 @@ impl Server {
             });
         }
         actions
-            .into_iter()
-            .map(CodeActionOrCommand::CodeAction)
-            .collect()
     }
 
     fn range(&self, index: &LineIndex<'_>, start: u32, end: u32) -> Range {
@@ -596,6 +633,23 @@ fn union<'d>(lists: &[&'d Vec<publish::Json>]) -> Vec<&'d publish::Json> {
         .iter()
         .flat_map(|list| list.iter())
         .filter(|d| seen.insert(d))
+        .collect()
+}
+
+/// The diagnostics of the request's context that an action on `finding` resolves: those of its
+/// rule (at its range, when given).
+fn attached(
+    params: &CodeActionParams,
+    finding: &Finding,
+    range: Option<Range>,
+) -> Vec<lsp_types::Diagnostic> {
+    let code = NumberOrString::String(finding.rule.code.to_string());
+    params
+        .context
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_ref() == Some(&code) && range.is_none_or(|r| d.range == r))
+        .cloned()
         .collect()
 }
 
