@@ -164,7 +164,7 @@ mod tests {
     fn asking_for_a_kind_asks_for_the_kinds_under_it() {
         let kinds = |k: &[&'static str]| {
             k.iter()
-                .map(|k| CodeActionKind::new(*k))
+                .map(|k| CodeActionKind::new(k))
                 .collect::<Vec<_>>()
         };
         assert!(wanted(None, FIX_ALL));
