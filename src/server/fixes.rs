@@ -162,11 +162,8 @@ mod tests {
 
     #[test]
     fn asking_for_a_kind_asks_for_the_kinds_under_it() {
-        let kinds = |k: &[&'static str]| {
-            k.iter()
-                .map(|k| CodeActionKind::new(k))
-                .collect::<Vec<_>>()
-        };
+        let kinds =
+            |k: &[&'static str]| k.iter().map(|k| CodeActionKind::new(k)).collect::<Vec<_>>();
         assert!(wanted(None, FIX_ALL));
         assert!(wanted(Some(&kinds(&["source.fixAll"])), FIX_ALL));
         assert!(wanted(Some(&kinds(&["source"])), FIX_ALL));
