@@ -68,6 +68,26 @@ pub(super) fn resolve(mut finding: Finding, trigger: &Trigger, texts: &Texts<'_>
     finding
 }
 
+/// Resolves the plans of a report's findings whose fixes were deferred.
+pub(super) fn resolve_deferred(report: &mut FileReport) {
+    let FileReport {
+        sources,
+        findings,
+        triggers,
+        ..
+    } = report;
+    let sources: Vec<(FileId, &SourceFile)> = sources.iter().collect();
+    let texts = Texts::new(&sources);
+    for finding in findings.iter_mut().filter(|f| f.fix.is_none()) {
+        let Some(plan) = &finding.fix_plan else {
+            continue;
+        };
+        if let Some(trigger) = triggers.iter().find(|t| t.path == finding.path) {
+            finding.fix = Some(resolve_plan(plan, trigger, &texts));
+        }
+    }
+}
+
 fn resolve_plan(plan: &FixPlan, trigger: &Trigger, texts: &Texts<'_>) -> Fix {
     if plan.applicability == Applicability::Display || plan.changes.is_empty() {
         return Fix::display_only(plan, None);

@@ -259,7 +259,7 @@ impl Server {
             generation: doc.generation,
             path: doc.path.clone(),
             text: doc.text.clone(),
-            config,
+            config: deferring_fixes(config),
             config_problem,
         })
     }
@@ -299,8 +299,8 @@ impl Server {
             .and_then(|u| u.as_str())
             .and_then(|u| Url::parse(u).ok());
         let published = match uri {
-            Some(uri) if self.documents.get(&uri).is_some_and(|d| !d.is_current()) => {
-                self.lint_now(&uri)
+            Some(ref uri) if self.documents.get(uri).is_some_and(|d| !d.is_current()) => {
+                self.lint_now(uri)
             }
             _ => Vec::new(),
         };
@@ -308,6 +308,12 @@ impl Server {
         let response = match request.method.as_str() {
             HoverRequest::METHOD => answer(id, request, |p: HoverParams| self.hover(p)),
             CodeActionRequest::METHOD => {
+                if let Some(report) = uri
+                    .and_then(|uri| self.documents.get_mut(&uri))
+                    .and_then(|doc| doc.report.as_mut())
+                {
+                    crate::engine::resolve_fixes(&mut report.1);
+                }
                 answer(id, request, |p: CodeActionParams| self.code_actions(p))
             }
             _ => Response::new_err(
@@ -620,6 +626,18 @@ impl Server {
     fn range(&self, index: &LineIndex<'_>, start: u32, end: u32) -> Range {
         index.range(start as usize, end as usize, self.encoding)
     }
+}
+
+/// The configuration a document is linted with on each edit: fixes are resolved only when the
+/// editor asks for code actions (resolving them was a third of a lint of a template dense with
+/// findings).
+fn deferring_fixes(config: Arc<Config>) -> Arc<Config> {
+    if config.defer_fixes {
+        return config;
+    }
+    let mut deferring = Config::clone(&config);
+    deferring.defer_fixes = true;
+    Arc::new(deferring)
 }
 
 /// The diagnostics several lints give one file, each once (two documents that include the same
