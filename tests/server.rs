@@ -575,6 +575,45 @@ fn exit_without_shutdown_and_a_closed_input_end_the_server_with_status_1() {
     assert_eq!(client.wait(), 1);
 }
 
+/// A client that breaks the handshake (a document opened before `initialized`) gets a server
+/// that stops with status 1 at once, even while the client keeps its input open.
+#[test]
+fn a_broken_handshake_ends_the_server_though_its_input_stays_open() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triggerlint"))
+        .arg("server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    for message in [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+               "params": {"textDocument": {"uri": "file:///t.yaml", "languageId": "yaml",
+                                           "version": 1, "text": "a: 1\n"}}}),
+    ] {
+        let body = message.to_string();
+        write!(input, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    }
+    input.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server still runs 20 s after a broken handshake");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1));
+    drop(input);
+}
+
 /// A SAM template with `functions` Kinesis triggers, each with `BatchSize: 100` (line 14 of the
 /// first).
 fn many_triggers(functions: usize) -> String {

@@ -15,20 +15,19 @@ pub fn raw(text: String) -> Notification {
     Notification::new(RAW.to_string(), serde_json::Value::String(text))
 }
 
-/// The threads that read standard input and write standard output.
+/// The thread that writes standard output. The one that reads standard input is not waited
+/// for: a server that stops on its own (a broken handshake) must not wait for input that may
+/// never come.
 pub struct IoThreads {
-    reader: JoinHandle<()>,
     writer: JoinHandle<()>,
 }
 
 impl IoThreads {
+    /// Waits until everything sent has been written.
     pub fn join(self) -> Result<(), String> {
-        for thread in [self.reader, self.writer] {
-            thread
-                .join()
-                .map_err(|_| "an input or output thread panicked".to_string())?;
-        }
-        Ok(())
+        self.writer
+            .join()
+            .map_err(|_| "the output thread panicked".to_string())
     }
 }
 
@@ -37,7 +36,7 @@ impl IoThreads {
 pub fn stdio() -> (Connection, IoThreads) {
     let (server, client) = Connection::memory();
     let Connection { sender, receiver } = client;
-    let reader = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         let stdin = io::stdin();
         let mut input = stdin.lock();
         while let Ok(Some(message)) = Message::read(&mut input) {
@@ -56,7 +55,7 @@ pub fn stdio() -> (Connection, IoThreads) {
             }
         }
     });
-    (server, IoThreads { reader, writer })
+    (server, IoThreads { writer })
 }
 
 fn write(output: &mut impl Write, message: Message) -> io::Result<()> {
