@@ -54,6 +54,10 @@ pub struct Config {
     pub fixable: Vec<String>,
     /// `[fix] unfixable`: rule selectors whose fixes are never applied (shown only).
     pub unfixable: Vec<String>,
+    /// Leave findings' fixes unresolved (`fix` stays `None`) until `engine::resolve_fixes`
+    /// asks: the language server lints on every keystroke, and needs the edits only when the
+    /// editor asks for code actions.
+    pub defer_fixes: bool,
 }
 
 impl Default for Config {
@@ -70,6 +74,7 @@ impl Default for Config {
             source: None,
             fixable: Vec::new(),
             unfixable: Vec::new(),
+            defer_fixes: false,
         }
     }
 }

@@ -575,6 +575,45 @@ fn exit_without_shutdown_and_a_closed_input_end_the_server_with_status_1() {
     assert_eq!(client.wait(), 1);
 }
 
+/// A client that breaks the handshake (a document opened before `initialized`) gets a server
+/// that stops with status 1 at once, even while the client keeps its input open.
+#[test]
+fn a_broken_handshake_ends_the_server_though_its_input_stays_open() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triggerlint"))
+        .arg("server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    for message in [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+               "params": {"textDocument": {"uri": "file:///t.yaml", "languageId": "yaml",
+                                           "version": 1, "text": "a: 1\n"}}}),
+    ] {
+        let body = message.to_string();
+        write!(input, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    }
+    input.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server still runs 20 s after a broken handshake");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1));
+    drop(input);
+}
+
 /// A SAM template with `functions` Kinesis triggers, each with `BatchSize: 100` (line 14 of the
 /// first).
 fn many_triggers(functions: usize) -> String {
@@ -653,6 +692,184 @@ fn edits_are_linted_on_a_worker_and_stale_lints_are_dropped() {
     assert_eq!(
         tl107[0]["range"]["start"],
         json!({"line": 13, "character": 25})
+    );
+    assert_eq!(client.shut_down(), 0);
+}
+
+/// An SQS trigger with a property SQS does not take (TL003, whose fix, removing it, is safe)
+/// and no batching window (TL002, whose fix changes how the trigger behaves: unsafe).
+const SQS_FIXABLE: &str = "\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Timeout: 60
+      Events:
+        Jobs:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Queue.Arn
+            BatchSize: 10
+            StartingPosition: LATEST
+";
+
+/// Applies the protocol's text edits (ranges in ASCII text) the way an editor does.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + p["character"].as_u64().unwrap() as usize
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            let range = &e["range"];
+            let text = e["newText"].as_str().unwrap();
+            (offset(&range["start"]), offset(&range["end"]), text)
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+fn code_actions(client: &mut Client, uri: &str, line: u32, context: Value) -> Vec<Value> {
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+            "context": context,
+        }),
+    );
+    actions.as_array().unwrap().clone()
+}
+
+fn titled<'a>(actions: &'a [Value], title: &str) -> &'a Value {
+    actions
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no action {title:?} in {actions:#?}"))
+}
+
+/// Issue 21, item 5: each finding's fix is a quick fix beside the suppression, preferred when
+/// it is safe, with the finding's diagnostic attached; applied, the finding is gone.
+#[test]
+fn a_findings_fix_is_a_quick_fix_preferred_when_safe() {
+    let dir = project();
+    let path = write(dir.path(), "template.yaml", SQS_FIXABLE);
+    let mut client = Client::start();
+    assert_eq!(
+        client.capabilities["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "source.fixAll.triggerlint"])
+    );
+    let uri = client.open(&path, "yaml", SQS_FIXABLE);
+    let diagnostics = client.diagnostics(&uri);
+    assert_eq!(
+        codes(&diagnostics),
+        ["TL002", "TL003", "TL203", "TL205", "TL207"]
+    );
+    let tl003: Vec<Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "TL003")
+        .cloned()
+        .collect();
+
+    let actions = code_actions(&mut client, &uri, 16, json!({"diagnostics": tl003}));
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Fix TL003: Remove `StartingPosition`",
+            "Ignore TL003 (property-not-supported-for-source) for this trigger",
+            "Fix all safe problems in this file",
+        ]
+    );
+    let fix = titled(&actions, "Fix TL003: Remove `StartingPosition`");
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(fix["diagnostics"], json!(tl003));
+    let fixed = apply_edits(
+        SQS_FIXABLE,
+        fix["edit"]["changes"][&uri].as_array().unwrap(),
+    );
+    assert_eq!(
+        fixed,
+        SQS_FIXABLE.replace("            StartingPosition: LATEST\n", "")
+    );
+    client.change(&uri, 2, &fixed);
+    assert_eq!(
+        codes(&client.diagnostics(&uri)),
+        ["TL002", "TL203", "TL205", "TL207"]
+    );
+
+    // A fix that changes how the trigger behaves is offered, not preferred.
+    let actions = code_actions(&mut client, &uri, 11, json!({"diagnostics": []}));
+    let fix = titled(
+        &actions,
+        "Fix TL002: Set `MaximumBatchingWindowInSeconds` to 1",
+    );
+    assert_eq!(fix["isPreferred"], false);
+    assert_eq!(fix["diagnostics"], json!([]));
+    let fixed = apply_edits(&fixed, fix["edit"]["changes"][&uri].as_array().unwrap());
+    assert!(
+        fixed.ends_with(
+            "            BatchSize: 10\n            MaximumBatchingWindowInSeconds: 1\n"
+        ),
+        "{fixed}"
+    );
+    assert_eq!(client.shut_down(), 0);
+}
+
+/// `source.fixAll.triggerlint` applies every safe fix of the file and no unsafe one; it is
+/// offered when asked for by its kind or a kind above it, not for quick fixes only.
+#[test]
+fn fix_all_applies_the_safe_fixes_of_the_file() {
+    let dir = project();
+    let (_, worker) = SQS_FIXABLE.split_once("  Worker:\n").unwrap();
+    let text = format!("{SQS_FIXABLE}  Other:\n{}", worker.replace("Jobs", "More"));
+    let path = write(dir.path(), "template.yaml", &text);
+    let mut client = Client::start();
+    let uri = client.open(&path, "yaml", &text);
+    let before = client.diagnostics(&uri);
+    assert_eq!(before.iter().filter(|d| d["code"] == "TL003").count(), 2);
+
+    let only = |kinds: Value| json!({"diagnostics": [], "only": kinds});
+    assert!(
+        code_actions(&mut client, &uri, 16, only(json!(["quickfix"])))
+            .iter()
+            .all(|a| a["kind"] == "quickfix")
+    );
+    for asked in ["source", "source.fixAll", "source.fixAll.triggerlint"] {
+        let actions = code_actions(&mut client, &uri, 0, only(json!([asked])));
+        assert_eq!(actions.len(), 1, "{asked}: {actions:#?}");
+        assert_eq!(actions[0]["kind"], "source.fixAll.triggerlint");
+    }
+    let actions = code_actions(&mut client, &uri, 0, only(json!(["source.fixAll"])));
+    let edits = actions[0]["edit"]["changes"][&uri].as_array().unwrap();
+    let fixed = apply_edits(&text, edits);
+    assert_eq!(
+        fixed,
+        text.replace("            StartingPosition: LATEST\n", "")
+    );
+    client.change(&uri, 2, &fixed);
+    let after = client.diagnostics(&uri);
+    assert!(!after.iter().any(|d| d["code"] == "TL003"), "{after:#?}");
+    assert_eq!(
+        after.iter().filter(|d| d["code"] == "TL002").count(),
+        2,
+        "unsafe fixes are not applied"
     );
     assert_eq!(client.shut_down(), 0);
 }

@@ -108,16 +108,52 @@ pub(super) fn resolve(
     texts: &Texts<'_>,
     config: &Config,
 ) -> Finding {
-    let Some(plan) = &finding.fix_plan else {
-        return finding;
-    };
-    finding.fix = Some(if config.is_fixable(finding.rule) {
+    if let Some(plan) = &finding.fix_plan {
+        finding.fix = Some(fix_for(plan, finding.rule, trigger, texts, config));
+    }
+    finding
+}
+
+/// A plan's fix as `config` allows it: display only for the rules its `[fix]` table excludes.
+fn fix_for(
+    plan: &FixPlan,
+    rule: &crate::rules::Rule,
+    trigger: &Trigger,
+    texts: &Texts<'_>,
+    config: &Config,
+) -> Fix {
+    if config.is_fixable(rule) {
         resolve_plan(plan, trigger, texts)
     } else {
         let why = "the configuration's `[fix]` table does not let this rule's fixes be applied";
         Fix::display_only(plan, Some(why.to_string()))
-    });
-    finding
+    }
+}
+
+/// Resolves the plans of a report's findings whose fixes were deferred, as a lint would have
+/// (the configuration's `[fix]` table, and Terraform blocks that several triggers share).
+pub(super) fn resolve_deferred(report: &mut FileReport, config: &Config) {
+    let FileReport {
+        sources,
+        findings,
+        triggers,
+        ..
+    } = report;
+    let sources: Vec<(FileId, &SourceFile)> = sources.iter().collect();
+    let texts = Texts::new(&sources);
+    let mut resolved_any = false;
+    for finding in findings.iter_mut().filter(|f| f.fix.is_none()) {
+        let Some(plan) = &finding.fix_plan else {
+            continue;
+        };
+        if let Some(trigger) = triggers.iter().find(|t| t.path == finding.path) {
+            finding.fix = Some(fix_for(plan, finding.rule, trigger, &texts, config));
+            resolved_any = true;
+        }
+    }
+    if resolved_any {
+        reconcile_shared(findings, triggers, &sources);
+    }
 }
 
 fn resolve_plan(plan: &FixPlan, trigger: &Trigger, texts: &Texts<'_>) -> Fix {

@@ -355,7 +355,10 @@ pub(super) fn check_loaded(
         .flat_map(|t| {
             rules::check(t, &scope, &enabled)
                 .into_iter()
-                .map(|f| super::fix::resolve(f, t, &texts, config))
+                .map(|f| match config.defer_fixes {
+                    true => f,
+                    false => super::fix::resolve(f, t, &texts, config),
+                })
         })
         .map(|f| match table {
             Some(table) => with_definitions(f, table),

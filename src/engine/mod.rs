@@ -442,6 +442,12 @@ pub fn report_text(path: impl Into<PathBuf>, text: String, config: &Config) -> F
     lint_text(path.into(), text, config, Keep::Output)
 }
 
+/// Resolves the fixes of a report linted with `defer_fixes`: each finding's plan into edits,
+/// with the trigger it is about (found by its path), where that is not done yet.
+pub fn resolve_fixes(report: &mut FileReport, config: &Config) {
+    fix::resolve_deferred(report, config);
+}
+
 /// Lints an editor's unsaved buffer as if read from `path`, keeping the triggers and every
 /// text (the language server's diagnostics and hovers). Files it includes, and a Terraform
 /// module's other files, are read from disk.
@@ -472,5 +478,27 @@ mod tests {
         assert_eq!(prepare_safely(&render, &mut report), 1);
         assert!(report.errors[0].message.starts_with("internal error"));
         assert_eq!(report.path, PathBuf::from("t.yaml"));
+    }
+
+    /// Fixes deferred at lint time and resolved afterwards are those a lint resolves itself.
+    #[test]
+    fn deferred_fixes_resolve_to_the_fixes_of_a_plain_lint() {
+        let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n        Jobs:\n          Type: SQS\n          Properties:\n            Queue: arn:aws:sqs:us-east-1:123456789012:jobs\n            StartingPosition: LATEST\n";
+        let plain = report_document("t.yaml", text.to_string(), &Config::default());
+        let deferring = Config {
+            defer_fixes: true,
+            ..Config::default()
+        };
+        let mut deferred = report_document("t.yaml", text.to_string(), &deferring);
+        let fixes =
+            |r: &FileReport| -> Vec<_> { r.findings.iter().map(|f| f.fix.clone()).collect() };
+        assert!(
+            fixes(&plain)
+                .iter()
+                .any(|f| f.as_ref().is_some_and(|f| !f.edits.is_empty()))
+        );
+        assert!(fixes(&deferred).iter().all(Option::is_none));
+        resolve_fixes(&mut deferred, &Config::default());
+        assert_eq!(fixes(&deferred), fixes(&plain));
     }
 }

@@ -6,41 +6,43 @@
 //! The server sits at the top of the layers, beside the command line: it drives the engine and
 //! formats what it returns, like a report does.
 
+mod fixes;
 mod position;
+mod publish;
 mod suppression;
+mod transport;
 mod worker;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    Notification as _,
 };
 use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeDescription, Diagnostic,
-    DiagnosticRelatedInformation, DiagnosticSeverity, DidChangeTextDocumentParams,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover,
-    HoverContents, HoverParams, InitializeParams, Location, MarkupContent, MarkupKind,
-    NumberOrString, PositionEncodingKind, Range, TextEdit, Url, WorkspaceEdit,
+    HoverContents, HoverParams, InitializeParams, MarkupContent, MarkupKind, NumberOrString,
+    PositionEncodingKind, Range, TextEdit, Url, WorkspaceEdit,
 };
 
 use crate::config::{self, Config, Configs, Overrides};
 use crate::engine::FileReport;
-use crate::rules::{Finding, Severity};
-use crate::source::{FileId, Sources};
+use crate::rules::Finding;
 use position::{Encoding, LineIndex};
+use publish::DiagnosticKey;
 use worker::Event;
 
 /// Runs the server on standard input and output until the client asks it to exit (or closes
 /// the stream). Returns the process's exit code: 0 after `shutdown` then `exit`, 1 otherwise,
 /// as the protocol asks.
 pub fn serve() -> u8 {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = transport::stdio();
     let code = match Server::start(&connection) {
         Ok(mut server) => server.run(&connection),
         Err(e) => {
@@ -74,6 +76,10 @@ struct Document {
     changed_at: Option<Instant>,
     /// The last lint of the buffer, for hovers and code actions, and the generation it is of.
     report: Option<(u64, FileReport)>,
+    /// The configuration of the last lint (which fixes "fix all" applies).
+    config: Arc<Config>,
+    /// The JSON text of the last lint's diagnostics, reused for those that stay the same.
+    serialized: publish::Serialized,
 }
 
 impl Document {
@@ -95,7 +101,7 @@ struct Server {
     documents: HashMap<Url, Document>,
     /// The diagnostics each open document's lint gives, by the file they are in (its own, and
     /// files it includes), so that one file's diagnostics are the union over every lint.
-    contributions: HashMap<Url, HashMap<Url, Vec<Diagnostic>>>,
+    contributions: HashMap<Url, HashMap<Url, Vec<publish::Json>>>,
     /// Documents waiting for a lint, with the time it may start.
     pending: HashMap<Url, Instant>,
     /// Whether the worker is linting a document.
@@ -125,7 +131,7 @@ impl Server {
                 "positionEncoding": if utf8 { "utf-8" } else { "utf-16" },
                 "textDocumentSync": {"openClose": true, "change": 2, "save": true},
                 "hoverProvider": true,
-                "codeActionProvider": {"codeActionKinds": ["quickfix"]},
+                "codeActionProvider": {"codeActionKinds": ["quickfix", fixes::FIX_ALL]},
             },
             "serverInfo": {"name": "triggerlint", "version": env!("CARGO_PKG_VERSION")},
         });
@@ -253,7 +259,7 @@ impl Server {
             generation: doc.generation,
             path: doc.path.clone(),
             text: doc.text.clone(),
-            config,
+            config: deferring_fixes(config),
             config_problem,
         })
     }
@@ -293,8 +299,8 @@ impl Server {
             .and_then(|u| u.as_str())
             .and_then(|u| Url::parse(u).ok());
         let published = match uri {
-            Some(uri) if self.documents.get(&uri).is_some_and(|d| !d.is_current()) => {
-                self.lint_now(&uri)
+            Some(ref uri) if self.documents.get(uri).is_some_and(|d| !d.is_current()) => {
+                self.lint_now(uri)
             }
             _ => Vec::new(),
         };
@@ -302,6 +308,12 @@ impl Server {
         let response = match request.method.as_str() {
             HoverRequest::METHOD => answer(id, request, |p: HoverParams| self.hover(p)),
             CodeActionRequest::METHOD => {
+                if let Some(doc) = uri.and_then(|uri| self.documents.get_mut(&uri)) {
+                    let config = Arc::clone(&doc.config);
+                    if let Some(report) = doc.report.as_mut() {
+                        crate::engine::resolve_fixes(&mut report.1, &config);
+                    }
+                }
                 answer(id, request, |p: CodeActionParams| self.code_actions(p))
             }
             _ => Response::new_err(
@@ -330,6 +342,8 @@ impl Server {
                             generation,
                             changed_at: None,
                             report: None,
+                            config: Arc::new(Config::default()),
+                            serialized: publish::Serialized::default(),
                         },
                     );
                     self.schedule_with_includers(&doc.uri, Instant::now());
@@ -434,22 +448,21 @@ impl Server {
         let Some(doc) = self.documents.get_mut(&uri) else {
             return HashSet::new();
         };
-        let mut diagnostics: HashMap<Url, Vec<Diagnostic>> = HashMap::new();
+        let mut keys = Vec::new();
         if let Some(problem) = job.config_problem {
-            diagnostics
-                .entry(uri.clone())
-                .or_default()
-                .push(plain_diagnostic(Range::default(), problem));
+            keys.push((uri.clone(), DiagnosticKey::plain(Range::default(), problem)));
         }
-        let converter = Converter {
+        let converter = publish::Converter {
             report: &report,
             document: (&doc.path, &uri),
             encoding: self.encoding,
-            pages: &mut self.pages,
         };
-        for (target, diagnostic) in converter.diagnostics(&doc.text) {
-            diagnostics.entry(target).or_default().push(diagnostic);
+        keys.extend(converter.diagnostics(&doc.text));
+        let mut diagnostics: HashMap<Url, Vec<publish::Json>> = HashMap::new();
+        for (target, json) in doc.serialized.texts(keys, &mut self.pages) {
+            diagnostics.entry(target).or_default().push(json);
         }
+        doc.config = job.config;
         doc.report = Some((job.generation, report));
         let previous = self.contributions.insert(uri.clone(), diagnostics);
         let mut targets: HashSet<Url> = previous.unwrap_or_default().into_keys().collect();
@@ -467,16 +480,12 @@ impl Server {
         targets
             .into_iter()
             .map(|target| {
-                let from: Vec<&Vec<Diagnostic>> = origins
+                let from: Vec<&Vec<publish::Json>> = origins
                     .iter()
                     .filter_map(|origin| self.contributions[*origin].get(&target))
                     .collect();
-                let params = Publish {
-                    version: self.documents.get(&target).map(|d| d.version),
-                    uri: &target,
-                    diagnostics: union(&from),
-                };
-                Notification::new(PublishDiagnostics::METHOD.to_string(), params)
+                let version = self.documents.get(&target).map(|d| d.version);
+                transport::raw(publish::notification(&target, version, &union(&from)))
             })
             .collect()
     }
@@ -515,11 +524,9 @@ impl Server {
         })
     }
 
+    /// The fixes of the findings on the lines asked about, their suppressions, and the action
+    /// that applies every safe fix of the document.
     fn code_actions(&self, params: CodeActionParams) -> Vec<CodeActionOrCommand> {
-        let wants_quickfix = params.context.only.as_ref().is_none_or(|only| {
-            only.iter()
-                .any(|k| CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str()))
-        });
         let uri = &params.text_document.uri;
         let Some((doc, report, file)) = self.documents.get(uri).and_then(|doc| {
             let report = doc.report()?;
@@ -527,21 +534,69 @@ impl Server {
         }) else {
             return Vec::new();
         };
-        if !wants_quickfix {
-            return Vec::new();
-        }
         let Some(source) = report.sources.try_get(file) else {
             return Vec::new();
         };
         let index = LineIndex::of(source);
+        let converter = publish::Converter {
+            report,
+            document: (&doc.path, uri),
+            encoding: self.encoding,
+        };
+        let only = params.context.only.as_ref();
         let (first, last) = (params.range.start.line, params.range.end.line);
+        let here: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.span.file == file)
+            .collect();
+        let mut actions: Vec<CodeAction> = Vec::new();
+        if fixes::wanted(only, CodeActionKind::QUICKFIX.as_str()) {
+            let on_lines: Vec<&Finding> = here
+                .iter()
+                .filter(|f| {
+                    let line = index.position(f.span.start as usize, self.encoding).line;
+                    first <= line && line <= last
+                })
+                .copied()
+                .collect();
+            for f in &on_lines {
+                let range = self.range(&index, f.span.start, f.span.end);
+                let diagnostics = attached(&params, f, Some(range));
+                actions.extend(fixes::fix_action(f, diagnostics, &converter));
+            }
+            actions.extend(self.ignore_actions(&params, doc, report, &on_lines));
+        }
+        if fixes::wanted(only, fixes::FIX_ALL) {
+            actions.extend(fixes::fix_all(&here, &doc.config, &converter));
+        }
+        actions
+            .into_iter()
+            .map(CodeActionOrCommand::CodeAction)
+            .collect()
+    }
+
+    /// The actions that write a suppression of each finding's rule, one per rule and scope.
+    fn ignore_actions(
+        &self,
+        params: &CodeActionParams,
+        doc: &Document,
+        report: &FileReport,
+        findings: &[&Finding],
+    ) -> Vec<CodeAction> {
+        let uri = &params.text_document.uri;
+        let Some(file) = report.file else {
+            return Vec::new();
+        };
+        let Some(source) = report.sources.try_get(file) else {
+            return Vec::new();
+        };
+        let index = LineIndex::of(source);
         let is_json = crate::parse::syntax_of(&doc.path, &doc.text) == crate::parse::Syntax::Json
             && !crate::parse::hcl::is_terraform(&doc.path);
         let mut actions: Vec<CodeAction> = Vec::new();
-        for f in &report.findings {
-            let line = index.position(f.span.start as usize, self.encoding).line;
-            let suppressible = f.rule.code != crate::rules::unused_suppression::RULE.code;
-            if f.span.file != file || line < first || line > last || !suppressible {
+        for f in findings {
+            if f.rule.code == crate::rules::unused_suppression::RULE.code {
                 continue;
             }
             let trigger = report.triggers.iter().find(|t| t.path == f.path);
@@ -554,17 +609,10 @@ impl Server {
             }
             let at = index.position(insert.offset, self.encoding);
             let edit = TextEdit::new(Range::new(at, at), insert.text);
-            let diagnostics = params
-                .context
-                .diagnostics
-                .iter()
-                .filter(|d| d.code == Some(NumberOrString::String(f.rule.code.to_string())))
-                .cloned()
-                .collect();
             actions.push(CodeAction {
                 title,
                 kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(diagnostics),
+                diagnostics: Some(attached(params, f, None)),
                 edit: Some(WorkspaceEdit {
                     changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
                     ..WorkspaceEdit::default()
@@ -573,9 +621,6 @@ impl Server {
             });
         }
         actions
-            .into_iter()
-            .map(CodeActionOrCommand::CodeAction)
-            .collect()
     }
 
     fn range(&self, index: &LineIndex<'_>, start: u32, end: u32) -> Range {
@@ -583,140 +628,47 @@ impl Server {
     }
 }
 
-/// Turns one lint's findings and errors into diagnostics of the files they are in.
-struct Converter<'r> {
-    report: &'r FileReport,
-    /// The document linted: its path and URI.
-    document: (&'r Path, &'r Url),
-    encoding: Encoding,
-    pages: &'r mut worker::RulePages,
-}
-
-impl Converter<'_> {
-    fn diagnostics(mut self, document_text: &str) -> Vec<(Url, Diagnostic)> {
-        let report = self.report;
-        // Syntax errors are ours to report only in files that are templates (or Terraform): a
-        // YAML or JSON file of another kind has its own tools.
-        let ours = report.is_template
-            || report.is_module
-            || report.is_deployed
-            || crate::parse::hcl::is_terraform(self.document.0)
-            || crate::load::looks_like_template(document_text)
-            || crate::load::may_hold_trigger(document_text);
-        let syntax = &crate::rules::invalid_syntax::RULE;
-        let shown = report
-            .findings
-            .iter()
-            .filter(|f| ours || !std::ptr::eq(f.rule, syntax));
-        let mut out = Vec::new();
-        for f in shown {
-            let Some((uri, range)) = self.locate(f.span.file, f.span.start, f.span.end) else {
-                continue;
-            };
-            let diagnostic = self.finding(f, range);
-            out.push((uri, diagnostic));
-        }
-        for e in report.errors.iter().filter(|_| ours) {
-            let offset = e.offset.unwrap_or(0) as u32;
-            let Some((uri, range)) = self.locate(e.file, offset, offset) else {
-                continue;
-            };
-            out.push((uri, plain_diagnostic(range, e.message.clone())));
-        }
-        out
+/// The configuration a document is linted with on each edit: fixes are resolved only when the
+/// editor asks for code actions (resolving them was a third of a lint of a template dense with
+/// findings).
+fn deferring_fixes(config: Arc<Config>) -> Arc<Config> {
+    if config.defer_fixes {
+        return config;
     }
-
-    fn finding(&mut self, f: &Finding, range: Range) -> Diagnostic {
-        let mut message = f.message.clone();
-        if let Some(help) = &f.help {
-            message.push_str("\nhelp: ");
-            message.push_str(help);
-        }
-        if let Some(uuid) = &f.mapping_uuid {
-            message.push_str(&format!("\ndeployed mapping {uuid}"));
-        }
-        if let Some(address) = &f.plan_address {
-            message.push_str(&format!("\nTerraform resource {address}"));
-        }
-        let related = f
-            .related
-            .iter()
-            .filter_map(|r| {
-                let (uri, range) = self.locate(r.span.file, r.span.start, r.span.end)?;
-                Some(DiagnosticRelatedInformation {
-                    location: Location::new(uri, range),
-                    message: r.message.clone(),
-                })
-            })
-            .collect::<Vec<_>>();
-        Diagnostic {
-            range,
-            severity: Some(match f.severity {
-                Severity::Error => DiagnosticSeverity::ERROR,
-                Severity::Warning => DiagnosticSeverity::WARNING,
-                Severity::Note => DiagnosticSeverity::INFORMATION,
-            }),
-            code: Some(NumberOrString::String(f.rule.code.to_string())),
-            code_description: self.pages.of(f.rule).map(|href| CodeDescription { href }),
-            source: Some("triggerlint".to_string()),
-            message,
-            related_information: (!related.is_empty()).then_some(related),
-            ..Diagnostic::default()
-        }
-    }
-
-    /// The URI and range of a span in one of the lint's files.
-    fn locate(&self, file: FileId, start: u32, end: u32) -> Option<(Url, Range)> {
-        let sources: &Sources = &self.report.sources;
-        let source = sources.try_get(file)?;
-        let uri = if source.path == self.document.0 {
-            self.document.1.clone()
-        } else {
-            Url::from_file_path(crate::discover::absolute(&source.path)).ok()?
-        };
-        let index = LineIndex::of(source);
-        Some((
-            uri,
-            index.range(start as usize, end as usize, self.encoding),
-        ))
-    }
+    let mut deferring = Config::clone(&config);
+    deferring.defer_fixes = true;
+    Arc::new(deferring)
 }
 
 /// The diagnostics several lints give one file, each once (two documents that include the same
 /// file both report its findings).
-fn union<'d>(lists: &[&'d Vec<Diagnostic>]) -> Vec<&'d Diagnostic> {
+fn union<'d>(lists: &[&'d Vec<publish::Json>]) -> Vec<&'d publish::Json> {
     if let [only] = lists {
         return only.iter().collect();
     }
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut out = Vec::new();
-    for d in lists.iter().flat_map(|list| list.iter()) {
-        let key = serde_json::to_string(d).unwrap_or_default();
-        if seen.insert(key) {
-            out.push(d);
-        }
-    }
-    out
+    let mut seen: HashSet<&str> = HashSet::new();
+    lists
+        .iter()
+        .flat_map(|list| list.iter())
+        .filter(|d| seen.insert(d))
+        .collect()
 }
 
-/// `PublishDiagnosticsParams` over the diagnostics the server keeps, serialized without
-/// copying them first.
-#[derive(serde::Serialize)]
-struct Publish<'d> {
-    uri: &'d Url,
-    diagnostics: Vec<&'d Diagnostic>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<i32>,
-}
-
-fn plain_diagnostic(range: Range, message: String) -> Diagnostic {
-    Diagnostic {
-        range,
-        severity: Some(DiagnosticSeverity::ERROR),
-        source: Some("triggerlint".to_string()),
-        message,
-        ..Diagnostic::default()
-    }
+/// The diagnostics of the request's context that an action on `finding` resolves: those of its
+/// rule (at its range, when given).
+fn attached(
+    params: &CodeActionParams,
+    finding: &Finding,
+    range: Option<Range>,
+) -> Vec<lsp_types::Diagnostic> {
+    let code = NumberOrString::String(finding.rule.code.to_string());
+    params
+        .context
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_ref() == Some(&code) && range.is_none_or(|r| d.range == r))
+        .cloned()
+        .collect()
 }
 
 /// What a hover on a finding shows: the finding, then the rule's page.

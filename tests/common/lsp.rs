@@ -20,6 +20,8 @@ pub struct Client {
     /// Messages read while waiting for something else.
     pending: VecDeque<Value>,
     next_id: i64,
+    /// What the server said it can do, in its answer to `initialize`.
+    pub capabilities: Value,
 }
 
 impl Client {
@@ -52,12 +54,14 @@ impl Client {
             incoming,
             pending: VecDeque::new(),
             next_id: 0,
+            capabilities: Value::Null,
         };
         let result = client.request(
             "initialize",
             json!({"processId": null, "rootUri": null, "capabilities": capabilities}),
         );
         assert_eq!(result["serverInfo"]["name"], "triggerlint");
+        client.capabilities = result["capabilities"].clone();
         client.notify("initialized", json!({}));
         client
     }
