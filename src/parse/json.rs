@@ -99,7 +99,9 @@ impl<'a> Builder<'a> {
         let start = self.scanner.token_start();
         let value = match token {
             Token::String(s) => Value::Str(crate::tree::Text::from(s.as_ref())),
-            Token::Number(n) => number(n),
+            Token::Number(n) => number(n).ok_or_else(|| {
+                self.error("number out of range: it is too large for a 64-bit float")
+            })?,
             Token::Boolean(b) => Value::Bool(b),
             Token::Null => Value::Null,
             Token::OpenBrace => return self.nested(start, Self::object),
@@ -192,13 +194,17 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn number(text: &str) -> Value {
+/// A number's value; `None` when it overflows a 64-bit float (`1e400`), which JSON parsers
+/// such as serde_json refuse rather than read as infinity.
+fn number(text: &str) -> Option<Value> {
     let integral = !text.contains(['.', 'e', 'E']);
     match (integral, text.parse::<i64>()) {
-        (true, Ok(i)) => Value::Int(i),
-        _ => text
-            .parse::<f64>()
-            .map_or_else(|_| Value::Str(text.into()), Value::Float),
+        (true, Ok(i)) => Some(Value::Int(i)),
+        _ => match text.parse::<f64>() {
+            Ok(f) if f.is_infinite() => None,
+            Ok(f) => Some(Value::Float(f)),
+            Err(_) => Some(Value::Str(text.into())),
+        },
     }
 }
 
@@ -352,6 +358,17 @@ mod tests {
                 proptest::prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: {:?}", text, ours);
             }
         }
+    }
+
+    #[test]
+    fn a_number_too_large_for_a_float_is_an_error() {
+        let error = parse("{\"a\": -0.5e311}", FileId(0)).unwrap_err();
+        assert_eq!(error.offset, 6);
+        assert!(
+            error.message.starts_with("number out of range"),
+            "{error:?}"
+        );
+        assert!(parse("{\"a\": 1e308}", FileId(0)).is_ok());
     }
 
     #[test]
