@@ -14,8 +14,8 @@ use triggerlint::model::Applicability;
 
 /// Every rule that proposes a written fix somewhere.
 const FIXABLE: &[&str] = &[
-    "TL002", "TL003", "TL009", "TL101", "TL102", "TL104", "TL105", "TL107", "TL201", "TL202",
-    "TL203", "TL204", "TL206", "TL403",
+    "TL002", "TL003", "TL009", "TL101", "TL102", "TL103", "TL104", "TL105", "TL107", "TL201",
+    "TL202", "TL203", "TL204", "TL206", "TL403",
 ];
 
 const EVERYTHING: FixMode = FixMode { unsafe_fixes: true };
