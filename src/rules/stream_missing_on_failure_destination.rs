@@ -137,6 +137,13 @@ fn writable_site(t: &Trigger) -> Result<Site, String> {
         .as_ref()
         .filter(|f| f.in_template)
         .ok_or(BY_HAND)?;
+    let in_scope = matches!(
+        (t.format, t.event_type.as_deref()),
+        (Format::Sam, Some("Kinesis" | "DynamoDB")) | (Format::Serverless, Some("stream"))
+    );
+    if !in_scope {
+        return Err(BY_HAND.to_string());
+    }
     if function.own_role.is_some() {
         return Err(format!(
             "the function `{}` has a role of its own, to which the deploy tool adds no \
