@@ -14,8 +14,8 @@ use triggerlint::model::Applicability;
 
 /// Every rule that proposes a written fix somewhere.
 const FIXABLE: &[&str] = &[
-    "TL002", "TL003", "TL009", "TL101", "TL102", "TL104", "TL105", "TL107", "TL201", "TL202",
-    "TL203", "TL204", "TL206", "TL403",
+    "TL002", "TL003", "TL009", "TL101", "TL102", "TL103", "TL104", "TL105", "TL107", "TL201",
+    "TL202", "TL203", "TL204", "TL206", "TL403",
 ];
 
 const EVERYTHING: FixMode = FixMode { unsafe_fixes: true };
@@ -791,4 +791,102 @@ fn a_fixed_file_keeps_its_permissions_and_leaves_no_temporary_file() {
     assert_eq!(mode, 0o640);
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1, "only the template is left");
+}
+
+const SAM_KINESIS_JSON: &str = "{\n    \"Transform\": \"AWS::Serverless-2016-10-31\",\n    \"Resources\": {\n        \"Consumer\": {\n            \"Type\": \"AWS::Serverless::Function\",\n            \"Properties\": {\n                \"Handler\": \"app.handler\",\n                \"Runtime\": \"python3.12\",\n                \"Events\": {\n                    \"Orders\": {\n                        \"Type\": \"Kinesis\",\n                        \"Properties\": {\n                            \"Stream\": \"arn:aws:kinesis:us-east-1:123456789012:stream/orders\",\n                            \"StartingPosition\": \"LATEST\"\n                        }\n                    }\n                }\n            }\n        }\n    }\n}\n";
+
+#[test]
+fn tl103_adds_a_queue_and_its_destination_to_sam_json_at_the_file_indentation() {
+    let (fixed, why) = fixed_text("template.json", SAM_KINESIS_JSON, "TL103");
+    assert_eq!(why, Vec::<String>::new());
+    assert_eq!(
+        fixed,
+        SAM_KINESIS_JSON
+            .replace(
+                "\"StartingPosition\": \"LATEST\"\n",
+                "\"StartingPosition\": \"LATEST\",\n                            \"DestinationConfig\": {\n                                \"OnFailure\": {\n                                    \"Type\": \"SQS\",\n                                    \"Destination\": {\"Fn::GetAtt\": [\"ConsumerOrdersFailureQueue\", \"Arn\"]}\n                                }\n                            }\n"
+            )
+            .replace(
+                "            }\n        }\n    }\n}\n",
+                "            }\n        },\n        \"ConsumerOrdersFailureQueue\": {\n            \"Type\": \"AWS::SQS::Queue\",\n            \"Properties\": {\n                \"MessageRetentionPeriod\": 1209600\n            }\n        }\n    }\n}\n"
+            )
+    );
+    let parsed: serde_json::Value = serde_json::from_str(&fixed).unwrap();
+    assert_eq!(
+        parsed["Resources"]["Consumer"]["Properties"]["Events"]["Orders"]["Properties"]["DestinationConfig"]
+            ["OnFailure"]["Destination"]["Fn::GetAtt"][0],
+        "ConsumerOrdersFailureQueue"
+    );
+    let relinted = triggerlint::engine::report_text("template.json", fixed, &config_for("TL103"));
+    assert!(relinted.findings.is_empty(), "{:?}", relinted.findings);
+}
+
+const SAM_KINESIS_YAML: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Consumer:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n            StartingPosition: LATEST\n";
+
+#[test]
+fn tl103_picks_a_queue_name_no_resource_has() {
+    let text =
+        format!("{SAM_KINESIS_YAML}  ConsumerOrdersFailureQueue:\n    Type: AWS::SNS::Topic\n");
+    let (fixed, _) = fixed_text("template.yaml", &text, "TL103");
+    assert_eq!(
+        fixed,
+        format!(
+            "{}  ConsumerOrdersFailureQueue:\n    Type: AWS::SNS::Topic\n  ConsumerOrdersFailureQueue2:\n    Type: AWS::SQS::Queue\n    Properties:\n      MessageRetentionPeriod: 1209600\n",
+            SAM_KINESIS_YAML.replace(
+                "StartingPosition: LATEST\n",
+                "StartingPosition: LATEST\n            DestinationConfig:\n              OnFailure:\n                Type: SQS\n                Destination: !GetAtt ConsumerOrdersFailureQueue2.Arn\n"
+            )
+        )
+    );
+}
+
+#[test]
+fn tl103_is_display_only_for_a_function_with_a_role_of_its_own() {
+    let text = SAM_KINESIS_YAML.replace(
+        "      Handler: app.handler\n",
+        "      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/consumer\n",
+    );
+    let (fixed, why) = fixed_text("template.yaml", &text, "TL103");
+    assert_eq!(fixed, text);
+    assert_eq!(
+        why,
+        [
+            "the function `Consumer` has a role of its own, to which the deploy tool adds no \
+          permission: add the queue, the destination and sqs:SendMessage on it by hand"
+        ]
+    );
+}
+
+#[test]
+fn tl103_is_display_only_for_a_plain_cloudformation_mapping() {
+    let text = "Resources:\n  Mapping:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: consumer\n      EventSourceArn: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n      StartingPosition: LATEST\n";
+    let (fixed, why) = fixed_text("template.yaml", text, "TL103");
+    assert_eq!(fixed, text);
+    assert_eq!(
+        why,
+        [
+            "the function's role also needs sqs:SendMessage on the new queue: add the queue, the \
+          destination and the permission by hand"
+        ]
+    );
+}
+
+#[test]
+fn tl103_expands_a_serverless_short_form_and_adds_the_queue_to_its_resources() {
+    let text = "service: s\nprovider:\n  name: aws\nfunctions:\n  consumer:\n    handler: h.h\n    events:\n      - stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders # the feed\nresources:\n  Resources:\n    Table:\n      Type: AWS::DynamoDB::Table # kept\n";
+    let (fixed, why) = fixed_text("serverless.yml", text, "TL103");
+    assert_eq!(why, Vec::<String>::new());
+    assert_eq!(
+        fixed,
+        "service: s\nprovider:\n  name: aws\nfunctions:\n  consumer:\n    handler: h.h\n    events:\n      - stream:\n          arn: arn:aws:kinesis:us-east-1:123456789012:stream/orders # the feed\n          destinations:\n            onFailure:\n              arn:\n                Fn::GetAtt: [ConsumerStream1FailureQueue, Arn]\n              type: sqs\nresources:\n  Resources:\n    Table:\n      Type: AWS::DynamoDB::Table # kept\n    ConsumerStream1FailureQueue:\n      Type: AWS::SQS::Queue\n      Properties:\n        MessageRetentionPeriod: 1209600\n"
+    );
+    let relinted = triggerlint::engine::report_text("serverless.yml", fixed, &config_for("TL103"));
+    assert!(relinted.findings.is_empty(), "{:?}", relinted.findings);
+    let with_role = text.replace(
+        "  name: aws\n",
+        "  name: aws\n  iam:\n    role: arn:aws:iam::123456789012:role/r\n",
+    );
+    let (fixed, why) = fixed_text("serverless.yml", &with_role, "TL103");
+    assert_eq!(fixed, with_role);
+    assert!(why[0].contains("has a role of its own"), "{why:?}");
 }

@@ -957,7 +957,7 @@ fn concise_lines_and_statistics() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
         stdout,
-        "findings per rule:\n1  TL002  missing-batching-window\n1  TL101  stream-unbounded-retries\n1  TL102  stream-unbounded-record-age\n1  TL103  stream-missing-on-failure-destination\n1  TL104  stream-no-bisect-on-error\n1  TL108  stream-missing-iterator-age-alarm\nchecked 1 file (1 template, 1 trigger): 0 errors, 3 warnings, 3 notes, 0 ignored\n4 more fixable with `--fix --unsafe-fixes`\n"
+        "findings per rule:\n1  TL002  missing-batching-window\n1  TL101  stream-unbounded-retries\n1  TL102  stream-unbounded-record-age\n1  TL103  stream-missing-on-failure-destination\n1  TL104  stream-no-bisect-on-error\n1  TL108  stream-missing-iterator-age-alarm\nchecked 1 file (1 template, 1 trigger): 0 errors, 3 warnings, 3 notes, 0 ignored\n5 more fixable with `--fix --unsafe-fixes`\n"
     );
 }
 

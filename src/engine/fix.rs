@@ -158,7 +158,7 @@ pub(super) fn resolve_deferred(report: &mut FileReport, config: &Config) {
 
 fn resolve_plan(plan: &FixPlan, trigger: &Trigger, texts: &Texts<'_>) -> Fix {
     if plan.applicability == Applicability::Display || plan.changes.is_empty() {
-        return Fix::display_only(plan, None);
+        return Fix::display_only(plan, plan.why_display.clone());
     }
     let Some(&(_, source)) = texts.sources.iter().find(|(id, _)| *id == trigger.file) else {
         return Fix::display_only(plan, Some("the trigger's file is not at hand".to_string()));
@@ -174,6 +174,7 @@ fn resolve_plan(plan: &FixPlan, trigger: &Trigger, texts: &Texts<'_>) -> Fix {
             Err(why) => return Fix::display_only(plan, Some(why)),
         }
     }
+    let mut edits = join_insertions_at_one_place(edits);
     edits.sort();
     Fix {
         title: plan.title.clone(),
@@ -181,6 +182,26 @@ fn resolve_plan(plan: &FixPlan, trigger: &Trigger, texts: &Texts<'_>) -> Fix {
         edits,
         why_display: None,
     }
+}
+
+/// A fix's insertions at one place joined into one, in the order of the plan's changes (a
+/// key added to the last event of the last resource, then a resource added after it): two
+/// insertions at one place would otherwise overlap, their order a guess.
+fn join_insertions_at_one_place(edits: Vec<TextEdit>) -> Vec<TextEdit> {
+    let mut joined: Vec<TextEdit> = Vec::with_capacity(edits.len());
+    for edit in edits {
+        let same_place = joined.iter_mut().find(|e| {
+            e.file == edit.file
+                && e.start == e.end
+                && edit.start == edit.end
+                && e.start == edit.start
+        });
+        match same_place {
+            Some(earlier) => earlier.text.push_str(&edit.text),
+            None => joined.push(edit),
+        }
+    }
+    joined
 }
 
 /// Terraform fixes that edit what several triggers read (a called module's block, every

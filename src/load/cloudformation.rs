@@ -74,6 +74,7 @@ pub fn function_info(template: &Template<'_>, function_name: &Node) -> FunctionI
         resource_id: None,
         declared_at: None,
         dead_letter: None,
+        own_role: None,
     }
 }
 
@@ -113,6 +114,9 @@ pub fn function_resource_info(template: &Template<'_>, function: &Resource<'_>) 
         dead_letter: ["DeadLetterConfig", "DeadLetterQueue"]
             .iter()
             .find_map(|name| template.function_property(function, name))
+            .map(|(node, _)| node.span),
+        own_role: template
+            .function_property(function, "Role")
             .map(|(node, _)| node.span),
     }
 }

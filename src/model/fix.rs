@@ -37,6 +37,40 @@ pub enum FixValue {
     Int(i64),
     Bool(bool),
     Str(String),
+    /// A nested map, written in the file's style (block YAML at the siblings' indentation,
+    /// JSON at its indentation), its keys in this order.
+    Map(Vec<(String, FixValue)>),
+    /// An attribute of a resource of the same template (`!GetAtt Queue.Arn`,
+    /// `{"Fn::GetAtt": ["Queue", "Arn"]}`): resource id, attribute.
+    GetAtt(String, String),
+}
+
+impl FixValue {
+    /// The value as a title shows it.
+    pub fn shown(&self) -> String {
+        match self {
+            FixValue::Int(n) => n.to_string(),
+            FixValue::Bool(b) => b.to_string(),
+            FixValue::Str(s) => s.clone(),
+            FixValue::Map(entries) => {
+                let inner: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.shown()))
+                    .collect();
+                format!("{{{}}}", inner.join(", "))
+            }
+            FixValue::GetAtt(id, attribute) => format!("{id}.{attribute}"),
+        }
+    }
+
+    pub fn map<const N: usize>(entries: [(&str, FixValue); N]) -> FixValue {
+        FixValue::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
 }
 
 /// One change to the author's files, in the model's terms.
@@ -65,6 +99,10 @@ pub enum Change {
     /// Add a key to the trigger's declaration (Serverless `type:` for TL403); turns the
     /// Serverless short form `- sqs: arn` into the map form when needed.
     AddEventKey { key: String, value: FixValue },
+    /// Add a resource `id` whose body (`Type`, `Properties`) is `resource`, a [`FixValue::Map`],
+    /// as the last of the trigger's file's resources: `Resources` of a CloudFormation or SAM
+    /// template, `resources.Resources` of a Serverless service (created when absent).
+    AddResource { id: String, resource: FixValue },
 }
 
 impl Change {
@@ -74,6 +112,7 @@ impl Change {
         match self {
             Change::RemoveKey { key_span } | Change::RenameKey { key_span, .. } => key_span.file,
             Change::SetResourceProperty { container, .. } => container.file,
+            Change::AddResource { .. } => trigger.file,
             Change::SetSetting { .. } | Change::AddEventKey { .. } => {
                 trigger.settings_at.map_or(trigger.file, |s| s.file)
             }
@@ -88,6 +127,9 @@ pub struct FixPlan {
     pub title: String,
     pub applicability: Applicability,
     pub changes: Vec<Change>,
+    /// Why a display-only plan is not written, when the rule knows (the fix needs a
+    /// permission no deploy tool grants by itself).
+    pub why_display: Option<String>,
 }
 
 impl FixPlan {
@@ -96,6 +138,15 @@ impl FixPlan {
             title: title.into(),
             applicability,
             changes: Vec::new(),
+            why_display: None,
+        }
+    }
+
+    /// A plan shown only, with the reason it is not written.
+    pub fn display(title: impl Into<String>, why: impl Into<String>) -> FixPlan {
+        FixPlan {
+            why_display: Some(why.into()),
+            ..FixPlan::new(Applicability::Display, title)
         }
     }
 

@@ -41,6 +41,10 @@ pub struct FunctionInfo {
     /// Where a dead-letter queue for asynchronous invokes is written (`DeadLetterConfig`, SAM
     /// `DeadLetterQueue`, Serverless `onError`).
     pub dead_letter: Option<Span>,
+    /// Where the author gives the function an execution role of its own (`Role`, SAM
+    /// `Globals`, Serverless `role`, `provider.role` or `provider.iam.role` as a name or ARN):
+    /// SAM and the Serverless Framework then add no permission for a destination to it.
+    pub own_role: Option<Span>,
 }
 
 impl FunctionInfo {

@@ -560,11 +560,7 @@ pub fn set_setting_fix(
     value: crate::model::FixValue,
 ) -> Option<crate::model::FixPlan> {
     trigger.format_key(prop)?;
-    let shown = match &value {
-        crate::model::FixValue::Int(n) => n.to_string(),
-        crate::model::FixValue::Bool(b) => b.to_string(),
-        crate::model::FixValue::Str(s) => s.clone(),
-    };
+    let shown = value.shown();
     Some(
         crate::model::FixPlan::new(
             applicability,

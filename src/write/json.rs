@@ -24,7 +24,7 @@ impl Writer for JsonWriter {
         let (text, root) = parsed(texts, file, Syntax::Json)?;
         match target(text, root.as_ref(), trigger, change)? {
             Target::Replace { span, value } => Ok(vec![replace(span, render(value))]),
-            Target::Add { map, key, value } => add_key(text, map, &key, value).map(|e| vec![e]),
+            Target::Add { map, key, value } => add_key(text, map, &key, &value).map(|e| vec![e]),
             Target::Expand {
                 scalar, key, value, ..
             } => Ok(vec![expand_short_form(text, scalar, &key, value)]),
@@ -34,12 +34,64 @@ impl Writer for JsonWriter {
     }
 }
 
+/// A value as JSON on one line.
 fn render(value: &FixValue) -> String {
     match value {
         FixValue::Int(n) => n.to_string(),
         FixValue::Bool(b) => b.to_string(),
         FixValue::Str(s) => render_str(s),
+        FixValue::Map(entries) => {
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", render_str(k), render(v)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        FixValue::GetAtt(id, attribute) => {
+            format!(
+                "{{\"Fn::GetAtt\": [{}, {}]}}",
+                render_str(id),
+                render_str(attribute)
+            )
+        }
     }
+}
+
+/// A value as JSON across lines: an object's members one `unit` deeper than `indent` (the
+/// indentation of the member that holds it), its closing brace at `indent`; the rest as
+/// [`render`] writes it.
+fn render_block(value: &FixValue, indent: &str, unit: &str, newline: &str) -> String {
+    match value {
+        FixValue::Map(entries) if !entries.is_empty() => {
+            let deeper = format!("{indent}{unit}");
+            let members: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{deeper}{}: {}",
+                        render_str(k),
+                        render_block(v, &deeper, unit, newline)
+                    )
+                })
+                .collect();
+            let separator = format!(",{newline}");
+            format!("{{{newline}{}{newline}{indent}}}", members.join(&separator))
+        }
+        _ => render(value),
+    }
+}
+
+/// One step of the file's indentation: what its first indented line starts with (two
+/// spaces when no line is indented).
+fn indent_unit(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            line.chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect::<String>()
+        })
+        .find(|lead| !lead.is_empty())
+        .unwrap_or_else(|| "  ".to_string())
 }
 
 fn render_str(s: &str) -> String {
@@ -49,12 +101,15 @@ fn render_str(s: &str) -> String {
 /// Adds `"key": value` after the object's last member, on its own line at the members'
 /// indentation when the object spans lines, after a trailing comma when there is one.
 fn add_key(text: &str, object: &Node, key: &str, value: &FixValue) -> Result<TextEdit, String> {
-    let member = format!("{}: {}", render_str(key), render(value));
     let file = object.span.file;
     let close = object.span.end as usize - 1;
     let entries = own_entries(object);
     let Some(last) = entries.last() else {
-        return Ok(TextEdit::insert(file, close, member));
+        return Ok(TextEdit::insert(
+            file,
+            close,
+            format!("{}: {}", render_str(key), render(value)),
+        ));
     };
     let multiline = text[object.span.range()].contains('\n');
     let Some(after_value) = value_end(text, object, last) else {
@@ -63,10 +118,16 @@ fn add_key(text: &str, object: &Node, key: &str, value: &FixValue) -> Result<Tex
     let rest = &text[after_value..close];
     let trailing_comma = rest.trim_start().starts_with(',');
     if !multiline {
+        let member = format!("{}: {}", render_str(key), render(value));
         return Ok(TextEdit::insert(file, after_value, format!(", {member}")));
     }
     let indent = indentation_of(text, last);
     let newline = line_break(text);
+    let member = format!(
+        "{}: {}",
+        render_str(key),
+        render_block(value, &indent, &indent_unit(text), newline)
+    );
     if trailing_comma {
         let comma = after_value + rest.find(',').unwrap_or(0) + 1;
         return Ok(TextEdit::insert(
@@ -86,8 +147,8 @@ fn add_key(text: &str, object: &Node, key: &str, value: &FixValue) -> Result<Tex
 /// deeper than the event's key when the file spans lines.
 fn expand_short_form(text: &str, scalar: &Node, key: &str, value: &FixValue) -> TextEdit {
     let written = &text[scalar.span.range()];
-    let member = format!("{}: {}", render_str(key), render(value));
     if !text.contains('\n') {
+        let member = format!("{}: {}", render_str(key), render(value));
         return replace(scalar.span, format!("{{\"arn\": {written}, {member}}}"));
     }
     let start = scalar.span.start as usize;
@@ -97,6 +158,11 @@ fn expand_short_form(text: &str, scalar: &Node, key: &str, value: &FixValue) -> 
         .collect();
     let inner = format!("{outer}  ");
     let newline = line_break(text);
+    let member = format!(
+        "{}: {}",
+        render_str(key),
+        render_block(value, &inner, &indent_unit(text), newline)
+    );
     replace(
         scalar.span,
         format!("{{{newline}{inner}\"arn\": {written},{newline}{inner}{member}{newline}{outer}}}"),

@@ -206,11 +206,12 @@ enum Target<'a> {
         span: Span,
         value: &'a FixValue,
     },
-    /// Add `key: value` to this map.
+    /// Add `key: value` to this map (a value of the change, or one built around it: the
+    /// `Resources:` map a Serverless service without one is given).
     Add {
         map: &'a Node,
         key: String,
-        value: &'a FixValue,
+        value: std::borrow::Cow<'a, FixValue>,
     },
     /// Turn the Serverless short form (`- sqs: arn`) into a map with `arn` and the key.
     Expand {
@@ -320,10 +321,70 @@ fn target<'a>(
             Ok(Target::Add {
                 map,
                 key: key.clone(),
-                value,
+                value: std::borrow::Cow::Borrowed(value),
             })
         }
+        Change::AddResource { id, resource } => add_resource(text, root, trigger, id, resource),
     }
+}
+
+/// Where a new resource goes: the last of `Resources` (a Serverless service's
+/// `resources.Resources`, with `resources:` or `Resources:` added when absent).
+fn add_resource<'a>(
+    text: &str,
+    root: &'a Node,
+    trigger: &crate::model::Trigger,
+    id: &str,
+    resource: &'a FixValue,
+) -> Result<Target<'a>, String> {
+    use std::borrow::Cow;
+    let (map, key, value) = if trigger.format == crate::model::Format::Serverless {
+        match root.get("resources") {
+            None => (
+                root,
+                "resources",
+                FixValue::map([("Resources", FixValue::map([(id, resource.clone())]))]),
+            ),
+            Some(resources) => match resources.get("Resources") {
+                None => (
+                    resources,
+                    "Resources",
+                    FixValue::map([(id, resource.clone())]),
+                ),
+                Some(resources) => (resources, id, resource.clone()),
+            },
+        }
+    } else {
+        let resources = root
+            .get("Resources")
+            .ok_or("the template has no `Resources` to add the resource to")?;
+        (resources, id, resource.clone())
+    };
+    let ancestors = [root, map];
+    if let Some(name) = shared_anchor(text, &ancestors) {
+        return Err(shared_anchor_error(&name));
+    }
+    let Value::Map(entries) = &map.value else {
+        return Err(format!(
+            "`{key}`'s parent is not written as a map here (an include or a variable): add the \
+             resource by hand"
+        ));
+    };
+    if is_alias_copy(map) || !contains(root.span, map.span) || own_entries(map).is_empty() {
+        return Err(
+            "the resources are not written as a map in this file (an include or a variable): \
+             add the resource by hand"
+                .into(),
+        );
+    }
+    if entries.entries.iter().any(|e| e.key == key) {
+        return Err(format!("`{key}` is already declared"));
+    }
+    Ok(Target::Add {
+        map,
+        key: key.to_string(),
+        value: Cow::Owned(value),
+    })
 }
 
 /// Where to change a value written as `!Ref Parameter`: the parameter's numeric `Default`, when
@@ -407,6 +468,7 @@ fn set_in_settings<'a>(
         return Err(shared_anchor_error(&name));
     }
     match own_entries(node).into_iter().find(|e| e.key == key) {
+        Some(entry) if matches!(value, FixValue::Map(_)) => add_to_written_map(node, entry, value),
         Some(entry) => {
             let written_here = contains(node.span, entry.value.span) && is_scalar(&entry.value);
             if written_here {
@@ -423,9 +485,39 @@ fn set_in_settings<'a>(
         None => Ok(Target::Add {
             map: node,
             key,
-            value,
+            value: std::borrow::Cow::Borrowed(value),
         }),
     }
+}
+
+/// A map the trigger already writes under the key (`DestinationConfig: {}`) takes the new
+/// map's one entry when it lacks that key; anything else is the author's to merge.
+fn add_to_written_map<'a>(
+    settings: &Node,
+    entry: &'a Entry,
+    value: &'a FixValue,
+) -> Result<Target<'a>, String> {
+    let already = || {
+        Err(format!(
+            "the trigger already writes `{}`: add what it lacks by hand",
+            entry.key
+        ))
+    };
+    let (FixValue::Map(new), Value::Map(written)) = (value, &entry.value.value) else {
+        return already();
+    };
+    let [(key, inner)] = new.as_slice() else {
+        return already();
+    };
+    let own = contains(settings.span, entry.value.span) && !is_alias_copy(&entry.value);
+    if !own || written.entries.iter().any(|e| e.key == *key) {
+        return already();
+    }
+    Ok(Target::Add {
+        map: &entry.value,
+        key: key.clone(),
+        value: std::borrow::Cow::Borrowed(inner),
+    })
 }
 
 /// Whether `value` is written right after the key at `key` (`sqs:` then the event's map or

@@ -45,6 +45,9 @@ impl Writer for TerraformWriter {
             Change::AddEventKey { key, .. } => Err(format!(
                 "a Terraform mapping has no event declaration to add `{key}` to"
             )),
+            Change::AddResource { id, .. } => Err(format!(
+                "adding the resource `{id}` to a Terraform module is not supported: add it by hand"
+            )),
         }
     }
 }
@@ -618,6 +621,15 @@ fn render(value: &FixValue) -> String {
             out.push('"');
             out
         }
+        // Written by no Terraform fix today; an object and a reference in HCL's syntax.
+        FixValue::Map(entries) => {
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", render(v)))
+                .collect();
+            format!("{{ {} }}", inner.join(", "))
+        }
+        FixValue::GetAtt(id, attribute) => format!("{id}.{}", attribute.to_lowercase()),
     }
 }
 

@@ -22,23 +22,43 @@ impl Writer for YamlWriter {
     ) -> Result<Vec<TextEdit>, String> {
         let file = change.target_file(trigger);
         let (text, root) = parsed(texts, file, Syntax::Yaml)?;
+        let style = Style::of(trigger);
         match target(text, root.as_ref(), trigger, change)? {
-            Target::Replace { span, value } => Ok(vec![replace_value(text, span, value)]),
-            Target::Add { map, key, value } => add_key(text, map, &key, value).map(|e| vec![e]),
+            Target::Replace { span, value } => Ok(vec![replace_value(text, span, value, style)]),
+            Target::Add { map, key, value } => {
+                add_key(text, map, &key, &value, style).map(|e| vec![e])
+            }
             Target::Expand {
                 scalar,
                 event_key,
                 key,
                 value,
-            } => expand_short_form(text, scalar, event_key, &key, value).map(|e| vec![e]),
+            } => expand_short_form(text, scalar, event_key, &key, value, style).map(|e| vec![e]),
             Target::Remove { entry, map } => remove_key(text, entry, map).map(|e| vec![e]),
             Target::Rename { key_span, to } => Ok(vec![rename_key(text, key_span, to)]),
         }
     }
 }
 
-/// A value as YAML, quoted like `like` (the scalar it replaces) when that was quoted.
-fn render(value: &FixValue, like: Option<&str>) -> String {
+/// How a file writes what YAML alone cannot say.
+#[derive(Clone, Copy)]
+struct Style {
+    /// CloudFormation's short tags (`!GetAtt Queue.Arn`); the Serverless Framework's files
+    /// take the long form (`Fn::GetAtt: [Queue, Arn]`), as its documentation writes them.
+    short_tags: bool,
+}
+
+impl Style {
+    fn of(trigger: &Trigger) -> Style {
+        Style {
+            short_tags: trigger.format != crate::model::Format::Serverless,
+        }
+    }
+}
+
+/// A value as YAML on one line (a map in flow style), quoted like `like` (the scalar it
+/// replaces) when that was quoted.
+fn render(value: &FixValue, like: Option<&str>, style: Style) -> String {
     match value {
         FixValue::Int(n) => n.to_string(),
         FixValue::Bool(b) => b.to_string(),
@@ -48,6 +68,49 @@ fn render(value: &FixValue, like: Option<&str>) -> String {
             _ if plain_is_string(s) => s.clone(),
             _ => json_quoted(s),
         },
+        FixValue::Map(entries) => {
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", render_key(k), render(v, None, style)))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        FixValue::GetAtt(id, attribute) if style.short_tags => format!("!GetAtt {id}.{attribute}"),
+        FixValue::GetAtt(id, attribute) => format!("{{Fn::GetAtt: [{id}, {attribute}]}}"),
+    }
+}
+
+/// `key: value` in block style: a map's entries on the lines below, two spaces deeper than
+/// `indent` (the column of `key`); scalars and the long-form `Fn::GetAtt` on the key's line.
+fn render_entry(key: &str, value: &FixValue, indent: &str, newline: &str, style: Style) -> String {
+    let key = render_key(key);
+    match value {
+        FixValue::Map(entries) if !entries.is_empty() => {
+            let deeper = format!("{indent}  ");
+            let lines: String = entries
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{newline}{deeper}{}",
+                        render_entry(k, v, &deeper, newline, style)
+                    )
+                })
+                .collect();
+            format!("{key}:{lines}")
+        }
+        FixValue::GetAtt(id, attribute) if !style.short_tags => {
+            format!("{key}:{newline}{indent}  Fn::GetAtt: [{id}, {attribute}]")
+        }
+        _ => format!("{key}: {}", render(value, None, style)),
+    }
+}
+
+/// A key as YAML: plain when it reads back as itself (`Fn::GetAtt` does), else quoted.
+fn render_key(key: &str) -> String {
+    if plain_is_string(key) {
+        key.to_string()
+    } else {
+        json_quoted(key)
     }
 }
 
@@ -55,11 +118,13 @@ fn json_quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
-/// Whether a string reads back as the same string when written plain.
+/// Whether a string reads back as the same string when written plain (a colon only inside,
+/// never before a space: `AWS::SQS::Queue`).
 fn plain_is_string(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':'))
+        && !s.ends_with(':')
         && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && matches!(
             crate::tree::resolve_plain_scalar(s),
@@ -67,17 +132,23 @@ fn plain_is_string(s: &str) -> bool {
         )
 }
 
-fn replace_value(text: &str, span: Span, value: &FixValue) -> TextEdit {
+fn replace_value(text: &str, span: Span, value: &FixValue, style: Style) -> TextEdit {
     let old = &text[span.range()];
-    replace(span, render(value, Some(old)))
+    replace(span, render(value, Some(old), style))
 }
 
 /// Adds `key: value` as the map's last entry, at its entries' indentation (block), or before
 /// the closing brace (flow).
-fn add_key(text: &str, map: &Node, key: &str, value: &FixValue) -> Result<TextEdit, String> {
-    let rendered = format!("{key}: {}", render(value, None));
+fn add_key(
+    text: &str,
+    map: &Node,
+    key: &str,
+    value: &FixValue,
+    style: Style,
+) -> Result<TextEdit, String> {
     let entries = own_entries(map);
     if is_flow(&text[map.span.range()]) {
+        let rendered = format!("{}: {}", render_key(key), render(value, None, style));
         let close = map.span.end as usize - 1;
         if text.as_bytes().get(close) != Some(&b'}') {
             return Err("the trigger's flow map is not closed where expected".into());
@@ -101,6 +172,7 @@ fn add_key(text: &str, map: &Node, key: &str, value: &FixValue) -> Result<TextEd
     let indent = indentation_of(text, last)?;
     let after = last_line_end(text, map, last)?;
     let newline = line_break(text);
+    let rendered = render_entry(key, value, &indent, newline, style);
     if after == text.len() && !text.ends_with('\n') {
         return Ok(TextEdit::insert(
             map.span.file,
@@ -142,6 +214,7 @@ fn expand_short_form(
     event_key: Span,
     key: &str,
     value: &FixValue,
+    style: Style,
 ) -> Result<TextEdit, String> {
     let key_start = event_key.start as usize;
     let prefix = &text[line_start(text, key_start)..key_start];
@@ -167,8 +240,8 @@ fn expand_short_form(
     Ok(replace(
         Span::new(scalar.span.file, event_key.end as usize, line_end),
         format!(
-            ":{newline}{indent}arn: {written}{rest}{newline}{indent}{key}: {}",
-            render(value, None)
+            ":{newline}{indent}arn: {written}{rest}{newline}{indent}{}",
+            render_entry(key, value, &indent, newline, style)
         ),
     ))
 }

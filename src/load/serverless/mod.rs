@@ -84,10 +84,16 @@ fn functions(node: &Node) -> impl Iterator<Item = (&str, Span, &Node)> {
 pub fn load(template: &Template<'_>) -> Vec<Trigger> {
     let root = template.root;
     let provider_timeout = root.get_path(&["provider", "timeout"]);
+    // A role given by name or ARN replaces the one the framework generates; `iam.role` as a
+    // map (`statements`...) only adds to it.
+    let provider_role = root.get_path(&["provider", "role"]).or(root
+        .get_path(&["provider", "iam", "role"])
+        .filter(|role| role.as_map().is_none()));
+    let provider = (provider_timeout, provider_role);
     let plugins = uses_plugins(root);
     let mut triggers = Vec::new();
     for (name, name_span, function) in functions_node(root).into_iter().flat_map(functions) {
-        let info = function_info(template, (name, name_span), function, provider_timeout);
+        let info = function_info(template, (name, name_span), function, provider);
         let events = function.get("events").and_then(Node::as_seq).unwrap_or(&[]);
         for (index, event) in events.iter().enumerate() {
             let Some(entry) = event
@@ -116,7 +122,7 @@ pub fn load(template: &Template<'_>) -> Vec<Trigger> {
             let id = format!("{}LambdaFunction", normalized_name(name));
             (
                 id,
-                function_info(template, (name, name_span), function, provider_timeout),
+                function_info(template, (name, name_span), function, provider),
             )
         })
         .collect();
@@ -160,7 +166,7 @@ fn function_info(
     template: &Template<'_>,
     (name, name_span): (&str, Span),
     function: &Node,
-    provider_timeout: Option<&Node>,
+    (provider_timeout, provider_role): (Option<&Node>, Option<&Node>),
 ) -> FunctionInfo {
     let timeout = match function.get("timeout").or(provider_timeout) {
         Some(node) => template.written_int(node),
@@ -180,6 +186,7 @@ fn function_info(
         resource_id: Some(format!("{}LambdaFunction", normalized_name(name)).into()),
         declared_at: Some(name_span),
         dead_letter: function.get("onError").map(|n| n.span),
+        own_role: function.get("role").or(provider_role).map(|n| n.span),
     }
 }
 
