@@ -125,22 +125,49 @@ fn messages_of<'d>(seen: &'d [(String, u64, u64, String)], code: &str) -> Vec<&'
 
 type Seen = Vec<(String, u64, u64, String)>;
 
-/// Writes the child module, opens it in a new server, and returns its path, the client, its
-/// URI, the diagnostics the server first publishes and what `check` reports in it.
-fn open_child(root: &Path) -> (std::path::PathBuf, Client, String, Seen, Seen) {
+/// A child module opened in a new server.
+struct Opened {
+    child: std::path::PathBuf,
+    client: Client,
+    uri: String,
+    /// The diagnostics the server first publishes, whole.
+    published: Vec<Value>,
+    /// The same, summarised.
+    seen: Seen,
+    /// What `check` reports in the child, summarised.
+    cli: Seen,
+}
+
+/// Writes the child module and opens it in a new server.
+fn open_child(root: &Path) -> Opened {
     let child = write(root, "consumer/main.tf", CHILD);
     let cli = check_summary(root, "consumer/main.tf");
     let mut client = Client::start();
     let uri = client.open(&child, "terraform", CHILD);
-    let seen = summary(&client.diagnostics(&uri));
-    (child, client, uri, seen, cli)
+    let published = client.diagnostics(&uri);
+    let seen = summary(&published);
+    Opened {
+        child,
+        client,
+        uri,
+        published,
+        seen,
+        cli,
+    }
 }
 
 #[test]
 fn a_called_child_module_opened_in_the_editor_is_linted_as_called() {
     let dir = project();
     write(dir.path(), "main.tf", CALLER);
-    let (child, mut client, uri, seen, cli) = open_child(dir.path());
+    let Opened {
+        child,
+        mut client,
+        uri,
+        published,
+        seen,
+        cli,
+    } = open_child(dir.path());
 
     // Each call's findings, at the child's lines, as `check` gives them from the caller.
     assert_eq!(seen, cli);
@@ -160,6 +187,25 @@ fn a_called_child_module_opened_in_the_editor_is_linted_as_called() {
         "{margin:?}"
     );
     assert!(seen.iter().all(|(_, line, ..)| *line == 16), "{seen:#?}");
+    // Each diagnostic names the call it was evaluated for, as the CLI's note does.
+    let calls: Vec<String> = published
+        .iter()
+        .filter(|d| d["code"] == "TL203" || d["code"] == "TL204")
+        .map(|d| {
+            let message = d["message"].as_str().unwrap();
+            message[message.rfind("\nin ").unwrap() + 4..].to_string()
+        })
+        .collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("module.orders, called at "))
+            && calls
+                .iter()
+                .any(|c| c.starts_with("module.invoices, called at ")),
+        "{calls:?}"
+    );
 
     // The unsaved buffer is what is linted, still as called.
     let fixed = CHILD.replace(
@@ -179,7 +225,9 @@ fn a_called_child_module_opened_in_the_editor_is_linted_as_called() {
 #[test]
 fn a_child_module_no_one_calls_keeps_its_inputs_unknown() {
     let dir = project();
-    let (_, client, _, seen, cli) = open_child(dir.path());
+    let Opened {
+        client, seen, cli, ..
+    } = open_child(dir.path());
 
     assert_eq!(seen, cli);
     // The function's timeout is unknown: nothing is said about it.

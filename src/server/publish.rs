@@ -206,6 +206,14 @@ impl Converter<'_> {
         if let Some(address) = &f.plan_address {
             message.push_str(&format!("\nTerraform resource {address}"));
         }
+        // Each call of a module gives its own findings at the same lines: the call tells them
+        // apart, as the CLI's note does.
+        if let Some(call) = &f.module {
+            message.push_str(&format!(
+                "\nin {}",
+                crate::report::module_call_text(&self.report.sources, call)
+            ));
+        }
         let related = f
             .related
             .iter()
