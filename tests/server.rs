@@ -8,7 +8,7 @@ mod lsp;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use lsp::{Client, apply_insertions, uri_of};
+use lsp::{Client, apply_insertions, project, uri_of, write};
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {
@@ -146,20 +146,6 @@ const STREAM_FIXES: &str = "          batchWindow: 5
           destinations:
             onFailure: arn:aws:sqs:us-east-1:123456789012:orders-dlq
 ";
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// A folder that is its own git repository, so no configuration file above it applies.
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    dir
-}
 
 #[test]
 fn the_unsaved_buffer_is_linted_and_the_file_left_alone() {

@@ -11,7 +11,7 @@ mod lsp;
 use std::path::Path;
 
 use assert_cmd::Command;
-use lsp::Client;
+use lsp::{Client, project, write};
 use serde_json::Value;
 
 /// Two calls of one child module: the function's timeout is the caller's argument.
@@ -50,20 +50,6 @@ resource "aws_lambda_event_source_mapping" "jobs" {
   function_response_types            = ["ReportBatchItemFailures"]
 }
 "#;
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// A folder that is its own git repository, as a workspace is: the caller search stops there.
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
-    dir
-}
 
 /// (code, 1-based line, severity, message without help) of each diagnostic, sorted.
 fn summary(diagnostics: &[Value]) -> Seen {

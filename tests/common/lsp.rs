@@ -247,3 +247,19 @@ pub fn apply_insertions(text: &str, edits: &[Value]) -> String {
     }
     out
 }
+
+/// Writes `text` to `name` under `dir`, making its folders: a file of a test workspace.
+pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A folder that is its own git repository, as a workspace is: no configuration file above it
+/// applies, and the search for a Terraform module's callers stops there.
+pub fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
