@@ -141,18 +141,23 @@ pub(super) fn resolve_deferred(report: &mut FileReport, config: &Config) {
     } = report;
     let sources: Vec<(FileId, &SourceFile)> = sources.iter().collect();
     let texts = Texts::new(&sources);
+    // `for_each` instances share a path and the block they are written in: the first serves.
+    let mut by_path: crate::fxhash::FxHashMap<&str, &Trigger> = Default::default();
+    for trigger in triggers.iter() {
+        by_path.entry(&*trigger.path).or_insert(trigger);
+    }
     let mut resolved_any = false;
     for finding in findings.iter_mut().filter(|f| f.fix.is_none()) {
         let Some(plan) = &finding.fix_plan else {
             continue;
         };
-        if let Some(trigger) = triggers.iter().find(|t| t.path == finding.path) {
+        if let Some(trigger) = by_path.get(&*finding.path) {
             finding.fix = Some(fix_for(plan, finding.rule, trigger, &texts, config));
             resolved_any = true;
         }
     }
     if resolved_any {
-        reconcile_shared(findings, triggers, &sources);
+        reconcile_shared(findings, triggers, &texts);
     }
 }
 
@@ -206,16 +211,13 @@ fn join_insertions_at_one_place(edits: Vec<TextEdit>) -> Vec<TextEdit> {
 
 /// Terraform fixes that edit what several triggers read (a called module's block, every
 /// instance of a `for_each`) are kept only where all of them want the same edits.
-pub(super) fn reconcile_shared(
-    findings: &mut [Finding],
-    triggers: &[Trigger],
-    sources: &[(FileId, &SourceFile)],
-) {
+/// `texts` is the one the fixes were resolved with, so its parsed files serve again.
+pub(super) fn reconcile_shared(findings: &mut [Finding], triggers: &[Trigger], texts: &Texts<'_>) {
     if triggers
         .iter()
         .any(|t| t.format == crate::model::Format::Terraform)
     {
-        write::reconcile_shared_terraform_fixes(&Texts::new(sources), triggers, findings);
+        write::reconcile_shared_terraform_fixes(texts, triggers, findings);
     }
 }
 

@@ -242,11 +242,7 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
         is_deployed: deployed,
         is_fragment: format == model::Format::Serverless && root.get("service").is_none(),
         trigger_count: triggers.len(),
-        triggers: if keep == Keep::All {
-            triggers
-        } else {
-            Vec::new()
-        },
+        triggers: keep.triggers(triggers),
         findings,
         ignored,
         ..FileReport::default()
@@ -366,7 +362,7 @@ pub(super) fn check_loaded(
         })
         .chain(document_findings)
         .collect();
-    super::fix::reconcile_shared(&mut findings, &loaded.triggers, sources);
+    super::fix::reconcile_shared(&mut findings, &loaded.triggers, &texts);
     if config.no_ignore {
         return (findings, Vec::new());
     }

@@ -294,6 +294,16 @@ pub enum Keep {
     All,
 }
 
+impl Keep {
+    /// The triggers a report keeps: all of them, or none when only output is wanted.
+    fn triggers(self, triggers: Vec<crate::model::Trigger>) -> Vec<crate::model::Trigger> {
+        match self {
+            Keep::All => triggers,
+            Keep::Output => Vec::new(),
+        }
+    }
+}
+
 /// Drops findings another report already gave: a fragment included by two services.
 fn without_repeats(mut report: FileReport, seen: &mut HashSet<u64>) -> FileReport {
     let Some(file) = report.file else {

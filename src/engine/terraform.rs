@@ -156,11 +156,7 @@ pub(super) fn lint_module(
             .map_or(module.files.len(), Vec::len)
             .saturating_sub(1),
         trigger_count: triggers.len(),
-        triggers: if keep == Keep::All {
-            triggers
-        } else {
-            Vec::new()
-        },
+        triggers: keep.triggers(triggers),
         findings,
         ignored,
         errors,

@@ -120,7 +120,7 @@ fn reaches(
         .any(|call| call.file == edit.file && call.start <= edit.start && edit.end <= call.end)
 }
 
-/// The whole `module` blocks of call sites (`module "name"`), each file parsed once.
+/// The whole `module` blocks of call sites (`module "name"`), each file read once.
 struct CallBlocks<'t> {
     texts: &'t dyn SourceTexts,
     blocks: FxHashMap<Span, Option<Span>>,
@@ -138,8 +138,15 @@ impl<'t> CallBlocks<'t> {
         if let Some(known) = self.blocks.get(&site) {
             return *known;
         }
-        let text = self.texts.text(site.file)?;
-        let body = crate::parse::hcl::parse(text, site.file).ok()?;
+        // The lint's own parse of the file when the texts keep it.
+        let parsed;
+        let body = match self.texts.hcl(site.file) {
+            Some(body) => body,
+            None => {
+                parsed = crate::parse::hcl::parse(self.texts.text(site.file)?, site.file).ok()?;
+                &parsed
+            }
+        };
         for block in body.blocks().filter(|b| b.kind == "module") {
             let declaration = crate::load::terraform::resources::declaration_span(block);
             self.blocks.insert(declaration, Some(block.span));
