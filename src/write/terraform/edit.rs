@@ -24,10 +24,7 @@ impl<'a> Lines<'a> {
     /// The whole lines that `range` touches: splitting the whole file for each change of a
     /// module with many fixes made fixing quadratic.
     pub fn window(text: &'a str, range: std::ops::Range<usize>) -> Lines<'a> {
-        let lo = text[..range.start].rfind('\n').map_or(0, |at| at + 1);
-        let hi = text[range.end..]
-            .find('\n')
-            .map_or(text.len(), |at| range.end + at + 1);
+        let (lo, hi) = whole_lines(text, range.start, range.end);
         let lines: Vec<&str> = text[lo..hi].split('\n').collect();
         let mut starts = Vec::with_capacity(lines.len());
         let mut at = lo;
@@ -77,6 +74,14 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// From the start of the line of `start` to past the line break of the line of `end` (or the
+/// end of the text).
+fn whole_lines(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let lo = text[..start].rfind('\n').map_or(0, |at| at + 1);
+    let hi = text[end..].find('\n').map_or(text.len(), |at| end + at + 1);
+    (lo, hi)
+}
+
 /// [`replace`], looking only at the whole lines of `region` (the top-level block the edit is
 /// in: `terraform fmt` aligns nothing across top-level blocks). Aligning the whole file for
 /// each edit made a module with many fixes quadratic.
@@ -88,12 +93,7 @@ pub fn replace_within(
     end: usize,
     with: &str,
 ) -> Result<Vec<TextEdit>, String> {
-    let lo = text[..region.start.min(start)]
-        .rfind('\n')
-        .map_or(0, |at| at + 1);
-    let hi = text[region.end.max(end)..]
-        .find('\n')
-        .map_or(text.len(), |at| region.end.max(end) + at + 1);
+    let (lo, hi) = whole_lines(text, region.start.min(start), region.end.max(end));
     let mut edits = replace(file, &text[lo..hi], start - lo, end - lo, with)?;
     for edit in &mut edits {
         edit.start += lo as u32;
