@@ -75,11 +75,10 @@ impl<'a> Lines<'a> {
 }
 
 /// From the start of the line of `start` to past the line break of the line of `end` (or the
-/// end of the text).
+/// end of the text). Lines here are split at `\n` alone, so a lone `\r` starts no line.
 fn whole_lines(text: &str, start: usize, end: usize) -> (usize, usize) {
     let lo = text[..start].rfind('\n').map_or(0, |at| at + 1);
-    let hi = text[end..].find('\n').map_or(text.len(), |at| end + at + 1);
-    (lo, hi)
+    (lo, crate::write::next_line_start(text, end))
 }
 
 /// [`replace`], looking only at the whole lines of `region` (the top-level block the edit is
