@@ -206,7 +206,7 @@ fn numeric_range_fits(parts: &[Json]) -> bool {
 /// field that holds the record's own data.
 pub fn record_fields(kind: SourceKind) -> Option<(&'static [&'static str], &'static str)> {
     Some(match kind {
-        SourceKind::Sqs { .. } => (
+        SourceKind::Sqs { .. } | SourceKind::SqsStandardOrFifo => (
             &[
                 "messageId",
                 "receiptHandle",

@@ -126,6 +126,29 @@ pub fn is_long_form_intrinsic(key: &str, value: &Value) -> bool {
 }
 
 impl Node {
+    /// Whether two nodes are the same expression, wherever each is written: equal values, the
+    /// same intrinsics over the same arguments, unknown values written alike (`${x}` is `x`).
+    pub fn same_expression(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Unknown(a), Value::Unknown(b)) => {
+                bare_interpolation(&a.text) == bare_interpolation(&b.text)
+            }
+            (Value::Intrinsic(a), Value::Intrinsic(b)) => {
+                a.name == b.name && a.arg.same_expression(&b.arg)
+            }
+            (Value::Seq(a), Value::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_expression(y))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.entries.len() == b.entries.len()
+                    && a.entries.iter().zip(&b.entries).all(|(x, y)| {
+                        x.key == y.key && x.value.same_expression(&y.value)
+                    })
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// Whether a written value may turn out to be no value at all: a condition (which may give
     /// `AWS::NoValue`), or a value known only at deploy time (a Terraform `try(x, null)`).
     pub fn may_be_absent(&self) -> bool {
@@ -391,6 +414,14 @@ pub fn expected(what: &str, node: &Node) -> String {
     }
 }
 
+/// `${x}` as `x`: a string made of one interpolation is that expression.
+fn bare_interpolation(text: &str) -> &str {
+    text.strip_prefix("${")
+        .and_then(|t| t.strip_suffix('}'))
+        .filter(|inner| !inner.contains("${"))
+        .unwrap_or(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,3 +454,4 @@ mod tests {
         assert_eq!(long_form_of_tag("Nope"), None);
     }
 }
+

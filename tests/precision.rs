@@ -433,7 +433,8 @@ functions:
         triggers[0]["settings"]["BatchSize"]["provenance"],
         "unknown"
     );
-    assert_eq!(triggers[0]["source_kind"], "sqs");
+    // An `sqs` event whose queue is not known may read a standard or a FIFO queue.
+    assert_eq!(triggers[0]["source_kind"], "sqs-standard-or-fifo");
     // The kind written on the event is enough for the stream rules.
     assert_eq!(triggers[1]["source_kind"], "kinesis");
     let stream_codes: Vec<&str> = run

@@ -268,17 +268,34 @@ impl Draft {
             (Some((SourceKind::Sqs { .. }, how)), Some((SourceKind::Sqs { fifo }, _))) => {
                 (SourceKind::Sqs { fifo }, KindBasis::Declared(how.clone()))
             }
+            // A queue event that names a queue not in view: standard or FIFO is not known.
+            (Some((SourceKind::Sqs { .. }, how)), None) if self.event_source.is_some() => (
+                SourceKind::SqsStandardOrFifo,
+                KindBasis::Declared(how.clone()),
+            ),
             // A Serverless `stream` event reads what its ARN names, when that is known.
             (Some((SourceKind::KinesisOrDynamoDb, _)), Some(found)) => found,
             (Some((kind, how)), _) => (*kind, KindBasis::Declared(how.clone())),
             (None, Some(found)) => found,
-            (None, None) => match self.kind_from_arguments() {
-                Some((kind, basis)) => (kind, basis),
-                None => (
-                    SourceKind::Unknown,
-                    KindBasis::Unknown(self.unknown_source_reason(template)),
-                ),
-            },
+            (None, None) => {
+                let granted = self
+                    .event_source
+                    .as_ref()
+                    .and_then(|node| crate::kind::kind_from_grants(node, template));
+                match (self.kind_from_arguments(), granted) {
+                    // A grant tells which of the two streams the settings left open.
+                    (Some((SourceKind::KinesisOrDynamoDb, _)), Some(found))
+                        if found.0.is_stream() =>
+                    {
+                        found
+                    }
+                    (Some(assumed), _) | (None, Some(assumed)) => assumed,
+                    (None, None) => (
+                        SourceKind::Unknown,
+                        KindBasis::Unknown(self.unknown_source_reason(template)),
+                    ),
+                }
+            }
         }
     }
 }
@@ -313,12 +330,12 @@ impl Draft {
         } else if let Some(p) = written("DocumentDBEventSourceConfig") {
             (SourceKind::DocumentDb, p)
         } else if let Some(p) = written("ScalingConfig") {
-            (SourceKind::Sqs { fifo: false }, p)
+            (SourceKind::SqsStandardOrFifo, p)
         } else {
             return self.stream_from_arguments();
         };
         let how = match kind {
-            SourceKind::Sqs { .. } => format!(
+            SourceKind::SqsStandardOrFifo => format!(
                 "assumed from `{}`, which only SQS mappings take (standard or FIFO is not known)",
                 property.key
             ),

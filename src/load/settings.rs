@@ -79,7 +79,8 @@ pub fn derive(
         SourceKind::Kinesis
         | SourceKind::DynamoDb
         | SourceKind::KinesisOrDynamoDb
-        | SourceKind::Sqs { .. } => Some(0.0),
+        | SourceKind::Sqs { .. }
+        | SourceKind::SqsStandardOrFifo => Some(0.0),
         SourceKind::Msk
         | SourceKind::SelfManagedKafka
         | SourceKind::Mq
@@ -87,7 +88,7 @@ pub fn derive(
         SourceKind::Unknown => None,
     };
     let batch_default = match kind {
-        SourceKind::Sqs { .. } => Some(10),
+        SourceKind::Sqs { .. } | SourceKind::SqsStandardOrFifo => Some(10),
         SourceKind::Unknown => None,
         _ => Some(100),
     };

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::source::Span;
+
 /// What the trigger reads from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SourceKind {
@@ -18,6 +20,10 @@ pub enum SourceKind {
     /// leave when its source does not say. Rules that hold for both kinds run on it; rules
     /// that differ between them stay quiet.
     KinesisOrDynamoDb,
+    /// An SQS queue, not known whether standard or FIFO: what a grant or `ScalingConfig` says
+    /// when the queue itself is not in view. Rules that hold for every queue run on it; rules
+    /// that differ between the two (batching windows, FIFO batch limits) stay quiet.
+    SqsStandardOrFifo,
     Unknown,
 }
 
@@ -34,6 +40,7 @@ impl SourceKind {
             SourceKind::Mq => "mq",
             SourceKind::DocumentDb => "documentdb",
             SourceKind::KinesisOrDynamoDb => "kinesis-or-dynamodb",
+            SourceKind::SqsStandardOrFifo => "sqs-standard-or-fifo",
             SourceKind::Unknown => "unknown",
         }
     }
@@ -50,6 +57,7 @@ impl SourceKind {
             SourceKind::Mq => "Amazon MQ",
             SourceKind::DocumentDb => "DocumentDB",
             SourceKind::KinesisOrDynamoDb => "Kinesis or DynamoDB stream",
+            SourceKind::SqsStandardOrFifo => "SQS (standard or FIFO)",
             SourceKind::Unknown => "unknown source",
         }
     }
@@ -58,7 +66,7 @@ impl SourceKind {
     /// what holds of every queue.
     pub fn family_label(self) -> &'static str {
         match self {
-            SourceKind::Sqs { .. } => "SQS",
+            SourceKind::Sqs { .. } | SourceKind::SqsStandardOrFifo => "SQS",
             other => other.label(),
         }
     }
@@ -82,7 +90,10 @@ impl SourceKind {
 
     /// Whether the kind is one of several that the loader could not tell apart.
     pub fn is_narrowed(self) -> bool {
-        self == SourceKind::KinesisOrDynamoDb
+        matches!(
+            self,
+            SourceKind::KinesisOrDynamoDb | SourceKind::SqsStandardOrFifo
+        )
     }
 
     pub fn is_kafka(self) -> bool {
@@ -90,7 +101,7 @@ impl SourceKind {
     }
 
     pub fn is_sqs(self) -> bool {
-        matches!(self, SourceKind::Sqs { .. })
+        matches!(self, SourceKind::Sqs { .. } | SourceKind::SqsStandardOrFifo)
     }
 
     /// Sources with the stream retry controls (retries, record age, bisect, destinations).
@@ -113,6 +124,10 @@ pub enum KindBasis {
     /// The mapping's own settings, when the source does not say: what was assumed, and from
     /// which of the author's keys.
     Arguments(String),
+    /// An IAM policy statement of the same template that grants actions of one source service
+    /// on the source (`sqs:ReceiveMessage` on an input's ARN): the action, and where the
+    /// statement is written.
+    Grant { action: String, statement: Span },
     /// Not statically knowable, with the reason when there is a specific one.
     Unknown(Option<String>),
 }
@@ -127,6 +142,15 @@ impl fmt::Display for KindBasis {
             }
             KindBasis::Shape(prop) => write!(f, "from the {prop} property"),
             KindBasis::Arguments(how) => write!(f, "{how}"),
+            KindBasis::Grant { action, .. } => write!(
+                f,
+                "assumed from the IAM policy statement that allows `{action}` on it{}",
+                if action.starts_with("sqs:") {
+                    " (standard or FIFO is not known)"
+                } else {
+                    ""
+                }
+            ),
             KindBasis::Unknown(None) => write!(f, "could not be determined statically"),
             KindBasis::Unknown(Some(why)) => write!(f, "could not be determined statically: {why}"),
         }

@@ -55,7 +55,7 @@ pub mod unused_suppression;
 
 use std::fmt;
 
-use crate::model::{Prop, Setting, SettingValue, Trigger};
+use crate::model::{KindBasis, Prop, Setting, SettingValue, Trigger};
 use crate::source::Span;
 use crate::template::Template;
 
@@ -391,14 +391,23 @@ impl Finding {
         self.module.clone_from(&trigger.module_call);
         // The kind was assumed from the mapping's own settings: say so, as the finding rests
         // on it.
-        if let crate::model::KindBasis::Arguments(how) = &trigger.kind_basis {
+        let basis = &trigger.kind_basis;
+        if let KindBasis::Arguments(_) | KindBasis::Grant { .. } = basis {
             let assumption = format!(
-                "The source is taken to be {}: {how}.",
+                "The source is taken to be {}: {basis}.",
                 trigger.source.assumed_label()
             );
             self.help = Some(match self.help.take() {
                 Some(help) => format!("{help} {assumption}"),
                 None => assumption,
+            });
+        }
+        if let KindBasis::Grant { statement, .. } = basis
+            && !self.related.iter().any(|r| r.span == *statement)
+        {
+            self.related.push(Related {
+                span: *statement,
+                message: "the policy statement the source's kind is taken from".to_string(),
             });
         }
         self.plan_address =

@@ -8,6 +8,7 @@
 pub mod expr;
 pub mod mapping;
 pub mod nodes;
+pub mod policies;
 pub mod registry;
 pub mod resources;
 pub mod schema;
@@ -186,13 +187,21 @@ fn lower_module<'a>(
         sink,
     );
     let mut redrives = Vec::new();
+    let mut policies = Vec::new();
     for (block, instances) in blocks.iter().zip(&expansions) {
         for instance in instances {
             if sink.is_full() {
                 break;
             }
-            let lowerer = lowerer.for_instance(instance.clone().unwrap_or_default());
-            let suffix = instance.as_ref().map(Instance::suffix).unwrap_or_default();
+            let instance = instance.clone().unwrap_or_default();
+            if let (kind, Some(type_)) = (block.kind.as_str(), block.label(0))
+                && policies::is_policy(kind, type_)
+            {
+                policies.push((instance, *block));
+                continue;
+            }
+            let suffix = instance.suffix();
+            let lowerer = lowerer.for_instance(instance);
             lower_block(&lowerer, block, &suffix, call.as_ref(), sink, &mut redrives);
         }
     }
@@ -200,12 +209,39 @@ fn lower_module<'a>(
         let lowerer = lowerer.for_instance(lowerer_instance);
         attach_redrive_policy(&lowerer, redrive, &mut sink.resources);
     }
+    // Grants only matter to a source nothing else names: the policies are lowered only when a
+    // mapping lowered so far (this module's or a called one's) reads an unknown value.
+    if sink.mappings.iter().any(MappingDraft::reads_unknown_source) {
+        for (instance, block) in policies {
+            let address = policy_address(&lowerer.names.prefix, block, &instance);
+            let lowerer = lowerer.for_instance(instance);
+            let lowered = policies::lower(&lowerer, block, &address);
+            sink.resources.extend(lowered.into_iter().map(view_entry));
+        }
+    }
     sink.parameters.extend(parameters(&lowerer));
     names
         .outputs
         .iter()
         .map(|(name, value)| (name.to_string(), lowerer.node(value)))
         .collect()
+}
+
+impl MappingDraft {
+    /// Whether the event source is a value known only at plan or apply time.
+    fn reads_unknown_source(&self) -> bool {
+        self.event_source
+            .as_ref()
+            .is_some_and(|n| matches!(n.value, Value::Unknown(_)))
+    }
+}
+
+/// A policy block's address: `data.` before a data source's type, the module instance before
+/// it all, the block's instance key after it.
+fn policy_address(prefix: &str, block: &Block, instance: &Instance) -> String {
+    let data = if block.kind == "data" { "data." } else { "" };
+    let (type_, name) = (block.label(0).unwrap_or(""), block.label(1).unwrap_or(""));
+    format!("{prefix}{data}{type_}.{name}{}", instance.suffix())
 }
 
 /// One instance of a block of the module.
