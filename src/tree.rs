@@ -141,9 +141,10 @@ impl Node {
             }
             (Value::Map(a), Value::Map(b)) => {
                 a.entries.len() == b.entries.len()
-                    && a.entries.iter().zip(&b.entries).all(|(x, y)| {
-                        x.key == y.key && x.value.same_expression(&y.value)
-                    })
+                    && a.entries
+                        .iter()
+                        .zip(&b.entries)
+                        .all(|(x, y)| x.key == y.key && x.value.same_expression(&y.value))
             }
             (a, b) => a == b,
         }
@@ -454,4 +455,3 @@ mod tests {
         assert_eq!(long_form_of_tag("Nope"), None);
     }
 }
-

@@ -249,7 +249,10 @@ fn every_output_names_the_grant() {
         serde_json::from_str(&run_cli(root, &["check", "--format", "json", "."])).unwrap();
     let finding = &json["findings"][0];
     assert_eq!(finding["code"], "TL207");
-    assert_eq!((finding["file"].as_str(), finding["line"].as_u64()), (Some("main.tf"), Some(10)));
+    assert_eq!(
+        (finding["file"].as_str(), finding["line"].as_u64()),
+        (Some("main.tf"), Some(10))
+    );
     assert_eq!(finding["source_kind"], "sqs-standard-or-fifo");
     let related = &finding["related"][0];
     assert_eq!(

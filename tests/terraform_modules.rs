@@ -628,7 +628,10 @@ variable "{name}_arn" {{}}
     assert_eq!(
         kinds,
         [
-            ("aws_lambda_event_source_mapping.sqs", "sqs-standard-or-fifo"),
+            (
+                "aws_lambda_event_source_mapping.sqs",
+                "sqs-standard-or-fifo"
+            ),
             ("aws_lambda_event_source_mapping.mq", "mq"),
             ("aws_lambda_event_source_mapping.msk", "msk"),
             ("aws_lambda_event_source_mapping.docdb", "documentdb"),

@@ -37,7 +37,10 @@ pub fn lower(lowerer: &Lowerer<'_, '_>, block: &Block, address: &str) -> Vec<Low
         properties: vec![entry("PolicyDocument", document.span, document)],
     };
     match (block.kind.as_str(), block.label(0)) {
-        ("data", _) => vec![policy(address.to_string(), document_of_blocks(lowerer, block))],
+        ("data", _) => vec![policy(
+            address.to_string(),
+            document_of_blocks(lowerer, block),
+        )],
         (_, Some("aws_iam_role")) => block
             .body
             .blocks()
