@@ -6,9 +6,12 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use triggerlint::config::Config;
+
+mod common;
+
+use common::stdout_of as run_cli;
 
 const ASSUMED_FROM_RECEIVE: &str = "The source is taken to be SQS: assumed from the IAM policy \
      statement that allows `sqs:ReceiveMessage` on it (standard or FIFO is not known).";
@@ -214,21 +217,6 @@ Resources:
     let (kind, basis) = kind_of(&[("template.yaml", template)]);
     assert_eq!(kind, "sqs-standard-or-fifo");
     assert!(basis.contains("`sqs:ReceiveMessage`"), "{basis}");
-}
-
-fn triggerlint() -> Command {
-    let mut cmd = Command::cargo_bin("triggerlint").expect("binary");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn run_cli(dir: &Path, args: &[&str]) -> String {
-    let output = triggerlint()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs");
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// Every output says what was assumed; JSON and SARIF point at the statement it rests on.

@@ -6,9 +6,12 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use triggerlint::config::Config;
+
+mod common;
+
+use common::stdout_of as run_cli;
 
 const ASSUMED_FROM_STARTING_POSITION: &str = "The source is taken to be a Kinesis or DynamoDB \
      stream: assumed from `starting_position` on a mapping without the topic every Kafka \
@@ -441,21 +444,6 @@ functions:
                 .to_string()
         )]
     );
-}
-
-fn triggerlint() -> Command {
-    let mut cmd = Command::cargo_bin("triggerlint").expect("binary");
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn run_cli(dir: &Path, args: &[&str]) -> String {
-    let output = triggerlint()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs");
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// inspect (text and JSON), JSON findings, SARIF, GitHub annotations and the human format all

@@ -102,3 +102,15 @@ def any_tag(loader, suffix, node):
 Loader.add_multi_constructor("!", any_tag)
 Loader.add_multi_constructor("tag:", any_tag)
 "#;
+
+/// What `triggerlint ARGS` prints on standard output, run in `dir` without colour.
+pub fn stdout_of(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = assert_cmd::Command::cargo_bin("triggerlint")
+        .expect("the binary is built")
+        .env("NO_COLOR", "1")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("triggerlint runs");
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
