@@ -228,12 +228,12 @@ fn json_output_has_the_documented_shape() {
         first["fix"],
         serde_json::json!({
             "applicability": "unsafe",
-            "title": "Set `maximumRetryAttempts` to 100",
+            "title": "Set `maximumRetryAttempts` to 10",
             "edits": [{
                 "path": "fixtures/stream-unbounded-retries/bad.serverless.yml",
                 "start": {"line": 15, "column": 1},
                 "end": {"line": 15, "column": 1},
-                "content": "          maximumRetryAttempts: 100\n",
+                "content": "          maximumRetryAttempts: 10\n",
             }],
         })
     );

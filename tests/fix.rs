@@ -890,3 +890,29 @@ fn tl103_expands_a_serverless_short_form_and_adds_the_queue_to_its_resources() {
     assert_eq!(fixed, with_role);
     assert!(why[0].contains("has a role of its own"), "{why:?}");
 }
+
+/// TL101's fix writes 10 retries, the top of the range its help recommends, or the configured
+/// `max-retry-attempts` when that is lower; never the limit itself when it is higher.
+#[test]
+fn the_retry_fix_writes_a_small_limit_within_the_configured_one() {
+    let text = format!(
+        "{STREAM_MAPPING}      StartingPosition: LATEST\n      MaximumRetryAttempts: 1000\n"
+    );
+    let retries_written = |options: &str| {
+        let toml = format!("[rules]\nselect = [\"TL101\"]\n[rules.TL101]\n{options}");
+        let config = triggerlint::config::parse(&toml, Path::new(".")).expect("valid config");
+        let report = triggerlint::engine::report_text("t.yaml", text.clone(), &config);
+        let fixed = fix_report(&report, &config, EVERYTHING);
+        let fixed = &fixed.first().expect("a fix").fixed;
+        fixed
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("MaximumRetryAttempts: "))
+            .expect("the key")
+            .to_string()
+    };
+    assert_eq!(retries_written(""), "10");
+    assert_eq!(retries_written("max-retry-attempts = 500\n"), "10");
+    assert_eq!(retries_written("max-retry-attempts = 3\n"), "3");
+}
+
+const STREAM_MAPPING: &str = "Resources:\n  Mapping:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: consumer\n      EventSourceArn: arn:aws:kinesis:us-east-1:123456789012:stream/clicks\n";

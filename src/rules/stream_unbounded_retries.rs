@@ -19,6 +19,11 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// The retry limit the fix writes: the top of the range the help recommends, or the
+/// configured limit when that is lower. Writing the limit itself (100 by default) would keep a
+/// poison batch blocking its shard for a hundred attempts.
+const FIXED_RETRIES: i64 = 10;
+
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let cfg = scope.settings;
     if !t.source.has_retry_controls() {
@@ -49,7 +54,7 @@ fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
                 t,
                 Applicability::Unsafe,
                 Prop::MaximumRetryAttempts,
-                FixValue::Int(limit),
+                FixValue::Int(limit.min(FIXED_RETRIES)),
             )
         })
         .flatten();
