@@ -50,6 +50,8 @@ pub struct Names<'a> {
     /// Resource blocks (`kind.name`) whose `count` or `for_each` gave known instances: their
     /// instances are in the view as `kind.name["key"]` / `kind.name[0]`.
     pub expanded: RefCell<FxHashMap<String, Vec<Node>>>,
+    /// How many times the texts name each `var.x` and `local.x`, counted when first asked.
+    pub reference_counts: std::cell::OnceCell<FxHashMap<String, usize>>,
 }
 
 impl<'a> Names<'a> {
