@@ -567,7 +567,7 @@ fn module_function(lowerer: &Lowerer<'_, '_>, block: &Block, address: &str) -> E
             Kind::Nested(&["TargetArn"]),
         ),
     ];
-    let properties = schema::lower_body(lowerer, &block.body, FIELDS).entries;
+    let properties = schema::lower_properties(lowerer, &block.body, FIELDS);
     view_entry(resources::Lowered {
         address: address.to_string(),
         anchor: resources::declaration_span(block),
