@@ -276,6 +276,7 @@ fn expand_blocks(lowerer: &Lowerer<'_, '_>, blocks: &[&Block]) -> Vec<Vec<Option
                     .expanded
                     .borrow_mut()
                     .insert(format!("{}{kind}.{name}", lowerer.names.prefix), keys);
+                lowerer.names.learned();
             }
             match expanded {
                 Some(list) => list.into_iter().map(Some).collect(),
@@ -388,6 +389,7 @@ fn lower_calls<'a>(
                 .module_outputs
                 .borrow_mut()
                 .insert(format!("{name}{suffix}"), outputs);
+            lowerer.names.learned();
         }
     }
 }
