@@ -647,36 +647,31 @@ fn sole_definition(lowerer: &Lowerer<'_, '_>, expr: &Expr) -> Option<Span> {
         "local" => names.locals.get(name)?.span,
         _ => return None,
     };
-    let counts = names
-        .reference_counts
-        .get_or_init(|| reference_counts(names.texts.values().copied()));
-    let uses = counts.get(&format!("{root}.{name}")).copied().unwrap_or(0);
+    let reference = format!("{root}.{name}");
+    let known = names.reference_counts.borrow().get(&reference).copied();
+    let uses = known.unwrap_or_else(|| {
+        let uses = names
+            .texts
+            .values()
+            .map(|text| references(text, &reference))
+            .sum();
+        names.reference_counts.borrow_mut().insert(reference, uses);
+        uses
+    });
     (uses == 1).then_some(definition)
 }
 
-/// How many times the texts name each `var.x` and `local.x` (`var.size` and `var.size_max`
-/// apart): comments and strings count too, which only makes a value look shared when it is
-/// not. Counted in one pass per module instance, where searching the texts again for each
-/// argument written as a variable was a fortieth of a module's lint.
-fn reference_counts<'t>(texts: impl Iterator<Item = &'t str>) -> FxHashMap<String, usize> {
+/// How many times a text names `reference` (`var.size`, not `var.size_max`): comments and
+/// strings count too, which only makes a value look shared when it is not.
+fn references(text: &str, reference: &str) -> usize {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    let mut counts: FxHashMap<String, usize> = FxHashMap::default();
-    for text in texts {
-        for root in ["var.", "local."] {
-            for (at, _) in text.match_indices(root) {
-                let before = text[..at].chars().next_back();
-                if before.is_some_and(|c| ident(c) || c == '.') {
-                    continue;
-                }
-                let rest = &text[at + root.len()..];
-                let name = &rest[..rest.find(|c: char| !ident(c)).unwrap_or(rest.len())];
-                if !name.is_empty() {
-                    *counts.entry(format!("{root}{name}")).or_default() += 1;
-                }
-            }
-        }
-    }
-    counts
+    text.match_indices(reference)
+        .filter(|(at, _)| {
+            let before = text[..*at].chars().next_back();
+            let after = text[at + reference.len()..].chars().next();
+            !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
+        })
+        .count()
 }
 
 /// The entries of a literal `event_source_mapping` map passed to the Lambda module; a map that

@@ -54,8 +54,9 @@ pub struct Names<'a> {
     /// lowered, reused by later uses; emptied whenever a module call's outputs or a block's
     /// expansion are added, since a local may read them (see [`Names::learned`]).
     pub locals_lowered: RefCell<FxHashMap<&'a str, Node>>,
-    /// How many times the texts name each `var.x` and `local.x`, counted when first asked.
-    pub reference_counts: std::cell::OnceCell<FxHashMap<String, usize>>,
+    /// How many times the texts name a `var.x` or `local.x`, counted when first asked: the
+    /// arguments of every mapping of a module often read the same variable.
+    pub reference_counts: RefCell<FxHashMap<String, usize>>,
 }
 
 impl<'a> Names<'a> {
