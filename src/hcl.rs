@@ -7,7 +7,7 @@
 //! expressions, splats, template directives) are [`ExprKind::Other`], which loaders treat as
 //! unknown.
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// A file's or a block's contents, in the order written.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -116,6 +116,29 @@ impl Body {
     }
 }
 
+impl Body {
+    /// Gives every span of the body the file `file`: a body parsed once and shared (a
+    /// registry module's model) takes the id of the file it stands for in each lint.
+    pub fn set_file(&mut self, file: FileId) {
+        for item in &mut self.items {
+            match item {
+                Item::Attribute(a) => {
+                    a.name_span.file = file;
+                    a.value.set_file(file);
+                }
+                Item::Block(b) => {
+                    b.kind_span.file = file;
+                    b.span.file = file;
+                    for (_, span) in &mut b.labels {
+                        span.file = file;
+                    }
+                    b.body.set_file(file);
+                }
+            }
+        }
+    }
+}
+
 impl Block {
     pub fn label(&self, index: usize) -> Option<&str> {
         self.labels.get(index).map(|(l, _)| l.as_str())
@@ -136,6 +159,44 @@ impl Block {
 impl Expr {
     pub fn new(span: Span, kind: ExprKind) -> Expr {
         Expr { span, kind }
+    }
+
+    fn set_file(&mut self, file: FileId) {
+        self.span.file = file;
+        match &mut self.kind {
+            ExprKind::Template(parts) => {
+                for part in parts {
+                    if let Part::Interpolation(e) = part {
+                        e.set_file(file);
+                    }
+                }
+            }
+            ExprKind::Array(items) | ExprKind::Call(_, items) => {
+                items.iter_mut().for_each(|e| e.set_file(file));
+            }
+            ExprKind::Object(items) => {
+                for item in items {
+                    item.key_span.file = file;
+                    item.value.set_file(file);
+                }
+            }
+            ExprKind::Traversal(_, steps) => {
+                for step in steps {
+                    if let Step::Index(e) = step {
+                        e.set_file(file);
+                    }
+                }
+            }
+            ExprKind::Conditional(parts) => parts.iter_mut().for_each(|e| e.set_file(file)),
+            ExprKind::Binary(_, parts) => parts.iter_mut().for_each(|e| e.set_file(file)),
+            ExprKind::Negate(e) | ExprKind::Not(e) => e.set_file(file),
+            ExprKind::Null
+            | ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Other => {}
+        }
     }
 
     /// The text of a string without interpolations.

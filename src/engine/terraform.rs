@@ -594,7 +594,7 @@ fn read_called(
         }
         Called::Model(model) => {
             let path = PathBuf::from(model.path);
-            let files = vec![parse_text(&path, model.text.to_string(), how, problems.1)];
+            let files = vec![read_model(model, &path, how, problems.1)];
             ReadFolder {
                 files,
                 calls: Vec::new(),
@@ -604,6 +604,46 @@ fn read_called(
                 model: Some(model.name),
             }
         }
+    }
+}
+
+/// A registry module's model, parsed once per process: each lint takes a copy whose spans
+/// name the id this lint gives the model's file. Parsing the model's text again for every
+/// module that calls it was about a twentieth of a Terraform lint.
+fn read_model(
+    model: &'static terraform::registry::Model,
+    path: &Path,
+    how: &Reading<'_>,
+    unparsed: &mut Unparsed,
+) -> Read {
+    type Parsed = crate::fxhash::FxHashMap<&'static str, std::sync::Arc<Body>>;
+    static PARSED: std::sync::LazyLock<std::sync::Mutex<Parsed>> =
+        std::sync::LazyLock::new(Default::default);
+    let lock = || {
+        PARSED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let cached = lock().get(model.name).cloned();
+    let parsed = match cached {
+        Some(parsed) => parsed,
+        None => match parse::hcl::parse(model.text, FileId(0)) {
+            Ok(body) => {
+                let body = std::sync::Arc::new(body);
+                lock().insert(model.name, body.clone());
+                body
+            }
+            // Not expected (a test below parses every model); it would be reported as any file.
+            Err(_) => return parse_text(path, model.text.to_string(), how, unparsed),
+        },
+    };
+    let id = how.ids.next();
+    let mut body = Body::clone(&parsed);
+    body.set_file(id);
+    Read {
+        id,
+        source: SourceFile::new(path, model.text.to_string()),
+        body: Some(body),
     }
 }
 
@@ -708,4 +748,42 @@ fn downloaded_modules(folder: &Path) -> crate::fxhash::FxHashMap<String, PathBuf
             (!key.is_empty()).then(|| (key.to_string(), folder.join(dir)))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model read from the cache is the model parsed afresh, every span in the file the
+    /// lint gave it, however many lints read it.
+    #[test]
+    fn a_registry_model_read_from_the_cache_is_the_model_parsed_for_its_file() {
+        let config = Config::default();
+        let ids = FileIds::default();
+        // The cache parses the model as file 0: the ids this test checks come after it.
+        ids.next();
+        let how = Reading {
+            ids: &ids,
+            config: &config,
+            named: false,
+        };
+        let sources = [
+            ("terraform-aws-modules/sqs/aws", None),
+            ("terraform-aws-modules/sqs/aws", Some("~> 3.0")),
+            ("terraform-aws-modules/dynamodb-table/aws", None),
+        ];
+        for (source, version) in sources {
+            let model = terraform::registry::model(source, version).expect("a model");
+            let path = PathBuf::from(model.path);
+            for _ in 0..2 {
+                let mut unparsed = Unparsed::default();
+                let cached = read_model(model, &path, &how, &mut unparsed);
+                let parsed = parse::hcl::parse(model.text, cached.id).expect("the model parses");
+                assert_ne!(cached.id, FileId(0));
+                assert_eq!(cached.body, Some(parsed), "{}", model.name);
+                assert_eq!(cached.source.text, model.text);
+                assert!(unparsed.findings.is_empty() && unparsed.skipped.is_empty());
+            }
+        }
+    }
 }

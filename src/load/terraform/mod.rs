@@ -312,6 +312,7 @@ fn expand_blocks(lowerer: &Lowerer<'_, '_>, blocks: &[&Block]) -> Vec<Vec<Option
                     .expanded
                     .borrow_mut()
                     .insert(format!("{}{kind}.{name}", lowerer.names.prefix), keys);
+                lowerer.names.learned();
             }
             match expanded {
                 Some(list) => list.into_iter().map(Some).collect(),
@@ -424,6 +425,7 @@ fn lower_calls<'a>(
                 .module_outputs
                 .borrow_mut()
                 .insert(format!("{name}{suffix}"), outputs);
+            lowerer.names.learned();
         }
     }
 }
@@ -603,7 +605,7 @@ fn module_function(lowerer: &Lowerer<'_, '_>, block: &Block, address: &str) -> E
             Kind::Nested(&["TargetArn"]),
         ),
     ];
-    let properties = schema::lower_body(lowerer, &block.body, FIELDS).entries;
+    let properties = schema::lower_properties(lowerer, &block.body, FIELDS);
     view_entry(resources::Lowered {
         address: address.to_string(),
         anchor: resources::declaration_span(block),
@@ -682,11 +684,16 @@ fn sole_definition(lowerer: &Lowerer<'_, '_>, expr: &Expr) -> Option<Span> {
         _ => return None,
     };
     let reference = format!("{root}.{name}");
-    let uses: usize = names
-        .texts
-        .values()
-        .map(|text| references(text, &reference))
-        .sum();
+    let known = names.reference_counts.borrow().get(&reference).copied();
+    let uses = known.unwrap_or_else(|| {
+        let uses = names
+            .texts
+            .values()
+            .map(|text| references(text, &reference))
+            .sum();
+        names.reference_counts.borrow_mut().insert(reference, uses);
+        uses
+    });
     (uses == 1).then_some(definition)
 }
 

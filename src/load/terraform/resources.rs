@@ -100,7 +100,7 @@ pub fn declaration_span(block: &Block) -> Span {
 pub fn lower(lowerer: &Lowerer<'_, '_>, block: &'_ Block, address: String) -> Option<Lowered> {
     let kind = block.label(0)?;
     let (type_, fields) = shape(kind)?;
-    let mut properties = schema::lower_body(lowerer, &block.body, fields).entries;
+    let mut properties = schema::lower_properties(lowerer, &block.body, fields);
     match kind {
         "aws_dynamodb_table" => properties.extend(stream_specification(lowerer, &block.body)),
         "aws_kinesis_stream" if on_demand(&block.body) => {

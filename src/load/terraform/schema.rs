@@ -95,17 +95,12 @@ pub fn lower_body(
     body: &'_ Body,
     fields: &'static [Field],
 ) -> LoweredBody {
+    let (entries, described) = described_fields(lowerer, body, fields);
     let mut lowered = LoweredBody {
-        entries: Vec::new(),
-        fields: Vec::new(),
+        entries,
+        fields: described,
         unknown: Vec::new(),
     };
-    for field in fields {
-        if let Some(entry) = lower_field(lowerer, body, field) {
-            lowered.entries.push(entry);
-            lowered.fields.push(field);
-        }
-    }
     for attribute in body.attributes() {
         if !fields.iter().any(|f| f.tf == attribute.name) {
             lowered.unknown.push((
@@ -126,6 +121,34 @@ pub fn lower_body(
         }
     }
     lowered
+}
+
+/// The properties `fields` describe, without lowering the arguments they do not describe:
+/// only a mapping reports those, and lowering them (a function's tags, the Lambda module's
+/// whole `event_source_mapping` map) for the other resources was wasted.
+pub fn lower_properties(
+    lowerer: &Lowerer<'_, '_>,
+    body: &'_ Body,
+    fields: &'static [Field],
+) -> Vec<Entry> {
+    described_fields(lowerer, body, fields).0
+}
+
+/// The entries of the arguments and blocks `fields` describe, and the field of each.
+fn described_fields(
+    lowerer: &Lowerer<'_, '_>,
+    body: &'_ Body,
+    fields: &'static [Field],
+) -> (Vec<Entry>, Vec<&'static Field>) {
+    let mut entries = Vec::new();
+    let mut described = Vec::new();
+    for field in fields {
+        if let Some(entry) = lower_field(lowerer, body, field) {
+            entries.push(entry);
+            described.push(field);
+        }
+    }
+    (entries, described)
 }
 
 fn dynamic_label(block: &Block) -> Option<&str> {
@@ -213,7 +236,7 @@ fn lower_block_body(
     fields: &'static [Field],
     span: Span,
 ) -> Node {
-    map_node(span, lower_body(lowerer, body, fields).entries)
+    map_node(span, lower_properties(lowerer, body, fields))
 }
 
 /// An attribute's value as the field wants it.

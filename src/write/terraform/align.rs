@@ -247,14 +247,27 @@ fn width(text: &str) -> usize {
 
 /// The lines with the spacing before `=` and before trailing comments that `terraform fmt`
 /// gives them, everything else as written.
+#[cfg(test)]
 pub fn format(lines: &[&str]) -> Vec<String> {
+    format_cells(lines, &cells(lines))
+}
+
+/// `format` and `chained_with` together: the lines as `terraform fmt` aligns them, and those
+/// in a chain with one of `touched`, the lines' cells read once for both (an edit asks both
+/// of the lines before and after it, and reading the cells was most of a fix's cost).
+pub fn format_and_chains(lines: &[&str], touched: &[usize]) -> (Vec<String>, Vec<usize>) {
     let cells = cells(lines);
+    (format_cells(lines, &cells), chained_cells(&cells, touched))
+}
+
+/// `format`, with the lines' cells already read.
+fn format_cells(lines: &[&str], cells: &[Cells]) -> Vec<String> {
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let mut assigns: Vec<Option<usize>> = cells.iter().map(|c| c.assign).collect();
     let mut comments: Vec<Option<usize>> = cells.iter().map(|c| c.comment).collect();
     // Comments move with the `=` before them, then line up among themselves.
-    line_up(&mut out, &cells, &mut assigns, Some(&mut comments));
-    line_up(&mut out, &cells, &mut comments, None);
+    line_up(&mut out, cells, &mut assigns, Some(&mut comments));
+    line_up(&mut out, cells, &mut comments, None);
     out
 }
 
@@ -316,14 +329,19 @@ fn respace(line: &str, at: usize, pad: usize) -> (String, isize) {
 
 /// The lines whose cells are in a chain with one of `lines`: what an edit of those lines may
 /// realign.
+#[cfg(test)]
 pub fn chained_with(all: &[&str], lines: &[usize]) -> Vec<usize> {
-    let cells = cells(all);
+    chained_cells(&cells(all), lines)
+}
+
+/// `chained_with`, with the lines' cells already read.
+fn chained_cells(cells: &[Cells], lines: &[usize]) -> Vec<usize> {
     let assigns: Vec<Option<usize>> = cells.iter().map(|c| c.assign).collect();
     let comments: Vec<Option<usize>> = cells.iter().map(|c| c.comment).collect();
     let mut out: Vec<usize> = lines.to_vec();
-    for chain in chains(&cells, &assigns)
+    for chain in chains(cells, &assigns)
         .into_iter()
-        .chain(chains(&cells, &comments))
+        .chain(chains(cells, &comments))
     {
         if lines.iter().any(|l| chain.contains(l)) {
             out.extend(chain);

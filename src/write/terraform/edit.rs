@@ -170,16 +170,13 @@ fn formatted_around(lines: &[&str], range: std::ops::Range<usize>) -> bool {
     let around: Vec<usize> = (range.start.saturating_sub(1)..=range.end)
         .filter(|&i| i < lines.len())
         .collect();
-    let formatted = align::format(lines);
-    align::chained_with(lines, &around)
-        .into_iter()
-        .all(|i| formatted[i] == lines[i])
+    let (formatted, chained) = align::format_and_chains(lines, &around);
+    chained.into_iter().all(|i| formatted[i] == lines[i])
 }
 
 /// The lines, with those in a chain with a `touched` line aligned as `terraform fmt` would.
 fn realign(lines: &[&str], touched: &[usize]) -> Vec<String> {
-    let formatted = align::format(lines);
-    let chained = align::chained_with(lines, touched);
+    let (formatted, chained) = align::format_and_chains(lines, touched);
     lines
         .iter()
         .enumerate()

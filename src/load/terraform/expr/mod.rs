@@ -50,9 +50,22 @@ pub struct Names<'a> {
     /// Resource blocks (`kind.name`) whose `count` or `for_each` gave known instances: their
     /// instances are in the view as `kind.name["key"]` / `kind.name[0]`.
     pub expanded: RefCell<FxHashMap<String, Vec<Node>>>,
+    /// Locals as lowered where no `for_each` / `count` instance and no other local is being
+    /// lowered, reused by later uses; emptied whenever a module call's outputs or a block's
+    /// expansion are added, since a local may read them (see [`Names::learned`]).
+    pub locals_lowered: RefCell<FxHashMap<&'a str, Node>>,
+    /// How many times the texts name a `var.x` or `local.x`, counted when first asked: the
+    /// arguments of every mapping of a module often read the same variable.
+    pub reference_counts: RefCell<FxHashMap<String, usize>>,
 }
 
 impl<'a> Names<'a> {
+    /// Something expressions may read was added (a module call's outputs, a block's
+    /// instances): locals lowered before may lower differently now.
+    pub fn learned(&self) {
+        self.locals_lowered.borrow_mut().clear();
+    }
+
     /// An input variable's value: the `--var-file` value, else its default (a null default
     /// only in a called module, see [`Names::called`]).
     pub fn value_of(&self, name: &str) -> Option<&'a Expr> {
@@ -72,6 +85,11 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Not an instance of a block with `for_each` or `count`.
+    pub fn is_none(&self) -> bool {
+        self.key.is_none() && self.value.is_none() && self.index.is_none()
+    }
+
     /// `["slow"]` or `[0]`: how Terraform writes the instance in an address.
     pub fn suffix(&self) -> String {
         match (&self.key, self.index) {

@@ -238,9 +238,25 @@ impl<'n, 'a> Lowerer<'n, 'a> {
                 return self.unknown(expr, "is part of a cycle of locals");
             }
         }
-        self.in_progress.borrow_mut().push(name);
-        let lowered = self.node(value);
-        self.in_progress.borrow_mut().pop();
+        // A local used where nothing else is in progress lowers the same every time, unless
+        // it reads `each` or `count` (which Terraform refuses in locals, but is kept as is).
+        let reusable = self.in_progress.borrow().is_empty() && self.instance.is_none();
+        let cached = reusable
+            .then(|| self.names.locals_lowered.borrow().get(name).cloned())
+            .flatten();
+        let lowered = match cached {
+            Some(lowered) => lowered,
+            None => {
+                self.in_progress.borrow_mut().push(name);
+                let lowered = self.node(value);
+                self.in_progress.borrow_mut().pop();
+                if reusable {
+                    let mut lowered_locals = self.names.locals_lowered.borrow_mut();
+                    lowered_locals.insert(name, lowered.clone());
+                }
+                lowered
+            }
+        };
         // Findings point where the value is used; scalars take that place.
         let mut found = self.follow_at(expr, lowered, rest, "the local's value");
         if !matches!(found.value, Value::Map(_) | Value::Seq(_)) {
