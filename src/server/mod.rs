@@ -10,6 +10,7 @@ mod fixes;
 mod position;
 mod publish;
 mod suppression;
+mod timing;
 mod transport;
 mod worker;
 
@@ -108,6 +109,8 @@ struct Server {
     busy: bool,
     /// Each rule's page, parsed once.
     pages: worker::RulePages,
+    /// The timing log of the lint being published.
+    stages: timing::Stages,
 }
 
 impl Server {
@@ -146,6 +149,7 @@ impl Server {
             pending: HashMap::new(),
             busy: false,
             pages: worker::RulePages::default(),
+            stages: timing::Stages::from_env(),
         })
     }
 
@@ -274,8 +278,22 @@ impl Server {
         if !current {
             return Vec::new();
         }
+        self.stages.begin();
+        self.stages.add("lint", linted.took);
+        let uri = linted.job.uri.clone();
         let targets = self.apply(linted);
-        self.publish(targets)
+        let published = self.publish(targets);
+        self.stages.mark("notification");
+        if self.stages.enabled() {
+            let edited = self.documents.get(&uri).and_then(|d| d.changed_at);
+            if let Some(edited) = edited {
+                self.stages.add("since the edit", edited.elapsed());
+            }
+            let diagnostics = self.contributions.values().flat_map(|c| c.values()).map(Vec::len);
+            let bytes = published.iter().map(|n| n.params.as_str().map_or(0, str::len));
+            self.stages.report(diagnostics.sum(), bytes.sum());
+        }
+        published
     }
 
     /// Lints a document now, on this thread: for a request that needs the lint of the text as
@@ -285,8 +303,10 @@ impl Server {
             return Vec::new();
         };
         self.pending.remove(uri);
+        let started = Instant::now();
         let report = worker::lint(&mut job);
-        let targets = self.apply(worker::Linted { job, report });
+        let took = started.elapsed();
+        let targets = self.apply(worker::Linted { job, report, took });
         self.publish(targets)
     }
 
@@ -443,7 +463,7 @@ impl Server {
 
     /// Takes in a lint of an open document; returns the files whose diagnostics changed.
     fn apply(&mut self, linted: worker::Linted) -> HashSet<Url> {
-        let worker::Linted { job, report } = linted;
+        let worker::Linted { job, report, .. } = linted;
         let uri = job.uri;
         let Some(doc) = self.documents.get_mut(&uri) else {
             return HashSet::new();
@@ -458,10 +478,12 @@ impl Server {
             encoding: self.encoding,
         };
         keys.extend(converter.diagnostics(&doc.text));
+        self.stages.mark("diagnostics");
         let mut diagnostics: HashMap<Url, Vec<publish::Json>> = HashMap::new();
         for (target, json) in doc.serialized.texts(keys, &mut self.pages) {
             diagnostics.entry(target).or_default().push(json);
         }
+        self.stages.mark("json");
         doc.config = job.config;
         doc.report = Some((job.generation, report));
         let previous = self.contributions.insert(uri.clone(), diagnostics);
