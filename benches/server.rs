@@ -38,7 +38,14 @@ fn main() {
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_triggerlint").to_string());
     println!(
         "{:<13} {:>9} {:>10} {:>10} {:>11} {:>10} {:>9} {:>9}",
-        "template", "findings", "edit p50", "edit p90", "burst last", "published", "JSON", "parse p50"
+        "template",
+        "findings",
+        "edit p50",
+        "edit p90",
+        "burst last",
+        "published",
+        "JSON",
+        "parse p50"
     );
     let cases = [
         (

@@ -289,8 +289,14 @@ impl Server {
             if let Some(edited) = edited {
                 self.stages.add("since the edit", edited.elapsed());
             }
-            let diagnostics = self.contributions.values().flat_map(|c| c.values()).map(Vec::len);
-            let bytes = published.iter().map(|n| n.params.as_str().map_or(0, str::len));
+            let diagnostics = self
+                .contributions
+                .values()
+                .flat_map(|c| c.values())
+                .map(Vec::len);
+            let bytes = published
+                .iter()
+                .map(|n| n.params.as_str().map_or(0, str::len));
             self.stages.report(diagnostics.sum(), bytes.sum());
         }
         published
