@@ -289,15 +289,15 @@ impl Server {
             if let Some(edited) = edited {
                 self.stages.add("since the edit", edited.elapsed());
             }
+            // This lint's diagnostics, in every file they are in.
             let diagnostics = self
                 .contributions
-                .values()
-                .flat_map(|c| c.values())
-                .map(Vec::len);
+                .get(&uri)
+                .map_or(0, |c| c.values().map(Vec::len).sum());
             let bytes = published
                 .iter()
                 .map(|n| n.params.as_str().map_or(0, str::len));
-            self.stages.report(diagnostics.sum(), bytes.sum());
+            self.stages.report(diagnostics, bytes.sum());
         }
         published
     }
