@@ -107,6 +107,9 @@ struct Server {
     pending: HashMap<Url, Instant>,
     /// Whether the worker is linting a document.
     busy: bool,
+    /// Reports replaced by newer lints, dropped once the diagnostics are sent: freeing a
+    /// report of a few thousand findings is not the edit's to wait for.
+    retired: Vec<FileReport>,
     /// Each rule's page, parsed once.
     pages: worker::RulePages,
     /// The timing log of the lint being published.
@@ -148,6 +151,7 @@ impl Server {
             contributions: HashMap::new(),
             pending: HashMap::new(),
             busy: false,
+            retired: Vec::new(),
             pages: worker::RulePages::default(),
             stages: timing::Stages::from_env(),
         })
@@ -215,6 +219,7 @@ impl Server {
                     return 1;
                 }
             }
+            self.retired.clear();
         }
     }
 
@@ -491,7 +496,9 @@ impl Server {
         }
         self.stages.mark("json");
         doc.config = job.config;
-        doc.report = Some((job.generation, report));
+        if let Some((_, previous)) = doc.report.replace((job.generation, report)) {
+            self.retired.push(previous);
+        }
         let previous = self.contributions.insert(uri.clone(), diagnostics);
         let mut targets: HashSet<Url> = previous.unwrap_or_default().into_keys().collect();
         targets.extend(self.contributions[&uri].keys().cloned());
