@@ -283,6 +283,12 @@ impl Server {
         if !current {
             return Vec::new();
         }
+        self.take_in(linted)
+    }
+
+    /// Takes in a lint of an open document and returns the diagnostics to publish, with its
+    /// stages in the timing log when that is on.
+    fn take_in(&mut self, linted: worker::Linted) -> Vec<Notification> {
         self.stages.begin();
         self.stages.add("lint", linted.took);
         let uri = linted.job.uri.clone();
@@ -317,8 +323,7 @@ impl Server {
         let started = Instant::now();
         let report = worker::lint(&mut job);
         let took = started.elapsed();
-        let targets = self.apply(worker::Linted { job, report, took });
-        self.publish(targets)
+        self.take_in(worker::Linted { job, report, took })
     }
 
     /// Answers a request; first brings the lint of its document up to date, and returns the
