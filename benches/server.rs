@@ -8,9 +8,12 @@
 //! - burst: keystrokes sent faster than the server lints; the time from the last keystroke (as
 //!   the typist types it) to the diagnostics of the last version, beside one edit's time (no
 //!   backlog means they arrive within about one lint of the last keystroke), and how many of the
-//!   burst's versions were published at all.
+//!   burst's versions were published at all;
+//! - the client's share of an edit: the size of one `publishDiagnostics` and the median time
+//!   this client takes to parse it (an editor parses it too, within the edit's time).
 //!
 //!   cargo bench --bench server          (bench/run.sh runs it too)
+//!   cargo bench --bench server -- dense (only the cases whose name has one of the words)
 //!   TRIGGERLINT_SERVER_BIN=other/triggerlint cargo bench --bench server
 
 mod support;
@@ -34,8 +37,15 @@ fn main() {
     let exe = std::env::var("TRIGGERLINT_SERVER_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_triggerlint").to_string());
     println!(
-        "{:<13} {:>9} {:>10} {:>10} {:>11} {:>10}",
-        "template", "findings", "edit p50", "edit p90", "burst last", "published"
+        "{:<13} {:>9} {:>10} {:>10} {:>11} {:>10} {:>9} {:>9}",
+        "template",
+        "findings",
+        "edit p50",
+        "edit p90",
+        "burst last",
+        "published",
+        "JSON",
+        "parse p50"
     );
     let cases = [
         (
@@ -50,7 +60,15 @@ fn main() {
             "VisibilityTimeout: ",
         ),
     ];
+    // Cargo passes `--bench`; any other argument picks cases by name.
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     for (name, text, edited) in cases {
+        if !wanted.is_empty() && !wanted.iter().any(|w| name.contains(w.as_str())) {
+            continue;
+        }
         let mut server = Server::start(&exe);
         let findings = server.open(&text);
         let mut editor = Editor::new(text, edited);
@@ -64,6 +82,9 @@ fn main() {
         }
         latencies.sort();
         let (p50, p90) = (latencies[EDITS / 2], latencies[EDITS * 9 / 10]);
+        let mut parses = std::mem::take(&mut server.parses);
+        parses.sort();
+        let parse = parses[parses.len() / 2];
         server.published = 0;
         // Measured from when the typist finished, not from when the last keystroke got through:
         // a server that does not read its input blocks the client's writes, which would hide the
@@ -78,11 +99,13 @@ fn main() {
         let typed = KEYSTROKE * (BURST as u32 - 1);
         let burst = typing.elapsed().saturating_sub(typed);
         println!(
-            "{name:<13} {findings:>9} {:>10} {:>10} {:>11} {:>7}/{BURST}",
+            "{name:<13} {findings:>9} {:>10} {:>10} {:>11} {:>7}/{BURST} {:>6} KB {:>9}",
             ms(p50),
             ms(p90),
             ms(burst),
-            server.published
+            server.published,
+            server.bytes / 1000,
+            ms(parse),
         );
         server.stop();
     }
@@ -145,10 +168,21 @@ impl Editor {
     }
 }
 
+/// A message from the server, with its size and how long it took to parse.
+struct Received {
+    message: Value,
+    bytes: usize,
+    parse: Duration,
+}
+
 struct Server {
     child: Child,
     stdin: ChildStdin,
-    messages: Receiver<Value>,
+    messages: Receiver<Received>,
+    /// The size of the last `publishDiagnostics` waited for.
+    bytes: usize,
+    /// How long each `publishDiagnostics` waited for took to parse.
+    parses: Vec<Duration>,
     /// Whether the server takes edits as ranges (else the whole text every time).
     incremental: bool,
     /// Diagnostics published for the document since the count was reset.
@@ -181,6 +215,8 @@ impl Server {
             child,
             stdin,
             messages,
+            bytes: 0,
+            parses: Vec::new(),
             incremental: false,
             published: 0,
             next_id: 1,
@@ -223,23 +259,28 @@ impl Server {
     /// Waits for the diagnostics of one version; returns their parameters.
     fn wait_for(&mut self, version: i32) -> Value {
         loop {
-            let message = self
+            let mut received = self
                 .messages
                 .recv_timeout(Duration::from_secs(120))
                 .expect("diagnostics within two minutes");
+            let message = &mut received.message;
             if message["method"] != "textDocument/publishDiagnostics" {
                 continue;
             }
             self.published += 1;
             if message["params"]["version"] == version {
-                return message["params"].clone();
+                self.bytes = received.bytes;
+                self.parses.push(received.parse);
+                // Taken, not copied: copying a tree of 2 000 diagnostics is not the server's
+                // time, nor what an editor does.
+                return message["params"].take();
             }
         }
     }
 
     fn reply(&mut self) -> Value {
         loop {
-            let message = self.messages.recv().expect("a reply");
+            let message = self.messages.recv().expect("a reply").message;
             if message.get("id").is_some() && message.get("method").is_none() {
                 return message;
             }
@@ -269,7 +310,7 @@ impl Server {
     }
 }
 
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+fn read_message(reader: &mut impl BufRead) -> Option<Received> {
     let mut length = 0;
     loop {
         let mut header = String::new();
@@ -286,5 +327,11 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
+    let started = Instant::now();
+    let message = serde_json::from_slice(&body).ok()?;
+    Some(Received {
+        message,
+        bytes: length,
+        parse: started.elapsed(),
+    })
 }

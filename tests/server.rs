@@ -859,3 +859,125 @@ fn fix_all_applies_the_safe_fixes_of_the_file() {
     );
     assert_eq!(client.shut_down(), 0);
 }
+
+/// The diagnostics of one version of a document, with the version they were published for.
+fn published(client: &mut Client, uri: &str) -> (Value, Vec<Value>) {
+    let diagnostics = client.wait_for_publish(uri);
+    (
+        diagnostics["version"].clone(),
+        diagnostics["diagnostics"].as_array().cloned().unwrap(),
+    )
+}
+
+/// Issue 23, item 8: diagnostics are kept as JSON text and reused from one lint to the next,
+/// also when an edit only moves them (lines added or removed above). After every edit they are
+/// exactly what a server that sees the text for the first time publishes: ranges, messages,
+/// codes, links and related locations.
+#[test]
+fn diagnostics_reused_across_edits_are_those_of_a_fresh_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    // Three stream triggers, then a queue whose visibility timeout is below its function's
+    // timeout (a finding with related locations).
+    let mut text = many_triggers(3);
+    text.push_str(
+        "  Queue:\n    Type: AWS::SQS::Queue\n  QueueWorker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Timeout: 60\n      Events:\n        Jobs:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Queue.Arn\n",
+    );
+    let mut client = Client::start();
+    let uri = client.open(&path, "yaml", &text);
+    let (_, first) = published(&mut client, &uri);
+    assert!(
+        first.iter().any(|d| d["relatedInformation"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())),
+        "a diagnostic with related locations: {first:?}"
+    );
+    // (range replaced, new text): a line added at the top moves every diagnostic; a batch size
+    // changes one trigger's messages; removing the line moves them back; a line added in the
+    // middle moves only those below it; a trigger's event type removed changes their number.
+    let edits: [([u32; 4], &str); 5] = [
+        ([2, 0, 2, 0], "  # a comment\n"),
+        ([14, 23, 14, 26], "  1"),
+        ([2, 0, 3, 0], ""),
+        ([20, 0, 20, 0], "\n"),
+        ([9, 10, 9, 23], "Typo: Kinesis"),
+    ];
+    for (i, (range, new)) in edits.into_iter().enumerate() {
+        let version = i as i32 + 2;
+        text = apply_range(&text, range, new);
+        client.edit(&uri, version, range, new);
+        let (published_version, diagnostics) = published(&mut client, &uri);
+        assert_eq!(published_version, version);
+        let mut fresh = Client::start();
+        let fresh_uri = fresh.open(&path, "yaml", &text);
+        assert_eq!(fresh_uri, uri);
+        let (_, expected) = published(&mut fresh, &fresh_uri);
+        assert_eq!(fresh.shut_down(), 0);
+        assert!(!expected.is_empty(), "edit {i}: findings");
+        assert_eq!(diagnostics, expected, "edit {i}: {range:?} {new:?}\n{text}");
+    }
+    assert_eq!(client.shut_down(), 0);
+}
+
+/// Replaces a range of an ASCII text (zero-based lines and columns).
+fn apply_range(
+    text: &str,
+    [start_line, start_char, end_line, end_char]: [u32; 4],
+    new: &str,
+) -> String {
+    let offset = |line: u32, character: u32| {
+        let start: usize = text
+            .split_inclusive('\n')
+            .take(line as usize)
+            .map(str::len)
+            .sum();
+        start + character as usize
+    };
+    let (start, end) = (offset(start_line, start_char), offset(end_line, end_char));
+    format!("{}{new}{}", &text[..start], &text[end..])
+}
+
+/// With `TRIGGERLINT_SERVER_TIMING` set, each published lint writes the time of its stages
+/// and the size of what was sent to standard error (for profiling an editor's latency).
+#[test]
+fn the_timing_log_gives_each_lints_stages_and_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("timing.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let path = dir.path().join("template.yaml");
+    let text = many_triggers(2);
+    let mut client = Client::start_timed(log);
+    let uri = client.open(&path, "yaml", &text);
+    let (_, first) = published(&mut client, &uri);
+    client.edit(&uri, 2, [13, 23, 13, 26], "  1");
+    let (version, edited) = published(&mut client, &uri);
+    assert_eq!(version, 2);
+    assert_eq!(client.shut_down(), 0);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    let counts = [first.len(), edited.len()];
+    for ((line, edited), count) in lines.iter().zip([false, true]).zip(counts) {
+        let stages = line
+            .strip_prefix("triggerlint server timing: ")
+            .unwrap_or_else(|| panic!("{line}"));
+        let (stages, size) = stages.split_once(" (").unwrap();
+        let names: Vec<&str> = stages
+            .split(", ")
+            .map(|stage| {
+                let (name, took) = stage.rsplit_once(' ').unwrap().0.rsplit_once(' ').unwrap();
+                assert!(took.parse::<f64>().is_ok(), "{line}");
+                name
+            })
+            .collect();
+        let mut expected = vec!["lint", "diagnostics", "json", "notification"];
+        if edited {
+            expected.push("since the edit");
+        }
+        assert_eq!(names, expected, "{line}");
+        let (diagnostics, bytes) = size.split_once(" diagnostics, ").unwrap();
+        assert_eq!(diagnostics.parse::<usize>().unwrap(), count, "{line}");
+        let bytes: usize = bytes.strip_suffix(" bytes)").unwrap().parse().unwrap();
+        assert!(bytes > 200 * count, "{line}");
+    }
+}

@@ -10,6 +10,7 @@ mod fixes;
 mod position;
 mod publish;
 mod suppression;
+mod timing;
 mod transport;
 mod worker;
 
@@ -106,8 +107,13 @@ struct Server {
     pending: HashMap<Url, Instant>,
     /// Whether the worker is linting a document.
     busy: bool,
+    /// Reports replaced by newer lints, dropped once the diagnostics are sent: freeing a
+    /// report of a few thousand findings is not the edit's to wait for.
+    retired: Vec<FileReport>,
     /// Each rule's page, parsed once.
     pages: worker::RulePages,
+    /// The timing log of the lint being published.
+    stages: timing::Stages,
 }
 
 impl Server {
@@ -145,7 +151,9 @@ impl Server {
             contributions: HashMap::new(),
             pending: HashMap::new(),
             busy: false,
+            retired: Vec::new(),
             pages: worker::RulePages::default(),
+            stages: timing::Stages::from_env(),
         })
     }
 
@@ -211,6 +219,7 @@ impl Server {
                     return 1;
                 }
             }
+            self.retired.clear();
         }
     }
 
@@ -274,8 +283,34 @@ impl Server {
         if !current {
             return Vec::new();
         }
+        self.take_in(linted)
+    }
+
+    /// Takes in a lint of an open document and returns the diagnostics to publish, with its
+    /// stages in the timing log when that is on.
+    fn take_in(&mut self, linted: worker::Linted) -> Vec<Notification> {
+        self.stages.begin();
+        self.stages.add("lint", linted.took);
+        let uri = linted.job.uri.clone();
         let targets = self.apply(linted);
-        self.publish(targets)
+        let published = self.publish(targets);
+        self.stages.mark("notification");
+        if self.stages.enabled() {
+            let edited = self.documents.get(&uri).and_then(|d| d.changed_at);
+            if let Some(edited) = edited {
+                self.stages.add("since the edit", edited.elapsed());
+            }
+            // This lint's diagnostics, in every file they are in.
+            let diagnostics = self
+                .contributions
+                .get(&uri)
+                .map_or(0, |c| c.values().map(Vec::len).sum());
+            let bytes = published
+                .iter()
+                .map(|n| n.params.as_str().map_or(0, str::len));
+            self.stages.report(diagnostics, bytes.sum());
+        }
+        published
     }
 
     /// Lints a document now, on this thread: for a request that needs the lint of the text as
@@ -285,9 +320,10 @@ impl Server {
             return Vec::new();
         };
         self.pending.remove(uri);
+        let started = Instant::now();
         let report = worker::lint(&mut job);
-        let targets = self.apply(worker::Linted { job, report });
-        self.publish(targets)
+        let took = started.elapsed();
+        self.take_in(worker::Linted { job, report, took })
     }
 
     /// Answers a request; first brings the lint of its document up to date, and returns the
@@ -443,7 +479,7 @@ impl Server {
 
     /// Takes in a lint of an open document; returns the files whose diagnostics changed.
     fn apply(&mut self, linted: worker::Linted) -> HashSet<Url> {
-        let worker::Linted { job, report } = linted;
+        let worker::Linted { job, report, .. } = linted;
         let uri = job.uri;
         let Some(doc) = self.documents.get_mut(&uri) else {
             return HashSet::new();
@@ -458,12 +494,16 @@ impl Server {
             encoding: self.encoding,
         };
         keys.extend(converter.diagnostics(&doc.text));
+        self.stages.mark("diagnostics");
         let mut diagnostics: HashMap<Url, Vec<publish::Json>> = HashMap::new();
         for (target, json) in doc.serialized.texts(keys, &mut self.pages) {
             diagnostics.entry(target).or_default().push(json);
         }
+        self.stages.mark("json");
         doc.config = job.config;
-        doc.report = Some((job.generation, report));
+        if let Some((_, previous)) = doc.report.replace((job.generation, report)) {
+            self.retired.push(previous);
+        }
         let previous = self.contributions.insert(uri.clone(), diagnostics);
         let mut targets: HashSet<Url> = previous.unwrap_or_default().into_keys().collect();
         targets.extend(self.contributions[&uri].keys().cloned());

@@ -28,6 +28,12 @@ pub type Json = Arc<str>;
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DiagnosticKey {
     range: Range,
+    body: Body,
+}
+
+/// All of a diagnostic but its range: what an edit on a line above leaves as it was.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Body {
     severity: Severity,
     /// The rule, for the code and the link to its page; `None` for a file's error.
     rule: Option<ByCode>,
@@ -41,15 +47,18 @@ impl DiagnosticKey {
     pub fn plain(range: Range, message: String) -> DiagnosticKey {
         DiagnosticKey {
             range,
-            severity: Severity::Error,
-            rule: None,
-            message,
-            related: Vec::new(),
+            body: Body {
+                severity: Severity::Error,
+                rule: None,
+                message,
+                related: Vec::new(),
+            },
         }
     }
 
     fn diagnostic(&self, pages: &mut RulePages) -> Diagnostic {
-        let related = self
+        let body = &self.body;
+        let related = body
             .related
             .iter()
             .map(|(uri, range, message)| DiagnosticRelatedInformation {
@@ -59,20 +68,20 @@ impl DiagnosticKey {
             .collect::<Vec<_>>();
         Diagnostic {
             range: self.range,
-            severity: Some(match self.severity {
+            severity: Some(match body.severity {
                 Severity::Error => DiagnosticSeverity::ERROR,
                 Severity::Warning => DiagnosticSeverity::WARNING,
                 Severity::Note => DiagnosticSeverity::INFORMATION,
             }),
-            code: self
+            code: body
                 .rule
                 .map(|r| NumberOrString::String(r.0.code.to_string())),
-            code_description: self
+            code_description: body
                 .rule
                 .and_then(|r| pages.of(r.0))
                 .map(|href| CodeDescription { href }),
             source: Some("triggerlint".to_string()),
-            message: self.message.clone(),
+            message: body.message.clone(),
             related_information: (!related.is_empty()).then_some(related),
             ..Diagnostic::default()
         }
@@ -97,33 +106,62 @@ impl Hash for ByCode {
     }
 }
 
-/// The JSON text of one document's diagnostics from its last lint, by what they are made of.
+/// The JSON text of one document's diagnostics from its last lint, in the order they came.
 #[derive(Default)]
 pub struct Serialized {
-    texts: FxHashMap<DiagnosticKey, Json>,
+    last: Vec<(DiagnosticKey, Json)>,
 }
 
 impl Serialized {
-    /// The texts of this lint's diagnostics: reused where the last lint had the same one. Only
-    /// this lint's are kept for the next.
+    /// The texts of this lint's diagnostics, reused from the last lint where it had the same
+    /// diagnostic; one that only moved (an edit added or removed lines above it) keeps the text
+    /// after its range. Only this lint's are kept for the next.
+    ///
+    /// A lint reports its findings in a stable order, so the same diagnostic is usually at the
+    /// same place in both lists: that is compared first, and the last lint's are looked up by
+    /// what they are made of only when it differs.
     pub fn texts(
         &mut self,
         keys: Vec<(Url, DiagnosticKey)>,
         pages: &mut RulePages,
     ) -> Vec<(Url, Json)> {
-        let mut kept = FxHashMap::default();
+        let last = std::mem::take(&mut self.last);
+        let mut by_body: Option<FxHashMap<&Body, &(DiagnosticKey, Json)>> = None;
+        let mut kept = Vec::with_capacity(keys.len());
         let mut out = Vec::with_capacity(keys.len());
-        for (target, key) in keys {
-            let json = match self.texts.remove(&key) {
-                Some(json) => json,
-                None => serialize(&key.diagnostic(pages)),
+        for (i, (target, key)) in keys.into_iter().enumerate() {
+            let json = match last.get(i) {
+                Some((same, json)) if *same == key => json.clone(),
+                _ => {
+                    let by_body = by_body.get_or_insert_with(|| {
+                        last.iter().map(|entry| (&entry.0.body, entry)).collect()
+                    });
+                    by_body
+                        .get(&key.body)
+                        .and_then(|(before, json)| moved(json, before.range, key.range))
+                        .unwrap_or_else(|| serialize(&key.diagnostic(pages)))
+                }
             };
-            kept.insert(key, json.clone());
+            kept.push((key, json.clone()));
             out.push((target, json));
         }
-        self.texts = kept;
+        drop(by_body);
+        self.last = kept;
         out
     }
+}
+
+/// The text of a diagnostic at another range (the same text at the same one): serde writes the range first, so the text is
+/// `{"range":` and the range, then the rest, which stays.
+fn moved(json: &Json, from: Range, to: Range) -> Option<Json> {
+    if from == to {
+        return Some(json.clone());
+    }
+    const LEAD: &str = r#"{"range":"#;
+    let old = serde_json::to_string(&from).ok()?;
+    let rest = json.strip_prefix(LEAD)?.strip_prefix(old.as_str())?;
+    let new = serde_json::to_string(&to).ok()?;
+    Some(format!("{LEAD}{new}{rest}").into())
 }
 
 fn serialize(diagnostic: &Diagnostic) -> Json {
@@ -224,10 +262,12 @@ impl Converter<'_> {
             .collect();
         DiagnosticKey {
             range,
-            severity: f.severity,
-            rule: Some(ByCode(f.rule)),
-            message,
-            related,
+            body: Body {
+                severity: f.severity,
+                rule: Some(ByCode(f.rule)),
+                message,
+                related,
+            },
         }
     }
 
@@ -251,40 +291,75 @@ impl Converter<'_> {
 mod tests {
     use super::*;
 
-    /// A diagnostic's text is built once and reused while it stays the same; one that changed
-    /// (here its range) is built anew, and the texts of findings gone are not kept.
+    fn at(line: u32) -> Range {
+        Range::new(
+            lsp_types::Position::new(line, 0),
+            lsp_types::Position::new(line, 2),
+        )
+    }
+
+    fn key(line: u32, message: &str) -> DiagnosticKey {
+        DiagnosticKey::plain(at(line), message.to_string())
+    }
+
+    /// A diagnostic's text is built once and reused while it stays the same, at the same place
+    /// in the list or elsewhere; the texts of findings gone are not kept.
     #[test]
     fn a_diagnostic_that_stays_the_same_keeps_its_text() {
         let uri = Url::parse("file:///t.yaml").unwrap();
-        let key = |line| DiagnosticKey::plain(Range::default(), format!("bad at {line}"));
-        let moved = DiagnosticKey {
-            range: Range::new(
-                lsp_types::Position::new(1, 0),
-                lsp_types::Position::new(1, 2),
-            ),
-            ..key(1)
-        };
         let mut pages = RulePages::default();
         let mut serialized = Serialized::default();
         let first = serialized.texts(
-            vec![(uri.clone(), key(1)), (uri.clone(), key(2))],
+            vec![
+                (uri.clone(), key(1, "a")),
+                (uri.clone(), key(2, "b")),
+                (uri.clone(), key(3, "c")),
+            ],
             &mut pages,
         );
+        // `a` stays in place, `c` comes first now, `b` is gone and `d` is new.
         let second = serialized.texts(
-            vec![(uri.clone(), key(1)), (uri.clone(), moved)],
+            vec![
+                (uri.clone(), key(3, "c")),
+                (uri.clone(), key(1, "a")),
+                (uri.clone(), key(4, "d")),
+            ],
             &mut pages,
         );
-        assert!(Arc::ptr_eq(&first[0].1, &second[0].1));
-        assert!(!Arc::ptr_eq(&first[1].1, &second[1].1));
+        assert!(Arc::ptr_eq(&first[2].1, &second[0].1));
+        assert!(Arc::ptr_eq(&first[0].1, &second[1].1));
         assert_eq!(
-            &*second[1].1,
-            r#"{"range":{"start":{"line":1,"character":0},"end":{"line":1,"character":2}},"severity":1,"source":"triggerlint","message":"bad at 1"}"#
+            &*second[2].1,
+            r#"{"range":{"start":{"line":4,"character":0},"end":{"line":4,"character":2}},"severity":1,"source":"triggerlint","message":"d"}"#
         );
-        assert_eq!(serialized.texts.len(), 2);
+        assert_eq!(serialized.last.len(), 3);
         let body = notification(&uri, Some(3), &[&second[0].1]);
         let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(parsed["params"]["version"], 3);
         assert_eq!(parsed["params"]["uri"], "file:///t.yaml");
-        assert_eq!(parsed["params"]["diagnostics"][0]["message"], "bad at 1");
+        assert_eq!(parsed["params"]["diagnostics"][0]["message"], "c");
+    }
+
+    /// A diagnostic that only moved (lines added above it) gets the text a fresh one would
+    /// have, with its new range.
+    #[test]
+    fn a_moved_diagnostic_is_written_at_its_new_range() {
+        let uri = Url::parse("file:///t.yaml").unwrap();
+        let mut pages = RulePages::default();
+        let related = |line| {
+            let mut k = key(line, "a \"quoted\" message\nhelp: do this");
+            k.body.rule = Some(ByCode(&crate::rules::missing_include::RULE));
+            k.body.related = vec![(uri.clone(), at(line + 10), "the queue".to_string())];
+            k.body.severity = Severity::Warning;
+            k
+        };
+        let mut serialized = Serialized::default();
+        let first = serialized.texts(vec![(uri.clone(), related(1))], &mut pages);
+        let second = serialized.texts(vec![(uri.clone(), related(5))], &mut pages);
+        assert!(!Arc::ptr_eq(&first[0].1, &second[0].1));
+        let fresh = serialize(&related(5).diagnostic(&mut pages));
+        assert_eq!(second[0].1, fresh);
+        assert!(fresh.contains(r#""range":{"start":{"line":5,"#), "{fresh}");
+        assert!(fresh.contains(r#""codeDescription":{"href":"#), "{fresh}");
     }
 }

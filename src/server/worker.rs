@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
+use std::time::{Duration, Instant};
 
 use lsp_server::Message;
 use lsp_types::Url;
@@ -39,6 +40,8 @@ pub struct Job {
 pub struct Linted {
     pub job: Job,
     pub report: FileReport,
+    /// How long the lint took (for the timing log).
+    pub took: Duration,
 }
 
 /// Starts the worker; lints are asked for on the returned channel and come back as events.
@@ -49,9 +52,11 @@ pub fn spawn(events: Sender<Event>) -> Sender<Job> {
         .name("triggerlint-lint".to_string())
         .spawn(move || {
             for mut job in jobs {
+                let started = Instant::now();
                 let report = lint(&mut job);
+                let took = started.elapsed();
                 if events
-                    .send(Event::Linted(Box::new(Linted { job, report })))
+                    .send(Event::Linted(Box::new(Linted { job, report, took })))
                     .is_err()
                 {
                     break;

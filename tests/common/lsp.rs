@@ -31,11 +31,23 @@ impl Client {
     }
 
     pub fn start_with(capabilities: Value) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_triggerlint"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_triggerlint"));
+        command.stderr(Stdio::inherit());
+        Client::start_command(command, capabilities)
+    }
+
+    /// Starts the server with its timing log on, written to `log`.
+    pub fn start_timed(log: std::fs::File) -> Client {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_triggerlint"));
+        command.env("TRIGGERLINT_SERVER_TIMING", "1").stderr(log);
+        Client::start_command(command, json!({}))
+    }
+
+    fn start_command(mut command: Command, capabilities: Value) -> Client {
+        let mut child = command
             .arg("server")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("the server starts");
         let stdout = child.stdout.take().expect("piped stdout");
@@ -101,13 +113,18 @@ impl Client {
 
     /// The next diagnostics published for a document.
     pub fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
-        let message = self.wait_for(|m| {
-            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
-        });
-        message["params"]["diagnostics"]
+        self.wait_for_publish(uri)["diagnostics"]
             .as_array()
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The parameters of the next diagnostics published for a document (its version too).
+    pub fn wait_for_publish(&mut self, uri: &str) -> Value {
+        let message = self.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        message["params"].clone()
     }
 
     fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
