@@ -63,15 +63,6 @@ impl<'a> Lines<'a> {
             .trim()
             .is_empty()
     }
-
-    /// The line ending the file uses (`\r\n` or `\n`), for lines an edit adds.
-    pub fn line_end(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        }
-    }
 }
 
 /// From the start of the line of `start` to past the line break of the line of `end` (or the
