@@ -260,6 +260,33 @@ pub fn format_and_chains(lines: &[&str], touched: &[usize]) -> (Vec<String>, Vec
     (format_cells(lines, &cells), chained_cells(&cells, touched))
 }
 
+/// What an edit asks of a region's lines as they were: their cells, and which lines are as
+/// `terraform fmt` aligns them.
+pub struct Aligned {
+    cells: Vec<Cells>,
+    formatted: Vec<bool>,
+}
+
+impl Aligned {
+    pub fn of(lines: &[&str]) -> Aligned {
+        let cells = cells(lines);
+        let formatted = format_cells(lines, &cells)
+            .iter()
+            .zip(lines)
+            .map(|(formatted, line)| formatted == line)
+            .collect();
+        Aligned { cells, formatted }
+    }
+
+    /// Whether the lines in a chain with one of `touched` are all as `terraform fmt` aligns
+    /// them.
+    pub fn formatted_around(&self, touched: &[usize]) -> bool {
+        chained_cells(&self.cells, touched)
+            .into_iter()
+            .all(|i| self.formatted[i])
+    }
+}
+
 /// `format`, with the lines' cells already read.
 fn format_cells(lines: &[&str], cells: &[Cells]) -> Vec<String> {
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
