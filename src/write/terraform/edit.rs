@@ -122,9 +122,9 @@ pub fn replace(
     let touched: Vec<usize> = (replaced_from.saturating_sub(1)..=replaced_to)
         .filter(|&i| i < lines.len())
         .collect();
-    let was_formatted = formatted_around(text, &old.lines, first..last + 1);
-    let final_lines = if was_formatted {
-        realign(&new_refs, &touched)
+    let before = aligned_before(text, &old.lines);
+    let final_lines = if formatted_around(&before, old.lines.len(), first..last + 1) {
+        realign(&new_refs, &touched, &before, replaced_from)
     } else {
         lines.clone()
     };
@@ -156,12 +156,12 @@ pub fn replace(
 }
 
 /// Whether the chains of lines around `range` (and the lines themselves) are as `terraform
-/// fmt` aligns them; `lines` are `text`'s.
-fn formatted_around(text: &str, lines: &[&str], range: std::ops::Range<usize>) -> bool {
+/// fmt` aligns them; `before` is the alignment of the `count` lines.
+fn formatted_around(before: &align::Aligned, count: usize, range: std::ops::Range<usize>) -> bool {
     let around: Vec<usize> = (range.start.saturating_sub(1)..=range.end)
-        .filter(|&i| i < lines.len())
+        .filter(|&i| i < count)
         .collect();
-    aligned_before(text, lines).formatted_around(&around)
+    before.formatted_around(&around)
 }
 
 /// Regions whose alignment this thread read last, most recent last.
@@ -193,9 +193,15 @@ fn aligned_before(text: &str, lines: &[&str]) -> std::rc::Rc<align::Aligned> {
     })
 }
 
-/// The lines, with those in a chain with a `touched` line aligned as `terraform fmt` would.
-fn realign(lines: &[&str], touched: &[usize]) -> Vec<String> {
-    let (formatted, chained) = align::format_and_chains(lines, touched);
+/// The lines, with those in a chain with a `touched` line aligned as `terraform fmt` would;
+/// the first `unchanged` are those `before` was read from.
+fn realign(
+    lines: &[&str],
+    touched: &[usize],
+    before: &align::Aligned,
+    unchanged: usize,
+) -> Vec<String> {
+    let (formatted, chained) = before.format_and_chains_edited(lines, unchanged, touched);
     lines
         .iter()
         .enumerate()
