@@ -157,25 +157,62 @@ fn group_terraform_modules(targets: Vec<Target>, excluded: &Excluded) -> Vec<Tar
 
 /// The `.tf` and `.tf.json` files directly in a folder, not excluded.
 pub fn terraform_files_in(folder: &Path, excluded: &Excluded) -> Vec<PathBuf> {
-    // A file named without a folder is in the working directory, and keeps its bare name.
-    let here = folder.as_os_str().is_empty();
-    let Ok(entries) = std::fs::read_dir(if here { Path::new(".") } else { folder }) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| {
-            if here {
-                PathBuf::from(e.file_name())
-            } else {
-                e.path()
-            }
+    Listing::read(folder).map_or_else(Vec::new, |listing| listing.terraform_files(excluded))
+}
+
+/// A folder's entries, read once for both the `.tf` files it holds and the folders below it
+/// (linting an editor's file lists its folder for both).
+pub struct Listing {
+    folder: PathBuf,
+    /// A file named without a folder is in the working directory, and keeps its bare name.
+    here: bool,
+    entries: Vec<(std::ffi::OsString, std::fs::FileType)>,
+}
+
+impl Listing {
+    pub fn read(folder: &Path) -> Option<Listing> {
+        let here = folder.as_os_str().is_empty();
+        let entries = std::fs::read_dir(if here { Path::new(".") } else { folder })
+            .ok()?
+            .filter_map(Result::ok)
+            .filter_map(|e| Some((e.file_name(), e.file_type().ok()?)))
+            .collect();
+        Some(Listing {
+            folder: folder.to_path_buf(),
+            here,
+            entries,
         })
-        .filter(|p| crate::parse::hcl::is_terraform(p) && !excluded(p))
-        .collect();
-    files.sort();
-    files
+    }
+
+    /// The `.tf` and `.tf.json` files, not excluded, sorted.
+    pub fn terraform_files(&self, excluded: &Excluded) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self
+            .entries
+            .iter()
+            .filter(|(_, kind)| kind.is_file())
+            .map(|(name, _)| {
+                if self.here {
+                    PathBuf::from(name)
+                } else {
+                    self.folder.join(name)
+                }
+            })
+            .filter(|p| crate::parse::hcl::is_terraform(p) && !excluded(p))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The folders in it (through symbolic links too), as paths below `base`: the folder
+    /// itself as another path names it.
+    pub fn folders(&self, base: &Path) -> Vec<PathBuf> {
+        self.entries
+            .iter()
+            .map(|(name, kind)| (base.join(name), kind))
+            .filter(|(path, kind)| kind.is_dir() || (kind.is_symlink() && path.is_dir()))
+            .map(|(path, _)| path)
+            .collect()
+    }
 }
 
 /// A file named twice (directly and through its folder, say, or through a symbolic link) is

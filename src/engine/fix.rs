@@ -26,6 +26,8 @@ pub(super) struct Texts<'a> {
     /// A module's `.tf` files: its writer edits many triggers of one file, and parsing the
     /// file again for each change made a module with many findings lint twenty times slower.
     hcl: Vec<std::sync::OnceLock<Option<std::borrow::Cow<'a, crate::hcl::Body>>>>,
+    /// Each file's line ending, found when a writer first adds a line to it.
+    line_ends: Vec<std::sync::OnceLock<&'static str>>,
 }
 
 impl<'a> Texts<'a> {
@@ -34,6 +36,7 @@ impl<'a> Texts<'a> {
             sources,
             trees: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
             hcl: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            line_ends: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
         }
     }
 
@@ -83,6 +86,14 @@ impl SourceTexts for Texts<'_> {
                 parsed.map(std::borrow::Cow::Owned)
             })
             .as_deref()
+    }
+
+    fn line_end(&self, file: FileId) -> &'static str {
+        match self.index(file) {
+            Some(index) => self.line_ends[index]
+                .get_or_init(|| crate::model::line_end_of(&self.sources[index].1.text)),
+            None => "\n",
+        }
     }
 
     fn hcl(&self, file: FileId) -> Option<&crate::hcl::Body> {

@@ -39,7 +39,8 @@ pub(super) fn lint_path(
         Err(error) => return config_error_report(path, &error, configs, ids),
     };
     if let Some(module) = &target.terraform {
-        let mut report = terraform::lint_module(target, module, &config, ids, keep, Vec::new());
+        let mut report =
+            terraform::lint_module(target, module, &config, ids, keep, Vec::new(), None);
         report.config_source.clone_from(&config.source);
         report.fail_on = config.fail_on;
         return report;

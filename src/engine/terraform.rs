@@ -34,6 +34,13 @@ fn take_given<'g>(given: &mut Vec<Given<'g>>, is: impl Fn(&Path) -> bool) -> Opt
     Some(given.swap_remove(at))
 }
 
+/// Where a module folder is, when the caller has looked already: its project root and its
+/// canonical path (each a few file-system calls per lint otherwise made twice).
+pub(super) struct Located {
+    pub root: PathBuf,
+    pub canonical: Option<PathBuf>,
+}
+
 pub(super) fn lint_module(
     target: &Target,
     module: &TerraformModule,
@@ -41,6 +48,7 @@ pub(super) fn lint_module(
     ids: &FileIds,
     keep: Keep,
     mut given: Vec<Given<'_>>,
+    located: Option<Located>,
 ) -> FileReport {
     let mut errors = Vec::new();
     let mut unparsed = Unparsed::default();
@@ -71,14 +79,18 @@ pub(super) fn lint_module(
         .map(|path| read_var_file(path, ids, &mut errors))
         .collect();
     let folder = discover::absolute(&target.path);
-    let root = discover::project_root(&folder, &discover::absolute(&target.root));
+    let Located { root, canonical } = located.unwrap_or_else(|| Located {
+        root: discover::project_root(&folder, &discover::absolute(&target.root)),
+        canonical: std::fs::canonicalize(&target.path).ok(),
+    });
     let called_how = Reading {
         ids,
         config,
         named: false,
     };
     let mut reading = (&mut errors, &mut unparsed);
-    let tree = read_tree(files, &target.path, &root, &called_how, &mut reading, given);
+    let linted = (target.path.as_path(), canonical);
+    let tree = read_tree(files, linted, &root, &called_how, &mut reading, given);
     let folders: Vec<terraform::Folder<'_>> = tree
         .iter()
         .map(|read| terraform::Folder {
@@ -249,9 +261,20 @@ fn parse_text(path: &Path, text: String, how: &Reading<'_>, unparsed: &mut Unpar
 pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) -> FileReport {
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
-    let caller = caller_of(&folder, &excluded);
+    // The folder's place and listing, looked up once for the search for a caller and for
+    // the lint (each was looked up twice).
+    let located = Located {
+        root: discover::project_root(&folder, &folder),
+        canonical: std::fs::canonicalize(&folder).ok(),
+    };
+    let listing = discover::Listing::read(&folder);
+    let caller = caller_of(&folder, &located, listing.as_ref(), &excluded);
     let module_folder = caller.clone().unwrap_or_else(|| folder.clone());
-    let mut files = discover::terraform_files_in(&module_folder, &excluded);
+    let mut files = match (&caller, &listing) {
+        (None, Some(listing)) => listing.terraform_files(&excluded),
+        (None, None) => Vec::new(),
+        (Some(caller), _) => discover::terraform_files_in(caller, &excluded),
+    };
     if caller.is_none() && !files.iter().any(|f| f == path) {
         files.push(path.to_path_buf());
         files.sort();
@@ -268,7 +291,9 @@ pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) 
     };
     let ids = FileIds::default();
     let given = Given { path, text };
-    let mut report = lint_module(&target, &module, config, &ids, keep, vec![given]);
+    // A caller's folder is looked up again: its project root may be another.
+    let located = caller.is_none().then_some(located);
+    let mut report = lint_module(&target, &module, config, &ids, keep, vec![given], located);
     report.path = path.to_path_buf();
     report
 }
@@ -306,6 +331,7 @@ pub(super) fn lint_folder_with(
         &FileIds::default(),
         Keep::All,
         given,
+        None,
     )
 }
 
@@ -313,10 +339,17 @@ pub(super) fn lint_folder_with(
 const MAX_CALLER_SEARCH: usize = 200;
 
 /// A folder of the project (below the git root, at most three levels down) whose `.tf` files
-/// call `folder` as a local module. The first found, in walking order.
-fn caller_of(folder: &Path, excluded: &discover::Excluded) -> Option<PathBuf> {
-    let canonical = std::fs::canonicalize(folder).ok()?;
-    let root = discover::project_root(folder, folder);
+/// call `folder` as a local module. The first found, in walking order. `listing` is the
+/// folder's own, read already.
+fn caller_of(
+    folder: &Path,
+    located: &Located,
+    listing: Option<&discover::Listing>,
+    excluded: &discover::Excluded,
+) -> Option<PathBuf> {
+    let canonical = located.canonical.clone()?;
+    let root = &located.root;
+    let folder = discover::absolute(folder);
     let name = canonical.file_name()?.to_string_lossy().into_owned();
     let mut queue = vec![(root.clone(), 0)];
     let mut searched = 0;
@@ -325,7 +358,10 @@ fn caller_of(folder: &Path, excluded: &discover::Excluded) -> Option<PathBuf> {
         if searched > MAX_CALLER_SEARCH {
             return None;
         }
-        if std::fs::canonicalize(&dir).is_ok_and(|d| d != canonical)
+        // The folder itself (the project root when no repository holds it) calls nothing.
+        let is_folder = dir == folder;
+        if !is_folder
+            && std::fs::canonicalize(&dir).is_ok_and(|d| d != canonical)
             && calls_folder(&dir, &canonical, &name, excluded)
         {
             return Some(dir);
@@ -333,13 +369,21 @@ fn caller_of(folder: &Path, excluded: &discover::Excluded) -> Option<PathBuf> {
         if depth >= 3 {
             continue;
         }
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
+        let read;
+        let listed = match listing {
+            Some(listing) if is_folder => listing,
+            _ => match discover::Listing::read(&dir) {
+                Some(listing) => {
+                    read = listing;
+                    &read
+                }
+                None => continue,
+            },
         };
-        let mut children: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_dir() && !is_hidden(p))
+        let mut children: Vec<PathBuf> = listed
+            .folders(&dir)
+            .into_iter()
+            .filter(|p| !is_hidden(p))
             .collect();
         children.sort();
         queue.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
@@ -510,7 +554,7 @@ type Problems<'p> = (&'p mut Vec<FileError>, &'p mut Unparsed);
 
 fn read_tree(
     files: Vec<Read>,
-    folder: &Path,
+    (folder, canonical): (&Path, Option<PathBuf>),
     root: &Path,
     how: &Reading<'_>,
     problems: &mut Problems<'_>,
@@ -521,7 +565,7 @@ fn read_tree(
         files,
         calls: Vec::new(),
         key: String::new(),
-        dir: std::fs::canonicalize(folder).ok(),
+        dir: canonical,
         reached: folder.to_path_buf(),
         model: None,
     }];

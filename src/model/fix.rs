@@ -230,6 +230,18 @@ pub trait SourceTexts {
     fn hcl(&self, _file: FileId) -> Option<&crate::hcl::Body> {
         None
     }
+
+    /// The line ending the file uses (`\r\n` when any line ends so, else `\n`), for the lines
+    /// a writer adds. Implementors that serve many fixes of one file remember it: looking
+    /// through the whole text for every inserted line was a percent of a Terraform lint.
+    fn line_end(&self, file: FileId) -> &'static str {
+        self.text(file).map_or("\n", line_end_of)
+    }
+}
+
+/// The line ending `text` uses: `\r\n` when any line ends so, else `\n`.
+pub fn line_end_of(text: &str) -> &'static str {
+    if text.contains("\r\n") { "\r\n" } else { "\n" }
 }
 
 impl SourceTexts for crate::source::Sources {

@@ -16,7 +16,9 @@ mod source_kind;
 
 use format::{lower_first, snake_case};
 
-pub use fix::{Applicability, Change, Fix, FixPlan, FixValue, SourceTexts, TextEdit, Writer};
+pub use fix::{
+    Applicability, Change, Fix, FixPlan, FixValue, SourceTexts, TextEdit, Writer, line_end_of,
+};
 pub use format::{
     Format, TERRAFORM_MAPPING_ARGUMENTS, TERRAFORM_MODULE_EVENT, Violation, resource_property_name,
     terraform_provider_validates,

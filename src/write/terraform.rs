@@ -137,6 +137,8 @@ struct File<'a> {
     id: FileId,
     text: &'a str,
     body: std::borrow::Cow<'a, Body>,
+    /// The line ending of the lines an insertion adds.
+    line_end: &'static str,
 }
 
 impl<'a> File<'a> {
@@ -163,7 +165,12 @@ impl<'a> File<'a> {
                     .map_err(|e| format!("the file does not parse as HCL: {}", e.message))?,
             ),
         };
-        Ok(File { id, text, body })
+        Ok(File {
+            id,
+            text,
+            body,
+            line_end: texts.line_end(id),
+        })
     }
 
     /// The block body or object expression at `span` (a block's declaration also names it).
@@ -228,7 +235,7 @@ impl<'a> File<'a> {
         let line = format!(
             "{indent}{key} = {value}{}{}",
             if comma { "," } else { "" },
-            lines.line_end()
+            self.line_end
         );
         self.replace_range(at, at, &line)
     }

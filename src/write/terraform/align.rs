@@ -33,16 +33,25 @@ enum Carry {
 }
 
 /// The cells of every line of `lines`, read in order (heredocs and block comments span lines).
+#[cfg(test)]
 pub fn cells(lines: &[&str]) -> Vec<Cells> {
-    let mut carry = Carry::Nothing;
-    lines
+    cells_after(lines, Carry::Nothing).0
+}
+
+/// The cells of `lines` read from what `carry` says is open before the first, with what is
+/// open at the start of each line and after the last.
+fn cells_after(lines: &[&str], mut carry: Carry) -> (Vec<Cells>, Vec<Carry>) {
+    let mut carries = Vec::with_capacity(lines.len() + 1);
+    let cells = lines
         .iter()
         .map(|line| {
             let (cells, next) = line_cells(line, &carry);
-            carry = next;
+            carries.push(std::mem::replace(&mut carry, next));
             cells
         })
-        .collect()
+        .collect();
+    carries.push(carry);
+    (cells, carries)
 }
 
 /// One token's worth of what `line_cells` needs.
@@ -252,12 +261,53 @@ pub fn format(lines: &[&str]) -> Vec<String> {
     format_cells(lines, &cells(lines))
 }
 
-/// `format` and `chained_with` together: the lines as `terraform fmt` aligns them, and those
-/// in a chain with one of `touched`, the lines' cells read once for both (an edit asks both
-/// of the lines before and after it, and reading the cells was most of a fix's cost).
-pub fn format_and_chains(lines: &[&str], touched: &[usize]) -> (Vec<String>, Vec<usize>) {
-    let cells = cells(lines);
-    (format_cells(lines, &cells), chained_cells(&cells, touched))
+/// What an edit asks of a region's lines as they were: their cells, and which lines are as
+/// `terraform fmt` aligns them.
+pub struct Aligned {
+    cells: Vec<Cells>,
+    formatted: Vec<bool>,
+    /// What is open at the start of each line, and after the last.
+    carries: Vec<Carry>,
+}
+
+impl Aligned {
+    pub fn of(lines: &[&str]) -> Aligned {
+        let (cells, carries) = cells_after(lines, Carry::Nothing);
+        let formatted = format_cells(lines, &cells)
+            .iter()
+            .zip(lines)
+            .map(|(formatted, line)| formatted == line)
+            .collect();
+        Aligned {
+            cells,
+            formatted,
+            carries,
+        }
+    }
+
+    /// The lines of an edit of these lines as `terraform fmt` aligns them, and those in a
+    /// chain with one of `touched`, where the first `unchanged` lines are as they were: their
+    /// cells are not read again (an argument added at the end of a block leaves all but its
+    /// last lines as they were), and the cells are read once for both answers.
+    pub fn format_and_chains_edited(
+        &self,
+        lines: &[&str],
+        unchanged: usize,
+        touched: &[usize],
+    ) -> (Vec<String>, Vec<usize>) {
+        let unchanged = unchanged.min(self.cells.len()).min(lines.len());
+        let mut cells = self.cells[..unchanged].to_vec();
+        cells.extend(cells_after(&lines[unchanged..], self.carries[unchanged].clone()).0);
+        (format_cells(lines, &cells), chained_cells(&cells, touched))
+    }
+
+    /// Whether the lines in a chain with one of `touched` are all as `terraform fmt` aligns
+    /// them.
+    pub fn formatted_around(&self, touched: &[usize]) -> bool {
+        chained_cells(&self.cells, touched)
+            .into_iter()
+            .all(|i| self.formatted[i])
+    }
 }
 
 /// `format`, with the lines' cells already read.

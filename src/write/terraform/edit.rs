@@ -63,15 +63,6 @@ impl<'a> Lines<'a> {
             .trim()
             .is_empty()
     }
-
-    /// The line ending the file uses (`\r\n` or `\n`), for lines an edit adds.
-    pub fn line_end(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        }
-    }
 }
 
 /// From the start of the line of `start` to past the line break of the line of `end` (or the
@@ -131,9 +122,9 @@ pub fn replace(
     let touched: Vec<usize> = (replaced_from.saturating_sub(1)..=replaced_to)
         .filter(|&i| i < lines.len())
         .collect();
-    let was_formatted = formatted_around(&old.lines, first..last + 1);
-    let final_lines = if was_formatted {
-        realign(&new_refs, &touched)
+    let before = aligned_before(text, &old.lines);
+    let final_lines = if formatted_around(&before, old.lines.len(), first..last + 1) {
+        realign(&new_refs, &touched, &before, replaced_from)
     } else {
         lines.clone()
     };
@@ -165,18 +156,52 @@ pub fn replace(
 }
 
 /// Whether the chains of lines around `range` (and the lines themselves) are as `terraform
-/// fmt` aligns them.
-fn formatted_around(lines: &[&str], range: std::ops::Range<usize>) -> bool {
+/// fmt` aligns them; `before` is the alignment of the `count` lines.
+fn formatted_around(before: &align::Aligned, count: usize, range: std::ops::Range<usize>) -> bool {
     let around: Vec<usize> = (range.start.saturating_sub(1)..=range.end)
-        .filter(|&i| i < lines.len())
+        .filter(|&i| i < count)
         .collect();
-    let (formatted, chained) = align::format_and_chains(lines, &around);
-    chained.into_iter().all(|i| formatted[i] == lines[i])
+    before.formatted_around(&around)
 }
 
-/// The lines, with those in a chain with a `touched` line aligned as `terraform fmt` would.
-fn realign(lines: &[&str], touched: &[usize]) -> Vec<String> {
-    let (formatted, chained) = align::format_and_chains(lines, touched);
+/// Regions whose alignment this thread read last, most recent last.
+const ALIGNED_KEPT: usize = 8;
+
+thread_local! {
+    static ALIGNED: std::cell::RefCell<Vec<(String, std::rc::Rc<align::Aligned>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The alignment of a region's lines before an edit, read once for all the edits of one
+/// block: each fix of a mapping edits the same unedited text of its block, and reading the
+/// block's alignment again for each was a few percent of a Terraform lint. Kept by the
+/// region's text, so an edited or other text is read afresh.
+fn aligned_before(text: &str, lines: &[&str]) -> std::rc::Rc<align::Aligned> {
+    ALIGNED.with_borrow_mut(|kept| {
+        if let Some(at) = kept.iter().position(|(kept, _)| kept == text) {
+            let entry = kept.remove(at);
+            let aligned = entry.1.clone();
+            kept.push(entry);
+            return aligned;
+        }
+        let aligned = std::rc::Rc::new(align::Aligned::of(lines));
+        if kept.len() == ALIGNED_KEPT {
+            kept.remove(0);
+        }
+        kept.push((text.to_string(), aligned.clone()));
+        aligned
+    })
+}
+
+/// The lines, with those in a chain with a `touched` line aligned as `terraform fmt` would;
+/// the first `unchanged` are those `before` was read from.
+fn realign(
+    lines: &[&str],
+    touched: &[usize],
+    before: &align::Aligned,
+    unchanged: usize,
+) -> Vec<String> {
+    let (formatted, chained) = before.format_and_chains_edited(lines, unchanged, touched);
     lines
         .iter()
         .enumerate()
