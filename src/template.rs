@@ -6,10 +6,11 @@
 
 use crate::fxhash::FxHashMap;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use crate::model::{Format, Origin, Setting, Tool};
 use crate::source::{FileId, Span};
-use crate::tree::{Node, Value};
+use crate::tree::{Node, Value, one_or_many};
 
 /// The key that marks a resource the deploy tool creates on its own (SAM's queue for an SNS
 /// event's `SqsSubscription`), with what makes it: loaders add such resources to the view so
@@ -54,6 +55,11 @@ pub struct Template<'a> {
     /// Alarms are declared outside the resources, where no link can read them: the
     /// serverless-plugin-aws-alerts plugin's `custom.alerts`.
     pub alarms_outside_resources: bool,
+    /// The IAM policy statements by the expressions their `Resource` names, built when first
+    /// asked for (see [`Template::statements_granting_on`]).
+    /// Each statement is held as where it is (resource, document, statement), not as a
+    /// reference: a lock of references would tie the view's lifetime down (invariance).
+    statements_by_resource: OnceLock<FxHashMap<String, Vec<StatementAt>>>,
 }
 
 /// The key of a lowered parameter (a Terraform input variable) whose `Default` is the value a
@@ -106,7 +112,31 @@ impl<'a> Template<'a> {
             property_defaults: None,
             alarms_outside_resources: format == Format::Serverless
                 && root.get_path(&["custom", "alerts"]).is_some(),
+            statements_by_resource: OnceLock::new(),
         }
+    }
+
+    /// The statements of the template's IAM policy documents whose `Resource` names `node`
+    /// (the same expression, wherever written): IAM policies and managed policies, a role's
+    /// inline policies, a SAM function's statement policies. The statements are indexed once,
+    /// on first use, so that asking for every trigger of a large template stays linear.
+    pub fn statements_granting_on<'s>(
+        &'s self,
+        node: &'s Node,
+    ) -> impl Iterator<Item = &'a Node> + 's {
+        let index = self
+            .statements_by_resource
+            .get_or_init(|| index_statements(&self.resources));
+        index
+            .get(&node.expression_key())
+            .into_iter()
+            .flatten()
+            .filter_map(|at| statement_at(&self.resources, *at))
+            .filter(move |statement| {
+                statement
+                    .get("Resource")
+                    .is_some_and(|r| one_or_many(r).any(|r| r.same_expression(node)))
+            })
     }
 
     pub fn resource(&self, logical_id: &str) -> Option<&Resource<'a>> {
@@ -430,6 +460,61 @@ pub fn referenced_resource(node: &Node) -> Option<(&str, Option<&str>)> {
             })
         }
         _ => None,
+    }
+}
+
+/// Where a policy statement is: its resource's index, the document's among the resource's,
+/// the statement's in the document.
+type StatementAt = [usize; 3];
+
+/// Every statement of the resources' policy documents, under each expression its `Resource`
+/// names (once per statement and expression).
+fn index_statements(resources: &[Resource<'_>]) -> FxHashMap<String, Vec<StatementAt>> {
+    let mut index: FxHashMap<String, Vec<StatementAt>> = FxHashMap::default();
+    for (r, resource) in resources.iter().enumerate() {
+        for (d, document) in policy_documents(resource).into_iter().enumerate() {
+            let statements = document.get("Statement").into_iter().flat_map(one_or_many);
+            for (n, statement) in statements.enumerate() {
+                let Some(named) = statement.get("Resource") else {
+                    continue;
+                };
+                for resource in one_or_many(named) {
+                    let at = index.entry(resource.expression_key()).or_default();
+                    if at.last() != Some(&[r, d, n]) {
+                        at.push([r, d, n]);
+                    }
+                }
+            }
+        }
+    }
+    index
+}
+
+fn statement_at<'a>(resources: &[Resource<'a>], [r, d, n]: StatementAt) -> Option<&'a Node> {
+    let document = *policy_documents(resources.get(r)?).get(d)?;
+    one_or_many(document.get("Statement")?).nth(n)
+}
+
+/// The policy documents a resource holds.
+fn policy_documents<'a>(resource: &Resource<'a>) -> Vec<&'a Node> {
+    match resource.type_ {
+        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+            resource.property("PolicyDocument").into_iter().collect()
+        }
+        "AWS::IAM::Role" => resource
+            .property("Policies")
+            .into_iter()
+            .flat_map(one_or_many)
+            .filter_map(|p| p.get("PolicyDocument"))
+            .collect(),
+        // A SAM function's `Policies` mix policy names, policy templates and documents; only
+        // documents have a `Statement`.
+        "AWS::Serverless::Function" => resource
+            .property("Policies")
+            .into_iter()
+            .flat_map(one_or_many)
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -126,6 +126,51 @@ pub fn is_long_form_intrinsic(key: &str, value: &Value) -> bool {
 }
 
 impl Node {
+    /// A text that two nodes share whenever [`Node::same_expression`] holds: a key to index
+    /// expressions by (two different expressions may share one; compare them after).
+    pub fn expression_key(&self) -> String {
+        let mut key = String::new();
+        self.write_expression_key(&mut key);
+        key
+    }
+
+    fn write_expression_key(&self, key: &mut String) {
+        match &self.value {
+            Value::Unknown(u) => {
+                key.push('?');
+                key.push_str(bare_interpolation(&u.text));
+            }
+            Value::Intrinsic(i) => {
+                key.push_str(&i.name);
+                key.push('(');
+                i.arg.write_expression_key(key);
+                key.push(')');
+            }
+            Value::Seq(items) => {
+                key.push('[');
+                for item in items {
+                    item.write_expression_key(key);
+                    key.push(',');
+                }
+                key.push(']');
+            }
+            Value::Map(map) => {
+                key.push('{');
+                for entry in &map.entries {
+                    key.push_str(&entry.key);
+                    key.push('=');
+                    entry.value.write_expression_key(key);
+                    key.push(',');
+                }
+                key.push('}');
+            }
+            scalar => {
+                use std::fmt::Write;
+                let _ = write!(key, "{scalar:?}");
+            }
+        }
+    }
+
     /// Whether two nodes are the same expression, wherever each is written: equal values, the
     /// same intrinsics over the same arguments, unknown values written alike (`${x}` is `x`).
     pub fn same_expression(&self, other: &Node) -> bool {
@@ -415,6 +460,14 @@ pub fn expected(what: &str, node: &Node) -> String {
     }
 }
 
+/// A list's items, or the one value written where a list may stand (IAM's `Action: x`).
+pub fn one_or_many(node: &Node) -> impl Iterator<Item = &Node> {
+    match node.as_seq() {
+        Some(items) => items.iter(),
+        None => std::slice::from_ref(node).iter(),
+    }
+}
+
 /// `${x}` as `x`: a string made of one interpolation is that expression.
 fn bare_interpolation(text: &str) -> &str {
     text.strip_prefix("${")
@@ -426,6 +479,41 @@ fn bare_interpolation(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn unknown(text: &str) -> Node {
+        let why = "known at deploy time".to_string();
+        let text = text.to_string();
+        Node::new(
+            Span::default(),
+            Value::Unknown(Box::new(Unknown { text, why })),
+        )
+    }
+
+    /// An interpolation alone is its expression, wherever either is written; the index key
+    /// agrees with the comparison, so an index lookup finds every match.
+    #[test]
+    fn same_expressions_share_their_key() {
+        let pairs = [
+            (unknown("module.q.arn"), unknown("${module.q.arn}"), true),
+            (unknown("var.a"), unknown("var.b"), false),
+            (
+                unknown("${var.a}-${var.b}"),
+                unknown("var.a}-${var.b"),
+                false,
+            ),
+        ];
+        for (a, b, same) in pairs {
+            assert_eq!(a.same_expression(&b), same, "{a:?} {b:?}");
+            if same {
+                assert_eq!(a.expression_key(), b.expression_key());
+            }
+        }
+        let list = |items: Vec<Node>| Node::new(Span::default(), Value::Seq(items));
+        let a = list(vec![unknown("var.x"), unknown("${var.y}")]);
+        let b = list(vec![unknown("${var.x}"), unknown("var.y")]);
+        assert!(a.same_expression(&b));
+        assert_eq!(a.expression_key(), b.expression_key());
+    }
 
     #[test]
     fn plain_scalars_follow_the_core_schema() {

@@ -3,7 +3,7 @@
 
 use crate::model::{KindBasis, SourceKind};
 use crate::template::Template;
-use crate::tree::Node;
+use crate::tree::{Node, one_or_many};
 
 /// The kind the template's own IAM grants give a source nothing else names: a policy
 /// statement that allows actions of one source service on that very expression. IAM actions
@@ -13,11 +13,8 @@ use crate::tree::Node;
 /// resources may be of either).
 pub fn kind_from_grants(source: &Node, template: &Template<'_>) -> Option<(SourceKind, KindBasis)> {
     let mut found: Option<(SourceKind, KindBasis)> = None;
-    for statement in policy_statements(template) {
-        let names_source = statement
-            .get("Resource")
-            .is_some_and(|r| one_or_many(r).any(|r| r.same_expression(source)));
-        if !names_source || is_deny(statement) {
+    for statement in template.statements_granting_on(source) {
+        if is_deny(statement) {
             continue;
         }
         let Some((kind, action)) = granted_service(statement) else {
@@ -36,44 +33,6 @@ pub fn kind_from_grants(source: &Node, template: &Template<'_>) -> Option<(Sourc
         }
     }
     found
-}
-
-/// Every statement of the template's policy documents: IAM policies and managed policies,
-/// a role's inline policies, a SAM function's statement policies.
-fn policy_statements<'t>(template: &'t Template<'_>) -> impl Iterator<Item = &'t Node> {
-    template
-        .resources
-        .iter()
-        .flat_map(|resource| {
-            let documents: Vec<&Node> = match resource.type_ {
-                "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
-                    resource.property("PolicyDocument").into_iter().collect()
-                }
-                "AWS::IAM::Role" => resource
-                    .property("Policies")
-                    .into_iter()
-                    .flat_map(one_or_many)
-                    .filter_map(|p| p.get("PolicyDocument"))
-                    .collect(),
-                "AWS::Serverless::Function" => resource
-                    .property("Policies")
-                    .into_iter()
-                    .flat_map(one_or_many)
-                    .collect(),
-                _ => Vec::new(),
-            };
-            documents
-        })
-        .filter_map(|document| document.get("Statement"))
-        .flat_map(one_or_many)
-}
-
-/// A list's items, or the one value written where a list may stand.
-fn one_or_many(node: &Node) -> impl Iterator<Item = &Node> {
-    match node.as_seq() {
-        Some(items) => items.iter(),
-        None => std::slice::from_ref(node).iter(),
-    }
 }
 
 fn is_deny(statement: &Node) -> bool {
