@@ -258,7 +258,7 @@ impl Draft {
     }
 
     /// The declared kind first; then what the event source's ARN or referenced resource says;
-    /// then `SelfManagedEventSource`, which only self-managed Kafka has.
+    /// then what [`Draft::assumed_kind`] finds for a source nothing names.
     fn source_kind(&self, template: &Template<'_>) -> (SourceKind, KindBasis) {
         let inferred = self
             .event_source
@@ -277,25 +277,31 @@ impl Draft {
             (Some((SourceKind::KinesisOrDynamoDb, _)), Some(found)) => found,
             (Some((kind, how)), _) => (*kind, KindBasis::Declared(how.clone())),
             (None, Some(found)) => found,
-            (None, None) => {
-                let granted = self
-                    .event_source
-                    .as_ref()
-                    .and_then(|node| crate::kind::kind_from_grants(node, template));
-                match (self.kind_from_arguments(), granted) {
-                    // A grant tells which of the two streams the settings left open.
-                    (Some((SourceKind::KinesisOrDynamoDb, _)), Some(found))
-                        if found.0.is_stream() =>
-                    {
-                        found
-                    }
-                    (Some(assumed), _) | (None, Some(assumed)) => assumed,
-                    (None, None) => (
-                        SourceKind::Unknown,
-                        KindBasis::Unknown(self.unknown_source_reason(template)),
-                    ),
-                }
-            }
+            (None, None) => self.assumed_kind(template),
+        }
+    }
+
+    /// For a source nothing names: the mapping's own arguments, and the template's own IAM
+    /// grants on the source, asked only when the arguments leave the kind open (none, or
+    /// "Kinesis or DynamoDB", which a grant settles).
+    fn assumed_kind(&self, template: &Template<'_>) -> (SourceKind, KindBasis) {
+        let granted = || {
+            self.event_source
+                .as_ref()
+                .and_then(|node| crate::kind::kind_from_grants(node, template))
+        };
+        match self.kind_from_arguments() {
+            Some((SourceKind::KinesisOrDynamoDb, basis)) => match granted() {
+                Some(found) if found.0.is_stream() => found,
+                _ => (SourceKind::KinesisOrDynamoDb, basis),
+            },
+            Some(assumed) => assumed,
+            None => granted().unwrap_or_else(|| {
+                (
+                    SourceKind::Unknown,
+                    KindBasis::Unknown(self.unknown_source_reason(template)),
+                )
+            }),
         }
     }
 }

@@ -88,14 +88,6 @@ impl SourceKind {
         )
     }
 
-    /// Whether the kind is one of several that the loader could not tell apart.
-    pub fn is_narrowed(self) -> bool {
-        matches!(
-            self,
-            SourceKind::KinesisOrDynamoDb | SourceKind::SqsStandardOrFifo
-        )
-    }
-
     pub fn is_kafka(self) -> bool {
         matches!(self, SourceKind::Msk | SourceKind::SelfManagedKafka)
     }
