@@ -202,13 +202,8 @@ pub(super) fn kafka_access(access: &Node) -> Vec<Node> {
             .iter()
             .find(|(k, _, _)| *k == entry.key)
             .map_or((entry.key.as_str(), ""), |(_, t, p)| (*t, *p));
-        let values = match entry.value.as_seq() {
-            Some(values) => values.to_vec(),
-            None => vec![entry.value.clone()],
-        };
         items.extend(
-            values
-                .iter()
+            crate::tree::one_or_many(&entry.value)
                 .map(|v| access_item(type_, prefix, v, entry.key_span)),
         );
     }

@@ -63,10 +63,10 @@ pub fn resource_maps(root: &Node) -> Vec<&Node> {
     let Some(resources) = root.get("resources") else {
         return Vec::new();
     };
-    match resources.as_seq() {
-        Some(items) => items.iter().filter_map(|i| i.get("Resources")).collect(),
-        None => resources.get("Resources").into_iter().collect(),
-    }
+    // `resources` may be one map or a list of them.
+    crate::tree::one_or_many(resources)
+        .filter_map(|r| r.get("Resources"))
+        .collect()
 }
 
 /// Functions as (name, name span, definition); `functions` may be a mapping or a list of them.
