@@ -10,6 +10,8 @@
 //! lexer (strings, interpolations, comments, heredocs) and recomputes the spacing before `=`
 //! and before comments, nothing more.
 
+use std::borrow::Cow;
+
 /// The cells of one line, as byte offsets into the line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cells {
@@ -259,6 +261,9 @@ fn width(text: &str) -> usize {
 #[cfg(test)]
 pub fn format(lines: &[&str]) -> Vec<String> {
     format_cells(lines, &cells(lines))
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect()
 }
 
 /// What an edit asks of a region's lines as they were: their cells, and which lines are as
@@ -276,7 +281,7 @@ impl Aligned {
         let formatted = format_cells(lines, &cells)
             .iter()
             .zip(lines)
-            .map(|(formatted, line)| formatted == line)
+            .map(|(formatted, line)| formatted.as_ref() == *line)
             .collect();
         Aligned {
             cells,
@@ -289,12 +294,12 @@ impl Aligned {
     /// chain with one of `touched`, where the first `unchanged` lines are as they were: their
     /// cells are not read again (an argument added at the end of a block leaves all but its
     /// last lines as they were), and the cells are read once for both answers.
-    pub fn format_and_chains_edited(
+    pub fn format_and_chains_edited<'a>(
         &self,
-        lines: &[&str],
+        lines: &[&'a str],
         unchanged: usize,
         touched: &[usize],
-    ) -> (Vec<String>, Vec<usize>) {
+    ) -> (Vec<Cow<'a, str>>, Vec<usize>) {
         let unchanged = unchanged.min(self.cells.len()).min(lines.len());
         let mut cells = self.cells[..unchanged].to_vec();
         cells.extend(cells_after(&lines[unchanged..], self.carries[unchanged].clone()).0);
@@ -310,9 +315,10 @@ impl Aligned {
     }
 }
 
-/// `format`, with the lines' cells already read.
-fn format_cells(lines: &[&str], cells: &[Cells]) -> Vec<String> {
-    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+/// `format`, with the lines' cells already read. Only the lines whose spacing changes are
+/// copied: most lines of a formatted block come out as they are.
+fn format_cells<'a>(lines: &[&'a str], cells: &[Cells]) -> Vec<Cow<'a, str>> {
+    let mut out: Vec<Cow<'a, str>> = lines.iter().map(|l| Cow::Borrowed(*l)).collect();
     let mut assigns: Vec<Option<usize>> = cells.iter().map(|c| c.assign).collect();
     let mut comments: Vec<Option<usize>> = cells.iter().map(|c| c.comment).collect();
     // Comments move with the `=` before them, then line up among themselves.
@@ -324,7 +330,7 @@ fn format_cells(lines: &[&str], cells: &[Cells]) -> Vec<String> {
 /// In each chain of lines with a cell in `at`, puts the cells one column after the longest
 /// text before them; `after` (cells later on the same lines) moves along.
 fn line_up(
-    out: &mut [String],
+    out: &mut [Cow<'_, str>],
     cells: &[Cells],
     at: &mut [Option<usize>],
     mut after: Option<&mut [Option<usize>]>,
@@ -338,8 +344,10 @@ fn line_up(
         for i in chain {
             let cell = at[i].unwrap_or(0);
             let pad = longest - width(&out[i][..cell]) + 1;
-            let (new, shift) = respace(&out[i], cell, pad);
-            out[i] = new;
+            let Some((new, shift)) = respace(&out[i], cell, pad) else {
+                continue;
+            };
+            out[i] = Cow::Owned(new);
             at[i] = Some(cell.saturating_add_signed(shift));
             if let Some(later) = after.as_deref_mut().and_then(|a| a[i].as_mut()) {
                 *later = later.saturating_add_signed(shift);
@@ -369,12 +377,16 @@ fn chains(lines: &[Cells], of: &[Option<usize>]) -> Vec<Vec<usize>> {
     runs
 }
 
-/// The line with exactly `pad` spaces before the offset `at`, and how far `at` moved.
-fn respace(line: &str, at: usize, pad: usize) -> (String, isize) {
+/// The line with exactly `pad` spaces before the offset `at`, and how far `at` moved; `None`
+/// when the line has that spacing already.
+fn respace(line: &str, at: usize, pad: usize) -> Option<(String, isize)> {
     let before = line[..at].trim_end();
+    if at - before.len() == pad && line[before.len()..at].bytes().all(|b| b == b' ') {
+        return None;
+    }
     let new = format!("{before}{}{}", " ".repeat(pad), &line[at..]);
     let shift = (before.len() + pad) as isize - at as isize;
-    (new, shift)
+    Some((new, shift))
 }
 
 /// The lines whose cells are in a chain with one of `lines`: what an edit of those lines may

@@ -1,6 +1,8 @@
 //! One edit of a `.tf` file's text, made line by line so that the `=` signs and trailing
 //! comments `terraform fmt` aligns stay aligned, and returned as the smallest text edits.
 
+use std::borrow::Cow;
+
 use super::align;
 use crate::model::TextEdit;
 use crate::source::FileId;
@@ -110,13 +112,13 @@ pub fn replace(
         &text[end..old.start(last + 1).min(text.len())]
     );
     let edited = edited.strip_suffix('\n').unwrap_or(&edited);
-    let mut lines: Vec<String> = old.lines[..first].iter().map(|l| l.to_string()).collect();
+    // The lines after the edit, borrowed from the old text and the edited region.
+    let mut lines: Vec<&str> = old.lines[..first].to_vec();
     let replaced_from = lines.len();
-    lines.extend(edited.split('\n').map(str::to_string));
+    lines.extend(edited.split('\n'));
     let replaced_to = lines.len();
-    lines.extend(old.lines[last + 1..].iter().map(|l| l.to_string()));
+    lines.extend(&old.lines[last + 1..]);
 
-    let new_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     // The lines around the edit too: a line removed at the end of a group changes the
     // alignment of the group above it.
     let touched: Vec<usize> = (replaced_from.saturating_sub(1)..=replaced_to)
@@ -124,9 +126,9 @@ pub fn replace(
         .collect();
     let before = aligned_before(text, &old.lines);
     let final_lines = if formatted_around(&before, old.lines.len(), first..last + 1) {
-        realign(&new_refs, &touched, &before, replaced_from)
+        realign(&lines, &touched, &before, replaced_from)
     } else {
-        lines.clone()
+        lines.iter().map(|l| Cow::Borrowed(*l)).collect()
     };
 
     let mut edits = Vec::new();
@@ -141,7 +143,7 @@ pub fn replace(
         } else {
             (i as isize - shift) as usize
         };
-        if line != old.lines[orig] {
+        if *line != old.lines[orig] {
             edits.extend(smallest(file, old.start(orig), old.lines[orig], line));
         }
     }
@@ -195,21 +197,22 @@ fn aligned_before(text: &str, lines: &[&str]) -> std::rc::Rc<align::Aligned> {
 
 /// The lines, with those in a chain with a `touched` line aligned as `terraform fmt` would;
 /// the first `unchanged` are those `before` was read from.
-fn realign(
-    lines: &[&str],
+fn realign<'a>(
+    lines: &[&'a str],
     touched: &[usize],
     before: &align::Aligned,
     unchanged: usize,
-) -> Vec<String> {
+) -> Vec<Cow<'a, str>> {
     let (formatted, chained) = before.format_and_chains_edited(lines, unchanged, touched);
-    lines
-        .iter()
+    formatted
+        .into_iter()
+        .zip(lines)
         .enumerate()
-        .map(|(i, line)| {
+        .map(|(i, (formatted, line))| {
             if chained.binary_search(&i).is_ok() {
-                formatted[i].clone()
+                formatted
             } else {
-                line.to_string()
+                Cow::Borrowed(*line)
             }
         })
         .collect()
