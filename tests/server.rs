@@ -937,8 +937,9 @@ fn apply_range(
     format!("{}{new}{}", &text[..start], &text[end..])
 }
 
-/// With `TRIGGERLINT_SERVER_TIMING` set, each published lint writes the time of its stages
-/// and the size of what was sent to standard error (for profiling an editor's latency).
+/// With `TRIGGERLINT_SERVER_TIMING` set, each published lint writes the time of its stages,
+/// the size of what was sent and how many triggers' findings it reused to standard error (for
+/// profiling an editor's latency).
 #[test]
 fn the_timing_log_gives_each_lints_stages_and_size() {
     let dir = tempfile::tempdir().unwrap();
@@ -975,9 +976,14 @@ fn the_timing_log_gives_each_lints_stages_and_size() {
             expected.push("since the edit");
         }
         assert_eq!(names, expected, "{line}");
-        let (diagnostics, bytes) = size.split_once(" diagnostics, ").unwrap();
+        let (diagnostics, rest) = size.split_once(" diagnostics, ").unwrap();
         assert_eq!(diagnostics.parse::<usize>().unwrap(), count, "{line}");
-        let bytes: usize = bytes.strip_suffix(" bytes)").unwrap().parse().unwrap();
+        let (bytes, reused) = rest.split_once(" bytes, ").unwrap();
+        let bytes: usize = bytes.parse().unwrap();
         assert!(bytes > 200 * count, "{line}");
+        // The edit is inside the first function's event: the second trigger's findings are
+        // taken from the first lint.
+        let expected = if edited { "1" } else { "0" };
+        assert_eq!(reused, format!("{expected} triggers reused)"), "{line}");
     }
 }

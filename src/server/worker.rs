@@ -42,23 +42,42 @@ pub struct Linted {
     pub report: FileReport,
     /// How long the lint took (for the timing log).
     pub took: Duration,
+    /// How many triggers' findings the lint took from the last lint of the document.
+    pub reused: usize,
+}
+
+/// What the worker is asked to do.
+pub enum Work {
+    Lint(Job),
+    /// The document was closed: its last lint's memo is not needed any more.
+    Forget(Url),
 }
 
 /// Starts the worker; lints are asked for on the returned channel and come back as events.
-/// The thread ends when the server drops the channel.
-pub fn spawn(events: Sender<Event>) -> Sender<Job> {
-    let (jobs_in, jobs) = mpsc::channel::<Job>();
+/// The worker keeps each open document's memo of its last lint, so that a lint after a small
+/// edit reuses the findings the edit cannot change. The thread ends when the server drops the
+/// channel.
+pub fn spawn(events: Sender<Event>) -> Sender<Work> {
+    let (work_in, work) = mpsc::channel::<Work>();
     let spawned = std::thread::Builder::new()
         .name("triggerlint-lint".to_string())
         .spawn(move || {
-            for mut job in jobs {
-                let started = Instant::now();
-                let report = lint(&mut job);
-                let took = started.elapsed();
-                if events
-                    .send(Event::Linted(Box::new(Linted { job, report, took })))
-                    .is_err()
-                {
+            let mut memos: HashMap<Url, engine::DocumentMemo> = HashMap::new();
+            for work in work {
+                let job = match work {
+                    Work::Lint(job) => job,
+                    Work::Forget(uri) => {
+                        memos.remove(&uri);
+                        continue;
+                    }
+                };
+                let uri = job.uri.clone();
+                let mut memo = memos.remove(&uri);
+                let linted = lint(job, &mut memo);
+                if let Some(memo) = memo {
+                    memos.insert(uri, memo);
+                }
+                if events.send(Event::Linted(Box::new(linted))).is_err() {
                     break;
                 }
             }
@@ -66,20 +85,33 @@ pub fn spawn(events: Sender<Event>) -> Sender<Job> {
     if let Err(e) = spawned {
         eprintln!("triggerlint server: cannot start the lint thread: {e}");
     }
-    jobs_in
+    work_in
 }
 
-/// Lints a job's text (moved out of the job: the engine owns the text it reads). A panic
+/// Lints a job's text (moved out of the job: the engine owns the text it reads), reusing what
+/// it can from the memo of the document's last lint and leaving the memo for the next. A panic
 /// becomes a report saying the lint failed instead of unwinding through the server.
-pub fn lint(job: &mut Job) -> FileReport {
+pub fn lint(mut job: Job, memo: &mut Option<engine::DocumentMemo>) -> Linted {
+    let started = Instant::now();
     let (path, text) = (job.path.clone(), std::mem::take(&mut job.text));
     let config = &job.config;
-    std::panic::catch_unwind(|| engine::report_document(path, text, config)).unwrap_or_else(|_| {
-        FileReport::failed(
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine::relint_document(path, text, config, memo)
+    }));
+    let (report, reused) = attempt.unwrap_or_else(|_| {
+        *memo = None;
+        let failed = FileReport::failed(
             &job.path,
             "internal error while linting this file (a bug in triggerlint; please report it)",
-        )
-    })
+        );
+        (failed, 0)
+    });
+    Linted {
+        job,
+        report,
+        took: started.elapsed(),
+        reused,
+    }
 }
 
 /// Passes the client's messages on as events, so one loop waits for both the client and the

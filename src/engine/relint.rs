@@ -1,0 +1,325 @@
+//! Linting an editor's buffer again after a small edit, reusing what the edit cannot change.
+//!
+//! A lint of a SAM template remembers, for each trigger, the findings its rules gave (before
+//! suppressions). When the next text of the same document differs from the remembered one in
+//! one stretch that lies inside the `Properties` of one SAM event that reads a queue or stream,
+//! only that event's trigger can change: nothing else in the pipeline reads an event's
+//! properties (the resource indexes read resources' own properties, policies and alarms; SAM's
+//! created queues come from SNS events). The new text is still parsed and loaded whole (so
+//! every trigger and every link is the new text's), the rules run on that one trigger, and the
+//! other triggers' findings are taken from the last lint with their offsets moved by the edit's
+//! length; suppressions, sorting and everything after are done as in any lint. Whenever any of
+//! that cannot be shown from the two texts and the two lints, the lint is done in full.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::model::{Change, Format, SourceKind, Trigger};
+use crate::rules::Finding;
+use crate::source::{FileId, Span};
+
+/// What the last lint of a document keeps for the next one.
+pub struct Memo {
+    path: PathBuf,
+    /// The configuration it was linted with (the same `Arc`: any other configuration lints in
+    /// full).
+    config: Arc<Config>,
+    file: FileId,
+    text: String,
+    /// Each trigger's identity and the findings its rules gave, in the lint's trigger order.
+    triggers: Vec<Remembered>,
+}
+
+struct Remembered {
+    path: Arc<str>,
+    settings_at: Option<Span>,
+    source: SourceKind,
+    event_type: Option<String>,
+    findings: Vec<Finding>,
+}
+
+/// The memo of the last lint and the one this lint leaves for the next, as the engine's lint
+/// of one document passes them along.
+#[derive(Default)]
+pub struct Memos {
+    pub(super) previous: Option<Memo>,
+    pub(super) next: std::cell::RefCell<Option<Memo>>,
+    /// How many triggers' findings this lint took from the last.
+    pub(super) reused: std::cell::Cell<usize>,
+}
+
+/// What the lint being made needs to know to reuse findings: the document and its text.
+pub(super) struct Document<'a> {
+    pub path: &'a Path,
+    pub config: &'a Arc<Config>,
+    pub file: FileId,
+    pub text: &'a str,
+    pub format: Format,
+}
+
+/// The SAM event types whose trigger reads a queue or stream: nothing but its own trigger
+/// reads their properties.
+const POLLED_EVENTS: [&str; 7] = [
+    "Kinesis",
+    "DynamoDB",
+    "SQS",
+    "MSK",
+    "SelfManagedKafka",
+    "MQ",
+    "DocumentDB",
+];
+
+impl Memos {
+    /// Whether this lint records a memo for the next (only SAM templates use one).
+    pub(super) fn records(document: &Document<'_>) -> bool {
+        document.format == Format::Sam
+    }
+
+    /// For each trigger of the new lint, the findings taken from the last lint (with their
+    /// offsets moved), or `None` where the rules must run; `None` altogether when this lint
+    /// must be done in full.
+    pub(super) fn reusable(
+        &self,
+        document: &Document<'_>,
+        triggers: &[Trigger],
+    ) -> Option<Vec<Option<Vec<Finding>>>> {
+        let memo = self.previous.as_ref()?;
+        let same_document = memo.path == document.path
+            && Arc::ptr_eq(&memo.config, document.config)
+            && memo.file == document.file
+            && document.format == Format::Sam;
+        if !same_document || memo.triggers.len() != triggers.len() {
+            return None;
+        }
+        // An anchor in either text may copy what the edit changes into other resources.
+        if memo.text.contains('&') || document.text.contains('&') {
+            return None;
+        }
+        let edit = Edit::between(&memo.text, document.text);
+        let mut edited = None;
+        for (i, (old, new)) in memo.triggers.iter().zip(triggers).enumerate() {
+            if old.path != new.path {
+                return None;
+            }
+            if edit.meets(old.settings_at, new.settings_at) {
+                if edited.is_some() {
+                    return None;
+                }
+                edited = Some(i);
+            }
+        }
+        let edited = edited?;
+        let (old, new) = (&memo.triggers[edited], &triggers[edited]);
+        if !edit.inside(old.settings_at?, new.settings_at?, document.file)
+            || !is_polled_event(old.event_type.as_deref())
+            || old.event_type != new.event_type
+            // A DynamoDB trigger is counted among its stream's readers by the others.
+            || old.source == SourceKind::DynamoDb
+            || new.source == SourceKind::DynamoDb
+        {
+            return None;
+        }
+        let region = old.settings_at?;
+        let mut reused = Vec::with_capacity(triggers.len());
+        for (i, old) in memo.triggers.iter().enumerate() {
+            if i == edited {
+                reused.push(None);
+                continue;
+            }
+            let moved: Option<Vec<Finding>> =
+                old.findings.iter().map(|f| edit.moved(f, region)).collect();
+            reused.push(Some(moved?));
+        }
+        Some(reused)
+    }
+
+    /// Keeps this lint's findings of each trigger for the next lint.
+    pub(super) fn record(
+        &self,
+        document: &Document<'_>,
+        triggers: &[Trigger],
+        findings: &[Vec<Finding>],
+    ) {
+        let triggers = triggers
+            .iter()
+            .zip(findings)
+            .map(|(t, findings)| Remembered {
+                path: t.path.clone(),
+                settings_at: t.settings_at,
+                source: t.source,
+                event_type: t.event_type.clone(),
+                findings: findings.clone(),
+            })
+            .collect();
+        *self.next.borrow_mut() = Some(Memo {
+            path: document.path.to_path_buf(),
+            config: Arc::clone(document.config),
+            file: document.file,
+            text: document.text.to_string(),
+            triggers,
+        });
+    }
+}
+
+fn is_polled_event(event_type: Option<&str>) -> bool {
+    event_type.is_some_and(|t| POLLED_EVENTS.contains(&t))
+}
+
+/// Where two texts differ: the bytes before `start` are the same, and so are the last bytes
+/// after `old_end` in the old text and after `new_end` in the new one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Edit {
+    start: usize,
+    old_end: usize,
+    new_end: usize,
+}
+
+impl Edit {
+    fn between(old: &str, new: &str) -> Edit {
+        let (old, new) = (old.as_bytes(), new.as_bytes());
+        let start = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let room = old.len().min(new.len()) - start;
+        let suffix = old
+            .iter()
+            .rev()
+            .zip(new.iter().rev())
+            .take(room)
+            .take_while(|(a, b)| a == b)
+            .count();
+        Edit {
+            start,
+            old_end: old.len() - suffix,
+            new_end: new.len() - suffix,
+        }
+    }
+
+    /// How far the text after the edit moved.
+    fn delta(&self) -> i64 {
+        self.new_end as i64 - self.old_end as i64
+    }
+
+    /// Whether the edit touches a trigger's settings in either text.
+    fn meets(&self, old: Option<Span>, new: Option<Span>) -> bool {
+        let touches = |span: Option<Span>, end: usize| {
+            span.is_some_and(|s| (s.start as usize) <= end && self.start <= s.end as usize)
+        };
+        touches(old, self.old_end) || touches(new, self.new_end)
+    }
+
+    /// Whether the edit lies within the same settings map in both texts: the map starts at
+    /// the same place, ends where the edit moved its end, and holds the edit in each.
+    fn inside(&self, old: Span, new: Span, file: FileId) -> bool {
+        old.file == file
+            && new.file == file
+            && old.start == new.start
+            && old.end as i64 + self.delta() == new.end as i64
+            && (old.start as usize) <= self.start
+            && self.old_end <= old.end as usize
+            && self.new_end <= new.end as usize
+    }
+
+    /// A finding of the last lint at the new text's offsets; `None` when it points into the
+    /// edited trigger's settings (then it may depend on them).
+    fn moved(&self, finding: &Finding, region: Span) -> Option<Finding> {
+        let mut moved = finding.clone();
+        moved.span = self.span(finding.span, region)?;
+        for related in &mut moved.related {
+            related.span = self.span(related.span, region)?;
+        }
+        if let Some(plan) = &mut moved.fix_plan {
+            for change in &mut plan.changes {
+                self.change(change, region)?;
+            }
+        }
+        // Fixes are resolved from the text (the server lints with them deferred).
+        if moved.fix.is_some() {
+            return None;
+        }
+        Some(moved)
+    }
+
+    fn change(&self, change: &mut Change, region: Span) -> Option<()> {
+        match change {
+            Change::RemoveKey { key_span } | Change::RenameKey { key_span, .. } => {
+                *key_span = self.span(*key_span, region)?;
+            }
+            Change::SetResourceProperty {
+                container,
+                value_at,
+                ..
+            } => {
+                *container = self.span(*container, region)?;
+                if let Some(at) = value_at {
+                    *at = self.span(*at, region)?;
+                }
+            }
+            Change::SetSetting { .. } | Change::AddEventKey { .. } | Change::AddResource { .. } => {
+            }
+        }
+        Some(())
+    }
+
+    /// A span of the old text in the new one: before the edited settings it stays, after them
+    /// it moves by the edit's length; one that meets them has no place.
+    fn span(&self, span: Span, region: Span) -> Option<Span> {
+        if span.file != region.file {
+            return Some(span);
+        }
+        if span.end < region.start {
+            return Some(span);
+        }
+        if span.start > region.end {
+            let delta = self.delta();
+            return Some(Span {
+                file: span.file,
+                start: (span.start as i64 + delta) as u32,
+                end: (span.end as i64 + delta) as u32,
+            });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_is_the_stretch_between_the_common_start_and_end() {
+        assert_eq!(
+            Edit::between("BatchSize: 100\n", "BatchSize: 110\n"),
+            Edit {
+                start: 12,
+                old_end: 13,
+                new_end: 13
+            }
+        );
+        // Typing a digit: nothing removed, one byte added.
+        let typed = Edit::between("a: 10\nb: 1\n", "a: 100\nb: 1\n");
+        assert_eq!((typed.start, typed.old_end, typed.new_end), (5, 5, 6));
+        // Deleting a repeated character: the common start and end do not overlap.
+        let deleted = Edit::between("aaa", "aa");
+        assert_eq!((deleted.start, deleted.old_end, deleted.new_end), (2, 3, 2));
+        assert_eq!(Edit::between("same", "same").delta(), 0);
+    }
+
+    #[test]
+    fn spans_after_the_edited_settings_move_and_those_in_them_have_no_place() {
+        let file = FileId(0);
+        let edit = Edit::between("x: {a: 1}\ny: 2\n", "x: {a: 100}\ny: 2\n");
+        let region = Span::new(file, 3, 9);
+        assert_eq!(
+            edit.span(Span::new(file, 0, 1), region),
+            Some(Span::new(file, 0, 1))
+        );
+        assert_eq!(
+            edit.span(Span::new(file, 10, 11), region),
+            Some(Span::new(file, 12, 13))
+        );
+        assert_eq!(edit.span(Span::new(file, 4, 5), region), None);
+        // Another file's spans are not moved.
+        let other = Span::new(FileId(1), 10, 11);
+        assert_eq!(edit.span(other, region), Some(other));
+    }
+}
