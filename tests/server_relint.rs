@@ -211,9 +211,10 @@ fn config() -> Arc<Config> {
 }
 
 /// Makes `edits` random edits to `text`, linting after each both reusing the last lint and
-/// afresh, and compares the two. Returns how many lints reused findings. Every few edits the
-/// text goes back to the original, so broken syntax does not pile up.
-fn compare_lints(path: &Path, original: &str, edits: usize, seed: u64) -> usize {
+/// afresh, and compares the two. Returns how many lints reused findings and how many reused
+/// the tree. Every few edits the text goes back to the original, so broken syntax does not
+/// pile up.
+fn compare_lints(path: &Path, original: &str, edits: usize, seed: u64) -> (usize, usize) {
     let config = config();
     let mut random = Random(seed);
     let mut memo: Option<DocumentMemo> = None;
@@ -227,7 +228,7 @@ fn compare_lints(path: &Path, original: &str, edits: usize, seed: u64) -> usize 
         ))
     );
     let mut text = original.to_string();
-    let mut reusing = 0;
+    let (mut reusing, mut splicing) = (0, 0);
     for i in 0..edits {
         text = if random.below(3) == 0 {
             original.to_string()
@@ -240,14 +241,15 @@ fn compare_lints(path: &Path, original: &str, edits: usize, seed: u64) -> usize 
         if incremental != fresh {
             let diff = first_difference(&incremental, &fresh);
             panic!(
-                "{}: edit {i} (seed {seed}): the lint reusing {reused} triggers differs from a \
-                 fresh lint at\n{diff}\n--- text ---\n{text}",
+                "{}: edit {i} (seed {seed}): the lint reusing {reused:?} differs from a fresh \
+                 lint at\n{diff}\n--- text ---\n{text}",
                 path.display()
             );
         }
-        reusing += usize::from(reused > 0);
+        reusing += usize::from(reused.triggers > 0);
+        splicing += usize::from(reused.tree);
     }
-    reusing
+    (reusing, splicing)
 }
 
 fn first_difference(a: &str, b: &str) -> String {
@@ -270,17 +272,26 @@ fn first_difference(a: &str, b: &str) -> String {
 /// other triggers' findings; every lint equals a fresh one.
 #[test]
 fn relints_of_the_dense_template_equal_fresh_lints() {
-    let reusing = compare_lints(Path::new("dense.yaml"), &dense(40), 400, 7);
+    let (reusing, splicing) = compare_lints(Path::new("dense.yaml"), &dense(40), 400, 7);
     assert!(reusing >= 25, "only {reusing} of 400 lints reused findings");
+    assert!(
+        splicing >= 20,
+        "only {splicing} of 400 lints reused the tree"
+    );
     // The benchmark's size, fewer edits.
-    let reusing = compare_lints(Path::new("dense.yaml"), &dense(300), 30, 11);
+    let (reusing, splicing) = compare_lints(Path::new("dense.yaml"), &dense(300), 30, 11);
     assert!(reusing >= 3, "only {reusing} of 30 lints reused findings");
+    assert!(splicing >= 3, "only {splicing} of 30 lints reused the tree");
 }
 
 #[test]
 fn relints_of_a_template_of_services_equal_fresh_lints() {
-    let reusing = compare_lints(Path::new("services.yaml"), &services(8), 400, 3);
+    let (reusing, splicing) = compare_lints(Path::new("services.yaml"), &services(8), 400, 3);
     assert!(reusing >= 18, "only {reusing} of 400 lints reused findings");
+    assert!(
+        splicing >= 20,
+        "only {splicing} of 400 lints reused the tree"
+    );
 }
 
 #[test]
@@ -289,11 +300,16 @@ fn relints_of_corpus_templates_equal_fresh_lints() {
         common::shared_folder_missing(Path::new("../shared/corpus"));
         return;
     };
+    let (mut reusing, mut splicing) = (0, 0);
     for (i, name) in CORPUS.iter().enumerate() {
         let path: PathBuf = corpus.join(name);
         let text = std::fs::read_to_string(&path).unwrap();
-        compare_lints(&path, &text, 150, 100 + i as u64);
+        let (findings, tree) = compare_lints(&path, &text, 150, 100 + i as u64);
+        reusing += findings;
+        splicing += tree;
     }
+    assert!(reusing >= 30, "only {reusing} lints reused findings");
+    assert!(splicing >= 7, "only {splicing} lints reused the tree");
 }
 
 /// What the server publishes after each edit equals what it publishes for the same text opened
@@ -338,7 +354,7 @@ fn published_diagnostics_after_edits_equal_those_of_a_fresh_open() {
     let log = std::fs::read_to_string(&log_path).unwrap();
     let reusing = log
         .lines()
-        .filter(|l| !l.ends_with(" 0 triggers reused)"))
+        .filter(|l| l.ends_with("tree reused)") && !l.contains(" 0 triggers reused"))
         .count();
     assert!(reusing >= 5, "only {reusing} lints reused findings:\n{log}");
 }

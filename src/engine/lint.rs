@@ -232,7 +232,17 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
     let (config, keep) = (how.config, how.keep);
     let text = source.text.as_str();
     let syntax = parse::syntax_of(&source.path, text);
-    let mut root = match parse::parse(text, syntax, file) {
+    // An editor's buffer after a small edit: the last lint's tree with the edited part parsed
+    // again.
+    let spliced = how
+        .memos
+        .filter(|_| syntax == parse::Syntax::Yaml)
+        .and_then(|(memos, config)| memos.spliced_tree(&source.path, config, file, text));
+    let parsed = match spliced {
+        Some(root) => Ok(Some(root)),
+        None => parse::parse(text, syntax, file),
+    };
+    let mut root = match parsed {
         Ok(Some(root)) => root,
         Ok(None) => return FileReport::default(),
         Err(e) => {
@@ -321,6 +331,9 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
         if keep == Keep::All {
             report.variables = resolved.table;
         }
+    }
+    if let Some((memos, _)) = how.memos {
+        memos.keep_tree(root, syntax);
     }
     report
 }

@@ -467,25 +467,28 @@ pub fn report_document(path: impl Into<PathBuf>, text: String, config: &Config) 
 }
 /// What the last lint of an editor's buffer keeps for the next lint of the same document (see
 /// [`relint_document`]).
-pub use relint::Memo as DocumentMemo;
+pub use relint::{Memo as DocumentMemo, Reused};
 
 /// Lints an editor's buffer as [`report_document`] does, with the same report, reusing what the
 /// last lint of the same document (`memo`) found for the triggers the edit since cannot change,
-/// and leaves in `memo` what the next lint can reuse. Returns the report and how many triggers'
-/// findings were reused (0 when the lint was done in full).
+/// and leaves in `memo` what the next lint can reuse. Returns the report and what was reused.
 pub fn relint_document(
     path: impl Into<PathBuf>,
     text: String,
     config: &Arc<Config>,
     memo: &mut Option<DocumentMemo>,
-) -> (FileReport, usize) {
+) -> (FileReport, Reused) {
     let memos = relint::Memos {
-        previous: memo.take(),
+        previous: std::cell::RefCell::new(memo.take()),
         ..relint::Memos::default()
     };
     let report = lint::relint_text(path.into(), text, config, &memos);
     *memo = memos.next.into_inner();
-    (report, memos.reused.get())
+    let reused = Reused {
+        triggers: memos.reused.get(),
+        tree: memos.spliced.get(),
+    };
+    (report, reused)
 }
 
 /// Lints bytes read from standard input into one file's report.

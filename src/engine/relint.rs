@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::model::{Change, Format, SourceKind, Trigger};
 use crate::rules::Finding;
 use crate::source::{FileId, Span};
+use crate::tree::{Node, Value};
 
 /// What the last lint of a document keeps for the next one.
 pub struct Memo {
@@ -29,6 +30,9 @@ pub struct Memo {
     text: String,
     /// Each trigger's identity and the findings its rules gave, in the lint's trigger order.
     triggers: Vec<Remembered>,
+    /// The lint's tree of a YAML text (as loaded), for the next lint to reuse with the edited
+    /// settings parsed again; taken by the lint that reuses it.
+    tree: Option<Node>,
 }
 
 struct Remembered {
@@ -43,10 +47,23 @@ struct Remembered {
 /// of one document passes them along.
 #[derive(Default)]
 pub struct Memos {
-    pub(super) previous: Option<Memo>,
+    /// Taken by the lint that reuses it.
+    pub(super) previous: std::cell::RefCell<Option<Memo>>,
     pub(super) next: std::cell::RefCell<Option<Memo>>,
     /// How many triggers' findings this lint took from the last.
     pub(super) reused: std::cell::Cell<usize>,
+    /// Whether this lint's tree was the last lint's with the edited part parsed again.
+    pub(super) spliced: std::cell::Cell<bool>,
+}
+
+/// What a lint took from the last lint of the same document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reused {
+    /// How many triggers' findings were taken from it (0: the rules ran on every trigger).
+    pub triggers: usize,
+    /// Whether its tree was taken, with the edited part parsed again (else the text was
+    /// parsed whole).
+    pub tree: bool,
 }
 
 /// What the lint being made needs to know to reuse findings: the document and its text.
@@ -84,7 +101,7 @@ impl Memos {
         document: &Document<'_>,
         triggers: &[Trigger],
     ) -> Option<Vec<Option<Vec<Finding>>>> {
-        let memo = self.previous.as_ref()?;
+        let memo = self.previous.borrow_mut().take()?;
         let same_document = memo.path == document.path
             && Arc::ptr_eq(&memo.config, document.config)
             && memo.file == document.file
@@ -122,14 +139,16 @@ impl Memos {
         }
         let region = old.settings_at?;
         let mut reused = Vec::with_capacity(triggers.len());
-        for (i, old) in memo.triggers.iter().enumerate() {
+        for (i, old) in memo.triggers.into_iter().enumerate() {
             if i == edited {
                 reused.push(None);
                 continue;
             }
-            let moved: Option<Vec<Finding>> =
-                old.findings.iter().map(|f| edit.moved(f, region)).collect();
-            reused.push(Some(moved?));
+            let mut findings = old.findings;
+            for finding in &mut findings {
+                edit.move_finding(finding, region)?;
+            }
+            reused.push(Some(findings));
         }
         Some(reused)
     }
@@ -158,7 +177,137 @@ impl Memos {
             file: document.file,
             text: document.text.to_string(),
             triggers,
+            tree: None,
         });
+    }
+
+    /// Keeps the tree this lint loaded with the memo it recorded, for the next lint of a YAML
+    /// text to reuse (see [`Memos::spliced_tree`]).
+    pub(super) fn keep_tree(&self, tree: Node, syntax: crate::parse::Syntax) {
+        if syntax != crate::parse::Syntax::Yaml {
+            return;
+        }
+        if let Some(memo) = self.next.borrow_mut().as_mut() {
+            memo.tree = Some(tree);
+        }
+    }
+
+    /// The tree of the new text, made from the last lint's tree when the edit lies inside the
+    /// settings map of one trigger, written in block style: only that map's text is parsed, and
+    /// every offset after it moves by the edit's length. `None` when the text must be parsed
+    /// whole. The map's new text is parsed from the start of its first line, so every column is
+    /// as in the whole text, and must parse to a map that ends where the edit moved its end.
+    /// Only maps without anything whose reading the YAML parser bends to its context (flow
+    /// collections, quoted or block scalars, anchors, aliases, tabs, directives) are parsed
+    /// alone.
+    pub(super) fn spliced_tree(
+        &self,
+        path: &Path,
+        config: &Arc<Config>,
+        file: FileId,
+        text: &str,
+    ) -> Option<Node> {
+        let mut previous = self.previous.borrow_mut();
+        let memo = previous.as_mut()?;
+        if memo.path != path || !Arc::ptr_eq(&memo.config, config) || memo.file != file {
+            return None;
+        }
+        let mut tree = memo.tree.take()?;
+        if memo.text.contains(['&', '%']) || text.contains(['&', '%']) {
+            return None;
+        }
+        let edit = Edit::between(&memo.text, text);
+        let map = memo
+            .triggers
+            .iter()
+            .filter_map(|t| t.settings_at)
+            .find(|s| {
+                s.file == file && (s.start as usize) < edit.start && edit.old_end <= s.end as usize
+            })?;
+        let new_end = (map.end as i64 + edit.delta()) as usize;
+        let line_start = text[..map.start as usize].rfind('\n').map_or(0, |i| i + 1);
+        let indentation = &text[line_start..map.start as usize];
+        let fragment = text.get(line_start..new_end)?;
+        let bends = |c: char| matches!(c, '[' | '{' | '\'' | '"' | '|' | '>' | '\t' | '*');
+        if !indentation.bytes().all(|b| b == b' ') || fragment.contains(bends) {
+            return None;
+        }
+        let mut parsed = crate::parse::yaml::parse(fragment, file).ok()??;
+        crate::parse::shift_spans(&mut parsed, line_start as u32);
+        let expected = Span::new(file, map.start as usize, new_end);
+        if parsed.span != expected || !matches!(parsed.value, Value::Map(_)) || depth(&parsed) > 64
+        {
+            return None;
+        }
+        move_after(&mut tree, map.end, edit.delta());
+        *find_span(
+            &mut tree,
+            Span {
+                end: (map.end as i64 + edit.delta()) as u32,
+                ..map
+            },
+        )? = parsed;
+        self.spliced.set(true);
+        Some(tree)
+    }
+}
+
+/// Moves every offset at or after `from` (in the old text) by `delta`: what follows the edited
+/// map, and the end of every node that holds it.
+fn move_after(node: &mut Node, from: u32, delta: i64) {
+    let moved = |at: &mut u32| {
+        if *at >= from {
+            *at = (*at as i64 + delta) as u32;
+        }
+    };
+    moved(&mut node.span.start);
+    moved(&mut node.span.end);
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| move_after(n, from, delta)),
+        Value::Map(map) => {
+            for entry in &mut map.entries {
+                moved(&mut entry.key_span.start);
+                moved(&mut entry.key_span.end);
+                move_after(&mut entry.value, from, delta);
+            }
+        }
+        Value::Intrinsic(intrinsic) => move_after(&mut intrinsic.arg, from, delta),
+        _ => {}
+    }
+}
+
+/// The node whose span is `span`, found by going down through the nodes that hold it.
+fn find_span(node: &mut Node, span: Span) -> Option<&mut Node> {
+    if node.span == span {
+        return Some(node);
+    }
+    let holds = |n: &Node| n.span.start <= span.start && span.end <= n.span.end;
+    let child = match &mut node.value {
+        Value::Seq(items) => items.iter_mut().find(|n| holds(n)),
+        Value::Map(map) => map
+            .entries
+            .iter_mut()
+            .map(|e| &mut e.value)
+            .find(|n| holds(n)),
+        Value::Intrinsic(intrinsic) => Some(&mut intrinsic.arg).filter(|n| holds(n)),
+        _ => None,
+    }?;
+    find_span(child, span)
+}
+
+/// How deeply a tree nests (a map parsed alone must stay far below the parser's limit, which
+/// counts from the document's top).
+fn depth(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(depth).max().unwrap_or(0),
+        Value::Map(map) => map
+            .entries
+            .iter()
+            .map(|e| depth(&e.value))
+            .max()
+            .unwrap_or(0),
+        Value::Intrinsic(intrinsic) => depth(&intrinsic.arg),
+        _ => 0,
     }
 }
 
@@ -219,24 +368,23 @@ impl Edit {
             && self.new_end <= new.end as usize
     }
 
-    /// A finding of the last lint at the new text's offsets; `None` when it points into the
-    /// edited trigger's settings (then it may depend on them).
-    fn moved(&self, finding: &Finding, region: Span) -> Option<Finding> {
-        let mut moved = finding.clone();
-        moved.span = self.span(finding.span, region)?;
-        for related in &mut moved.related {
+    /// Moves a finding of the last lint to the new text's offsets; `None` when it points into
+    /// the edited trigger's settings (then it may depend on them) or has a resolved fix (made
+    /// from the old text; the server lints with fixes deferred).
+    fn move_finding(&self, finding: &mut Finding, region: Span) -> Option<()> {
+        if finding.fix.is_some() {
+            return None;
+        }
+        finding.span = self.span(finding.span, region)?;
+        for related in &mut finding.related {
             related.span = self.span(related.span, region)?;
         }
-        if let Some(plan) = &mut moved.fix_plan {
+        if let Some(plan) = &mut finding.fix_plan {
             for change in &mut plan.changes {
                 self.change(change, region)?;
             }
         }
-        // Fixes are resolved from the text (the server lints with them deferred).
-        if moved.fix.is_some() {
-            return None;
-        }
-        Some(moved)
+        Some(())
     }
 
     fn change(&self, change: &mut Change, region: Span) -> Option<()> {

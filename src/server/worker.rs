@@ -42,8 +42,8 @@ pub struct Linted {
     pub report: FileReport,
     /// How long the lint took (for the timing log).
     pub took: Duration,
-    /// How many triggers' findings the lint took from the last lint of the document.
-    pub reused: usize,
+    /// What the lint took from the last lint of the document.
+    pub reused: engine::Reused,
 }
 
 /// What the worker is asked to do.
@@ -104,7 +104,7 @@ pub fn lint(mut job: Job, memo: &mut Option<engine::DocumentMemo>) -> Linted {
             &job.path,
             "internal error while linting this file (a bug in triggerlint; please report it)",
         );
-        (failed, 0)
+        (failed, engine::Reused::default())
     });
     Linted {
         job,
