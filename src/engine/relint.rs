@@ -433,6 +433,70 @@ impl Edit {
 mod tests {
     use super::*;
 
+    const FUNCTION: &str = "  Worker{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders-{i}\n            StartingPosition: LATEST\n            BatchSize: 100\n";
+
+    fn template() -> String {
+        let mut text = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
+        for i in 0..3 {
+            text.push_str(&FUNCTION.replace("{i}", &i.to_string()));
+        }
+        text
+    }
+
+    /// The memo of a lint of `text`, as the server's worker keeps it.
+    fn memo_of(text: &str, config: &Arc<Config>) -> Memos {
+        let memos = Memos::default();
+        super::super::lint::relint_text(PathBuf::from("t.yaml"), text.to_string(), config, &memos);
+        Memos {
+            previous: std::cell::RefCell::new(memos.next.into_inner()),
+            ..Memos::default()
+        }
+    }
+
+    /// The tree made from the last lint's with the edited settings parsed alone is the tree of
+    /// the whole new text; an edit it cannot place is parsed whole.
+    #[test]
+    fn a_spliced_tree_is_the_tree_of_the_whole_new_text() {
+        let config = Arc::new(Config::default());
+        let text = template();
+        let second = text.find("orders-1").unwrap();
+        let batch = text[second..].find("BatchSize: 100").unwrap() + second;
+        let handler = text[..second].rfind("app.handler").unwrap();
+        let spliced = [
+            // A digit typed, a value replaced, keys added, a line removed, a value that is an
+            // intrinsic function.
+            (batch + 13, batch + 13, "0"),
+            (batch + 11, batch + 14, "7"),
+            (batch - 13, batch - 13, "\n            Enabled: false"),
+            (batch, batch, "MaximumRetryAttempts: 3\n            "),
+            (batch - 37, batch, ""),
+            (second - 46, second + 8, "!GetAtt Stream.Arn"),
+        ];
+        for (start, end, new) in spliced {
+            let mut edited = text.clone();
+            edited.replace_range(start..end, new);
+            let memos = memo_of(&text, &config);
+            let tree = memos.spliced_tree(Path::new("t.yaml"), &config, FileId(0), &edited);
+            let whole = crate::parse::yaml::parse(&edited, FileId(0)).unwrap();
+            assert!(tree.is_some(), "not spliced: {new:?}");
+            assert_eq!(tree, whole, "{new:?}");
+            assert!(memos.spliced.get());
+        }
+        let parsed_whole = [
+            // Outside any trigger's settings; a flow collection; a less indented line.
+            (handler, handler, "x"),
+            (batch + 11, batch + 14, "[100]"),
+            (batch + 14, batch + 14, "\n          Enabled: false"),
+        ];
+        for (start, end, new) in parsed_whole {
+            let mut edited = text.clone();
+            edited.replace_range(start..end, new);
+            let memos = memo_of(&text, &config);
+            let tree = memos.spliced_tree(Path::new("t.yaml"), &config, FileId(0), &edited);
+            assert_eq!(tree, None, "{edited}");
+        }
+    }
+
     #[test]
     fn an_edit_is_the_stretch_between_the_common_start_and_end() {
         assert_eq!(
