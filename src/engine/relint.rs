@@ -315,6 +315,21 @@ fn is_polled_event(event_type: Option<&str>) -> bool {
     event_type.is_some_and(|t| POLLED_EVENTS.contains(&t))
 }
 
+/// The spans a change points at.
+fn change_spans(change: &Change) -> Vec<Span> {
+    match change {
+        Change::RemoveKey { key_span } | Change::RenameKey { key_span, .. } => vec![*key_span],
+        Change::SetResourceProperty {
+            container,
+            value_at,
+            ..
+        } => std::iter::once(*container).chain(*value_at).collect(),
+        Change::SetSetting { .. } | Change::AddEventKey { .. } | Change::AddResource { .. } => {
+            Vec::new()
+        }
+    }
+}
+
 /// Where two texts differ: the bytes before `start` are the same, and so are the last bytes
 /// after `old_end` in the old text and after `new_end` in the new one.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -380,8 +395,17 @@ impl Edit {
             related.span = self.span(related.span, region)?;
         }
         if let Some(plan) = &mut finding.fix_plan {
-            for change in &mut plan.changes {
-                self.change(change, region)?;
+            // The plan is shared with the last report: copied only when a span in it moves.
+            let mut moves = false;
+            for change in &plan.changes {
+                for span in change_spans(change) {
+                    moves |= self.span(span, region)? != span;
+                }
+            }
+            if moves {
+                for change in &mut std::sync::Arc::make_mut(plan).changes {
+                    self.change(change, region)?;
+                }
             }
         }
         Some(())
