@@ -230,7 +230,9 @@ impl Server {
                     return 1;
                 }
             }
-            self.retired.clear();
+            if !self.retired.is_empty() {
+                let _ = lints.send(worker::Work::Free(std::mem::take(&mut self.retired)));
+            }
         }
     }
 

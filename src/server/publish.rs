@@ -118,8 +118,11 @@ impl Serialized {
     /// after its range. Only this lint's are kept for the next.
     ///
     /// A lint reports its findings in a stable order, so the same diagnostic is usually at the
-    /// same place in both lists: that is compared first, and the last lint's are looked up by
-    /// what they are made of only when it differs.
+    /// same place in both lists: that is compared first. The last lint's are looked up by what
+    /// they are made of once more than a few differ in place (a diagnostic added or removed
+    /// before others); until then one that differs is written afresh (the same text, as
+    /// `moved` gives the text a fresh one would have), which spares indexing a few thousand
+    /// diagnostics for an edit that changed the messages of one trigger.
     pub fn texts(
         &mut self,
         keys: Vec<(Url, DiagnosticKey)>,
@@ -129,9 +132,16 @@ impl Serialized {
         let mut by_body: Option<FxHashMap<&Body, &(DiagnosticKey, Json)>> = None;
         let mut kept = Vec::with_capacity(keys.len());
         let mut out = Vec::with_capacity(keys.len());
+        let mut out_of_place = 0;
         for (i, (target, key)) in keys.into_iter().enumerate() {
             let json = match last.get(i) {
                 Some((same, json)) if *same == key => json.clone(),
+                Some((same, json)) if same.body == key.body => moved(json, same.range, key.range)
+                    .unwrap_or_else(|| serialize(&key.diagnostic(pages))),
+                _ if by_body.is_none() && out_of_place < LOOKUP_AFTER => {
+                    out_of_place += 1;
+                    serialize(&key.diagnostic(pages))
+                }
                 _ => {
                     let by_body = by_body.get_or_insert_with(|| {
                         last.iter().map(|entry| (&entry.0.body, entry)).collect()
@@ -150,6 +160,10 @@ impl Serialized {
         out
     }
 }
+
+/// How many diagnostics may differ from the last lint's at their place before the last lint's
+/// are looked up by what they are made of.
+const LOOKUP_AFTER: usize = 16;
 
 /// The text of a diagnostic at another range (the same text at the same one): serde writes the range first, so the text is
 /// `{"range":` and the range, then the rest, which stays.
@@ -302,38 +316,50 @@ mod tests {
         DiagnosticKey::plain(at(line), message.to_string())
     }
 
-    /// A diagnostic's text is built once and reused while it stays the same, at the same place
-    /// in the list or elsewhere; the texts of findings gone are not kept.
+    /// A diagnostic's text is built once and reused while it stays the same at the same place
+    /// in the list; once more than a few are out of place (one added before the others), the
+    /// others are found where they went. The texts of findings gone are not kept.
     #[test]
     fn a_diagnostic_that_stays_the_same_keeps_its_text() {
         let uri = Url::parse("file:///t.yaml").unwrap();
         let mut pages = RulePages::default();
         let mut serialized = Serialized::default();
-        let first = serialized.texts(
-            vec![
-                (uri.clone(), key(1, "a")),
-                (uri.clone(), key(2, "b")),
-                (uri.clone(), key(3, "c")),
-            ],
-            &mut pages,
-        );
-        // `a` stays in place, `c` comes first now, `b` is gone and `d` is new.
-        let second = serialized.texts(
-            vec![
-                (uri.clone(), key(3, "c")),
-                (uri.clone(), key(1, "a")),
-                (uri.clone(), key(4, "d")),
-            ],
-            &mut pages,
-        );
-        assert!(Arc::ptr_eq(&first[2].1, &second[0].1));
-        assert!(Arc::ptr_eq(&first[0].1, &second[1].1));
+        let keys = |names: &[&str]| -> Vec<(Url, DiagnosticKey)> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(line, name)| (uri.clone(), key(line as u32, name)))
+                .collect()
+        };
+        let first = serialized.texts(keys(&["a", "b", "c"]), &mut pages);
+        // `a` and `c` stay in place, `b` is gone and `d` is new.
+        let second = serialized.texts(keys(&["a", "d", "c"]), &mut pages);
+        assert!(Arc::ptr_eq(&first[0].1, &second[0].1));
+        assert!(Arc::ptr_eq(&first[2].1, &second[2].1));
         assert_eq!(
-            &*second[2].1,
-            r#"{"range":{"start":{"line":4,"character":0},"end":{"line":4,"character":2}},"severity":1,"source":"triggerlint","message":"d"}"#
+            &*second[1].1,
+            r#"{"range":{"start":{"line":1,"character":0},"end":{"line":1,"character":2}},"severity":1,"source":"triggerlint","message":"d"}"#
         );
         assert_eq!(serialized.last.len(), 3);
-        let body = notification(&uri, Some(3), &[&second[0].1]);
+        // Forty diagnostics, then one more before them: all forty move one place down, and
+        // past the first few keep their texts.
+        let names: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
+        let mut forty: Vec<(Url, DiagnosticKey)> = names
+            .iter()
+            .map(|name| (uri.clone(), key(9, name)))
+            .collect();
+        let before = serialized.texts(forty.clone(), &mut pages);
+        forty.insert(0, (uri.clone(), key(0, "new")));
+        let after = serialized.texts(forty, &mut pages);
+        let kept = (0..40)
+            .filter(|&i| Arc::ptr_eq(&before[i].1, &after[i + 1].1))
+            .count();
+        // The new one and the first fifteen moved are written afresh.
+        assert_eq!(kept, 40 + 1 - LOOKUP_AFTER);
+        for i in 0..40 {
+            assert_eq!(before[i].1, after[i + 1].1);
+        }
+        let body = notification(&uri, Some(3), &[&second[2].1]);
         let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(parsed["params"]["version"], 3);
         assert_eq!(parsed["params"]["uri"], "file:///t.yaml");
