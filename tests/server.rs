@@ -990,3 +990,33 @@ fn the_timing_log_gives_each_lints_stages_and_size() {
         assert_eq!(reused, expected, "{line}");
     }
 }
+
+/// The server widens the pipe of its standard output to 1 MB (Linux), so the diagnostics of a
+/// template with a couple of thousand findings are written at once rather than in 64 KB turns
+/// with the editor.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_output_pipe_holds_a_large_publication() {
+    use std::io::{Read, Write};
+    use std::os::fd::AsRawFd;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_triggerlint"))
+        .arg("server")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    let mut stdin = child.stdin.take().unwrap();
+    write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    stdin.flush().unwrap();
+    // The answer to `initialize` comes after the server set its output up.
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    // SAFETY: fcntl on the pipe's descriptor, which `stdout` owns, with no argument.
+    let size = unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_GETPIPE_SZ) };
+    assert_eq!(size, 1 << 20, "a pipe holds 64 KB unless widened");
+    drop(stdin);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
