@@ -8,7 +8,7 @@ mod lsp;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use lsp::{Client, apply_insertions, project, uri_of, write};
+use lsp::{Client, apply_insertions, many_triggers, project, uri_of, write};
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {
@@ -598,18 +598,6 @@ fn a_broken_handshake_ends_the_server_though_its_input_stays_open() {
     };
     assert_eq!(status.code(), Some(1));
     drop(input);
-}
-
-/// A SAM template with `functions` Kinesis triggers, each with `BatchSize: 100` (line 14 of the
-/// first).
-fn many_triggers(functions: usize) -> String {
-    let mut text = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
-    for i in 0..functions {
-        text.push_str(&format!(
-            "  Worker{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders-{i}\n            StartingPosition: LATEST\n            BatchSize: 100\n"
-        ));
-    }
-    text
 }
 
 /// Issue 23, item 8: the lint runs beside the conversation (a request is answered while a

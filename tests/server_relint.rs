@@ -14,7 +14,7 @@ mod lsp;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use lsp::Client;
+use lsp::{Client, many_triggers as dense};
 use serde_json::Value;
 use triggerlint::config::Config;
 use triggerlint::engine::{self, DocumentMemo, FileReport};
@@ -33,17 +33,6 @@ impl Random {
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[self.below(items.len())]
     }
-}
-
-/// The dense template of the editor benchmark: bare Kinesis triggers, six findings each.
-fn dense(functions: usize) -> String {
-    let mut text = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
-    for i in 0..functions {
-        text.push_str(&format!(
-            "  Worker{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders-{i}\n            StartingPosition: LATEST\n            BatchSize: 100\n"
-        ));
-    }
-    text
 }
 
 /// A template like the benchmark's realistic services: functions with SQS, Kinesis and

@@ -379,7 +379,7 @@ fn check_document(
     memos: Option<&(&Memos, relint::Document<'_>)>,
 ) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
     let loaded = load::load(format, file, root);
-    let (findings, ignored) = check_loaded_reusing(
+    let (findings, ignored) = check_loaded(
         &loaded,
         &[(file, source)],
         &[],
@@ -392,29 +392,10 @@ fn check_document(
 }
 
 /// Runs the rules on loaded triggers and applies the suppressions written in `sources` (and
-/// in resources' Metadata): the findings to report, and the suppressed ones.
+/// in resources' Metadata): the findings to report, and the suppressed ones. With `memos` (an
+/// editor's buffer), the findings of the triggers an edit cannot change are taken from the last
+/// lint of the same document when there is one, and this lint's are left for the next.
 pub(super) fn check_loaded(
-    loaded: &load::Loaded<'_>,
-    sources: &[(FileId, &SourceFile)],
-    parsed_hcl: &[(FileId, &crate::hcl::Body)],
-    table: Option<&load::variables::VariableTable>,
-    document_findings: Vec<Finding>,
-    config: &Config,
-) -> (Vec<Finding>, Vec<Finding>) {
-    check_loaded_reusing(
-        loaded,
-        sources,
-        parsed_hcl,
-        table,
-        document_findings,
-        config,
-        None,
-    )
-}
-
-/// [`check_loaded`], taking the findings of the triggers an edit cannot change from the last
-/// lint of the same document when there is one, and leaving this lint's for the next.
-fn check_loaded_reusing(
     loaded: &load::Loaded<'_>,
     sources: &[(FileId, &SourceFile)],
     parsed_hcl: &[(FileId, &crate::hcl::Body)],
