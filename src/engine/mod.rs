@@ -478,10 +478,7 @@ pub fn relint_document(
     config: &Arc<Config>,
     memo: &mut Option<DocumentMemo>,
 ) -> (FileReport, Reused) {
-    let memos = relint::Memos {
-        previous: std::cell::RefCell::new(memo.take()),
-        ..relint::Memos::default()
-    };
+    let memos = relint::Memos::after(memo.take());
     let report = lint::relint_text(path.into(), text, config, &memos);
     *memo = memos.next.into_inner();
     let reused = Reused {

@@ -28,6 +28,9 @@ pub struct Memo {
     config: Arc<Config>,
     file: FileId,
     text: String,
+    /// Whether the text has an anchor (`&`), which aliases may copy elsewhere: then nothing is
+    /// reused.
+    anchors: bool,
     /// Each trigger's identity and the findings its rules gave, in the lint's trigger order.
     triggers: Vec<Remembered>,
     /// The lint's tree of a YAML text (as loaded), for the next lint to reuse with the edited
@@ -54,6 +57,8 @@ pub struct Memos {
     pub(super) reused: std::cell::Cell<usize>,
     /// Whether this lint's tree was the last lint's with the edited part parsed again.
     pub(super) spliced: std::cell::Cell<bool>,
+    /// Where the text differs from the last lint's, found once for the tree and the findings.
+    edit: std::cell::OnceCell<Edit>,
 }
 
 /// What a lint took from the last lint of the same document.
@@ -88,6 +93,18 @@ const POLLED_EVENTS: [&str; 7] = [
 ];
 
 impl Memos {
+    /// The memos of a lint that follows the one that left `previous`.
+    pub(super) fn after(previous: Option<Memo>) -> Memos {
+        Memos {
+            previous: std::cell::RefCell::new(previous),
+            ..Memos::default()
+        }
+    }
+
+    fn edit(&self, old: &str, new: &str) -> Edit {
+        *self.edit.get_or_init(|| Edit::between(old, new))
+    }
+
     /// Whether this lint records a memo for the next (only SAM templates use one).
     pub(super) fn records(document: &Document<'_>) -> bool {
         document.format == Format::Sam
@@ -110,10 +127,10 @@ impl Memos {
             return None;
         }
         // An anchor in either text may copy what the edit changes into other resources.
-        if memo.text.contains('&') || document.text.contains('&') {
+        if memo.anchors || document.text.contains('&') {
             return None;
         }
-        let edit = Edit::between(&memo.text, document.text);
+        let edit = self.edit(&memo.text, document.text);
         let mut edited = None;
         for (i, (old, new)) in memo.triggers.iter().zip(triggers).enumerate() {
             if old.path != new.path {
@@ -176,6 +193,7 @@ impl Memos {
             config: Arc::clone(document.config),
             file: document.file,
             text: document.text.to_string(),
+            anchors: document.text.contains('&'),
             triggers,
             tree: None,
         });
@@ -213,10 +231,11 @@ impl Memos {
             return None;
         }
         let mut tree = memo.tree.take()?;
-        if memo.text.contains(['&', '%']) || text.contains(['&', '%']) {
+        let directives = |text: &str| text.contains('%');
+        if memo.anchors || text.contains('&') || directives(&memo.text) || directives(text) {
             return None;
         }
-        let edit = Edit::between(&memo.text, text);
+        let edit = self.edit(&memo.text, text);
         let map = memo
             .triggers
             .iter()
@@ -330,6 +349,41 @@ fn change_spans(change: &Change) -> Vec<Span> {
     }
 }
 
+/// How many bytes two texts share at their start: equal blocks are skipped as slices (compared
+/// many bytes at a time), so a megabyte template's lint does not spend milliseconds here.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let length = a.len().min(b.len());
+    let mut at = 0;
+    while at + BLOCK <= length && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    at + a[at..length]
+        .iter()
+        .zip(&b[at..length])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes two texts share at their end, as [`common_prefix`] does.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let length = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - length..], &b[b.len() - length..]);
+    let mut kept = 0;
+    while kept + BLOCK <= length
+        && a[length - kept - BLOCK..length - kept] == b[length - kept - BLOCK..length - kept]
+    {
+        kept += BLOCK;
+    }
+    kept + a[..length - kept]
+        .iter()
+        .rev()
+        .zip(b[..length - kept].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 /// Where two texts differ: the bytes before `start` are the same, and so are the last bytes
 /// after `old_end` in the old text and after `new_end` in the new one.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -342,15 +396,9 @@ struct Edit {
 impl Edit {
     fn between(old: &str, new: &str) -> Edit {
         let (old, new) = (old.as_bytes(), new.as_bytes());
-        let start = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let start = common_prefix(old, new);
         let room = old.len().min(new.len()) - start;
-        let suffix = old
-            .iter()
-            .rev()
-            .zip(new.iter().rev())
-            .take(room)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let suffix = common_suffix(&old[start..], &new[start..]).min(room);
         Edit {
             start,
             old_end: old.len() - suffix,
@@ -471,10 +519,7 @@ mod tests {
     fn memo_of(text: &str, config: &Arc<Config>) -> Memos {
         let memos = Memos::default();
         super::super::lint::relint_text(PathBuf::from("t.yaml"), text.to_string(), config, &memos);
-        Memos {
-            previous: std::cell::RefCell::new(memos.next.into_inner()),
-            ..Memos::default()
-        }
+        Memos::after(memos.next.into_inner())
     }
 
     /// The tree made from the last lint's with the edited settings parsed alone is the tree of
@@ -538,6 +583,17 @@ mod tests {
         let deleted = Edit::between("aaa", "aa");
         assert_eq!((deleted.start, deleted.old_end, deleted.new_end), (2, 3, 2));
         assert_eq!(Edit::between("same", "same").delta(), 0);
+        // Long texts are compared by blocks, then byte by byte.
+        let long = "abcdefghij".repeat(100);
+        for at in [0, 1, 255, 256, 257, 500, 999] {
+            let mut edited = long.clone();
+            edited.replace_range(at..at + 1, "XY");
+            let edit = Edit::between(&long, &edited);
+            assert_eq!(
+                (edit.start, edit.old_end, edit.new_end),
+                (at, at + 1, at + 2)
+            );
+        }
     }
 
     #[test]
