@@ -51,9 +51,9 @@ pub enum Work {
     Lint(Job),
     /// The document was closed: its last lint's memo is not needed any more.
     Forget(Url),
-    /// Reports the server no longer needs, freed here: the worker made them, and memory freed
-    /// by the thread that allocated it is cheaper for the next lint than memory the allocator
-    /// has to collect back from another thread.
+    /// Reports the server no longer needs, freed here when no lint waits: the worker made
+    /// them, and memory freed by the thread that allocated it is cheaper for the next lint than
+    /// memory the allocator has to collect back from another thread.
     Free(Vec<FileReport>),
 }
 
@@ -67,7 +67,10 @@ pub fn spawn(events: Sender<Event>) -> Sender<Work> {
         .name("triggerlint-lint".to_string())
         .spawn(move || {
             let mut memos: HashMap<Url, engine::DocumentMemo> = HashMap::new();
-            for work in work {
+            // Reports to free, freed once no work waits: a lint asked for is not kept waiting
+            // for them.
+            let mut garbage: Vec<FileReport> = Vec::new();
+            while let Some(work) = next_work(&work, &mut garbage) {
                 let job = match work {
                     Work::Lint(job) => job,
                     Work::Forget(uri) => {
@@ -75,7 +78,7 @@ pub fn spawn(events: Sender<Event>) -> Sender<Work> {
                         continue;
                     }
                     Work::Free(reports) => {
-                        drop(reports);
+                        garbage.extend(reports);
                         continue;
                     }
                 };
@@ -94,6 +97,19 @@ pub fn spawn(events: Sender<Event>) -> Sender<Work> {
         eprintln!("triggerlint server: cannot start the lint thread: {e}");
     }
     work_in
+}
+
+/// The next work asked for; when none waits, the garbage is freed first. `None` once the
+/// server has dropped its end.
+fn next_work(work: &mpsc::Receiver<Work>, garbage: &mut Vec<FileReport>) -> Option<Work> {
+    match work.try_recv() {
+        Ok(next) => Some(next),
+        Err(mpsc::TryRecvError::Disconnected) => None,
+        Err(mpsc::TryRecvError::Empty) => {
+            garbage.clear();
+            work.recv().ok()
+        }
+    }
 }
 
 /// Lints a job's text (moved out of the job: the engine owns the text it reads), reusing what
