@@ -355,7 +355,7 @@ impl Server {
         };
         self.pending.remove(uri);
         // Linted in full: the memo of the last lint is the worker's.
-        let linted = worker::lint(job, &mut None);
+        let linted = worker::lint(job, None);
         self.take_in(linted)
     }
 

@@ -84,7 +84,7 @@ pub fn spawn(events: Sender<Event>) -> Sender<Work> {
                 };
                 let uri = job.uri.clone();
                 let mut memo = memos.remove(&uri);
-                let linted = lint(job, &mut memo);
+                let linted = lint(job, Some(&mut memo));
                 if let Some(memo) = memo {
                     memos.insert(uri, memo);
                 }
@@ -115,15 +115,23 @@ fn next_work(work: &mpsc::Receiver<Work>, garbage: &mut Vec<FileReport>) -> Opti
 /// Lints a job's text (moved out of the job: the engine owns the text it reads), reusing what
 /// it can from the memo of the document's last lint and leaving the memo for the next. A panic
 /// becomes a report saying the lint failed instead of unwinding through the server.
-pub fn lint(mut job: Job, memo: &mut Option<engine::DocumentMemo>) -> Linted {
+/// Without a memo (`None`), the text is linted in full and nothing is kept.
+pub fn lint(mut job: Job, memo: Option<&mut Option<engine::DocumentMemo>>) -> Linted {
     let started = Instant::now();
     let (path, text) = (job.path.clone(), std::mem::take(&mut job.text));
     let config = &job.config;
-    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        engine::relint_document(path, text, config, memo)
+    let mut memo = memo;
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &mut memo {
+        Some(memo) => engine::relint_document(path, text, config, memo),
+        None => (
+            engine::report_document(path, text, config),
+            engine::Reused::default(),
+        ),
     }));
     let (report, reused) = attempt.unwrap_or_else(|_| {
-        *memo = None;
+        if let Some(memo) = memo {
+            *memo = None;
+        }
         let failed = FileReport::failed(
             &job.path,
             "internal error while linting this file (a bug in triggerlint; please report it)",
