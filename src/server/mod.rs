@@ -527,7 +527,8 @@ impl Server {
             document: (&doc.path, &uri),
             encoding: self.encoding,
         };
-        keys.extend(converter.diagnostics(&doc.text));
+        let first = keys.len();
+        keys.extend(converter.diagnostics(&doc.text, &doc.serialized, first));
         self.stages.mark("diagnostics");
         let mut diagnostics: HashMap<Url, Vec<publish::Json>> = HashMap::new();
         for (target, json) in doc.serialized.texts(keys, &mut self.pages) {
