@@ -15,6 +15,7 @@
 //!   cargo bench --bench server          (bench/run.sh runs it too)
 //!   cargo bench --bench server -- dense (only the cases whose name has one of the words)
 //!   TRIGGERLINT_SERVER_BIN=other/triggerlint cargo bench --bench server
+//!   TRIGGERLINT_SERVER_TIMING=1 cargo bench --bench server (with the server's timing log)
 
 mod support;
 
@@ -197,7 +198,7 @@ impl Server {
             .current_dir(std::env::temp_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr())
             .spawn()
             .expect("start the server");
         let stdin = child.stdin.take().unwrap();
@@ -307,6 +308,16 @@ impl Server {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
         let _ = self.child.wait();
+    }
+}
+
+/// Where the server's standard error goes: nowhere, unless its timing log is asked for
+/// (`TRIGGERLINT_SERVER_TIMING=1 cargo bench --bench server`, inherited by the server), which is
+/// then printed among the results.
+fn stderr() -> Stdio {
+    match std::env::var_os("TRIGGERLINT_SERVER_TIMING") {
+        Some(_) => Stdio::inherit(),
+        None => Stdio::null(),
     }
 }
 

@@ -8,7 +8,7 @@ mod lsp;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use lsp::{Client, apply_insertions, project, uri_of, write};
+use lsp::{Client, apply_insertions, many_triggers, project, uri_of, write};
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {
@@ -600,18 +600,6 @@ fn a_broken_handshake_ends_the_server_though_its_input_stays_open() {
     drop(input);
 }
 
-/// A SAM template with `functions` Kinesis triggers, each with `BatchSize: 100` (line 14 of the
-/// first).
-fn many_triggers(functions: usize) -> String {
-    let mut text = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
-    for i in 0..functions {
-        text.push_str(&format!(
-            "  Worker{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders-{i}\n            StartingPosition: LATEST\n            BatchSize: 100\n"
-        ));
-    }
-    text
-}
-
 /// Issue 23, item 8: the lint runs beside the conversation (a request is answered while a
 /// large document is being linted), keystrokes do not queue up behind lints (a lint of a text
 /// changed since is dropped, never published), and the last version's diagnostics are those of
@@ -937,8 +925,9 @@ fn apply_range(
     format!("{}{new}{}", &text[..start], &text[end..])
 }
 
-/// With `TRIGGERLINT_SERVER_TIMING` set, each published lint writes the time of its stages
-/// and the size of what was sent to standard error (for profiling an editor's latency).
+/// With `TRIGGERLINT_SERVER_TIMING` set, each published lint writes the time of its stages,
+/// the size of what was sent and how many triggers' findings it reused to standard error (for
+/// profiling an editor's latency).
 #[test]
 fn the_timing_log_gives_each_lints_stages_and_size() {
     let dir = tempfile::tempdir().unwrap();
@@ -975,9 +964,47 @@ fn the_timing_log_gives_each_lints_stages_and_size() {
             expected.push("since the edit");
         }
         assert_eq!(names, expected, "{line}");
-        let (diagnostics, bytes) = size.split_once(" diagnostics, ").unwrap();
+        let (diagnostics, rest) = size.split_once(" diagnostics, ").unwrap();
         assert_eq!(diagnostics.parse::<usize>().unwrap(), count, "{line}");
-        let bytes: usize = bytes.strip_suffix(" bytes)").unwrap().parse().unwrap();
+        let (bytes, reused) = rest.split_once(" bytes, ").unwrap();
+        let bytes: usize = bytes.parse().unwrap();
         assert!(bytes > 200 * count, "{line}");
+        // The edit is inside the first function's event: the second trigger's findings and
+        // the tree (but the edited event's properties) are taken from the first lint.
+        let expected = match edited {
+            true => "1 triggers reused, tree reused)",
+            false => "0 triggers reused, tree parsed)",
+        };
+        assert_eq!(reused, expected, "{line}");
     }
+}
+
+/// The server widens the pipe of its standard output to 1 MB (Linux), so the diagnostics of a
+/// template with a couple of thousand findings are written at once rather than in 64 KB turns
+/// with the editor.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_output_pipe_holds_a_large_publication() {
+    use std::io::{Read, Write};
+    use std::os::fd::AsRawFd;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_triggerlint"))
+        .arg("server")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    let mut stdin = child.stdin.take().unwrap();
+    write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    stdin.flush().unwrap();
+    // The answer to `initialize` comes after the server set its output up.
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    // SAFETY: fcntl on the pipe's descriptor, which `stdout` owns, with no argument.
+    let size = unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_GETPIPE_SZ) };
+    assert_eq!(size, 1 << 20, "a pipe holds 64 KB unless widened");
+    drop(stdin);
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

@@ -11,6 +11,7 @@ use crate::source::{FileId, FileIds, SourceFile, Sources};
 use crate::{discover, load, parse, suppress, tree};
 
 use super::read::{ReadError, Undecodable, read};
+use super::relint::{self, Memos};
 use super::{FileError, FileReport, Keep, plan, terraform, unparsed};
 
 pub(super) fn lint_path(
@@ -51,6 +52,7 @@ pub(super) fn lint_path(
         named: target.named,
         ids,
         keep,
+        memos: None,
     };
     let mut report = match read(path) {
         Ok(text) => lint_source(file, SourceFile::new(path, text), &how),
@@ -106,6 +108,9 @@ pub(super) struct Linting<'a> {
     pub(super) named: bool,
     pub(super) ids: &'a FileIds,
     pub(super) keep: Keep,
+    /// The last lint of the same document and the memo for the next (an editor's buffer),
+    /// with the configuration as shared between them.
+    pub(super) memos: Option<(&'a Memos, &'a std::sync::Arc<Config>)>,
 }
 
 impl<'a> Linting<'a> {
@@ -118,6 +123,7 @@ impl<'a> Linting<'a> {
             named: true,
             ids,
             keep,
+            memos: None,
         }
     }
 }
@@ -131,9 +137,33 @@ pub(super) fn lint_text(path: PathBuf, text: String, config: &Config, keep: Keep
         return report;
     }
     let ids = FileIds::default();
-    let file = ids.next();
     let how = Linting::given(config, &ids, keep);
-    let mut report = lint_source(file, SourceFile::new(path, text), &how);
+    lint_given(path, text, &how)
+}
+
+/// An editor's buffer linted again: as [`lint_text`], reusing what it can of the last lint of
+/// the same document (see [`relint`]).
+pub(super) fn relint_text(
+    path: PathBuf,
+    text: String,
+    config: &std::sync::Arc<Config>,
+    memos: &Memos,
+) -> FileReport {
+    if parse::hcl::is_terraform(&path) {
+        return lint_text(path, text, config, Keep::All);
+    }
+    let ids = FileIds::default();
+    let how = Linting {
+        memos: Some((memos, config)),
+        ..Linting::given(config, &ids, Keep::All)
+    };
+    lint_given(path, text, &how)
+}
+
+fn lint_given(path: PathBuf, text: String, how: &Linting<'_>) -> FileReport {
+    let config = how.config;
+    let file = how.ids.next();
+    let mut report = lint_source(file, SourceFile::new(path, text), how);
     report.config_source.clone_from(&config.source);
     report.fail_on = config.fail_on;
     report
@@ -202,7 +232,17 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
     let (config, keep) = (how.config, how.keep);
     let text = source.text.as_str();
     let syntax = parse::syntax_of(&source.path, text);
-    let mut root = match parse::parse(text, syntax, file) {
+    // An editor's buffer after a small edit: the last lint's tree with the edited part parsed
+    // again.
+    let spliced = how
+        .memos
+        .filter(|_| syntax == parse::Syntax::Yaml)
+        .and_then(|(memos, config)| memos.spliced_tree(&source.path, config, file, text));
+    let parsed = match spliced {
+        Some(root) => Ok(Some(root)),
+        None => parse::parse(text, syntax, file),
+    };
+    let mut root = match parsed {
         Ok(Some(root)) => root,
         Ok(None) => return FileReport::default(),
         Err(e) => {
@@ -235,8 +275,26 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
         .filter(|_| config.is_enabled(&rules::missing_include::RULE))
         .map(|m| rules::missing_include::finding(m.span, &m.path))
         .collect();
-    let (triggers, findings, ignored) =
-        check_document(file, source, format, &root, table, missing, config);
+    let document = how.memos.map(|(memos, config)| {
+        let document = relint::Document {
+            path: &source.path,
+            config,
+            file,
+            text,
+            format,
+        };
+        (memos, document)
+    });
+    let (triggers, findings, ignored) = check_document(
+        file,
+        source,
+        format,
+        &root,
+        table,
+        missing,
+        config,
+        document.as_ref(),
+    );
     let deployed = format == model::Format::Deployed;
     let mut report = FileReport {
         is_template: !deployed,
@@ -274,6 +332,9 @@ fn lint_source_inner(file: FileId, source: &SourceFile, how: &Linting<'_>) -> Fi
             report.variables = resolved.table;
         }
     }
+    if let Some((memos, _)) = how.memos {
+        memos.keep_tree(root, syntax);
+    }
     report
 }
 
@@ -303,8 +364,10 @@ fn included_syntax_error(
     }
 }
 
-/// Loads the triggers of a parsed document, runs the rules and applies suppressions: the
-/// triggers, the findings to report, and the suppressed ones.
+/// Loads the triggers of a parsed document, runs the rules (or reuses the last lint's
+/// findings, for an editor's buffer) and applies suppressions: the triggers, the findings to
+/// report, and the suppressed ones.
+#[allow(clippy::too_many_arguments)]
 fn check_document(
     file: FileId,
     source: &SourceFile,
@@ -313,6 +376,7 @@ fn check_document(
     table: Option<&load::variables::VariableTable>,
     document_findings: Vec<Finding>,
     config: &Config,
+    memos: Option<&(&Memos, relint::Document<'_>)>,
 ) -> (Vec<Trigger>, Vec<Finding>, Vec<Finding>) {
     let loaded = load::load(format, file, root);
     let (findings, ignored) = check_loaded(
@@ -322,12 +386,15 @@ fn check_document(
         table,
         document_findings,
         config,
+        memos,
     );
     (loaded.triggers, findings, ignored)
 }
 
 /// Runs the rules on loaded triggers and applies the suppressions written in `sources` (and
-/// in resources' Metadata): the findings to report, and the suppressed ones.
+/// in resources' Metadata): the findings to report, and the suppressed ones. With `memos` (an
+/// editor's buffer), the findings of the triggers an edit cannot change are taken from the last
+/// lint of the same document when there is one, and this lint's are left for the next.
 pub(super) fn check_loaded(
     loaded: &load::Loaded<'_>,
     sources: &[(FileId, &SourceFile)],
@@ -335,6 +402,7 @@ pub(super) fn check_loaded(
     table: Option<&load::variables::VariableTable>,
     document_findings: Vec<Finding>,
     config: &Config,
+    memos: Option<&(&Memos, relint::Document<'_>)>,
 ) -> (Vec<Finding>, Vec<Finding>) {
     let enabled = config.enabled_rules();
     let scope = rules::Scope::new(&loaded.template, &loaded.triggers, &config.rules);
@@ -346,23 +414,44 @@ pub(super) fn check_loaded(
         }
         _ => super::fix::Texts::new(sources).with_hcl(parsed_hcl),
     };
-    let mut findings: Vec<Finding> = loaded
-        .triggers
-        .iter()
-        .flat_map(|t| {
-            rules::check(t, &scope, &enabled)
-                .into_iter()
-                .map(|f| match config.defer_fixes {
-                    true => f,
-                    false => super::fix::resolve(f, t, &texts, config),
+    let checked = |t: &Trigger| -> Vec<Finding> {
+        rules::check(t, &scope, &enabled)
+            .into_iter()
+            .map(|f| match config.defer_fixes {
+                true => f,
+                false => super::fix::resolve(f, t, &texts, config),
+            })
+            .map(|f| match table {
+                Some(table) => with_definitions(f, table),
+                None => f,
+            })
+            .collect()
+    };
+    let mut findings: Vec<Finding> = match memos {
+        None => loaded.triggers.iter().flat_map(checked).collect(),
+        Some((memos, document)) => {
+            let mut reusable = memos
+                .reusable(document, &loaded.triggers)
+                .unwrap_or_default();
+            memos
+                .reused
+                .set(reusable.iter().filter(|r| r.is_some()).count());
+            let by_trigger: Vec<Vec<Finding>> = loaded
+                .triggers
+                .iter()
+                .enumerate()
+                .map(|(i, t)| match reusable.get_mut(i).and_then(Option::take) {
+                    Some(reused) => reused,
+                    None => checked(t),
                 })
-        })
-        .map(|f| match table {
-            Some(table) => with_definitions(f, table),
-            None => f,
-        })
-        .chain(document_findings)
-        .collect();
+                .collect();
+            if Memos::records(document) {
+                memos.record(document, &loaded.triggers, &by_trigger);
+            }
+            by_trigger.into_iter().flatten().collect()
+        }
+    };
+    findings.extend(document_findings);
     super::fix::reconcile_shared(&mut findings, &loaded.triggers, &texts);
     if config.no_ignore {
         return (findings, Vec::new());

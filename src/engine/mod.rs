@@ -19,6 +19,7 @@ pub mod fix;
 mod lint;
 mod plan;
 mod read;
+mod relint;
 mod terraform;
 mod unparsed;
 
@@ -464,6 +465,29 @@ pub fn resolve_fixes(report: &mut FileReport, config: &Config) {
 pub fn report_document(path: impl Into<PathBuf>, text: String, config: &Config) -> FileReport {
     lint_text(path.into(), text, config, Keep::All)
 }
+/// What the last lint of an editor's buffer keeps for the next lint of the same document (see
+/// [`relint_document`]).
+pub use relint::{Memo as DocumentMemo, Reused};
+
+/// Lints an editor's buffer as [`report_document`] does, with the same report, reusing what the
+/// last lint of the same document (`memo`) found for the triggers the edit since cannot change,
+/// and leaves in `memo` what the next lint can reuse. Returns the report and what was reused.
+pub fn relint_document(
+    path: impl Into<PathBuf>,
+    text: String,
+    config: &Arc<Config>,
+    memo: &mut Option<DocumentMemo>,
+) -> (FileReport, Reused) {
+    let memos = relint::Memos::after(memo.take());
+    let report = lint::relint_text(path.into(), text, config, &memos);
+    *memo = memos.next.into_inner();
+    let reused = Reused {
+        triggers: memos.reused.get(),
+        tree: memos.spliced.get(),
+    };
+    (report, reused)
+}
+
 /// Lints bytes read from standard input into one file's report.
 pub fn report_bytes(path: impl Into<PathBuf>, bytes: &[u8], config: &Config) -> FileReport {
     lint_bytes(path.into(), bytes, config, Keep::Output)

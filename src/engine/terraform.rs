@@ -126,8 +126,15 @@ pub(super) fn lint_module(
         .flat_map(|folder| folder.files.iter())
         .filter_map(|f| Some((f.id, f.body.as_ref()?)))
         .collect();
-    let (mut findings, mut ignored) =
-        check_loaded(&loaded, &sources, &parsed, None, unparsed.findings, config);
+    let (mut findings, mut ignored) = check_loaded(
+        &loaded,
+        &sources,
+        &parsed,
+        None,
+        unparsed.findings,
+        config,
+        None,
+    );
     let mut triggers = loaded.triggers;
     // Files named on the command line: their findings only, the rest of the folder is context.
     if let Some(reported) = &module.reported {

@@ -110,6 +110,11 @@ fn shift(mut node: Node, by: usize) -> Node {
     node
 }
 
+/// Moves every span of a tree by `by` bytes (a part of a text parsed on its own).
+pub fn shift_spans(node: &mut Node, by: u32) {
+    shift_in_place(node, by);
+}
+
 fn shift_in_place(node: &mut Node, by: u32) {
     use crate::tree::Value;
     node.span.start += by;

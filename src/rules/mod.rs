@@ -320,8 +320,10 @@ pub struct Finding {
     /// The resource address of a mapping read from a Terraform plan, which every output names
     /// (the plan's JSON is hard to read around a location).
     pub plan_address: Option<std::sync::Arc<str>>,
-    /// What the rule proposes to change (set by rules with [`Finding::fix`]).
-    pub fix_plan: Option<crate::model::FixPlan>,
+    /// What the rule proposes to change (set by rules with [`Finding::fix`]). Shared: a
+    /// finding is copied whole where it is kept twice (the editor's last lint), and the plan is
+    /// the largest part of it.
+    pub fix_plan: Option<std::sync::Arc<crate::model::FixPlan>>,
     /// The plan resolved into edits by the engine, with the format's writer.
     pub fix: Option<crate::model::Fix>,
 }
@@ -336,7 +338,7 @@ impl Finding {
 
     /// What to change to fix the finding; the engine turns it into edits.
     pub fn fix(mut self, plan: crate::model::FixPlan) -> Self {
-        self.fix_plan = Some(plan);
+        self.fix_plan = Some(std::sync::Arc::new(plan));
         self
     }
 

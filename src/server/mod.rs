@@ -114,6 +114,12 @@ struct Server {
     pages: worker::RulePages,
     /// The timing log of the lint being published.
     stages: timing::Stages,
+    /// Documents closed since the worker was last told (it forgets their last lints).
+    closed: Vec<Url>,
+    /// The configuration last given to lints, with fixes deferred, and the one it was made
+    /// from: the same configuration is passed as the same value, which tells the engine that
+    /// the last lint's findings were found with it.
+    deferring: Option<(Arc<Config>, Arc<Config>)>,
 }
 
 impl Server {
@@ -154,6 +160,8 @@ impl Server {
             retired: Vec::new(),
             pages: worker::RulePages::default(),
             stages: timing::Stages::from_env(),
+            closed: Vec::new(),
+            deferring: None,
         })
     }
 
@@ -211,15 +219,20 @@ impl Server {
                 }
                 Some(Event::Client(Message::Response(_))) => {}
             }
+            for uri in self.closed.drain(..) {
+                let _ = lints.send(worker::Work::Forget(uri));
+            }
             if !shutting_down && let Some(job) = self.next_job() {
-                self.busy = lints.send(job).is_ok();
+                self.busy = lints.send(worker::Work::Lint(job)).is_ok();
             }
             for message in out {
                 if connection.sender.send(message).is_err() {
                     return 1;
                 }
             }
-            self.retired.clear();
+            if !self.retired.is_empty() {
+                let _ = lints.send(worker::Work::Free(std::mem::take(&mut self.retired)));
+            }
         }
     }
 
@@ -254,7 +267,7 @@ impl Server {
     }
 
     /// A lint of an open document's text as it is now, with its configuration.
-    fn job(&self, uri: &Url) -> Option<worker::Job> {
+    fn job(&mut self, uri: &Url) -> Option<worker::Job> {
         let doc = self.documents.get(uri)?;
         let (config, config_problem) = match self.configs.for_file(&doc.path) {
             Ok(config) => (config, None),
@@ -263,14 +276,34 @@ impl Server {
                 Some(format!("invalid configuration file: {}", e.summary())),
             ),
         };
+        let (generation, path, text) = (doc.generation, doc.path.clone(), doc.text.clone());
         Some(worker::Job {
             uri: uri.clone(),
-            generation: doc.generation,
-            path: doc.path.clone(),
-            text: doc.text.clone(),
-            config: deferring_fixes(config),
+            generation,
+            path,
+            text,
+            config: self.deferring_fixes(config),
             config_problem,
         })
+    }
+
+    /// The configuration a document is linted with on each edit: fixes are resolved only when
+    /// the editor asks for code actions (resolving them was a third of a lint of a template
+    /// dense with findings). The same configuration gives the same value each time.
+    fn deferring_fixes(&mut self, config: Arc<Config>) -> Arc<Config> {
+        if config.defer_fixes {
+            return config;
+        }
+        if let Some((from, deferring)) = &self.deferring
+            && Arc::ptr_eq(from, &config)
+        {
+            return Arc::clone(deferring);
+        }
+        let mut deferring = Config::clone(&config);
+        deferring.defer_fixes = true;
+        let deferring = Arc::new(deferring);
+        self.deferring = Some((config, Arc::clone(&deferring)));
+        deferring
     }
 
     /// A lint came back: its diagnostics are published unless the text changed meanwhile (a
@@ -291,6 +324,7 @@ impl Server {
     fn take_in(&mut self, linted: worker::Linted) -> Vec<Notification> {
         self.stages.begin();
         self.stages.add("lint", linted.took);
+        let reused = linted.reused;
         let uri = linted.job.uri.clone();
         let targets = self.apply(linted);
         let published = self.publish(targets);
@@ -308,7 +342,7 @@ impl Server {
             let bytes = published
                 .iter()
                 .map(|n| n.params.as_str().map_or(0, str::len));
-            self.stages.report(diagnostics, bytes.sum());
+            self.stages.report(diagnostics, bytes.sum(), reused);
         }
         published
     }
@@ -316,14 +350,13 @@ impl Server {
     /// Lints a document now, on this thread: for a request that needs the lint of the text as
     /// it is (a hover or quick fix right after an edit).
     fn lint_now(&mut self, uri: &Url) -> Vec<Notification> {
-        let Some(mut job) = self.job(uri) else {
+        let Some(job) = self.job(uri) else {
             return Vec::new();
         };
         self.pending.remove(uri);
-        let started = Instant::now();
-        let report = worker::lint(&mut job);
-        let took = started.elapsed();
-        self.take_in(worker::Linted { job, report, took })
+        // Linted in full: the memo of the last lint is the worker's.
+        let linted = worker::lint(job, None);
+        self.take_in(linted)
     }
 
     /// Answers a request; first brings the lint of its document up to date, and returns the
@@ -416,6 +449,7 @@ impl Server {
                     let uri = p.text_document.uri;
                     self.documents.remove(&uri);
                     self.pending.remove(&uri);
+                    self.closed.push(uri.clone());
                     let targets = self.contributions.remove(&uri).unwrap_or_default();
                     let mut targets: HashSet<Url> = targets.into_keys().collect();
                     targets.insert(uri);
@@ -493,7 +527,8 @@ impl Server {
             document: (&doc.path, &uri),
             encoding: self.encoding,
         };
-        keys.extend(converter.diagnostics(&doc.text));
+        let first = keys.len();
+        keys.extend(converter.diagnostics(&doc.text, &doc.serialized, first));
         self.stages.mark("diagnostics");
         let mut diagnostics: HashMap<Url, Vec<publish::Json>> = HashMap::new();
         for (target, json) in doc.serialized.texts(keys, &mut self.pages) {
@@ -666,18 +701,6 @@ impl Server {
     fn range(&self, index: &LineIndex<'_>, start: u32, end: u32) -> Range {
         index.range(start as usize, end as usize, self.encoding)
     }
-}
-
-/// The configuration a document is linted with on each edit: fixes are resolved only when the
-/// editor asks for code actions (resolving them was a third of a lint of a template dense with
-/// findings).
-fn deferring_fixes(config: Arc<Config>) -> Arc<Config> {
-    if config.defer_fixes {
-        return config;
-    }
-    let mut deferring = Config::clone(&config);
-    deferring.defer_fixes = true;
-    Arc::new(deferring)
 }
 
 /// The diagnostics several lints give one file, each once (two documents that include the same

@@ -16,7 +16,7 @@ use lsp_types::{
 use crate::engine::FileReport;
 use crate::fxhash::FxHashMap;
 use crate::rules::{Finding, Rule, Severity};
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 
 use super::position::{Encoding, LineIndex};
 use super::worker::RulePages;
@@ -28,7 +28,8 @@ pub type Json = Arc<str>;
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DiagnosticKey {
     range: Range,
-    body: Body,
+    /// Shared with the last lint's key when the finding comes out the same.
+    body: Arc<Body>,
 }
 
 /// All of a diagnostic but its range: what an edit on a line above leaves as it was.
@@ -47,12 +48,12 @@ impl DiagnosticKey {
     pub fn plain(range: Range, message: String) -> DiagnosticKey {
         DiagnosticKey {
             range,
-            body: Body {
+            body: Arc::new(Body {
                 severity: Severity::Error,
                 rule: None,
                 message,
                 related: Vec::new(),
-            },
+            }),
         }
     }
 
@@ -113,13 +114,21 @@ pub struct Serialized {
 }
 
 impl Serialized {
+    /// What the last lint's diagnostic at a place in the list was made of, but its range.
+    fn body_at(&self, i: usize) -> Option<&Arc<Body>> {
+        self.last.get(i).map(|(key, _)| &key.body)
+    }
+
     /// The texts of this lint's diagnostics, reused from the last lint where it had the same
     /// diagnostic; one that only moved (an edit added or removed lines above it) keeps the text
     /// after its range. Only this lint's are kept for the next.
     ///
     /// A lint reports its findings in a stable order, so the same diagnostic is usually at the
-    /// same place in both lists: that is compared first, and the last lint's are looked up by
-    /// what they are made of only when it differs.
+    /// same place in both lists: that is compared first. The last lint's are looked up by what
+    /// they are made of once more than a few differ in place (a diagnostic added or removed
+    /// before others); until then one that differs is written afresh (the same text, as
+    /// `moved` gives the text a fresh one would have), which spares indexing a few thousand
+    /// diagnostics for an edit that changed the messages of one trigger.
     pub fn texts(
         &mut self,
         keys: Vec<(Url, DiagnosticKey)>,
@@ -129,15 +138,22 @@ impl Serialized {
         let mut by_body: Option<FxHashMap<&Body, &(DiagnosticKey, Json)>> = None;
         let mut kept = Vec::with_capacity(keys.len());
         let mut out = Vec::with_capacity(keys.len());
+        let mut out_of_place = 0;
         for (i, (target, key)) in keys.into_iter().enumerate() {
             let json = match last.get(i) {
                 Some((same, json)) if *same == key => json.clone(),
+                Some((same, json)) if same.body == key.body => moved(json, same.range, key.range)
+                    .unwrap_or_else(|| serialize(&key.diagnostic(pages))),
+                _ if by_body.is_none() && out_of_place < LOOKUP_AFTER => {
+                    out_of_place += 1;
+                    serialize(&key.diagnostic(pages))
+                }
                 _ => {
                     let by_body = by_body.get_or_insert_with(|| {
-                        last.iter().map(|entry| (&entry.0.body, entry)).collect()
+                        last.iter().map(|entry| (&*entry.0.body, entry)).collect()
                     });
                     by_body
-                        .get(&key.body)
+                        .get(&*key.body)
                         .and_then(|(before, json)| moved(json, before.range, key.range))
                         .unwrap_or_else(|| serialize(&key.diagnostic(pages)))
                 }
@@ -150,6 +166,10 @@ impl Serialized {
         out
     }
 }
+
+/// How many diagnostics may differ from the last lint's at their place before the last lint's
+/// are looked up by what they are made of.
+const LOOKUP_AFTER: usize = 16;
 
 /// The text of a diagnostic at another range (the same text at the same one): serde writes the range first, so the text is
 /// `{"range":` and the range, then the rest, which stays.
@@ -200,7 +220,16 @@ pub struct Converter<'r> {
 }
 
 impl Converter<'_> {
-    pub fn diagnostics(&self, document_text: &str) -> Vec<(Url, DiagnosticKey)> {
+    /// The diagnostics of the lint's findings and errors. A finding whose diagnostic comes out
+    /// as the last lint's at the same place in the list (`last`, whose keys this list's start
+    /// at `first`) shares that one's body rather than building it again: its message, help
+    /// and related locations are compared where they are, without being put together.
+    pub fn diagnostics(
+        &self,
+        document_text: &str,
+        last: &Serialized,
+        first: usize,
+    ) -> Vec<(Url, DiagnosticKey)> {
         let report = self.report;
         // Syntax errors are ours to report only in files that are templates (or Terraform): a
         // YAML or JSON file of another kind has its own tools.
@@ -220,7 +249,14 @@ impl Converter<'_> {
             let Some((uri, range)) = self.locate(f.span.file, f.span.start, f.span.end) else {
                 continue;
             };
-            out.push((uri, self.finding(f, range)));
+            let key = match last.body_at(first + out.len()) {
+                Some(body) if self.renders_as(f, body) => DiagnosticKey {
+                    range,
+                    body: Arc::clone(body),
+                },
+                _ => self.finding(f, range),
+            };
+            out.push((uri, key));
         }
         for e in report.errors.iter().filter(|_| ours) {
             let offset = e.offset.unwrap_or(0) as u32;
@@ -262,13 +298,55 @@ impl Converter<'_> {
             .collect();
         DiagnosticKey {
             range,
-            body: Body {
+            body: Arc::new(Body {
                 severity: f.severity,
                 rule: Some(ByCode(f.rule)),
                 message,
                 related,
-            },
+            }),
         }
+    }
+
+    /// Whether [`Converter::finding`] would make `body` of this finding. Findings of deployed
+    /// mappings, plans and module calls, whose messages say more, are built.
+    fn renders_as(&self, f: &Finding, body: &Body) -> bool {
+        if f.mapping_uuid.is_some() || f.plan_address.is_some() || f.module.is_some() {
+            return false;
+        }
+        let rule = body.rule.map(|r| r.0.code);
+        if body.severity != f.severity || rule != Some(f.rule.code) {
+            return false;
+        }
+        let message = match &f.help {
+            Some(help) => body
+                .message
+                .strip_prefix(f.message.as_str())
+                .and_then(|rest| rest.strip_prefix("\nhelp: "))
+                .is_some_and(|rest| rest == help),
+            None => body.message == f.message,
+        };
+        message
+            && body.related.len() == f.related.len()
+            && f.related
+                .iter()
+                .zip(&body.related)
+                .all(|(r, (uri, range, text))| {
+                    r.message == *text && self.locates_to(r.span, uri, *range)
+                })
+    }
+
+    /// Whether a span of the lint's files is at this URI and range.
+    fn locates_to(&self, span: Span, uri: &Url, range: Range) -> bool {
+        let Some(source) = self.report.sources.try_get(span.file) else {
+            return false;
+        };
+        let same_uri = if source.path == self.document.0 {
+            self.document.1 == uri
+        } else {
+            Url::from_file_path(crate::discover::absolute(&source.path)).is_ok_and(|u| &u == uri)
+        };
+        let index = LineIndex::of(source);
+        same_uri && index.range(span.start as usize, span.end as usize, self.encoding) == range
     }
 
     /// The URI and range of a span in one of the lint's files.
@@ -302,42 +380,93 @@ mod tests {
         DiagnosticKey::plain(at(line), message.to_string())
     }
 
-    /// A diagnostic's text is built once and reused while it stays the same, at the same place
-    /// in the list or elsewhere; the texts of findings gone are not kept.
+    /// A diagnostic's text is built once and reused while it stays the same at the same place
+    /// in the list; once more than a few are out of place (one added before the others), the
+    /// others are found where they went. The texts of findings gone are not kept.
     #[test]
     fn a_diagnostic_that_stays_the_same_keeps_its_text() {
         let uri = Url::parse("file:///t.yaml").unwrap();
         let mut pages = RulePages::default();
         let mut serialized = Serialized::default();
-        let first = serialized.texts(
-            vec![
-                (uri.clone(), key(1, "a")),
-                (uri.clone(), key(2, "b")),
-                (uri.clone(), key(3, "c")),
-            ],
-            &mut pages,
-        );
-        // `a` stays in place, `c` comes first now, `b` is gone and `d` is new.
-        let second = serialized.texts(
-            vec![
-                (uri.clone(), key(3, "c")),
-                (uri.clone(), key(1, "a")),
-                (uri.clone(), key(4, "d")),
-            ],
-            &mut pages,
-        );
-        assert!(Arc::ptr_eq(&first[2].1, &second[0].1));
-        assert!(Arc::ptr_eq(&first[0].1, &second[1].1));
+        let keys = |names: &[&str]| -> Vec<(Url, DiagnosticKey)> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(line, name)| (uri.clone(), key(line as u32, name)))
+                .collect()
+        };
+        let first = serialized.texts(keys(&["a", "b", "c"]), &mut pages);
+        // `a` and `c` stay in place, `b` is gone and `d` is new.
+        let second = serialized.texts(keys(&["a", "d", "c"]), &mut pages);
+        assert!(Arc::ptr_eq(&first[0].1, &second[0].1));
+        assert!(Arc::ptr_eq(&first[2].1, &second[2].1));
         assert_eq!(
-            &*second[2].1,
-            r#"{"range":{"start":{"line":4,"character":0},"end":{"line":4,"character":2}},"severity":1,"source":"triggerlint","message":"d"}"#
+            &*second[1].1,
+            r#"{"range":{"start":{"line":1,"character":0},"end":{"line":1,"character":2}},"severity":1,"source":"triggerlint","message":"d"}"#
         );
         assert_eq!(serialized.last.len(), 3);
-        let body = notification(&uri, Some(3), &[&second[0].1]);
+        // Forty diagnostics, then one more before them: all forty move one place down, and
+        // past the first few keep their texts.
+        let names: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
+        let mut forty: Vec<(Url, DiagnosticKey)> = names
+            .iter()
+            .map(|name| (uri.clone(), key(9, name)))
+            .collect();
+        let before = serialized.texts(forty.clone(), &mut pages);
+        forty.insert(0, (uri.clone(), key(0, "new")));
+        let after = serialized.texts(forty, &mut pages);
+        let kept = (0..40)
+            .filter(|&i| Arc::ptr_eq(&before[i].1, &after[i + 1].1))
+            .count();
+        // The new one and the first fifteen moved are written afresh.
+        assert_eq!(kept, 40 + 1 - LOOKUP_AFTER);
+        for i in 0..40 {
+            assert_eq!(before[i].1, after[i + 1].1);
+        }
+        let body = notification(&uri, Some(3), &[&second[2].1]);
         let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(parsed["params"]["version"], 3);
         assert_eq!(parsed["params"]["uri"], "file:///t.yaml");
         assert_eq!(parsed["params"]["diagnostics"][0]["message"], "c");
+    }
+
+    /// A finding that comes out as the last lint's diagnostic at its place shares that one's
+    /// body; every key is the one a conversion without the last lint makes.
+    #[test]
+    fn an_unchanged_finding_shares_the_last_diagnostics_body() {
+        let template = |batch: &str| {
+            format!(
+                "Transform: AWS::Serverless-2016-10-31\nResources:\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.b\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n            StartingPosition: LATEST\n            BatchSize: {batch}\n"
+            )
+        };
+        let uri = Url::parse("file:///t.yaml").unwrap();
+        let path = std::path::Path::new("/t.yaml");
+        let config = crate::config::Config::default();
+        let mut pages = RulePages::default();
+        let mut serialized = Serialized::default();
+        let mut last_keys: Vec<DiagnosticKey> = Vec::new();
+        for batch in ["100", "100", "7", "100"] {
+            let text = template(batch);
+            let report = crate::engine::report_document(path, text.clone(), &config);
+            let converter = Converter {
+                report: &report,
+                document: (path, &uri),
+                encoding: Encoding::Utf16,
+            };
+            let fresh = converter.diagnostics(&text, &Serialized::default(), 0);
+            let keys = converter.diagnostics(&text, &serialized, 0);
+            assert!(keys.len() >= 4);
+            assert!(keys == fresh);
+            for (i, (_, key)) in keys.iter().enumerate() {
+                let same = last_keys.get(i).is_some_and(|last| last.body == key.body);
+                let shared = last_keys
+                    .get(i)
+                    .is_some_and(|l| Arc::ptr_eq(&l.body, &key.body));
+                assert_eq!(same, shared, "{batch}: {}", key.body.message);
+            }
+            last_keys = keys.iter().map(|(_, key)| key.clone()).collect();
+            serialized.texts(keys, &mut pages);
+        }
     }
 
     /// A diagnostic that only moved (lines added above it) gets the text a fresh one would
@@ -348,9 +477,10 @@ mod tests {
         let mut pages = RulePages::default();
         let related = |line| {
             let mut k = key(line, "a \"quoted\" message\nhelp: do this");
-            k.body.rule = Some(ByCode(&crate::rules::missing_include::RULE));
-            k.body.related = vec![(uri.clone(), at(line + 10), "the queue".to_string())];
-            k.body.severity = Severity::Warning;
+            let body = Arc::make_mut(&mut k.body);
+            body.rule = Some(ByCode(&crate::rules::missing_include::RULE));
+            body.related = vec![(uri.clone(), at(line + 10), "the queue".to_string())];
+            body.severity = Severity::Warning;
             k
         };
         let mut serialized = Serialized::default();

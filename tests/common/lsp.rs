@@ -280,3 +280,15 @@ pub fn project() -> tempfile::TempDir {
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     dir
 }
+
+/// A SAM template with `functions` Kinesis triggers, each with `BatchSize: 100` (line 14 of the
+/// first).
+pub fn many_triggers(functions: usize) -> String {
+    let mut text = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
+    for i in 0..functions {
+        text.push_str(&format!(
+            "  Worker{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n        Orders:\n          Type: Kinesis\n          Properties:\n            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders-{i}\n            StartingPosition: LATEST\n            BatchSize: 100\n"
+        ));
+    }
+    text
+}
