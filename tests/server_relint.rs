@@ -153,7 +153,8 @@ fn edit(text: &str, random: &mut Random) -> String {
         }
         // A value's text replaced.
         10 => {
-            if let Some(colon) = line.find(": ") {
+            // `key: ` with nothing after it (or only spaces) has no value to replace.
+            if let Some(colon) = line.find(": ").filter(|c| c + 2 <= line.trim_end().len()) {
                 let value = line_start + colon + 2..line_start + line.trim_end().len();
                 let new = random.pick(&["LATEST", "10", "!Ref Worker1", "''", "[1, 2]", "true"]);
                 text.replace_range(value, new);
@@ -361,4 +362,161 @@ fn published(client: &mut Client, uri: &str, version: i32) -> String {
             return params["diagnostics"].to_string();
         }
     }
+}
+
+/// The settings of a polled event that an edit aimed at one event's properties changes.
+const EVENT_KEYS: [&str; 14] = [
+    "BatchSize:",
+    "StartingPosition:",
+    "MaximumBatchingWindowInSeconds:",
+    "MaximumRetryAttempts:",
+    "Enabled:",
+    "BisectBatchOnFunctionError:",
+    "ParallelizationFactor:",
+    "FunctionResponseTypes:",
+    "Queue:",
+    "Stream:",
+    "MaximumRecordAgeInSeconds:",
+    "TumblingWindowInSeconds:",
+    "Topics:",
+    "FilterCriteria:",
+];
+
+/// One random edit at a line of an event's settings (where the lint may reuse the others'
+/// findings): its value replaced, a setting added above or below it, the line deleted, a
+/// character typed into it, a suppression comment above it. Any edit when there is none.
+fn event_edit(text: &str, random: &mut Random) -> String {
+    let mut edited = text.to_string();
+    let settings: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .filter(|(_, line)| EVENT_KEYS.iter().any(|k| line.trim_start().starts_with(k)))
+        .collect();
+    if settings.is_empty() {
+        return edit(text, random);
+    }
+    let (start, line) = settings[random.below(settings.len())];
+    let pad = " ".repeat(line.len() - line.trim_start().len());
+    let colon = line.find(':').expect("a setting's colon");
+    let end = line.trim_end().len().max(colon + 1);
+    let setting = |random: &mut Random| -> String {
+        let setting = random.pick(&SETTINGS);
+        setting.lines().map(|l| format!("{pad}{l}\n")).collect()
+    };
+    match random.below(6) {
+        0 => {
+            let value = random.pick(&[
+                " 1",
+                " 10000",
+                " TRIM_HORIZON",
+                " false",
+                " !GetAtt Dead0.Arn",
+                " arn:aws:sqs:us-east-1:123456789012:q",
+                " -1",
+                " [ReportBatchItemFailures]",
+                "",
+            ]);
+            edited.replace_range(start + colon + 1..start + end, value);
+        }
+        1 => edited.insert_str(start + line.len(), &setting(random)),
+        2 => edited.insert_str(start, &setting(random)),
+        3 => edited.replace_range(start..start + line.len(), ""),
+        4 => {
+            let at = start + colon + 1 + random.below(end - colon);
+            if edited.is_char_boundary(at) {
+                edited.insert_str(at, random.pick(&["9", "0", " ", "x", " #c", ":", "'"]));
+            }
+        }
+        _ => edited.insert_str(start, &format!("{pad}# triggerlint: ignore[TL002]\n")),
+    }
+    edited
+}
+
+/// Every SAM template of the corpus with a polled event, edited where the lint reuses the most
+/// (an event's settings), against a fresh lint after each edit.
+#[test]
+fn relints_after_event_edits_of_every_corpus_sam_template_equal_fresh_lints() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let templates = sam_templates_with_polled_events(&corpus);
+    assert!(templates.len() >= 80, "{} templates", templates.len());
+    let config = config();
+    let (mut reusing, mut splicing) = (0, 0);
+    for (i, path) in templates.iter().enumerate() {
+        let original = std::fs::read_to_string(path).unwrap();
+        let mut random = Random(7_000 + i as u64);
+        let mut memo: Option<DocumentMemo> = None;
+        engine::relint_document(path, original.clone(), &config, &mut memo);
+        let mut text = original.clone();
+        for k in 0..20 {
+            text = if random.below(5) == 0 {
+                original.clone()
+            } else {
+                event_edit(&text, &mut random)
+            };
+            let (incremental, reused) =
+                engine::relint_document(path, text.clone(), &config, &mut memo);
+            let fresh = engine::report_document(path, text.clone(), &config);
+            let (incremental, fresh) = (shown(&incremental), shown(&fresh));
+            assert!(
+                incremental == fresh,
+                "{}: edit {k}: the lint reusing {reused:?} differs from a fresh lint at\n{}\n\
+                 --- text ---\n{text}",
+                path.display(),
+                first_difference(&incremental, &fresh)
+            );
+            reusing += usize::from(reused.triggers > 0);
+            splicing += usize::from(reused.tree);
+        }
+    }
+    assert!(reusing >= 40, "only {reusing} lints reused findings");
+    assert!(splicing >= 200, "only {splicing} lints reused the tree");
+}
+
+/// The corpus's SAM templates (YAML or JSON) with an event of a queue, a stream (not DynamoDB,
+/// which is always linted in full) or a broker, in path order.
+fn sam_templates_with_polled_events(corpus: &Path) -> Vec<PathBuf> {
+    let polled = [
+        "Kinesis",
+        "SQS",
+        "MSK",
+        "SelfManagedKafka",
+        "MQ",
+        "DocumentDB",
+    ];
+    let mut found = Vec::new();
+    let mut folders = vec![corpus.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let template = path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
+            let Some(text) = template
+                .then(|| std::fs::read_to_string(&path).ok())
+                .flatten()
+            else {
+                continue;
+            };
+            let has_polled_event = text.lines().any(|line| {
+                polled
+                    .iter()
+                    .any(|kind| line.trim().strip_prefix("Type: ") == Some(kind))
+            });
+            if text.contains("Serverless-2016-10-31") && has_polled_event {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
