@@ -89,16 +89,9 @@ const RESOURCES: [&str; 5] = [
 
 /// One random edit of a template, of one of many kinds; returns the new text.
 fn edit(text: &str, random: &mut Random) -> String {
-    let mut text = text.to_string();
-    let lines: Vec<(usize, &str)> = text
-        .split_inclusive('\n')
-        .scan(0, |at, line| {
-            let start = *at;
-            *at += line.len();
-            Some((start, line))
-        })
-        .collect();
+    let lines = lines_with_starts(text);
     let (line_start, line) = lines[random.below(lines.len())];
+    let mut text = text.to_string();
     let indent = line.len() - line.trim_start().len();
     match random.below(12) {
         // A digit changed, added or removed.
@@ -117,10 +110,8 @@ fn edit(text: &str, random: &mut Random) -> String {
         }
         // A setting added below a line of an event's properties (or anywhere).
         3..=4 => {
-            let setting = random.pick(&SETTINGS);
-            let pad = " ".repeat(indent);
-            let block: String = setting.lines().map(|l| format!("{pad}{l}\n")).collect();
-            text.insert_str(line_start + line.len(), &block);
+            let setting = indented(random.pick(&SETTINGS), &" ".repeat(indent));
+            text.insert_str(line_start + line.len(), &setting);
         }
         // A line deleted.
         5 => text.replace_range(line_start..line_start + line.len(), ""),
@@ -172,6 +163,22 @@ fn edit(text: &str, random: &mut Random) -> String {
     text
 }
 
+/// Each line of a text (with its line break) and the offset it starts at.
+fn lines_with_starts(text: &str) -> Vec<(usize, &str)> {
+    text.split_inclusive('\n')
+        .scan(0, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .collect()
+}
+
+/// A setting's lines, each indented by `pad`.
+fn indented(setting: &str, pad: &str) -> String {
+    setting.lines().map(|l| format!("{pad}{l}\n")).collect()
+}
+
 /// Everything of a report that the server shows or answers from, as text.
 fn shown(report: &FileReport) -> String {
     format!(
@@ -200,11 +207,17 @@ fn config() -> Arc<Config> {
     })
 }
 
-/// Makes `edits` random edits to `text`, linting after each both reusing the last lint and
-/// afresh, and compares the two. Returns how many lints reused findings and how many reused
+/// Makes `edits` random edits to `text` with `edit`, linting after each both reusing the last
+/// lint and afresh, and compares the two. Returns how many lints reused findings and how many reused
 /// the tree. Every few edits the text goes back to the original, so broken syntax does not
 /// pile up.
-fn compare_lints(path: &Path, original: &str, edits: usize, seed: u64) -> (usize, usize) {
+fn compare_lints(
+    path: &Path,
+    original: &str,
+    edits: usize,
+    seed: u64,
+    edit: fn(&str, &mut Random) -> String,
+) -> (usize, usize) {
     let config = config();
     let mut random = Random(seed);
     let mut memo: Option<DocumentMemo> = None;
@@ -262,21 +275,21 @@ fn first_difference(a: &str, b: &str) -> String {
 /// other triggers' findings; every lint equals a fresh one.
 #[test]
 fn relints_of_the_dense_template_equal_fresh_lints() {
-    let (reusing, splicing) = compare_lints(Path::new("dense.yaml"), &dense(40), 400, 7);
+    let (reusing, splicing) = compare_lints(Path::new("dense.yaml"), &dense(40), 400, 7, edit);
     assert!(reusing >= 25, "only {reusing} of 400 lints reused findings");
     assert!(
         splicing >= 20,
         "only {splicing} of 400 lints reused the tree"
     );
     // The benchmark's size, fewer edits.
-    let (reusing, splicing) = compare_lints(Path::new("dense.yaml"), &dense(300), 30, 11);
+    let (reusing, splicing) = compare_lints(Path::new("dense.yaml"), &dense(300), 30, 11, edit);
     assert!(reusing >= 3, "only {reusing} of 30 lints reused findings");
     assert!(splicing >= 3, "only {splicing} of 30 lints reused the tree");
 }
 
 #[test]
 fn relints_of_a_template_of_services_equal_fresh_lints() {
-    let (reusing, splicing) = compare_lints(Path::new("services.yaml"), &services(8), 400, 3);
+    let (reusing, splicing) = compare_lints(Path::new("services.yaml"), &services(8), 400, 3, edit);
     assert!(reusing >= 18, "only {reusing} of 400 lints reused findings");
     assert!(
         splicing >= 20,
@@ -294,7 +307,7 @@ fn relints_of_corpus_templates_equal_fresh_lints() {
     for (i, name) in CORPUS.iter().enumerate() {
         let path: PathBuf = corpus.join(name);
         let text = std::fs::read_to_string(&path).unwrap();
-        let (findings, tree) = compare_lints(&path, &text, 150, 100 + i as u64);
+        let (findings, tree) = compare_lints(&path, &text, 150, 100 + i as u64, edit);
         reusing += findings;
         splicing += tree;
     }
@@ -387,13 +400,8 @@ const EVENT_KEYS: [&str; 14] = [
 /// character typed into it, a suppression comment above it. Any edit when there is none.
 fn event_edit(text: &str, random: &mut Random) -> String {
     let mut edited = text.to_string();
-    let settings: Vec<(usize, &str)> = text
-        .split_inclusive('\n')
-        .scan(0, |at, line| {
-            let start = *at;
-            *at += line.len();
-            Some((start, line))
-        })
+    let settings: Vec<(usize, &str)> = lines_with_starts(text)
+        .into_iter()
         .filter(|(_, line)| EVENT_KEYS.iter().any(|k| line.trim_start().starts_with(k)))
         .collect();
     if settings.is_empty() {
@@ -403,10 +411,7 @@ fn event_edit(text: &str, random: &mut Random) -> String {
     let pad = " ".repeat(line.len() - line.trim_start().len());
     let colon = line.find(':').expect("a setting's colon");
     let end = line.trim_end().len().max(colon + 1);
-    let setting = |random: &mut Random| -> String {
-        let setting = random.pick(&SETTINGS);
-        setting.lines().map(|l| format!("{pad}{l}\n")).collect()
-    };
+    let setting = |random: &mut Random| indented(random.pick(&SETTINGS), &pad);
     match random.below(6) {
         0 => {
             let value = random.pick(&[
@@ -445,34 +450,12 @@ fn relints_after_event_edits_of_every_corpus_sam_template_equal_fresh_lints() {
     };
     let templates = sam_templates_with_polled_events(&corpus);
     assert!(templates.len() >= 80, "{} templates", templates.len());
-    let config = config();
     let (mut reusing, mut splicing) = (0, 0);
     for (i, path) in templates.iter().enumerate() {
         let original = std::fs::read_to_string(path).unwrap();
-        let mut random = Random(7_000 + i as u64);
-        let mut memo: Option<DocumentMemo> = None;
-        engine::relint_document(path, original.clone(), &config, &mut memo);
-        let mut text = original.clone();
-        for k in 0..20 {
-            text = if random.below(5) == 0 {
-                original.clone()
-            } else {
-                event_edit(&text, &mut random)
-            };
-            let (incremental, reused) =
-                engine::relint_document(path, text.clone(), &config, &mut memo);
-            let fresh = engine::report_document(path, text.clone(), &config);
-            let (incremental, fresh) = (shown(&incremental), shown(&fresh));
-            assert!(
-                incremental == fresh,
-                "{}: edit {k}: the lint reusing {reused:?} differs from a fresh lint at\n{}\n\
-                 --- text ---\n{text}",
-                path.display(),
-                first_difference(&incremental, &fresh)
-            );
-            reusing += usize::from(reused.triggers > 0);
-            splicing += usize::from(reused.tree);
-        }
+        let (findings, tree) = compare_lints(path, &original, 20, 7_000 + i as u64, event_edit);
+        reusing += findings;
+        splicing += tree;
     }
     assert!(reusing >= 40, "only {reusing} lints reused findings");
     assert!(splicing >= 200, "only {splicing} lints reused the tree");

@@ -106,29 +106,25 @@ fn shift(mut node: Node, by: usize) -> Node {
     if by == 0 {
         return node;
     }
-    shift_in_place(&mut node, by as u32);
+    shift_spans(&mut node, by as u32);
     node
 }
 
 /// Moves every span of a tree by `by` bytes (a part of a text parsed on its own).
 pub fn shift_spans(node: &mut Node, by: u32) {
-    shift_in_place(node, by);
-}
-
-fn shift_in_place(node: &mut Node, by: u32) {
     use crate::tree::Value;
     node.span.start += by;
     node.span.end += by;
     match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| shift_in_place(n, by)),
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift_spans(n, by)),
         Value::Map(m) => {
             for e in &mut m.entries {
                 e.key_span.start += by;
                 e.key_span.end += by;
-                shift_in_place(&mut e.value, by);
+                shift_spans(&mut e.value, by);
             }
         }
-        Value::Intrinsic(i) => shift_in_place(&mut i.arg, by),
+        Value::Intrinsic(i) => shift_spans(&mut i.arg, by),
         _ => {}
     }
 }
