@@ -81,7 +81,6 @@ fn set_setting(
         Some(member) => {
             let expr = member
                 .value
-                .as_ref()
                 .ok_or_else(|| format!("`{key}` is a block here, not an argument"))?;
             if is_literal(expr) {
                 return file.replace(expr.span, &render(value));
@@ -174,7 +173,7 @@ impl<'a> File<'a> {
     }
 
     /// The block body or object expression at `span` (a block's declaration also names it).
-    fn container(&self, span: Span) -> Result<Container, String> {
+    fn container(&self, span: Span) -> Result<Container<'_>, String> {
         find_in_body(&self.body, span, self.text)
             .ok_or_else(|| "the block to change is no longer where it was read".to_string())
     }
@@ -222,7 +221,7 @@ impl<'a> File<'a> {
     /// indented like it (or inside the braces of an object written on one line).
     fn insert(
         &self,
-        container: &Container,
+        container: &Container<'_>,
         key: &str,
         value: &FixValue,
     ) -> Result<Vec<TextEdit>, String> {
@@ -237,13 +236,14 @@ impl<'a> File<'a> {
             if comma { "," } else { "" },
             self.line_end
         );
-        self.replace_range(at, at, &line)
+        // The block's lines are split already: the edit is made within them.
+        Ok(edit::replace_lines(self.id, &lines, at, at, &line))
     }
 
     /// `{ a = 1 }` becomes `{ a = 1, key = value }`; a one-line block holds one argument only.
     fn insert_inline(
         &self,
-        container: &Container,
+        container: &Container<'_>,
         key: &str,
         value: &str,
     ) -> Result<Vec<TextEdit>, String> {
@@ -330,7 +330,7 @@ impl<'a> File<'a> {
     }
 
     /// The container holding the item whose key is at `key_span`, and the item's index.
-    fn member_at(&self, key_span: Span) -> Result<(Container, usize), String> {
+    fn member_at(&self, key_span: Span) -> Result<(Container<'_>, usize), String> {
         let mut found = None;
         each_container(&self.body, self.text, &mut |container| {
             if found.is_none()
@@ -351,10 +351,10 @@ impl<'a> File<'a> {
 /// its neighbour.
 fn insertion_point(
     lines: &Lines<'_>,
-    container: &Container,
+    container: &Container<'_>,
 ) -> Result<(usize, String, bool), String> {
     let close_line = lines.line_of(container.close);
-    let arguments: Vec<&Member> = container
+    let arguments: Vec<&Member<'_>> = container
         .members
         .iter()
         .filter(|m| m.value.is_some())
@@ -394,41 +394,43 @@ fn insertion_point(
     Ok((lines.start(end_line + 1), indent, comma))
 }
 
-/// A block's body or an object expression, with its items.
-struct Container {
+/// A block's body or an object expression, with its items. It borrows the parsed file: the
+/// writer looks at a block's members for each fix, and copying their expressions each time was
+/// most of finding a block.
+struct Container<'a> {
     /// The offsets of the opening and closing braces.
     open: usize,
     close: usize,
-    members: Vec<Member>,
+    members: Vec<Member<'a>>,
     /// An object expression (items may be separated by commas) rather than a block body.
     object: bool,
 }
 
 /// An argument, nested block or object item.
-struct Member {
-    key: String,
+struct Member<'a> {
+    key: &'a str,
     key_span: Span,
     /// `None` for a nested block.
-    value: Option<Expr>,
+    value: Option<&'a Expr>,
     /// Where the item ends.
     end: usize,
 }
 
-impl Container {
-    fn of_block(block: &Block, body_span: Span) -> Container {
+impl<'a> Container<'a> {
+    fn of_block(block: &'a Block, body_span: Span) -> Container<'a> {
         let members = block
             .body
             .items
             .iter()
             .map(|item| match item {
                 Item::Attribute(a) => Member {
-                    key: a.name.clone(),
+                    key: &a.name,
                     key_span: a.name_span,
-                    value: Some(a.value.clone()),
+                    value: Some(&a.value),
                     end: a.value.span.end as usize,
                 },
                 Item::Block(b) => Member {
-                    key: b.kind.clone(),
+                    key: &b.kind,
                     key_span: b.kind_span,
                     value: None,
                     end: b.span.end as usize,
@@ -443,15 +445,15 @@ impl Container {
         }
     }
 
-    fn of_object(expr: &Expr) -> Option<Container> {
+    fn of_object(expr: &'a Expr) -> Option<Container<'a>> {
         let items = expr.as_object()?;
         let members = items
             .iter()
             .filter_map(|i| {
                 Some(Member {
-                    key: i.key.clone()?,
+                    key: i.key.as_deref()?,
                     key_span: i.key_span,
-                    value: Some(i.value.clone()),
+                    value: Some(&i.value),
                     end: i.value.span.end as usize,
                 })
             })
@@ -464,7 +466,7 @@ impl Container {
         })
     }
 
-    fn member(&self, key: &str) -> Option<&Member> {
+    fn member(&self, key: &str) -> Option<&Member<'a>> {
         self.members.iter().find(|m| m.key == key)
     }
 }
@@ -473,7 +475,7 @@ fn contains(outer: Span, inner: Span) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
 
-fn find_in_body(body: &Body, span: Span, text: &str) -> Option<Container> {
+fn find_in_body<'a>(body: &'a Body, span: Span, text: &str) -> Option<Container<'a>> {
     for item in &body.items {
         match item {
             Item::Block(b) if contains(b.span, span) => {
@@ -493,7 +495,7 @@ fn find_in_body(body: &Body, span: Span, text: &str) -> Option<Container> {
     None
 }
 
-fn find_in_expr(expr: &Expr, span: Span) -> Option<Container> {
+fn find_in_expr(expr: &Expr, span: Span) -> Option<Container<'_>> {
     if expr.span == span {
         return Container::of_object(expr);
     }
@@ -536,7 +538,7 @@ fn children(expr: &Expr) -> Vec<&Expr> {
 }
 
 /// Calls `visit` with every block body and object expression of the file.
-fn each_container(body: &Body, text: &str, visit: &mut dyn FnMut(Container)) {
+fn each_container<'a>(body: &'a Body, text: &str, visit: &mut dyn FnMut(Container<'a>)) {
     for item in &body.items {
         match item {
             Item::Block(b) => {
@@ -548,7 +550,7 @@ fn each_container(body: &Body, text: &str, visit: &mut dyn FnMut(Container)) {
     }
 }
 
-fn each_object(expr: &Expr, visit: &mut dyn FnMut(Container)) {
+fn each_object<'a>(expr: &'a Expr, visit: &mut dyn FnMut(Container<'a>)) {
     if let Some(container) = Container::of_object(expr) {
         visit(container);
     }

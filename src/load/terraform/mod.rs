@@ -253,10 +253,10 @@ fn lower_block<'a>(
     sink: &mut Sink,
     redrives: &mut Vec<(Instance, &'a Block)>,
 ) {
-    let prefix = &lowerer.names.prefix;
+    let prefix = lowerer.names.prefix.as_str();
     match (block.kind.as_str(), block.label(0), block.label(1)) {
         ("resource", Some("aws_lambda_event_source_mapping"), Some(name)) => {
-            let address = format!("{prefix}aws_lambda_event_source_mapping.{name}{suffix}");
+            let address = [prefix, "aws_lambda_event_source_mapping.", name, suffix].concat();
             let mut draft = resource_mapping(lowerer, block, address);
             draft.call = call.cloned();
             sink.mappings.push(draft);
@@ -265,14 +265,14 @@ fn lower_block<'a>(
             redrives.push((lowerer.instance.clone(), block));
         }
         ("resource", Some(kind), Some(name)) if resources::is_read(kind) => {
-            let address = format!("{prefix}{kind}.{name}{suffix}");
+            let address = [prefix, kind, ".", name, suffix].concat();
             sink.resources
                 .extend(resources::lower(lowerer, block, address).map(view_entry));
         }
         ("module", Some(name), _) => {
             let kind = lowerer.names.modules.get(name).copied().flatten();
             if let Some(kind) = kind {
-                let address = format!("{prefix}module.{name}{suffix}");
+                let address = [prefix, "module.", name, suffix].concat();
                 for mut draft in module_mappings(lowerer, block, &address, kind) {
                     draft.call = call.cloned();
                     sink.mappings.push(draft);
@@ -307,11 +307,10 @@ fn expand_blocks(lowerer: &Lowerer<'_, '_>, blocks: &[&Block]) -> Vec<Vec<Option
                         })
                     })
                     .collect();
-                lowerer
-                    .names
-                    .expanded
-                    .borrow_mut()
-                    .insert(format!("{}{kind}.{name}", lowerer.names.prefix), keys);
+                lowerer.names.expanded.borrow_mut().insert(
+                    [lowerer.names.prefix.as_str(), kind, ".", name].concat(),
+                    keys,
+                );
                 lowerer.names.learned();
             }
             match expanded {
@@ -701,9 +700,9 @@ fn sole_definition(lowerer: &Lowerer<'_, '_>, expr: &Expr) -> Option<Span> {
 /// strings count too, which only makes a value look shared when it is not.
 fn references(text: &str, reference: &str) -> usize {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    text.match_indices(reference)
-        .filter(|(at, _)| {
-            let before = text[..*at].chars().next_back();
+    memchr::memmem::find_iter(text.as_bytes(), reference.as_bytes())
+        .filter(|&at| {
+            let before = text[..at].chars().next_back();
             let after = text[at + reference.len()..].chars().next();
             !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
         })

@@ -4,7 +4,7 @@
 
 use super::expr::Lowerer;
 use super::nodes::{entry, map_node};
-use crate::hcl::{Block, Body, Expr, ExprKind};
+use crate::hcl::{Attribute, Block, Body, Expr, ExprKind, Item};
 use crate::source::Span;
 use crate::tree::{Entry, Node, Value};
 
@@ -156,7 +156,8 @@ fn dynamic_label(block: &Block) -> Option<&str> {
 }
 
 fn lower_field(lowerer: &Lowerer<'_, '_>, body: &'_ Body, field: &'static Field) -> Option<Entry> {
-    if let Some(attribute) = body.attribute(field.tf) {
+    let written = Written::of(body, field.tf);
+    if let Some(attribute) = written.attribute {
         let value = lower_value(lowerer, &attribute.value, field);
         // Terraform reads an argument set to null as not written at all.
         let is_null = match &value.value {
@@ -169,12 +170,12 @@ fn lower_field(lowerer: &Lowerer<'_, '_>, body: &'_ Body, field: &'static Field)
         }
         return Some(entry(field.cfn, attribute.name_span, value));
     }
-    let written: Vec<&Block> = body.blocks().filter(|b| b.kind == field.tf).collect();
-    if let Some(first) = written.first() {
+    if let Some(first) = written.blocks.first() {
         let value = match &field.kind {
             Kind::Block(fields) => lower_block_body(lowerer, &first.body, fields, first.span),
             Kind::Blocks(fields) | Kind::Wrapped(_, fields) => {
                 let items = written
+                    .blocks
                     .iter()
                     .map(|b| lower_block_body(lowerer, &b.body, fields, b.span))
                     .collect();
@@ -184,12 +185,44 @@ fn lower_field(lowerer: &Lowerer<'_, '_>, body: &'_ Body, field: &'static Field)
         };
         return Some(entry(field.cfn, first.kind_span, value));
     }
-    let dynamic = body.blocks().find(|b| dynamic_label(b) == Some(field.tf))?;
+    let dynamic = written.dynamic?;
     Some(entry(
         field.cfn,
         dynamic.kind_span,
         dynamic_value(lowerer, dynamic, field)?,
     ))
+}
+
+/// How a body writes one field: as an argument, as blocks, or as a `dynamic` block. Found in
+/// one look at the body's items: a resource's schema has dozens of fields and its body few
+/// items, and looking for each field three times was most of lowering a body.
+struct Written<'b> {
+    attribute: Option<&'b Attribute>,
+    blocks: Vec<&'b Block>,
+    dynamic: Option<&'b Block>,
+}
+
+impl<'b> Written<'b> {
+    fn of(body: &'b Body, name: &str) -> Written<'b> {
+        let mut written = Written {
+            attribute: None,
+            blocks: Vec::new(),
+            dynamic: None,
+        };
+        for item in &body.items {
+            match item {
+                Item::Attribute(a) if a.name == name => {
+                    written.attribute.get_or_insert(a);
+                }
+                Item::Block(b) if b.kind == name => written.blocks.push(b),
+                Item::Block(b) if written.dynamic.is_none() && dynamic_label(b) == Some(name) => {
+                    written.dynamic = Some(b);
+                }
+                _ => {}
+            }
+        }
+        written
+    }
 }
 
 /// A `dynamic` block: absent when its `for_each` is a literal empty collection, its content

@@ -19,6 +19,7 @@ pub struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
+    #[cfg(test)]
     pub fn new(text: &'a str) -> Lines<'a> {
         Lines::window(text, 0..text.len())
     }
@@ -85,18 +86,14 @@ pub fn replace_within(
     end: usize,
     with: &str,
 ) -> Result<Vec<TextEdit>, String> {
-    let (lo, hi) = whole_lines(text, region.start.min(start), region.end.max(end));
-    let mut edits = replace(file, &text[lo..hi], start - lo, end - lo, with)?;
-    for edit in &mut edits {
-        edit.start += lo as u32;
-        edit.end += lo as u32;
-    }
-    Ok(edits)
+    let window = Lines::window(text, region.start.min(start)..region.end.max(end));
+    Ok(replace_lines(file, &window, start, end, with))
 }
 
 /// Replaces `start..end` of the file with `with`, then gives the lines whose alignment chains
 /// the edit touches the spacing `terraform fmt` would give them, where those chains were
 /// formatted before the edit. Returns the edits that turn the file into the result.
+#[cfg(test)]
 pub fn replace(
     file: FileId,
     text: &str,
@@ -104,12 +101,24 @@ pub fn replace(
     end: usize,
     with: &str,
 ) -> Result<Vec<TextEdit>, String> {
-    let old = Lines::new(text);
+    Ok(replace_lines(file, &Lines::new(text), start, end, with))
+}
+
+/// [`replace`] within the lines of `old` (a window of the file whose lines hold `start..end`,
+/// which a writer that has split them already passes on rather than splitting them again).
+pub fn replace_lines(
+    file: FileId,
+    old: &Lines<'_>,
+    start: usize,
+    end: usize,
+    with: &str,
+) -> Vec<TextEdit> {
+    let text = old.text;
     let (first, last) = (old.line_of(start), old.line_of(end));
     let edited = format!(
         "{}{with}{}",
         &text[old.start(first)..start],
-        &text[end..old.start(last + 1).min(text.len())]
+        &text[end..old.start(last + 1)]
     );
     let edited = edited.strip_suffix('\n').unwrap_or(&edited);
     // The lines after the edit, borrowed from the old text and the edited region.
@@ -124,7 +133,7 @@ pub fn replace(
     let touched: Vec<usize> = (replaced_from.saturating_sub(1)..=replaced_to)
         .filter(|&i| i < lines.len())
         .collect();
-    let before = aligned_before(text, &old.lines);
+    let before = aligned_before(&text[old.start(0)..old.end], &old.lines);
     let final_lines = if formatted_around(&before, old.lines.len(), first..last + 1) {
         realign(&lines, &touched, &before, replaced_from)
     } else {
@@ -147,14 +156,14 @@ pub fn replace(
             edits.extend(smallest(file, old.start(orig), old.lines[orig], line));
         }
     }
-    let region_old = &text[old.start(first)..old.start(last + 1).min(text.len())];
+    let region_old = &text[old.start(first)..old.start(last + 1)];
     let mut region_new = final_lines[replaced_from..replaced_to].join("\n");
-    if old.start(last + 1) <= text.len() && last + 1 < old.lines.len() {
+    if last + 1 < old.lines.len() {
         region_new.push('\n');
     }
     edits.extend(smallest(file, old.start(first), region_old, &region_new));
     edits.sort_by_key(|e| e.start);
-    Ok(edits)
+    edits
 }
 
 /// Whether the chains of lines around `range` (and the lines themselves) are as `terraform

@@ -86,7 +86,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
     /// The address of a resource in the view: the instance's when the block was expanded, else
     /// the block's (whatever the index: every instance is that block).
     fn resource_id(&self, kind: &str, name: &str, instance: Option<&PathStep>) -> String {
-        let block = format!("{}{kind}.{name}", self.names.prefix);
+        let block = [self.names.prefix.as_str(), kind, ".", name].concat();
         let Some(instance) = instance.filter(|i| !matches!(i, PathStep::Unknown(_))) else {
             return block;
         };
@@ -107,7 +107,7 @@ impl<'n, 'a> Lowerer<'n, 'a> {
         if !root.contains('_') || matches!(root, "var" | "local" | "each" | "data" | "module") {
             return None;
         }
-        let block = format!("{}{root}.{name}", self.names.prefix);
+        let block = [self.names.prefix.as_str(), root, ".", name].concat();
         let written = self.text(expr.span);
         let instances = self.names.expanded.borrow().get(&block).cloned();
         let items = match instances {
