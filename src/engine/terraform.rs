@@ -3,6 +3,7 @@
 //! only the named files' findings when files were named rather than a folder walked).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::lint::check_loaded;
 use super::read::read;
@@ -18,7 +19,8 @@ use crate::source::{FileId, FileIds, SourceFile, Sources};
 struct Read {
     id: FileId,
     source: SourceFile,
-    body: Option<Body>,
+    /// Shared: a registry module's model is the same tree in every lint that calls it.
+    body: Option<Arc<Body>>,
 }
 
 /// A file whose text is given rather than read from disk (standard input, an editor's
@@ -101,7 +103,7 @@ pub(super) fn lint_module(
                     Some(terraform::ModuleFile {
                         id: f.id,
                         text: &f.source.text,
-                        body: f.body.as_ref()?,
+                        body: f.body.as_deref()?,
                     })
                 })
                 .collect(),
@@ -124,7 +126,7 @@ pub(super) fn lint_module(
     let parsed: Vec<(FileId, &Body)> = tree
         .iter()
         .flat_map(|folder| folder.files.iter())
-        .filter_map(|f| Some((f.id, f.body.as_ref()?)))
+        .filter_map(|f| Some((f.id, f.body.as_deref()?)))
         .collect();
     let (mut findings, mut ignored) = check_loaded(
         &loaded,
@@ -235,7 +237,7 @@ fn read_file(
 fn parse_text(path: &Path, text: String, how: &Reading<'_>, unparsed: &mut Unparsed) -> Read {
     let id = how.ids.next();
     let body = match parse::hcl::parse_file(path, &text, id) {
-        Ok(body) => Some(body),
+        Ok(body) => Some(Arc::new(body)),
         Err(e) => {
             let failure = super::unparsed::Failure {
                 file: id,
@@ -658,16 +660,21 @@ fn read_called(
     }
 }
 
-/// A registry module's model, parsed once per process: each lint takes a copy whose spans
-/// name the id this lint gives the model's file. Parsing the model's text again for every
-/// module that calls it was about a twentieth of a Terraform lint.
+/// Model trees kept, at most (one per model and file id seen).
+const MAX_MODEL_TREES: usize = 64;
+
+/// A registry module's model, parsed once per process and shared by the lints that call it:
+/// each lint gives the model's file an id, and the tree whose spans name that id is kept for
+/// the next lint that gives it the same one. Parsing the model's text again for every module
+/// that calls it was about a twentieth of a Terraform lint, and copying the parsed tree for
+/// each lint most of what was left.
 fn read_model(
     model: &'static terraform::registry::Model,
     path: &Path,
     how: &Reading<'_>,
     unparsed: &mut Unparsed,
 ) -> Read {
-    type Parsed = crate::fxhash::FxHashMap<&'static str, std::sync::Arc<Body>>;
+    type Parsed = crate::fxhash::FxHashMap<(&'static str, FileId), Arc<Body>>;
     static PARSED: std::sync::LazyLock<std::sync::Mutex<Parsed>> =
         std::sync::LazyLock::new(Default::default);
     let lock = || {
@@ -675,22 +682,25 @@ fn read_model(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     };
-    let cached = lock().get(model.name).cloned();
-    let parsed = match cached {
-        Some(parsed) => parsed,
-        None => match parse::hcl::parse(model.text, FileId(0)) {
+    let id = how.ids.next();
+    let cached = lock().get(&(model.name, id)).cloned();
+    let body = match cached {
+        Some(body) => body,
+        None => match parse::hcl::parse(model.text, id) {
             Ok(body) => {
-                let body = std::sync::Arc::new(body);
-                lock().insert(model.name, body.clone());
+                let body = Arc::new(body);
+                let mut parsed = lock();
+                // Ids are small (a module's files come first), so few trees are kept; the bound
+                // holds for modules of hundreds of files too.
+                if parsed.len() < MAX_MODEL_TREES {
+                    parsed.insert((model.name, id), body.clone());
+                }
                 body
             }
             // Not expected (a test below parses every model); it would be reported as any file.
             Err(_) => return parse_text(path, model.text.to_string(), how, unparsed),
         },
     };
-    let id = how.ids.next();
-    let mut body = Body::clone(&parsed);
-    body.set_file(id);
     Read {
         id,
         source: SourceFile::new(path, model.text.to_string()),
@@ -702,7 +712,7 @@ fn read_model(
 fn module_sources(files: &[Read]) -> Vec<(String, String, Option<String>)> {
     files
         .iter()
-        .filter_map(|f| f.body.as_ref())
+        .filter_map(|f| f.body.as_deref())
         .flat_map(|body| body.blocks())
         .filter(|b| b.kind == "module")
         .filter_map(|b| {
@@ -831,7 +841,7 @@ mod tests {
                 let cached = read_model(model, &path, &how, &mut unparsed);
                 let parsed = parse::hcl::parse(model.text, cached.id).expect("the model parses");
                 assert_ne!(cached.id, FileId(0));
-                assert_eq!(cached.body, Some(parsed), "{}", model.name);
+                assert_eq!(cached.body.as_deref(), Some(&parsed), "{}", model.name);
                 assert_eq!(cached.source.text, model.text);
                 assert!(unparsed.findings.is_empty() && unparsed.skipped.is_empty());
             }
