@@ -184,6 +184,11 @@ impl Listing {
         })
     }
 
+    /// Whether the folder holds an entry of that name.
+    pub fn has(&self, name: &str) -> bool {
+        self.entries.iter().any(|(entry, _)| entry == name)
+    }
+
     /// The `.tf` and `.tf.json` files, not excluded, sorted.
     pub fn terraform_files(&self, excluded: &Excluded) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = self

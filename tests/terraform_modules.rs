@@ -407,10 +407,30 @@ resource "aws_lambda_event_source_mapping" "m" {
     assert!(function.in_template);
     assert_eq!(function.timeout.value(), Some(&60));
     assert!(run.findings.iter().any(|f| f.rule.code == "TL203"));
+    // An editor's buffer of the folder's file (linted with the folder's listing, which tells
+    // whether `.terraform` is there) reads the downloaded module too.
+    let main = dir.path().join("main.tf");
+    let buffer = |config: &Config| {
+        let text = std::fs::read_to_string(&main).unwrap();
+        triggerlint::engine::report_document(&main, text, config)
+    };
+    let edited = buffer(&Config::default());
+    assert_eq!(edited.triggers[0].source.id(), "sqs");
+    assert!(edited.findings.iter().any(|f| f.rule.code == "TL203"));
     // Without the file, the remote module's outputs stay unknown.
     std::fs::remove_file(dir.path().join(".terraform/modules/modules.json")).unwrap();
     let run = lint(dir.path());
     assert_eq!(run.triggers[0].source.id(), "unknown");
+    assert_eq!(
+        buffer(&Config::default()).triggers[0].source.id(),
+        "unknown"
+    );
+    // Nor with no `.terraform` at all.
+    std::fs::remove_dir_all(dir.path().join(".terraform")).unwrap();
+    assert_eq!(
+        buffer(&Config::default()).triggers[0].source.id(),
+        "unknown"
+    );
 }
 
 #[test]

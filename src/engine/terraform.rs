@@ -41,6 +41,9 @@ fn take_given<'g>(given: &mut Vec<Given<'g>>, is: impl Fn(&Path) -> bool) -> Opt
 pub(super) struct Located {
     pub root: PathBuf,
     pub canonical: Option<PathBuf>,
+    /// Whether the folder may hold `.terraform/modules/modules.json`: false when its listing,
+    /// read already, has no `.terraform` (most folders, which then cost no failed open).
+    pub downloads: bool,
 }
 
 pub(super) fn lint_module(
@@ -81,9 +84,14 @@ pub(super) fn lint_module(
         .map(|path| read_var_file(path, ids, &mut errors))
         .collect();
     let folder = discover::absolute(&target.path);
-    let Located { root, canonical } = located.unwrap_or_else(|| Located {
+    let Located {
+        root,
+        canonical,
+        downloads,
+    } = located.unwrap_or_else(|| Located {
         root: discover::project_root(&folder, &discover::absolute(&target.root)),
         canonical: std::fs::canonicalize(&target.path).ok(),
+        downloads: true,
     });
     let called_how = Reading {
         ids,
@@ -92,7 +100,20 @@ pub(super) fn lint_module(
     };
     let mut reading = (&mut errors, &mut unparsed);
     let linted = (target.path.as_path(), canonical);
-    let tree = read_tree(files, linted, &root, &called_how, &mut reading, given);
+    let downloaded = if downloads {
+        downloaded_modules(&target.path)
+    } else {
+        Default::default()
+    };
+    let tree = read_tree(
+        files,
+        linted,
+        &root,
+        &downloaded,
+        &called_how,
+        &mut reading,
+        given,
+    );
     let folders: Vec<terraform::Folder<'_>> = tree
         .iter()
         .map(|read| terraform::Folder {
@@ -272,11 +293,12 @@ pub(super) fn lint_text(path: &Path, text: String, config: &Config, keep: Keep) 
     let excluded: discover::Excluded = std::sync::Arc::new(|_: &Path| false);
     // The folder's place and listing, looked up once for the search for a caller and for
     // the lint (each was looked up twice).
+    let listing = discover::Listing::read(&folder);
     let located = Located {
         root: discover::project_root(&folder, &folder),
         canonical: std::fs::canonicalize(&folder).ok(),
+        downloads: listing.as_ref().is_none_or(|l| l.has(".terraform")),
     };
-    let listing = discover::Listing::read(&folder);
     let caller = caller_of(&folder, &located, listing.as_ref(), &excluded);
     let module_folder = caller.clone().unwrap_or_else(|| folder.clone());
     let mut files = match (&caller, &listing) {
@@ -565,11 +587,11 @@ fn read_tree(
     files: Vec<Read>,
     (folder, canonical): (&Path, Option<PathBuf>),
     root: &Path,
+    downloaded: &crate::fxhash::FxHashMap<String, PathBuf>,
     how: &Reading<'_>,
     problems: &mut Problems<'_>,
     mut given: Vec<Given<'_>>,
 ) -> Vec<ReadFolder> {
-    let downloaded = downloaded_modules(folder);
     let mut tree = vec![ReadFolder {
         files,
         calls: Vec::new(),

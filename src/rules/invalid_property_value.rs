@@ -31,7 +31,56 @@ const SCHEMA_TEXT: &str = include_str!("../../schema/aws-lambda-eventsourcemappi
 
 struct Schema {
     raw: Json,
+    /// What building an instance reads of `raw`, with its references followed.
+    shape: Shape,
     validator: jsonschema::Validator,
+}
+
+/// A schema node as building an instance reads it: the type it expects, and the nodes of its
+/// items and properties, each with its `$ref` followed. Built once with the schema: looking each
+/// value's type and children up in the schema's JSON (a hashed map per step, and a reference
+/// followed) was a fifth of checking a valid trigger.
+#[derive(Default)]
+struct Shape {
+    expected: Option<String>,
+    items: Option<Box<Shape>>,
+    properties: crate::fxhash::FxHashMap<String, Shape>,
+}
+
+/// Deeper than the shipped schema nests; a bound all the same, should a reference ever lead
+/// back to where it started.
+const MAX_SHAPE_DEPTH: usize = 16;
+
+impl Shape {
+    fn of(root: &Json, node: &Json, depth: usize) -> Shape {
+        if depth > MAX_SHAPE_DEPTH {
+            return Shape::default();
+        }
+        let node = deref_in(root, node);
+        Shape {
+            expected: node.get("type").and_then(Json::as_str).map(str::to_string),
+            items: node
+                .get("items")
+                .map(|items| Box::new(Shape::of(root, items, depth + 1))),
+            properties: node
+                .get("properties")
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(name, child)| (name.clone(), Shape::of(root, child, depth + 1)))
+                .collect(),
+        }
+    }
+}
+
+/// Follows `$ref: #/definitions/X` to the definition.
+fn deref_in<'s>(root: &'s Json, schema: &'s Json) -> &'s Json {
+    schema
+        .get("$ref")
+        .and_then(Json::as_str)
+        .and_then(|r| r.strip_prefix("#/definitions/"))
+        .and_then(|name| root.get("definitions")?.get(name))
+        .unwrap_or(schema)
 }
 
 /// Compiled once per process when the first trigger is checked (a few milliseconds), not at
@@ -41,13 +90,18 @@ fn schema() -> &'static Schema {
     SCHEMA.get_or_init(|| {
         let raw: Json = serde_json::from_str(SCHEMA_TEXT).expect("the shipped schema is JSON");
         let validator = jsonschema::validator_for(&raw).expect("the shipped schema compiles");
-        Schema { raw, validator }
+        let shape = Shape::of(&raw, &raw, 0);
+        Schema {
+            raw,
+            shape,
+            validator,
+        }
     })
 }
 
 fn check(t: &Trigger, scope: &Scope<'_>) -> Vec<Finding> {
     let schema = schema();
-    let mut instance = Instance::new(t, scope.template, &schema.raw);
+    let mut instance = Instance::new(t, scope.template, schema);
     let json = instance.build();
     // Most triggers are valid: the quick yes/no check spares collecting errors for them.
     let mut findings: Vec<Finding> = Vec::new();
@@ -127,6 +181,7 @@ struct Instance<'t, 'a> {
     trigger: &'t Trigger,
     template: &'t Template<'a>,
     schema: &'static Json,
+    shape: &'static Shape,
     /// Pointers left out because their values are only known at deploy time.
     unknown: Vec<String>,
     /// Pointers whose values are parameter defaults (or other resolved expressions).
@@ -134,11 +189,12 @@ struct Instance<'t, 'a> {
 }
 
 impl<'t, 'a> Instance<'t, 'a> {
-    fn new(trigger: &'t Trigger, template: &'t Template<'a>, schema: &'static Json) -> Self {
+    fn new(trigger: &'t Trigger, template: &'t Template<'a>, schema: &'static Schema) -> Self {
         Instance {
             trigger,
             template,
-            schema,
+            schema: &schema.raw,
+            shape: &schema.shape,
             unknown: Vec::new(),
             resolved: FxHashSet::default(),
         }
@@ -146,7 +202,6 @@ impl<'t, 'a> Instance<'t, 'a> {
 
     fn build(&mut self) -> Json {
         let mut object = JsonMap::new();
-        let properties = self.schema.get("properties");
         let mut pointer = String::with_capacity(64);
         for p in &self.trigger.properties {
             // CloudFormation and SAM treat an empty property as absent.
@@ -156,8 +211,8 @@ impl<'t, 'a> Instance<'t, 'a> {
             pointer.clear();
             pointer.push('/');
             push_escaped(&mut pointer, &p.name);
-            let property_schema = properties.and_then(|s| s.get(&p.name));
-            if let Some(value) = self.value(&p.value, property_schema, &mut pointer) {
+            let shape = self.shape.properties.get(&p.name);
+            if let Some(value) = self.value(&p.value, shape, &mut pointer) {
                 object.insert(p.name.clone(), value);
             }
         }
@@ -166,12 +221,7 @@ impl<'t, 'a> Instance<'t, 'a> {
 
     /// Follows `$ref: #/definitions/X` to the definition.
     fn deref(&self, schema: &'static Json) -> &'static Json {
-        schema
-            .get("$ref")
-            .and_then(Json::as_str)
-            .and_then(|r| r.strip_prefix("#/definitions/"))
-            .and_then(|name| self.schema.get("definitions")?.get(name))
-            .unwrap_or(schema)
+        deref_in(self.schema, schema)
     }
 
     /// A node as JSON, converted the way CloudFormation converts scalars for the type the schema
@@ -180,7 +230,7 @@ impl<'t, 'a> Instance<'t, 'a> {
     fn value(
         &mut self,
         node: &Node,
-        schema: Option<&'static Json>,
+        shape: Option<&'static Shape>,
         pointer: &mut String,
     ) -> Option<Json> {
         if self.trigger.format == Format::Sam && pointer == "/DestinationConfig/OnFailure/Type" {
@@ -198,8 +248,7 @@ impl<'t, 'a> Instance<'t, 'a> {
         if node.as_intrinsic().is_some() {
             self.resolved.insert(pointer.clone());
         }
-        let schema = schema.map(|s| self.deref(s));
-        let expected = schema.and_then(|s| s.get("type")).and_then(Json::as_str);
+        let expected = shape.and_then(|s| s.expected.as_deref());
         let parent = pointer.len();
         Some(match &resolved.value {
             Value::Null => Json::Null,
@@ -213,12 +262,12 @@ impl<'t, 'a> Instance<'t, 'a> {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
             Value::Str(text) => coerce(text, expected),
             Value::Seq(items) => {
-                let item_schema = schema.and_then(|s| s.get("items"));
+                let item_shape = shape.and_then(|s| s.items.as_deref());
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     pointer.push('/');
                     pointer.push_str(&i.to_string());
-                    let value = self.value(item, item_schema, pointer);
+                    let value = self.value(item, item_shape, pointer);
                     pointer.truncate(parent);
                     // One unknown item makes the list's length and order unknown too.
                     out.push(value?);
@@ -226,13 +275,12 @@ impl<'t, 'a> Instance<'t, 'a> {
                 Json::Array(out)
             }
             Value::Map(map) => {
-                let properties = schema.and_then(|s| s.get("properties"));
                 let mut out = JsonMap::new();
                 for entry in map.iter() {
                     pointer.push('/');
                     push_escaped(pointer, &entry.key);
-                    let child_schema = properties.and_then(|p| p.get(&*entry.key));
-                    let value = self.value(&entry.value, child_schema, pointer);
+                    let child = shape.and_then(|s| s.properties.get(&*entry.key));
+                    let value = self.value(&entry.value, child, pointer);
                     pointer.truncate(parent);
                     if let Some(value) = value {
                         out.insert(entry.key.to_string(), value);
