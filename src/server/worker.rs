@@ -116,11 +116,10 @@ fn next_work(work: &mpsc::Receiver<Work>, garbage: &mut Vec<FileReport>) -> Opti
 /// it can from the memo of the document's last lint and leaving the memo for the next. A panic
 /// becomes a report saying the lint failed instead of unwinding through the server.
 /// Without a memo (`None`), the text is linted in full and nothing is kept.
-pub fn lint(mut job: Job, memo: Option<&mut Option<engine::DocumentMemo>>) -> Linted {
+pub fn lint(mut job: Job, mut memo: Option<&mut Option<engine::DocumentMemo>>) -> Linted {
     let started = Instant::now();
     let (path, text) = (job.path.clone(), std::mem::take(&mut job.text));
     let config = &job.config;
-    let mut memo = memo;
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &mut memo {
         Some(memo) => engine::relint_document(path, text, config, memo),
         None => (

@@ -83,7 +83,7 @@ fn set_setting(
                 .value
                 .ok_or_else(|| format!("`{key}` is a block here, not an argument"))?;
             if is_literal(expr) {
-                return file.replace(expr.span, &render(value));
+                return Ok(file.replace(expr.span, &render(value)));
             }
             // `var.x` or `local.x` that nothing else reads: change the value where defined.
             let sole = trigger
@@ -178,12 +178,12 @@ impl<'a> File<'a> {
             .ok_or_else(|| "the block to change is no longer where it was read".to_string())
     }
 
-    fn replace(&self, span: Span, with: &str) -> Result<Vec<TextEdit>, String> {
+    fn replace(&self, span: Span, with: &str) -> Vec<TextEdit> {
         self.replace_range(span.start as usize, span.end as usize, with)
     }
 
     /// Replaces `start..end`, realigning only within the top-level block it is in.
-    fn replace_range(&self, start: usize, end: usize, with: &str) -> Result<Vec<TextEdit>, String> {
+    fn replace_range(&self, start: usize, end: usize, with: &str) -> Vec<TextEdit> {
         let region = self.top_level_item_at(start);
         edit::replace_within(self.id, self.text, region, start, end, with)
     }
@@ -214,7 +214,7 @@ impl<'a> File<'a> {
         if !is_literal(expr) {
             return Err(not_literal(self, key, expr, Some(span), false));
         }
-        self.replace(span, &render(value))
+        Ok(self.replace(span, &render(value)))
     }
 
     /// Adds `key = value` to a block body or object: a new line after the last argument,
@@ -306,7 +306,7 @@ impl<'a> File<'a> {
             && !others_on_last
             && last < lines.line_of(container.close)
         {
-            return self.replace_range(lines.start(first), lines.start(last + 1), "");
+            return Ok(self.replace_range(lines.start(first), lines.start(last + 1), ""));
         }
         // On a line with others: from the key to the next item, or from the previous item.
         let (start, end) = match container.members.get(index + 1) {
@@ -326,7 +326,7 @@ impl<'a> File<'a> {
 
     fn rename(&self, key_span: Span, to: &str) -> Result<Vec<TextEdit>, String> {
         self.member_at(key_span)?;
-        self.replace(key_span, to)
+        Ok(self.replace(key_span, to))
     }
 
     /// The container holding the item whose key is at `key_span`, and the item's index.

@@ -510,8 +510,7 @@ mod formatted_fixture {
             at,
             at,
             "  maximum_batching_window_in_seconds = 1\n",
-        )
-        .unwrap();
+        );
         assert_eq!(super::super::edit::apply(FORMATTED, &edits), INSERTED);
         let lines: Vec<&str> = INSERTED.split('\n').collect();
         assert_eq!(super::format(&lines), lines);

@@ -85,23 +85,17 @@ pub fn replace_within(
     start: usize,
     end: usize,
     with: &str,
-) -> Result<Vec<TextEdit>, String> {
+) -> Vec<TextEdit> {
     let window = Lines::window(text, region.start.min(start)..region.end.max(end));
-    Ok(replace_lines(file, &window, start, end, with))
+    replace_lines(file, &window, start, end, with)
 }
 
 /// Replaces `start..end` of the file with `with`, then gives the lines whose alignment chains
 /// the edit touches the spacing `terraform fmt` would give them, where those chains were
 /// formatted before the edit. Returns the edits that turn the file into the result.
 #[cfg(test)]
-pub fn replace(
-    file: FileId,
-    text: &str,
-    start: usize,
-    end: usize,
-    with: &str,
-) -> Result<Vec<TextEdit>, String> {
-    Ok(replace_lines(file, &Lines::new(text), start, end, with))
+pub fn replace(file: FileId, text: &str, start: usize, end: usize, with: &str) -> Vec<TextEdit> {
+    replace_lines(file, &Lines::new(text), start, end, with)
 }
 
 /// [`replace`] within the lines of `old` (a window of the file whose lines hold `start..end`,
@@ -297,7 +291,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str, start: usize, end: usize, with: &str) -> (String, Vec<TextEdit>) {
-        let edits = replace(FileId(0), text, start, end, with).unwrap();
+        let edits = replace(FileId(0), text, start, end, with);
         (apply(text, &edits), edits)
     }
 
