@@ -113,7 +113,7 @@ impl Converter {
 
     fn body(&self, body: hcl_edit::structure::Body) -> Body {
         Body {
-            items: body.into_iter().map(|s| self.structure(s)).collect(),
+            items: body.into_structures().map(|s| self.structure(s)).collect(),
         }
     }
 
@@ -157,11 +157,11 @@ impl Converter {
             },
             Expression::String(s) => ExprKind::Str(s.into_value()),
             Expression::Array(items) => {
-                ExprKind::Array(items.into_iter().map(|e| self.expr(e)).collect())
+                ExprKind::Array(items.into_values().map(|e| self.expr(e)).collect())
             }
             Expression::Object(object) => ExprKind::Object(
                 object
-                    .into_iter()
+                    .into_items()
                     .map(|(key, value)| ObjectItem {
                         key_span: self.span(key.span()),
                         key: object_key(key),
@@ -169,8 +169,8 @@ impl Converter {
                     })
                     .collect(),
             ),
-            Expression::StringTemplate(t) => self.template(t),
-            Expression::HeredocTemplate(h) => self.template(h.template),
+            Expression::StringTemplate(t) => self.template(t.into_elements()),
+            Expression::HeredocTemplate(h) => self.template(h.template.into_elements()),
             Expression::Parenthesis(p) => return self.expr(p.into_inner()),
             Expression::Variable(v) => {
                 ExprKind::Traversal(v.into_value().into_string(), Vec::new())
@@ -187,7 +187,7 @@ impl Converter {
                 let f = *f;
                 ExprKind::Call(
                     f.name.name.into_value().into_string(),
-                    f.args.into_iter().map(|a| self.expr(a)).collect(),
+                    f.args.into_args().map(|a| self.expr(a)).collect(),
                 )
             }
             Expression::Traversal(t) => {
@@ -445,7 +445,7 @@ fn json_string(text: &str, span: Span) -> Expr {
         return Expr::new(span, ExprKind::Str(text.to_string()));
     };
     let converter = Converter { file: span.file };
-    let kind = converter.template(template);
+    let kind = converter.template(template.into_elements());
     respan(Expr::new(span, kind), span)
 }
 

@@ -104,6 +104,13 @@ pub struct FuncArgs {
 }
 
 impl FuncArgs {
+    /// An owning iterator over the arguments, in order, that is not boxed (triggerlint patch): the
+    /// boxed `into_iter` allocates and calls through a vtable for every argument, which was a
+    /// visible part of converting a whole parsed file into another tree.
+    pub fn into_args(self) -> std::vec::IntoIter<Expression> {
+        self.args.into_iter()
+    }
+
     /// Constructs new, empty `FuncArgs`.
     #[inline]
     pub fn new() -> Self {

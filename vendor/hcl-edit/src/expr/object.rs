@@ -38,6 +38,13 @@ pub struct Object {
 }
 
 impl Object {
+    /// An owning iterator over the items, in order, that is not boxed (triggerlint patch): the
+    /// boxed `into_iter` allocates and calls through a vtable for every item, which was a
+    /// visible part of converting a whole parsed file into another tree.
+    pub fn into_items(self) -> impl Iterator<Item = (ObjectKey, ObjectValue)> {
+        self.items.into_iter()
+    }
+
     /// Constructs a new, empty `Object`.
     #[inline]
     pub fn new() -> Self {

@@ -51,6 +51,12 @@ pub struct StringTemplate {
 }
 
 impl StringTemplate {
+    /// An owning iterator over the elements, in order, that is not boxed (triggerlint patch):
+    /// see [`Template::into_elements`].
+    pub fn into_elements(self) -> std::vec::IntoIter<Element> {
+        self.template.into_elements()
+    }
+
     /// Constructs a new, empty `StringTemplate`.
     #[inline]
     pub fn new() -> Self {
@@ -238,6 +244,13 @@ pub struct Template {
 }
 
 impl Template {
+    /// An owning iterator over the elements, in order, that is not boxed (triggerlint patch): the
+    /// boxed `into_iter` allocates and calls through a vtable for every element, which was a
+    /// visible part of converting a whole parsed file into another tree.
+    pub fn into_elements(self) -> std::vec::IntoIter<Element> {
+        self.elements.into_iter()
+    }
+
     /// Constructs a new, empty `Template`.
     #[inline]
     pub fn new() -> Self {
