@@ -38,9 +38,9 @@ fn pipeline(bencher: Bencher, pinned: support::Pinned) {
     let config = match std::env::var("BENCH_SELECT") {
         Ok(list) => Config {
             select: list.split(',').map(str::to_string).collect(),
-            ..Config::default()
+            ..support::check_config()
         },
-        Err(_) => Config::default(),
+        Err(_) => support::check_config(),
     };
     let triggers: usize = texts
         .iter()

@@ -89,7 +89,7 @@ struct Measured {
 }
 
 fn measure(kind: Kind, texts: &[(String, String)], rounds: usize) -> Measured {
-    let config = Config::default();
+    let config = support::check_config();
     let megabytes = texts.iter().map(|(_, t)| t.len()).sum::<usize>() as f64 / 1e6;
     // One unmeasured pass of each: caches, the allocator's pools, the schema compiled once.
     time_parse(kind, texts);

@@ -284,6 +284,10 @@ fn check(args: CheckArgs) -> u8 {
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(Severity::from),
         no_ignore: args.no_ignore,
+        // Only JSON and SARIF print a fix's edits, and `--fix` / `--diff` write them.
+        inexact_fix_edits: !(args.fix
+            || args.diff
+            || matches!(args.format, Format::Json | Format::Sarif)),
         ..Overrides::default()
     };
     let configs = match configs(&args.config, overrides, style) {

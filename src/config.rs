@@ -58,6 +58,12 @@ pub struct Config {
     /// asks: the language server lints on every keystroke, and needs the edits only when the
     /// editor asks for code actions.
     pub defer_fixes: bool,
+    /// Whether each fix's edits must be exactly what `--fix` writes (the default). The human,
+    /// concise and GitHub reports show only whether a finding can be fixed, so `check` turns
+    /// this off for them: the Terraform writer then adds an argument's line without realigning
+    /// the lines around it, which was most of resolving a Terraform fix. Whether a fix can be
+    /// written, and its title, are the same either way.
+    pub exact_fix_edits: bool,
 }
 
 impl Default for Config {
@@ -75,6 +81,7 @@ impl Default for Config {
             fixable: Vec::new(),
             unfixable: Vec::new(),
             defer_fixes: false,
+            exact_fix_edits: true,
         }
     }
 }
@@ -119,6 +126,8 @@ pub struct Overrides {
     pub var_files: Vec<PathBuf>,
     /// `--exclude`, relative to the working directory.
     pub exclude: Exclude,
+    /// Set when the run's output never shows the text of a fix's edits.
+    pub inexact_fix_edits: bool,
 }
 
 impl Overrides {
@@ -133,6 +142,7 @@ impl Overrides {
         config.no_ignore |= self.no_ignore;
         config.serverless = self.serverless.clone();
         config.var_files.clone_from(&self.var_files);
+        config.exact_fix_edits &= !self.inexact_fix_edits;
         config
     }
 }

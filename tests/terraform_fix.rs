@@ -299,3 +299,69 @@ fn a_block_shared_by_calls_that_want_the_same_fix_is_fixed_once() {
     );
     assert!(!codes(&root_dir).contains(&"TL201".to_string()));
 }
+
+/// The human, concise and GitHub reports show only whether each fix can be written, so
+/// `check` resolves Terraform fixes for them without realigning the lines around an inserted
+/// argument. JSON and `--diff` show the realigned edits, and the human report marks the same
+/// fixes as JSON counts.
+#[test]
+fn reports_without_edits_count_the_fixes_json_shows_realigned() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = sqs_mapping("  batch_size = 100\n");
+    std::fs::write(dir.path().join("main.tf"), &main).unwrap();
+    let run = |args: &[&str]| {
+        let output = Command::cargo_bin("triggerlint")
+            .unwrap()
+            .arg("check")
+            .args(args)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+    let fixes: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.get("fix"))
+        .filter(|fix| !fix["edits"].as_array().unwrap().is_empty())
+        .collect();
+    let count = |applicability: &str| {
+        fixes
+            .iter()
+            .filter(|fix| fix["applicability"] == applicability)
+            .count()
+    };
+    let (safe, unsafe_) = (count("safe"), count("unsafe"));
+    assert_eq!((safe, unsafe_), (1, 1), "{json:#}");
+    // TL201's new argument realigns `batch_size`, the one other line of its group (TL002's
+    // fix makes the same edits).
+    let window = fixes[0]["edits"].as_array().unwrap();
+    let texts: Vec<&str> = window
+        .iter()
+        .map(|e| e["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(window.len(), 2, "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("maximum_batching_window_in_seconds = 1")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.trim().is_empty() && !t.is_empty()),
+        "{texts:?}"
+    );
+
+    let human = run(&[]);
+    assert!(
+        human.ends_with("\n[*] 1 fixable with `--fix` (1 more with `--unsafe-fixes`)\n"),
+        "{human}"
+    );
+    let diff = run(&["--diff"]);
+    assert!(
+        diff.contains("-  batch_size = 100\n+  batch_size                         = 100\n+  maximum_batching_window_in_seconds = 1\n"),
+        "{diff}"
+    );
+}

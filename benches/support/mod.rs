@@ -92,6 +92,16 @@ pub fn parse_only(parser: Parser, text: &str) {
     }
 }
 
+/// The configuration `triggerlint check` lints with for its default (human) report: every
+/// fix resolved as far as the report shows it (whether it can be written, and its title),
+/// without the spacing-only edits that only JSON, SARIF and `--fix` print or write.
+pub fn check_config() -> triggerlint::config::Config {
+    triggerlint::config::Config {
+        exact_fix_edits: false,
+        ..triggerlint::config::Config::default()
+    }
+}
+
 /// Triggers per generated template.
 pub const TRIGGERS_PER_TEMPLATE: usize = 6;
 

@@ -28,6 +28,8 @@ pub(super) struct Texts<'a> {
     hcl: Vec<std::sync::OnceLock<Option<std::borrow::Cow<'a, crate::hcl::Body>>>>,
     /// Each file's line ending, found when a writer first adds a line to it.
     line_ends: Vec<std::sync::OnceLock<&'static str>>,
+    /// `Config::exact_fix_edits`: whether edits must be exactly what `--fix` writes.
+    exact: bool,
 }
 
 impl<'a> Texts<'a> {
@@ -37,7 +39,15 @@ impl<'a> Texts<'a> {
             trees: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
             hcl: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
             line_ends: sources.iter().map(|_| std::sync::OnceLock::new()).collect(),
+            exact: true,
         }
+    }
+
+    /// Lets writers leave out what only changes spacing when `exact` is false (a report that
+    /// shows only whether each fix can be written).
+    pub(super) fn with_exact_edits(mut self, exact: bool) -> Texts<'a> {
+        self.exact = exact;
+        self
     }
 
     /// Gives the writers the tree the lint already has for a file, instead of parsing it
@@ -86,6 +96,10 @@ impl SourceTexts for Texts<'_> {
                 parsed.map(std::borrow::Cow::Owned)
             })
             .as_deref()
+    }
+
+    fn exact_edits(&self) -> bool {
+        self.exact
     }
 
     fn line_end(&self, file: FileId) -> &'static str {
@@ -151,7 +165,7 @@ pub(super) fn resolve_deferred(report: &mut FileReport, config: &Config) {
         ..
     } = report;
     let sources: Vec<(FileId, &SourceFile)> = sources.iter().collect();
-    let texts = Texts::new(&sources);
+    let texts = Texts::new(&sources).with_exact_edits(config.exact_fix_edits);
     // `for_each` instances share a path and the block they are written in: the first serves.
     let mut by_path: crate::fxhash::FxHashMap<&str, &Trigger> = Default::default();
     for trigger in triggers.iter() {

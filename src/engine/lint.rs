@@ -407,12 +407,13 @@ pub(super) fn check_loaded(
     let enabled = config.enabled_rules();
     let scope = rules::Scope::new(&loaded.template, &loaded.triggers, &config.rules);
     let template = &loaded.template;
+    let texts = super::fix::Texts::new(sources).with_exact_edits(config.exact_fix_edits);
     let texts = match template.format {
         // A document's own tree; a Terraform module's is a lowering, not its text's.
         model::Format::CloudFormation | model::Format::Sam | model::Format::Serverless => {
-            super::fix::Texts::new(sources).with_tree(template.file, template.root)
+            texts.with_tree(template.file, template.root)
         }
-        _ => super::fix::Texts::new(sources).with_hcl(parsed_hcl),
+        _ => texts.with_hcl(parsed_hcl),
     };
     let checked = |t: &Trigger| -> Vec<Finding> {
         rules::check(t, &scope, &enabled)

@@ -237,6 +237,12 @@ pub trait SourceTexts {
     fn line_end(&self, file: FileId) -> &'static str {
         self.text(file).map_or("\n", line_end_of)
     }
+
+    /// Whether edits must be exactly what `--fix` writes (`Config::exact_fix_edits`). When not,
+    /// a writer may leave out what only changes spacing, such as realigning neighbour lines.
+    fn exact_edits(&self) -> bool {
+        true
+    }
 }
 
 /// The line ending `text` uses: `\r\n` when any line ends so, else `\n`.

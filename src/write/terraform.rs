@@ -138,6 +138,8 @@ struct File<'a> {
     body: std::borrow::Cow<'a, Body>,
     /// The line ending of the lines an insertion adds.
     line_end: &'static str,
+    /// Whether an insertion realigns the lines around it (`SourceTexts::exact_edits`).
+    realign: bool,
 }
 
 impl<'a> File<'a> {
@@ -169,6 +171,7 @@ impl<'a> File<'a> {
             text,
             body,
             line_end: texts.line_end(id),
+            realign: texts.exact_edits(),
         })
     }
 
@@ -236,6 +239,9 @@ impl<'a> File<'a> {
             if comma { "," } else { "" },
             self.line_end
         );
+        if !self.realign {
+            return Ok(vec![TextEdit::insert(self.id, at, line)]);
+        }
         // The block's lines are split already: the edit is made within them.
         Ok(edit::replace_lines(self.id, &lines, at, at, &line))
     }

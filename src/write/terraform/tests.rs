@@ -134,6 +134,47 @@ fn a_new_argument_joins_the_last_group_and_realigns_it() {
     assert_eq!(out, expected);
 }
 
+/// The files as a report that shows no edit's text reads them (`exact_edits` off).
+struct WithoutExactEdits<'a>(&'a crate::source::Sources);
+
+impl SourceTexts for WithoutExactEdits<'_> {
+    fn text(&self, file: FileId) -> Option<&str> {
+        self.0.text(file)
+    }
+
+    fn exact_edits(&self) -> bool {
+        false
+    }
+}
+
+/// Where only whether a fix can be written is shown, the new argument is the one edit: its
+/// group is not realigned, and nothing else tells the two apart.
+#[test]
+fn without_exact_edits_a_new_argument_is_inserted_alone() {
+    let linted = lint(MAPPING, &[]);
+    let change = Change::SetSetting {
+        prop: Prop::MaximumBatchingWindowInSeconds,
+        value: FixValue::Int(1),
+    };
+    let trigger = linted.trigger("aws_lambda_event_source_mapping.jobs");
+    let edits = TerraformWriter
+        .edits(&WithoutExactEdits(&linted.run.sources), trigger, &change)
+        .unwrap();
+    let at = MAPPING.find("\n\n  scaling_config").unwrap() + 1;
+    assert_eq!(
+        edits,
+        vec![TextEdit::insert(
+            linted.main,
+            at,
+            "  maximum_batching_window_in_seconds = 1\n"
+        )]
+    );
+    let exact = TerraformWriter
+        .edits(&linted.run.sources, trigger, &change)
+        .unwrap();
+    assert!(exact.len() > 1, "{exact:?}");
+}
+
 #[test]
 fn a_short_new_argument_takes_the_group_alignment() {
     let linted = lint(MAPPING, &[]);
