@@ -458,6 +458,13 @@ struct Coverage {
 impl<'a> Index<'a> {
     pub fn build(template: &Template<'a>, triggers: &[Trigger]) -> Self {
         let mut index = Index::default();
+        // Sized once: growing the map entry by entry rehashed it several times per template.
+        let named = template
+            .resources
+            .iter()
+            .filter(|r| named_property(r.type_).is_some())
+            .count();
+        index.named.reserve(named);
         for resource in &template.resources {
             index.add_named(template, resource);
             index.add_dead_letter_targets(template, resource);
@@ -476,11 +483,8 @@ impl<'a> Index<'a> {
     }
 
     fn add_named(&mut self, template: &Template<'a>, resource: &Resource<'a>) {
-        let (type_, property) = match resource.type_ {
-            "AWS::SQS::Queue" => ("AWS::SQS::Queue", "QueueName"),
-            "AWS::Kinesis::Stream" => ("AWS::Kinesis::Stream", "Name"),
-            "AWS::DynamoDB::Table" => ("AWS::DynamoDB::Table", "TableName"),
-            _ => return,
+        let Some((type_, property)) = named_property(resource.type_) else {
+            return;
         };
         let name = resource
             .property(property)
@@ -545,6 +549,16 @@ impl<'a> Index<'a> {
             }
         }
     }
+}
+
+/// The resource types an ARN may name by their written name, with the property holding it.
+fn named_property(type_: &str) -> Option<(&'static str, &'static str)> {
+    Some(match type_ {
+        "AWS::SQS::Queue" => ("AWS::SQS::Queue", "QueueName"),
+        "AWS::Kinesis::Stream" => ("AWS::Kinesis::Stream", "Name"),
+        "AWS::DynamoDB::Table" => ("AWS::DynamoDB::Table", "TableName"),
+        _ => return None,
+    })
 }
 
 /// What identifies the stream a DynamoDB trigger reads: `resource:<table id>` for a table in
