@@ -310,14 +310,13 @@ fn reports_without_edits_count_the_fixes_json_shows_realigned() {
     let main = sqs_mapping("  batch_size = 100\n");
     std::fs::write(dir.path().join("main.tf"), &main).unwrap();
     let run = |args: &[&str]| {
-        let output = Command::cargo_bin("triggerlint")
-            .unwrap()
-            .arg("check")
-            .args(args)
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        String::from_utf8(output.stdout).unwrap()
+        let args: Vec<&str> = ["check"]
+            .iter()
+            .chain(args)
+            .chain(&["."])
+            .copied()
+            .collect();
+        common::stdout_of(dir.path(), &args)
     };
     let json: Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
     let fixes: Vec<&Value> = json["findings"]
